@@ -1,0 +1,146 @@
+/**
+ * The REST API's shapes, as zod schemas. The server validates with them and builds its OpenAPI
+ * document from them; the extension takes its client types from them.
+ */
+import { z } from 'zod';
+import { PERMISSION_IDS } from './permissions.js';
+
+export const KeyTypeSchema = z.enum(['secret', 'restricted']);
+export const KeyModeSchema = z.enum(['test', 'live']);
+export const PermissionIdSchema = z.enum(PERMISSION_IDS);
+export const PermissionsSchema = z.object({
+  charges_read: z.boolean(),
+  customers_read: z.boolean(),
+  customers_write: z.boolean(),
+  balance_read: z.boolean(),
+  balance_transactions_read: z.boolean(),
+});
+
+export const IntegrationStatusSchema = z.enum(['connected', 'missing_permissions', 'invalid', 'unverified']);
+export const KeySourceSchema = z.enum(['extension', 'manual', 'api']);
+
+export const WarningSchema = z.object({ code: z.string(), message: z.string() });
+
+export const IntegrationSchema = z
+  .object({
+    applicationId: z.string(),
+    provider: z.literal('stripe'),
+    keyType: KeyTypeSchema,
+    mode: KeyModeSchema,
+    maskedKey: z.string().meta({ example: 'rk_test_…Ab12' }),
+    accountId: z.string().nullable(),
+    status: IntegrationStatusSchema,
+    permissions: PermissionsSchema,
+    missingPermissions: z.array(PermissionIdSchema),
+    source: KeySourceSchema,
+    connectedAt: z.string(),
+    lastValidatedAt: z.string().nullable(),
+    lastError: z.object({ code: z.string(), message: z.string() }).nullable(),
+  })
+  .meta({ id: 'Integration' });
+
+export const ValidationSchema = z
+  .object({
+    valid: z.boolean(),
+    keyType: KeyTypeSchema,
+    mode: KeyModeSchema,
+    accountId: z.string().nullable(),
+    permissions: PermissionsSchema,
+    missingPermissions: z.array(PermissionIdSchema),
+    warnings: z.array(WarningSchema),
+    checkedAt: z.string(),
+  })
+  .meta({ id: 'Validation' });
+
+export const ApplicationSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    createdAt: z.string(),
+    stripe: IntegrationSchema.nullable(),
+  })
+  .meta({ id: 'Application' });
+
+export const DeviceSchema = z
+  .object({ id: z.string(), name: z.string(), createdAt: z.string(), lastSeenAt: z.string().nullable() })
+  .meta({ id: 'Device' });
+
+export const AuditEventSchema = z
+  .object({
+    id: z.string(),
+    at: z.string(),
+    action: z.string(),
+    deviceId: z.string().nullable(),
+    applicationId: z.string().nullable(),
+    detail: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: 'AuditEvent' });
+
+export const ErrorResponseSchema = z
+  .object({
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      hint: z.string().optional(),
+      details: z.unknown().optional(),
+    }),
+  })
+  .meta({ id: 'Error' });
+
+// ---- requests -------------------------------------------------------------------------------
+
+/** Names are what people type: trimmed, 1–100 characters, no control characters. */
+export const ApplicationNameSchema = z
+  .string()
+  .trim()
+  .min(1, 'Name must not be empty')
+  .max(100, 'Name must be at most 100 characters')
+  .regex(/^[^\p{Cc}]*$/u, 'Name must not contain control characters');
+
+export const DeviceNameSchema = ApplicationNameSchema;
+
+export const PairRequestSchema = z.object({
+  code: z.string().min(1).max(32),
+  deviceName: DeviceNameSchema,
+});
+export const PairResponseSchema = z.object({ token: z.string(), device: z.object({ id: z.string(), name: z.string() }) });
+
+export const CreateApplicationSchema = z.object({ name: ApplicationNameSchema });
+export const UpdateApplicationSchema = z.object({ name: ApplicationNameSchema });
+
+/** The key is checked by the shared key parser, not here, so that its answer is the right 422. */
+export const ApiKeyInputSchema = z.string().max(1000, 'apiKey is far longer than any Stripe key');
+
+export const PutStripeIntegrationSchema = z.object({
+  apiKey: ApiKeyInputSchema,
+  source: KeySourceSchema.optional(),
+});
+export const ValidateKeySchema = z.object({ apiKey: ApiKeyInputSchema });
+
+// ---- responses ------------------------------------------------------------------------------
+
+export const HealthSchema = z.object({ status: z.literal('ok'), version: z.string() });
+export const StatusSchema = z.object({
+  device: z.object({ id: z.string(), name: z.string() }),
+  applications: z.number().int(),
+  integrations: z.object({ connected: z.number().int(), needsAttention: z.number().int() }),
+  version: z.string(),
+});
+export const IntegrationWithValidationSchema = z.object({ integration: IntegrationSchema, validation: ValidationSchema });
+
+export type KeySource = z.infer<typeof KeySourceSchema>;
+export type IntegrationStatus = z.infer<typeof IntegrationStatusSchema>;
+export type Integration = z.infer<typeof IntegrationSchema>;
+export type Validation = z.infer<typeof ValidationSchema>;
+export type Warning = z.infer<typeof WarningSchema>;
+export type Application = z.infer<typeof ApplicationSchema>;
+export type Device = z.infer<typeof DeviceSchema>;
+export type AuditEvent = z.infer<typeof AuditEventSchema>;
+export type Status = z.infer<typeof StatusSchema>;
+export type Health = z.infer<typeof HealthSchema>;
+export type PairResponse = z.infer<typeof PairResponseSchema>;
+
+/** An integration needs attention when it cannot do all of Serval's work. */
+export function needsAttention(integration: Pick<Integration, 'status'>): boolean {
+  return integration.status !== 'connected';
+}

@@ -1,0 +1,98 @@
+/**
+ * One catalogue of errors: code → HTTP status, message, hint. The server answers with it and
+ * the extension shows it. Hints follow the Stripe integration guide's troubleshooting.
+ */
+
+export type ErrorSpec = { status: number; message: string; hint?: string };
+
+export const ERRORS = {
+  validation_failed: { status: 400, message: 'The request is not valid.', hint: 'See details for the fields to fix.' },
+  unauthorized: {
+    status: 401,
+    message: 'This device is not paired, or its pairing was revoked.',
+    hint: 'Pair again from the Serval extension options page with a fresh pairing code (npm run pair).',
+  },
+  pairing_code_invalid: {
+    status: 401,
+    message: 'That pairing code is wrong, expired or already used.',
+    hint: 'Run `npm run pair` on the Serval backend for a fresh code; codes expire after 10 minutes.',
+  },
+  stripe_permission_denied: {
+    status: 403,
+    message: 'The stored Stripe key lacks a permission this request needs.',
+    hint: 'Edit the restricted key in the Stripe Dashboard and grant the missing permission, then re-check.',
+  },
+  not_found: { status: 404, message: 'Not found.' },
+  application_not_found: { status: 404, message: 'No application with that id.' },
+  device_not_found: { status: 404, message: 'No paired device with that id.' },
+  integration_not_found: {
+    status: 404,
+    message: 'This application has no Stripe integration.',
+    hint: 'Connect Stripe first: send a key from the Stripe Dashboard with the Serval extension, or PUT one to /api/applications/{id}/integrations/stripe.',
+  },
+  stripe_key_invalid: {
+    status: 409,
+    message: 'Stripe no longer accepts the stored key.',
+    hint: "Verify the key hasn't been deleted or rotated in the Stripe Dashboard, then connect a new one.",
+  },
+  payload_too_large: { status: 413, message: 'The request body is too large.' },
+  malformed_key: {
+    status: 422,
+    message: 'That does not look like a Stripe secret or restricted key.',
+    hint: 'Ensure you are using a secret key (starts with sk_) or a restricted key (starts with rk_), copied whole.',
+  },
+  publishable_key: {
+    status: 422,
+    message: 'That is a publishable key (pk_…). It is meant for browsers and cannot be used by Serval.',
+    hint: 'Use a restricted key (rk_…) with the permissions Serval needs, or a secret key (sk_…).',
+  },
+  invalid_api_key: {
+    status: 422,
+    message: 'Stripe does not recognise this key.',
+    hint: "Verify the key hasn't been deleted or rotated, and check that you are using the right mode (test vs live).",
+  },
+  expired_api_key: {
+    status: 422,
+    message: 'This key has expired.',
+    hint: 'Create a new key in the Stripe Dashboard (or roll this one) and send the new key to Serval.',
+  },
+  pairing_rate_limited: {
+    status: 429,
+    message: 'Too many pairing attempts.',
+    hint: 'Wait a minute, then try again with a fresh code.',
+  },
+  internal_error: { status: 500, message: 'Something went wrong on the Serval backend.' },
+  stripe_unavailable: {
+    status: 502,
+    message: 'Stripe could not be reached, or did not answer in time.',
+    hint: 'Nothing was changed. Check status.stripe.com and try again in a moment.',
+  },
+  stripe_rate_limited: {
+    status: 503,
+    message: 'Stripe is rate limiting requests for this account.',
+    hint: 'Nothing was changed. Try again after the time given in Retry-After.',
+  },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export type ApiErrorBody = {
+  error: { code: ErrorCode; message: string; hint?: string; details?: unknown };
+};
+
+export function errorBody(code: ErrorCode, overrides: { message?: string; hint?: string; details?: unknown } = {}): ApiErrorBody {
+  const spec: ErrorSpec = ERRORS[code];
+  const hint = overrides.hint ?? spec.hint;
+  return {
+    error: {
+      code,
+      message: overrides.message ?? spec.message,
+      ...(hint ? { hint } : {}),
+      ...(overrides.details !== undefined ? { details: overrides.details } : {}),
+    },
+  };
+}
+
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && Object.hasOwn(ERRORS, code);
+}

@@ -1,0 +1,84 @@
+/**
+ * Stripe API key parsing and masking: the one place that knows what a key looks like.
+ * Used by the server (before anything reaches Stripe), the logger (scrubbing) and the
+ * extension (detection, display). Pure functions, no I/O.
+ */
+
+export type KeyType = 'secret' | 'restricted';
+export type KeyMode = 'test' | 'live';
+
+export type ParsedKey = { ok: true; key: string; keyType: KeyType; mode: KeyMode };
+export type KeyRejection = {
+  ok: false;
+  code: 'malformed_key' | 'publishable_key';
+  /** A message more precise than the catalogue's, when we know what the input was. */
+  message?: string;
+};
+
+/** Characters after `sk_test_` etc. Legacy keys have 24, current ones 99: never assume one length. */
+export const MIN_KEY_BODY = 24;
+export const MAX_KEY_BODY = 247;
+
+const FULL_KEY = new RegExp(`^(sk|rk|pk)_(test|live)_([A-Za-z0-9]{${MIN_KEY_BODY},${MAX_KEY_BODY}})$`);
+
+/**
+ * A full secret or restricted key inside other text. Used by the extension's detector and
+ * shared with the tests. The lookarounds stop it from matching inside a longer token.
+ */
+export const SECRET_KEY_IN_TEXT = new RegExp(
+  `(?<![A-Za-z0-9_])(?:sk|rk)_(?:test|live)_[A-Za-z0-9]{${MIN_KEY_BODY},${MAX_KEY_BODY}}(?![A-Za-z0-9])`,
+  'g',
+);
+
+/** Anything that could be a secret: scrubbed from every log line, however short or odd its body. */
+const SCRUB_PATTERN = /(?<![A-Za-z0-9])((?:sk|rk)_(?:test|live|prod)_)[A-Za-z0-9]{4,}|(?<![A-Za-z0-9])whsec_[A-Za-z0-9+/]{4,}=*/g;
+
+export function parseKey(input: string): ParsedKey | KeyRejection {
+  const key = input.trim();
+  if (/\s/.test(key)) {
+    return {
+      ok: false,
+      code: 'malformed_key',
+      message: 'The key contains spaces or line breaks. Copy the whole key again, without anything around it.',
+    };
+  }
+  if (key.startsWith('whsec_')) {
+    return {
+      ok: false,
+      code: 'malformed_key',
+      message: 'This is a webhook signing secret (whsec_…), not an API key. Use a restricted key (rk_…) or a secret key (sk_…).',
+    };
+  }
+  const match = FULL_KEY.exec(key);
+  if (!match) return { ok: false, code: 'malformed_key' };
+  const [, prefix, mode] = match as unknown as [string, 'sk' | 'rk' | 'pk', KeyMode];
+  if (prefix === 'pk') return { ok: false, code: 'publishable_key' };
+  return { ok: true, key, keyType: prefix === 'sk' ? 'secret' : 'restricted', mode };
+}
+
+/** `rk_test_…Ab12`: the prefix and the last four characters, as shown in the UI and the API. */
+export function maskKey(key: string): string {
+  const trimmed = key.trim();
+  const prefix = /^(?:sk|rk|pk)_(?:test|live|prod)_/.exec(trimmed)?.[0] ?? (trimmed.startsWith('whsec_') ? 'whsec_' : '');
+  const body = trimmed.slice(prefix.length);
+  if (body.length < 8) return `${prefix}…`;
+  return `${prefix}…${body.slice(-4)}`;
+}
+
+/** Replaces anything shaped like a Stripe secret with its masked form. */
+export function scrubSecrets(text: string): string {
+  return text.replace(SCRUB_PATTERN, (whole) => maskKey(whole));
+}
+
+/** True if the text contains something shaped like a full secret or restricted key. */
+export function containsSecretKey(text: string): boolean {
+  SECRET_KEY_IN_TEXT.lastIndex = 0;
+  const found = SECRET_KEY_IN_TEXT.test(text);
+  SECRET_KEY_IN_TEXT.lastIndex = 0;
+  return found;
+}
+
+/** Every full secret or restricted key in the text, in order, without duplicates. */
+export function findSecretKeys(text: string): string[] {
+  return [...new Set(text.match(SECRET_KEY_IN_TEXT) ?? [])];
+}

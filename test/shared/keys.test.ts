@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { containsSecretKey, findSecretKeys, maskKey, parseKey, scrubSecrets } from '../../shared/keys.js';
+
+const body99 = '51' + 'A1b2C3d4E5'.repeat(9) + 'xyz0123';
+const legacy = 'sk_test_4eC39HqLyjWDarjtT1zdp7dc';
+
+describe('parseKey', () => {
+  it('accepts legacy (24) and current (99) secret and restricted keys, test and live', () => {
+    expect(body99).toHaveLength(99);
+    expect(parseKey(legacy)).toEqual({ ok: true, key: legacy, keyType: 'secret', mode: 'test' });
+    expect(parseKey(`rk_live_${body99}`)).toMatchObject({ ok: true, keyType: 'restricted', mode: 'live' });
+    expect(parseKey(`sk_live_${body99}`)).toMatchObject({ ok: true, keyType: 'secret', mode: 'live' });
+    expect(parseKey(`rk_test_${body99}`)).toMatchObject({ ok: true, keyType: 'restricted', mode: 'test' });
+  });
+
+  it('trims whitespace around a pasted key', () => {
+    expect(parseKey(`  \n${legacy}\t \n`)).toMatchObject({ ok: true, key: legacy });
+  });
+
+  it('refuses keys with spaces or newlines inside', () => {
+    const r = parseKey('sk_test_4eC39HqLyjWD arjtT1zdp7dc');
+    expect(r).toMatchObject({ ok: false, code: 'malformed_key' });
+    expect(parseKey('sk_test_4eC39HqLyjWD\narjtT1zdp7dc')).toMatchObject({ ok: false, code: 'malformed_key' });
+  });
+
+  it('refuses publishable keys with their own code', () => {
+    expect(parseKey(`pk_live_${body99}`)).toEqual({ ok: false, code: 'publishable_key' });
+    expect(parseKey('pk_test_TYooMQauvdEDq54NiTphI7jx')).toEqual({ ok: false, code: 'publishable_key' });
+  });
+
+  it('refuses webhook secrets, masked keys, short keys, other prefixes and unicode', () => {
+    for (const bad of [
+      'whsec_abcdefghijklmnopqrstuvwxyz012345',
+      'sk_live_…4242',
+      'sk_live_••••••••••••••••••••••••4242',
+      'sk_test_*******************lder',
+      'sk_test_short',
+      'sk_prod_4eC39HqLyjWDarjtT1zdp7dc',
+      'xk_test_4eC39HqLyjWDarjtT1zdp7dc',
+      'sk_test_4eC39HqLyjWDarjtT1zdp7dé',
+      '',
+      'sk_test_' + 'a'.repeat(300),
+    ]) {
+      expect(parseKey(bad), bad).toMatchObject({ ok: false, code: 'malformed_key' });
+    }
+    expect(parseKey('whsec_abcdefghijklmnopqrstuvwxyz012345')).toMatchObject({ message: expect.stringContaining('webhook') });
+  });
+});
+
+describe('maskKey', () => {
+  it('keeps the prefix and the last four characters only', () => {
+    expect(maskKey(legacy)).toBe('sk_test_…p7dc');
+    expect(maskKey(`rk_live_${body99}`)).toBe('rk_live_…0123');
+    expect(maskKey('sk_test_abc')).toBe('sk_test_…');
+  });
+});
+
+describe('scrubSecrets', () => {
+  it('masks every key-shaped string in a line, including inside Stripe messages and JSON', () => {
+    const line = JSON.stringify({ msg: `Invalid API Key provided: ${legacy}`, other: `rk_live_${body99}`, hook: 'whsec_abcdEFGH1234+/==' });
+    const scrubbed = scrubSecrets(line);
+    expect(scrubbed).not.toContain(legacy);
+    expect(scrubbed).not.toContain(body99);
+    expect(scrubbed).not.toContain('abcdEFGH1234');
+    expect(scrubbed).toContain('sk_test_…p7dc');
+    expect(scrubbed).toContain('rk_live_…0123');
+  });
+
+  it('leaves Stripe-masked keys and ordinary text alone', () => {
+    const text = 'Invalid API Key provided: sk_test_*******lder; see task_test_runner';
+    expect(scrubSecrets(text)).toBe(text);
+  });
+});
+
+describe('finding keys in text', () => {
+  it('finds full keys inside text but not inside longer tokens', () => {
+    expect(findSecretKeys(`Your key: ${legacy}. Keep it safe. ${legacy}`)).toEqual([legacy]);
+    expect(findSecretKeys(`x${legacy}`)).toEqual([]);
+    expect(findSecretKeys(`a_sk_test_4eC39HqLyjWDarjtT1zdp7dc`)).toEqual([]);
+    expect(containsSecretKey('pk_test_TYooMQauvdEDq54NiTphI7jx')).toBe(false);
+    expect(containsSecretKey(`rk_live_${body99}`)).toBe(true);
+    expect(containsSecretKey(`rk_live_${body99}0`.slice(0, 20))).toBe(false);
+  });
+});
