@@ -1,0 +1,116 @@
+/**
+ * The app factory: every test builds the real app from real parts (a real SQLite file, the real
+ * stripe SDK), and main.ts serves the same thing.
+ */
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { createMiddleware } from 'hono/factory';
+import { errorBody } from '../shared/errors.js';
+import { ApiError } from './api-error.js';
+import type { AuditRecorder } from './audit.js';
+import type { Repositories } from './db/repositories.js';
+import type { IntegrationService } from './integrations/stripe-integration.js';
+import type { Logger } from './logger.js';
+import type { PairingService } from './pairing/service.js';
+import { applicationRoutes } from './routes/applications.js';
+import { docsRoutes } from './routes/docs.js';
+import { integrationRoutes } from './routes/integrations.js';
+import { createRouter, type AppEnv } from './routes/openapi-helpers.js';
+import { pairingRoutes } from './routes/pairing.js';
+import { systemRoutes } from './routes/system.js';
+
+export type AppDeps = {
+  repos: Repositories;
+  pairing: PairingService;
+  integrations: IntegrationService;
+  audit: AuditRecorder;
+  logger: Logger;
+  now: () => Date;
+  version: string;
+  /** Extra API routes mounted under /api, behind auth (the Stripe workflows). */
+  extraRoutes?: Array<ReturnType<typeof createRouter>>;
+};
+
+export const MAX_BODY_BYTES = 64 * 1024;
+const PUBLIC_API_PATHS = new Set(['/api/health', '/api/pair', '/api/openapi.json']);
+
+export function createApp(deps: AppDeps) {
+  const { logger } = deps;
+  const app = new Hono<AppEnv>();
+
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    await next();
+    const device = c.get('device');
+    logger.info(
+      { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10, ...(device ? { deviceId: device.id } : {}) },
+      'request',
+    );
+  });
+
+  app.use('/api/*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json(errorBody('payload_too_large', { message: `The request body is larger than ${MAX_BODY_BYTES / 1024} KiB.` }), 413) }));
+
+  app.use(
+    '/api/*',
+    createMiddleware<AppEnv>(async (c, next) => {
+      if (PUBLIC_API_PATHS.has(c.req.path)) return next();
+      const header = c.req.header('Authorization') ?? '';
+      const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+      const device = token ? deps.pairing.authenticate(token) : null;
+      if (!device) {
+        throw new ApiError('unauthorized', token ? {} : { message: 'Send the device token as `Authorization: Bearer svl_…`.' }, {
+          'WWW-Authenticate': 'Bearer realm="Serval"',
+        });
+      }
+      c.set('device', device);
+      return next();
+    }),
+  );
+
+  const api = createRouter();
+  api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'A device token (`svl_…`) from POST /api/pair.',
+  });
+  api.route('/', systemRoutes(deps));
+  api.route('/', pairingRoutes(deps));
+  api.route('/', applicationRoutes(deps));
+  api.route('/', integrationRoutes(deps));
+  for (const routes of deps.extraRoutes ?? []) api.route('/', routes);
+  api.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Serval for Stripe',
+      version: deps.version,
+      description:
+        'Connect Stripe keys to Serval applications: checked with Stripe, sealed with AES-256-GCM, never returned. Errors are always `{"error": {"code", "message", "hint"?, "details"?}}`.',
+    },
+    servers: [{ url: '/' }],
+  });
+  app.route('/api', api);
+  app.route('/docs', docsRoutes());
+  app.get('/', (c) => c.redirect('/docs'));
+
+  app.notFound((c) => c.json(errorBody('not_found', { message: `No route for ${c.req.method} ${c.req.path}.` }), 404));
+
+  app.onError((error, c) => {
+    if (error instanceof ApiError) {
+      for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
+      return c.json(error.body(), error.status as 400);
+    }
+    if (error instanceof HTTPException && error.status < 500) {
+      // Hono's validators throw these for bodies that are not JSON at all.
+      const code = error.status === 413 ? 'payload_too_large' : 'validation_failed';
+      return c.json(
+        errorBody(code, { message: error.message || undefined, hint: 'Send a JSON object with `Content-Type: application/json`.' }),
+        error.status === 413 ? 413 : 400,
+      );
+    }
+    logger.error({ err: { message: error.message, stack: error.stack }, method: c.req.method, path: c.req.path }, 'unhandled error');
+    return c.json(errorBody('internal_error'), 500);
+  });
+
+  return app;
+}

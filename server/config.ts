@@ -1,0 +1,73 @@
+/**
+ * Configuration, read from the environment once at start-up and validated. Nothing else in the
+ * server reads process.env.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+const ConfigSchema = z.object({
+  PORT: port.default(8787),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  SERVAL_DATA_DIR: z.string().min(1).default('./data'),
+  SERVAL_MASTER_KEY: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || Buffer.from(v, 'base64').length === 32, {
+      message: 'must be 32 bytes encoded in base64 (e.g. `openssl rand -base64 32`)',
+    }),
+  STRIPE_API_BASE: z
+    .url({ protocol: /^https?$/, message: 'must be an http(s) URL such as https://api.stripe.com' })
+    .default('https://api.stripe.com'),
+  /** How long one request to Stripe may take before it counts as "Stripe unavailable". */
+  STRIPE_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** Retries of connection errors and 5xx (stripe-node's own retry logic); 401/403/429 are never retried. */
+  STRIPE_MAX_RETRIES: z.coerce.number().int().min(0).max(5).default(1),
+  /** How often stored keys are re-checked with Stripe; 0 turns the schedule off. */
+  SERVAL_RECHECK_INTERVAL_MINUTES: z.coerce.number().min(0).max(10_080).default(360),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = {
+  port: number;
+  host: string;
+  dataDir: string;
+  masterKey: Buffer | null;
+  stripe: { host: string; port: number; protocol: 'http' | 'https'; timeoutMs: number; maxRetries: number };
+  recheckIntervalMs: number;
+  logLevel: z.infer<typeof ConfigSchema>['LOG_LEVEL'];
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Empty strings count as unset, as they do in most shells' `VAR= npm start`. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = ConfigSchema.safeParse(cleaned);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const c = result.data;
+  const base = new URL(c.STRIPE_API_BASE);
+  const protocol = base.protocol === 'http:' ? 'http' : 'https';
+  return {
+    port: c.PORT,
+    host: c.HOST,
+    dataDir: path.resolve(c.SERVAL_DATA_DIR),
+    masterKey: c.SERVAL_MASTER_KEY ? Buffer.from(c.SERVAL_MASTER_KEY, 'base64') : null,
+    stripe: {
+      host: base.hostname.replace(/^\[|\]$/g, ''),
+      port: base.port ? Number(base.port) : protocol === 'http' ? 80 : 443,
+      protocol,
+      timeoutMs: c.STRIPE_TIMEOUT_MS,
+      maxRetries: c.STRIPE_MAX_RETRIES,
+    },
+    recheckIntervalMs: c.SERVAL_RECHECK_INTERVAL_MINUTES * 60_000,
+    logLevel: c.LOG_LEVEL,
+  };
+}

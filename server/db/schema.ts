@@ -1,0 +1,74 @@
+/** The one description of the tables; drizzle-kit generates the migrations from it. */
+import { sqliteTable, text, index } from 'drizzle-orm/sqlite-core';
+
+/** Facts about the data itself, e.g. which master key sealed it. */
+export const settings = sqliteTable('settings', {
+  name: text('name').primaryKey(),
+  value: text('value').notNull(),
+});
+
+export const applications = sqliteTable('applications', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  createdAt: text('created_at').notNull(),
+});
+
+export const stripeIntegrations = sqliteTable(
+  'stripe_integrations',
+  {
+    applicationId: text('application_id')
+      .primaryKey()
+      .references(() => applications.id, { onDelete: 'cascade' }),
+    keyType: text('key_type', { enum: ['secret', 'restricted'] }).notNull(),
+    mode: text('mode', { enum: ['test', 'live'] }).notNull(),
+    maskedKey: text('masked_key').notNull(),
+    accountId: text('account_id'),
+    status: text('status', { enum: ['connected', 'missing_permissions', 'invalid', 'unverified'] }).notNull(),
+    /** JSON: Record<PermissionId, boolean> */
+    permissions: text('permissions').notNull(),
+    source: text('source', { enum: ['extension', 'manual', 'api'] }).notNull(),
+    connectedAt: text('connected_at').notNull(),
+    lastValidatedAt: text('last_validated_at'),
+    lastErrorCode: text('last_error_code'),
+    lastErrorMessage: text('last_error_message'),
+    /** HMAC of the key: finds the same key connected elsewhere without decrypting anything. */
+    fingerprint: text('fingerprint').notNull(),
+    /** nonce ‖ AES-256-GCM ciphertext ‖ tag, base64; AAD is the application id. */
+    sealedKey: text('sealed_key').notNull(),
+    keyId: text('key_id').notNull(),
+  },
+  (t) => [index('stripe_integrations_fingerprint').on(t.fingerprint)],
+);
+
+export const devices = sqliteTable('devices', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  /** SHA-256 of the bearer token; the token itself is never stored. */
+  tokenHash: text('token_hash').notNull().unique(),
+  createdAt: text('created_at').notNull(),
+  lastSeenAt: text('last_seen_at'),
+  revokedAt: text('revoked_at'),
+});
+
+export const pairingCodes = sqliteTable('pairing_codes', {
+  /** SHA-256 of the normalised code. */
+  codeHash: text('code_hash').primaryKey(),
+  createdAt: text('created_at').notNull(),
+  expiresAt: text('expires_at').notNull(),
+  usedAt: text('used_at'),
+});
+
+/** No foreign keys: the history outlives the applications and devices it speaks of. */
+export const auditEvents = sqliteTable(
+  'audit_events',
+  {
+    id: text('id').primaryKey(),
+    at: text('at').notNull(),
+    action: text('action').notNull(),
+    deviceId: text('device_id'),
+    applicationId: text('application_id'),
+    /** JSON; masked keys only. */
+    detail: text('detail').notNull(),
+  },
+  (t) => [index('audit_events_at').on(t.at)],
+);

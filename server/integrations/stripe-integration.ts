@@ -1,0 +1,252 @@
+/**
+ * The Stripe integration of an application: connect a key (check with Stripe, seal, store),
+ * re-check it, remove it. A key Stripe refuses changes nothing; a Stripe outage changes nothing.
+ */
+import type { Integration, IntegrationStatus, KeySource, Validation, Warning } from '../../shared/api.js';
+import { ERRORS } from '../../shared/errors.js';
+import { maskKey, parseKey, type ParsedKey } from '../../shared/keys.js';
+import { missingPermissions, type PermissionId, type Permissions } from '../../shared/permissions.js';
+import { ApiError } from '../api-error.js';
+import type { AuditRecorder } from '../audit.js';
+import type { IntegrationRow, Repositories } from '../db/repositories.js';
+import type { Sealer } from '../crypto/sealing.js';
+import type { KeyChecker } from '../stripe/key-checker.js';
+import type { Refusal } from '../stripe/verdict.js';
+import type { Logger } from '../logger.js';
+
+export type IntegrationService = ReturnType<typeof createIntegrationService>;
+
+type Deps = { repos: Repositories; sealer: Sealer; checker: KeyChecker; audit: AuditRecorder; now: () => Date; logger: Logger };
+
+export function toIntegration(row: IntegrationRow): Integration {
+  const permissions = JSON.parse(row.permissions) as Permissions;
+  return {
+    applicationId: row.applicationId,
+    provider: 'stripe',
+    keyType: row.keyType,
+    mode: row.mode,
+    maskedKey: row.maskedKey,
+    accountId: row.accountId,
+    status: row.status,
+    permissions,
+    missingPermissions: missingPermissions(permissions),
+    source: row.source,
+    connectedAt: row.connectedAt,
+    lastValidatedAt: row.lastValidatedAt,
+    lastError: row.lastErrorCode ? { code: row.lastErrorCode, message: row.lastErrorMessage ?? '' } : null,
+  };
+}
+
+export function statusOf(validation: Pick<Validation, 'missingPermissions'>): IntegrationStatus {
+  return validation.missingPermissions.length === 0 ? 'connected' : 'missing_permissions';
+}
+
+/** The sealed key is bound to its application: a sealed value copied to another row won't open. */
+const associatedData = (applicationId: string) => `stripe-integration:${applicationId}`;
+
+export function createIntegrationService({ repos, sealer, checker, audit, now, logger }: Deps) {
+  /** Shape first (malformed and publishable keys never reach Stripe), then Stripe's answer. */
+  async function checkKey(apiKey: string): Promise<{ key: ParsedKey; validation: Validation }> {
+    const parsed = parseKey(apiKey);
+    if (!parsed.ok) throw new ApiError(parsed.code, parsed.message ? { message: parsed.message } : {});
+    const verdict = await checker.check(parsed);
+    if (!verdict.ok) throw refusalError(verdict.refusal);
+    return { key: parsed, validation: verdict.validation };
+  }
+
+  function requireApplication(applicationId: string) {
+    const application = repos.applications.get(applicationId);
+    if (!application) throw new ApiError('application_not_found');
+    return application;
+  }
+
+  function requireIntegration(applicationId: string): IntegrationRow {
+    requireApplication(applicationId);
+    const row = repos.integrations.get(applicationId);
+    if (!row) throw new ApiError('integration_not_found');
+    return row;
+  }
+
+  function auditStatusChange(before: IntegrationRow, after: IntegrationRow, deviceId: string | null, reason: string) {
+    if (before.status === after.status) return;
+    audit.record({
+      action: 'integration.status_changed',
+      deviceId,
+      applicationId: after.applicationId,
+      detail: { maskedKey: after.maskedKey, from: before.status, to: after.status, reason },
+    });
+    logger.info({ applicationId: after.applicationId, from: before.status, to: after.status, reason }, 'integration status changed');
+  }
+
+  return {
+    checkKey,
+
+    get(applicationId: string): Integration {
+      return toIntegration(requireIntegration(applicationId));
+    },
+
+    async connect(applicationId: string, input: { apiKey: string; source?: KeySource }, deviceId: string | null) {
+      requireApplication(applicationId);
+      const { key, validation } = await checkKey(input.apiKey);
+      const fingerprint = sealer.fingerprint(key.key);
+      const at = now().toISOString();
+
+      // Stripe took a while: the application may have been deleted meanwhile; check again inside the write.
+      const row = repos.transaction(() => {
+        requireApplication(applicationId);
+        const previous = repos.integrations.get(applicationId);
+        const next: IntegrationRow = {
+          applicationId,
+          keyType: key.keyType,
+          mode: key.mode,
+          maskedKey: maskKey(key.key),
+          accountId: validation.accountId,
+          status: statusOf(validation),
+          permissions: JSON.stringify(validation.permissions),
+          source: input.source ?? 'api',
+          connectedAt: previous && sealer.sameFingerprint(previous.fingerprint, fingerprint) ? previous.connectedAt : at,
+          lastValidatedAt: validation.checkedAt,
+          lastErrorCode: null,
+          lastErrorMessage: null,
+          fingerprint,
+          ...sealToColumns(sealer.seal(key.key, associatedData(applicationId))),
+        };
+        repos.integrations.upsert(next);
+        audit.record({
+          action: previous ? 'integration.replaced' : 'integration.connected',
+          deviceId,
+          applicationId,
+          detail: {
+            maskedKey: next.maskedKey,
+            ...(previous ? { previousMaskedKey: previous.maskedKey } : {}),
+            keyType: next.keyType,
+            mode: next.mode,
+            status: next.status,
+            missingPermissions: validation.missingPermissions,
+            source: next.source,
+          },
+        });
+        return next;
+      });
+
+      const warnings: Warning[] = [...validation.warnings];
+      for (const other of repos.integrations.withFingerprint(fingerprint, applicationId)) {
+        warnings.push({ code: 'key_reused', message: `This key is also connected to the application "${other.applicationName}" (${other.applicationId}).` });
+      }
+      logger.info({ applicationId, maskedKey: row.maskedKey, status: row.status, mode: row.mode }, 'stripe key connected');
+      return { integration: toIntegration(row), validation: { ...validation, warnings } };
+    },
+
+    /** Re-check the stored key. Stripe saying no marks it invalid; Stripe not answering changes nothing. */
+    async revalidate(applicationId: string, deviceId: string | null, reason = 'manual re-check') {
+      const before = requireIntegration(applicationId);
+      const apiKey = sealer.open(sealedOf(before), associatedData(applicationId));
+      const parsed = parseKey(apiKey);
+      if (!parsed.ok) throw new ApiError('internal_error', { message: 'The stored key is not a valid key.' });
+      const verdict = await checker.check(parsed);
+      const at = now().toISOString();
+
+      let validation: Validation;
+      let patch: Partial<IntegrationRow>;
+      if (verdict.ok) {
+        validation = verdict.validation;
+        patch = {
+          status: statusOf(validation),
+          permissions: JSON.stringify(validation.permissions),
+          accountId: validation.accountId ?? before.accountId,
+          lastValidatedAt: validation.checkedAt,
+          lastErrorCode: null,
+          lastErrorMessage: null,
+        };
+      } else if (verdict.refusal.code === 'invalid_api_key' || verdict.refusal.code === 'expired_api_key') {
+        const spec = ERRORS[verdict.refusal.code];
+        const permissions = JSON.parse(before.permissions) as Permissions;
+        validation = {
+          valid: false,
+          keyType: before.keyType,
+          mode: before.mode,
+          accountId: before.accountId,
+          permissions,
+          missingPermissions: missingPermissions(permissions),
+          warnings: [{ code: verdict.refusal.code, message: `${spec.message} ${spec.hint}` }],
+          checkedAt: at,
+        };
+        patch = { status: 'invalid', lastValidatedAt: at, lastErrorCode: verdict.refusal.code, lastErrorMessage: spec.message };
+      } else {
+        throw refusalError(verdict.refusal);
+      }
+
+      // The key may have been replaced or removed while Stripe answered: only update the key we checked.
+      const after = repos.transaction(() => {
+        const current = repos.integrations.get(applicationId);
+        if (!current || current.fingerprint !== before.fingerprint) return null;
+        repos.integrations.update(applicationId, patch);
+        return repos.integrations.get(applicationId)!;
+      });
+      if (!after) return { integration: this.get(applicationId), validation };
+      auditStatusChange(before, after, deviceId, reason);
+      return { integration: toIntegration(after), validation };
+    },
+
+    /** Stripe refused a workflow request: record what that says about the stored key. */
+    recordStripeRefusal(applicationId: string, change: { status: 'invalid' | 'missing_permissions'; missing?: PermissionId; code: string; message: string }, deviceId: string | null) {
+      const before = repos.integrations.get(applicationId);
+      if (!before) return;
+      const permissions = JSON.parse(before.permissions) as Permissions;
+      if (change.missing) permissions[change.missing] = false;
+      repos.integrations.update(applicationId, {
+        status: change.status,
+        permissions: JSON.stringify(permissions),
+        lastErrorCode: change.code,
+        lastErrorMessage: change.message,
+      });
+      auditStatusChange(before, repos.integrations.get(applicationId)!, deviceId, change.code);
+    },
+
+    /** The plaintext key, for calling Stripe on the application's behalf. Never leaves the server. */
+    openKey(applicationId: string): { apiKey: string; fingerprint: string } {
+      const row = requireIntegration(applicationId);
+      return { apiKey: sealer.open(sealedOf(row), associatedData(applicationId)), fingerprint: row.fingerprint };
+    },
+
+    remove(applicationId: string, deviceId: string | null): void {
+      const row = requireIntegration(applicationId);
+      repos.transaction(() => {
+        repos.integrations.delete(applicationId);
+        audit.record({ action: 'integration.removed', deviceId, applicationId, detail: { maskedKey: row.maskedKey } });
+      });
+      logger.info({ applicationId, maskedKey: row.maskedKey }, 'stripe key removed');
+    },
+
+    /** The schedule's work: every stored key, one at a time (Stripe's rate limit is per account). */
+    async recheckAll(): Promise<{ checked: number; changed: number; skipped: number }> {
+      let checked = 0;
+      let changed = 0;
+      let skipped = 0;
+      for (const row of repos.integrations.list()) {
+        try {
+          const { integration } = await this.revalidate(row.applicationId, null, 'scheduled re-check');
+          checked++;
+          if (integration.status !== row.status) changed++;
+        } catch (error) {
+          skipped++;
+          logger.warn({ applicationId: row.applicationId, err: error instanceof Error ? error.message : String(error) }, 'scheduled re-check skipped');
+        }
+      }
+      return { checked, changed, skipped };
+    },
+  };
+}
+
+function refusalError(refusal: Refusal): ApiError {
+  const headers: Record<string, string> = refusal.retryAfterSeconds ? { 'Retry-After': String(refusal.retryAfterSeconds) } : {};
+  return new ApiError(refusal.code, refusal.message ? { message: refusal.message } : {}, headers);
+}
+
+function sealToColumns(sealed: { keyId: string; sealed: string }) {
+  return { keyId: sealed.keyId, sealedKey: sealed.sealed };
+}
+
+function sealedOf(row: IntegrationRow) {
+  return { keyId: row.keyId, sealed: row.sealedKey };
+}

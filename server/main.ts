@@ -1,0 +1,66 @@
+/** `npm start`: serve the backend, print a pairing code, stop cleanly on SIGTERM/SIGINT. */
+import { serve } from '@hono/node-server';
+import { ConfigError, loadConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { createRuntime, StartupError, VERSION, type Runtime } from './runtime.js';
+import { MasterKeyError } from './crypto/master-key.js';
+
+function fail(message: string): never {
+  process.stderr.write(`\nServal backend did not start.\n${message}\n\n`);
+  process.exit(1);
+}
+
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (error instanceof ConfigError) fail(error.message);
+  throw error;
+}
+
+const logger = createLogger({ level: config.logLevel });
+let runtime: Runtime;
+try {
+  runtime = createRuntime(config, { logger });
+} catch (error) {
+  if (error instanceof StartupError || error instanceof MasterKeyError) fail(error.message);
+  throw error;
+}
+
+const server = serve({ fetch: runtime.app.fetch, port: config.port, hostname: config.host }, (info) => {
+  const url = `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}`;
+  const { code, expiresAt } = runtime.pairing.issueCode();
+  process.stdout.write(
+    [
+      '',
+      `Serval for Stripe backend ${VERSION} listening on ${url}`,
+      `  data:     ${config.dataDir}`,
+      `  stripe:   ${config.stripe.protocol}://${config.stripe.host}:${config.stripe.port}`,
+      `  API docs: ${url}/docs`,
+      '',
+      `Pairing code: ${code}`,
+      `  (valid until ${expiresAt.toLocaleTimeString()}, single use; \`npm run pair\` prints a fresh one)`,
+      '',
+      '',
+    ].join('\n'),
+  );
+  logger.info({ url, version: VERSION }, 'listening');
+});
+
+let stopping = false;
+function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'shutting down');
+  const force = setTimeout(() => process.exit(1), 5000);
+  force.unref();
+  server.close(() => {
+    runtime.close();
+    logger.flush();
+    process.exit(0);
+  });
+  // Idle keep-alive connections (the extension's) shouldn't hold the shutdown up.
+  if ('closeIdleConnections' in server) (server as { closeIdleConnections(): void }).closeIdleConnections();
+}
+process.on('SIGTERM', () => shutdown('SIGTERM'));
+process.on('SIGINT', () => shutdown('SIGINT'));

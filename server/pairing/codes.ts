@@ -1,0 +1,36 @@
+/** Pairing codes and device tokens: generation, normalisation, hashing. Pure apart from randomness. */
+import { createHash, randomBytes, randomInt } from 'node:crypto';
+
+/** No 0/O, 1/I/L: codes are read off a terminal and typed by hand. */
+const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+export const CODE_LENGTH = 8;
+export const CODE_TTL_MS = 10 * 60_000;
+
+/** `ABCD-EFGH` */
+export function generatePairingCode(): string {
+  let code = '';
+  for (let i = 0; i < CODE_LENGTH; i++) code += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)];
+  return `${code.slice(0, 4)}-${code.slice(4)}`;
+}
+
+/** Any case, an optional hyphen, spaces around: `abcd-efgh`, `ABCDEFGH`, ` abcd efgh `. */
+export function normalizePairingCode(input: string): string | null {
+  const compact = input.trim().toUpperCase().replace(/[\s-]/g, '');
+  return compact.length === CODE_LENGTH && [...compact].every((c) => CODE_ALPHABET.includes(c)) ? compact : null;
+}
+
+export function hashPairingCode(normalized: string): string {
+  return sha256(`pairing:${normalized}`);
+}
+
+export function generateDeviceToken(): string {
+  return `svl_${randomBytes(32).toString('base64url')}`;
+}
+
+export function hashDeviceToken(token: string): string {
+  return sha256(token);
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}

@@ -1,0 +1,124 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { ApplicationSchema, CreateApplicationSchema, UpdateApplicationSchema, type Application } from '../../shared/api.js';
+import { ApiError } from '../api-error.js';
+import type { AuditRecorder } from '../audit.js';
+import type { ApplicationRow, Repositories } from '../db/repositories.js';
+import { newId } from '../ids.js';
+import { toIntegration } from '../integrations/stripe-integration.js';
+import { authenticated, createRouter, errors, IdParam, json, jsonBody } from './openapi-helpers.js';
+
+const ApplicationResponse = z.object({ application: ApplicationSchema });
+
+export function applicationRoutes({ repos, audit, now }: { repos: Repositories; audit: AuditRecorder; now: () => Date }) {
+  const router = createRouter();
+
+  const toApplication = (row: ApplicationRow): Application => {
+    const integration = repos.integrations.get(row.id);
+    return { ...row, stripe: integration ? toIntegration(integration) : null };
+  };
+  const find = (id: string) => {
+    const row = repos.applications.get(id);
+    if (!row) throw new ApiError('application_not_found');
+    return row;
+  };
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/applications',
+      tags: ['Applications'],
+      summary: 'List applications with their Stripe integration',
+      security: authenticated,
+      responses: { 200: json(z.object({ applications: z.array(ApplicationSchema) }), 'Applications'), ...errors('unauthorized') },
+    }),
+    (c) => {
+      const integrations = new Map(repos.integrations.list().map((r) => [r.applicationId, toIntegration(r)]));
+      const applications = repos.applications.list().map((row) => ({ ...row, stripe: integrations.get(row.id) ?? null }));
+      return c.json({ applications }, 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'post',
+      path: '/applications',
+      tags: ['Applications'],
+      summary: 'Create an application',
+      security: authenticated,
+      request: jsonBody(CreateApplicationSchema),
+      responses: { 201: json(ApplicationResponse, 'Created'), ...errors('unauthorized', 'validation_failed') },
+    }),
+    (c) => {
+      const row: ApplicationRow = { id: newId('app'), name: c.req.valid('json').name, createdAt: now().toISOString() };
+      repos.transaction(() => {
+        repos.applications.create(row);
+        audit.record({ action: 'application.created', deviceId: c.get('device').id, applicationId: row.id, detail: { name: row.name } });
+      });
+      return c.json({ application: { ...row, stripe: null } }, 201);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/applications/{id}',
+      tags: ['Applications'],
+      summary: 'One application',
+      security: authenticated,
+      request: { params: IdParam },
+      responses: { 200: json(ApplicationResponse, 'The application'), ...errors('unauthorized', 'application_not_found') },
+    }),
+    (c) => c.json({ application: toApplication(find(c.req.valid('param').id)) }, 200),
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'patch',
+      path: '/applications/{id}',
+      tags: ['Applications'],
+      summary: 'Rename an application',
+      security: authenticated,
+      request: { params: IdParam, ...jsonBody(UpdateApplicationSchema) },
+      responses: { 200: json(ApplicationResponse, 'The application'), ...errors('unauthorized', 'validation_failed', 'application_not_found') },
+    }),
+    (c) => {
+      const { id } = c.req.valid('param');
+      const { name } = c.req.valid('json');
+      const before = find(id);
+      repos.transaction(() => {
+        repos.applications.rename(id, name);
+        audit.record({ action: 'application.renamed', deviceId: c.get('device').id, applicationId: id, detail: { from: before.name, to: name } });
+      });
+      return c.json({ application: toApplication(find(id)) }, 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/applications/{id}',
+      tags: ['Applications'],
+      summary: 'Delete an application and destroy its sealed Stripe key',
+      security: authenticated,
+      request: { params: IdParam },
+      responses: { 204: { description: 'Deleted' }, ...errors('unauthorized', 'application_not_found') },
+    }),
+    (c) => {
+      const { id } = c.req.valid('param');
+      const row = find(id);
+      const integration = repos.integrations.get(id);
+      repos.transaction(() => {
+        repos.applications.delete(id);
+        audit.record({
+          action: 'application.deleted',
+          deviceId: c.get('device').id,
+          applicationId: id,
+          detail: { name: row.name, ...(integration ? { maskedKey: integration.maskedKey } : {}) },
+        });
+      });
+      return c.body(null, 204);
+    },
+  );
+
+  return router;
+}

@@ -1,0 +1,91 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { IntegrationSchema, IntegrationWithValidationSchema, PutStripeIntegrationSchema, ValidateKeySchema, ValidationSchema } from '../../shared/api.js';
+import type { IntegrationService } from '../integrations/stripe-integration.js';
+import { authenticated, createRouter, errors, IdParam, json, jsonBody } from './openapi-helpers.js';
+
+const keyRefusals = ['malformed_key', 'publishable_key', 'invalid_api_key', 'expired_api_key', 'stripe_unavailable', 'stripe_rate_limited'] as const;
+
+export function integrationRoutes({ integrations }: { integrations: IntegrationService }) {
+  const router = createRouter();
+
+  router.openapi(
+    createRoute({
+      method: 'put',
+      path: '/applications/{id}/integrations/stripe',
+      tags: ['Stripe integration'],
+      summary: 'Check a Stripe key with Stripe, then seal and store it (or replace the stored one)',
+      description:
+        'A key Stripe refuses (422) or a Stripe outage (502/503) changes nothing. A restricted key lacking some of the five permissions is stored with status `missing_permissions`.',
+      security: authenticated,
+      request: { params: IdParam, ...jsonBody(PutStripeIntegrationSchema) },
+      responses: {
+        200: json(IntegrationWithValidationSchema, 'Stored'),
+        ...errors('unauthorized', 'validation_failed', 'application_not_found', 'payload_too_large', ...keyRefusals),
+      },
+    }),
+    async (c) => c.json(await integrations.connect(c.req.valid('param').id, c.req.valid('json'), c.get('device').id), 200),
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/applications/{id}/integrations/stripe',
+      tags: ['Stripe integration'],
+      summary: "The application's Stripe integration (masked key only)",
+      security: authenticated,
+      request: { params: IdParam },
+      responses: { 200: json(z.object({ integration: IntegrationSchema }), 'The integration'), ...errors('unauthorized', 'application_not_found', 'integration_not_found') },
+    }),
+    (c) => c.json({ integration: integrations.get(c.req.valid('param').id) }, 200),
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'post',
+      path: '/applications/{id}/integrations/stripe/validate',
+      tags: ['Stripe integration'],
+      summary: 'Re-check the stored key with Stripe now',
+      security: authenticated,
+      request: { params: IdParam },
+      responses: {
+        200: json(IntegrationWithValidationSchema, 'Checked; `validation.valid` is false if Stripe no longer accepts the key'),
+        ...errors('unauthorized', 'application_not_found', 'integration_not_found', 'stripe_unavailable', 'stripe_rate_limited'),
+      },
+    }),
+    async (c) => c.json(await integrations.revalidate(c.req.valid('param').id, c.get('device').id), 200),
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/applications/{id}/integrations/stripe',
+      tags: ['Stripe integration'],
+      summary: 'Disconnect Stripe and destroy the sealed key',
+      security: authenticated,
+      request: { params: IdParam },
+      responses: { 204: { description: 'Removed' }, ...errors('unauthorized', 'application_not_found', 'integration_not_found') },
+    }),
+    (c) => {
+      integrations.remove(c.req.valid('param').id, c.get('device').id);
+      return c.body(null, 204);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'post',
+      path: '/stripe/validate',
+      tags: ['Stripe integration'],
+      summary: 'Check a key with Stripe without storing it',
+      security: authenticated,
+      request: jsonBody(ValidateKeySchema),
+      responses: {
+        200: json(z.object({ validation: ValidationSchema }), 'What the key is and may do'),
+        ...errors('unauthorized', 'validation_failed', 'payload_too_large', ...keyRefusals),
+      },
+    }),
+    async (c) => c.json({ validation: (await integrations.checkKey(c.req.valid('json').apiKey)).validation }, 200),
+  );
+
+  return router;
+}

@@ -1,0 +1,65 @@
+/**
+ * What went wrong in a call to Stripe, decided by HTTP status and error class — never by message
+ * wording, which Stripe has changed. Messages are only mined, opportunistically, for the account
+ * id and the missing scope.
+ */
+import Stripe from 'stripe';
+
+export type StripeFailure =
+  /** 401: unknown, deleted, rolled or expired key. */
+  | { kind: 'auth'; expired: boolean; message: string }
+  /** 403: the key is valid but lacks a permission. */
+  | { kind: 'permission'; message: string; accountId: string | null; scope: string | null }
+  | { kind: 'rate_limited'; message: string; retryAfterSeconds: number }
+  /** Connection error, timeout, 5xx, a body that isn't JSON. */
+  | { kind: 'unavailable'; message: string }
+  /** 400/404 and the like: the key and permission checks passed, the request itself was refused. */
+  | { kind: 'request'; statusCode: number; code: string | null; message: string; param: string | null };
+
+const DEFAULT_RETRY_AFTER_SECONDS = 1;
+
+export function describeStripeFailure(error: unknown): StripeFailure {
+  if (!(error instanceof Stripe.errors.StripeError)) {
+    return { kind: 'unavailable', message: error instanceof Error ? error.message : String(error) };
+  }
+  const status = error.statusCode;
+  const message = error.message;
+  if (error instanceof Stripe.errors.StripeConnectionError || status === undefined) {
+    return { kind: 'unavailable', message };
+  }
+  if (status === 401) {
+    return { kind: 'auth', expired: error.code === 'api_key_expired', message };
+  }
+  if (status === 403) {
+    return { kind: 'permission', message, accountId: accountIdFromMessage(message), scope: scopeFromMessage(message) };
+  }
+  if (status === 429 || error instanceof Stripe.errors.StripeRateLimitError) {
+    return { kind: 'rate_limited', message, retryAfterSeconds: retryAfterSeconds(error.headers) };
+  }
+  if (status >= 500 || error instanceof Stripe.errors.StripeAPIError) {
+    return { kind: 'unavailable', message };
+  }
+  return { kind: 'request', statusCode: status, code: error.code ?? null, message, param: error.param ?? null };
+}
+
+/** Both of Stripe's 403 wordings name the account: `… on account 'acct_1PJBLEBBLEfV'.` */
+export function accountIdFromMessage(message: string): string | null {
+  return /on account '(acct_[A-Za-z0-9]+)'/.exec(message)?.[1] ?? null;
+}
+
+/**
+ * The scope a 403 asks for: `Having the 'rak_customer_write' permission` (older wording) or
+ * `Enabling "Customers Write" ('customer_write') permissions` (newer wording).
+ */
+export function scopeFromMessage(message: string): string | null {
+  const older = /Having the '([a-z_]+)' permission/.exec(message)?.[1];
+  if (older) return older;
+  const newer = /\('([a-z_]+)'\) permissions?/.exec(message)?.[1];
+  return newer ? `rak_${newer.replace(/^rak_/, '')}` : null;
+}
+
+function retryAfterSeconds(headers: Record<string, string> | undefined): number {
+  const raw = headers?.['retry-after'];
+  const seconds = raw === undefined ? NaN : Number(raw);
+  return Number.isFinite(seconds) && seconds > 0 ? Math.ceil(seconds) : DEFAULT_RETRY_AFTER_SECONDS;
+}
