@@ -17,6 +17,8 @@ import type { Logger } from './logger.js';
 import { createPairingService } from './pairing/service.js';
 import { startRecheckSchedule } from './recheck-schedule.js';
 import { createKeyChecker, type KeyChecker } from './stripe/key-checker.js';
+import { createStripeClientCache } from './workflows/client-cache.js';
+import { workflowRoutes } from './workflows/routes.js';
 
 export const VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
@@ -36,7 +38,8 @@ export function createRuntime(config: Config, options: { logger: Logger; now?: (
     const audit = createAuditRecorder(repos, now);
     const pairing = createPairingService({ repos, audit, now });
     const checker = options.checker ?? createKeyChecker(config.stripe, now);
-    const integrations = createIntegrationService({ repos, sealer, checker, audit, now, logger });
+    const stripeClients = createStripeClientCache(config.stripe);
+    const integrations = createIntegrationService({ repos, sealer, checker, audit, now, logger, onKeyChanged: stripeClients.drop });
     const app = createApp({
       repos,
       pairing,
@@ -45,6 +48,7 @@ export function createRuntime(config: Config, options: { logger: Logger; now?: (
       logger,
       now,
       version: VERSION,
+      extraRoutes: [workflowRoutes({ integrations, stripeClients, logger })],
     });
     const schedule = config.recheckIntervalMs > 0 ? startRecheckSchedule(integrations, config.recheckIntervalMs, logger) : null;
 
@@ -57,6 +61,7 @@ export function createRuntime(config: Config, options: { logger: Logger; now?: (
       database,
       close() {
         schedule?.stop();
+        stripeClients.clear();
         database.close();
       },
     };

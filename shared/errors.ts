@@ -22,7 +22,9 @@ export const ERRORS = {
     message: 'The stored Stripe key lacks a permission this request needs.',
     hint: 'Edit the restricted key in the Stripe Dashboard and grant the missing permission, then re-check.',
   },
+  stripe_invalid_request: { status: 400, message: 'Stripe refused the request.', hint: 'See details for what Stripe said.' },
   not_found: { status: 404, message: 'Not found.' },
+  stripe_resource_missing: { status: 404, message: 'Stripe has no such object.' },
   application_not_found: { status: 404, message: 'No application with that id.' },
   device_not_found: { status: 404, message: 'No paired device with that id.' },
   integration_not_found: {

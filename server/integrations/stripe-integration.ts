@@ -16,7 +16,16 @@ import type { Logger } from '../logger.js';
 
 export type IntegrationService = ReturnType<typeof createIntegrationService>;
 
-type Deps = { repos: Repositories; sealer: Sealer; checker: KeyChecker; audit: AuditRecorder; now: () => Date; logger: Logger };
+type Deps = {
+  repos: Repositories;
+  sealer: Sealer;
+  checker: KeyChecker;
+  audit: AuditRecorder;
+  now: () => Date;
+  logger: Logger;
+  /** Told when an application's stored key is replaced or removed (e.g. to drop cached Stripe clients). */
+  onKeyChanged?: (applicationId: string) => void;
+};
 
 export function toIntegration(row: IntegrationRow): Integration {
   const permissions = JSON.parse(row.permissions) as Permissions;
@@ -44,7 +53,7 @@ export function statusOf(validation: Pick<Validation, 'missingPermissions'>): In
 /** The sealed key is bound to its application: a sealed value copied to another row won't open. */
 const associatedData = (applicationId: string) => `stripe-integration:${applicationId}`;
 
-export function createIntegrationService({ repos, sealer, checker, audit, now, logger }: Deps) {
+export function createIntegrationService({ repos, sealer, checker, audit, now, logger, onKeyChanged = () => {} }: Deps) {
   /** Shape first (malformed and publishable keys never reach Stripe), then Stripe's answer. */
   async function checkKey(apiKey: string): Promise<{ key: ParsedKey; validation: Validation }> {
     const parsed = parseKey(apiKey);
@@ -129,6 +138,7 @@ export function createIntegrationService({ repos, sealer, checker, audit, now, l
         return next;
       });
 
+      onKeyChanged(applicationId);
       const warnings: Warning[] = [...validation.warnings];
       for (const other of repos.integrations.withFingerprint(fingerprint, applicationId)) {
         warnings.push({ code: 'key_reused', message: `This key is also connected to the application "${other.applicationName}" (${other.applicationId}).` });
@@ -203,6 +213,10 @@ export function createIntegrationService({ repos, sealer, checker, audit, now, l
       auditStatusChange(before, repos.integrations.get(applicationId)!, deviceId, change.code);
     },
 
+    fingerprint(applicationId: string): string {
+      return requireIntegration(applicationId).fingerprint;
+    },
+
     /** The plaintext key, for calling Stripe on the application's behalf. Never leaves the server. */
     openKey(applicationId: string): { apiKey: string; fingerprint: string } {
       const row = requireIntegration(applicationId);
@@ -215,6 +229,7 @@ export function createIntegrationService({ repos, sealer, checker, audit, now, l
         repos.integrations.delete(applicationId);
         audit.record({ action: 'integration.removed', deviceId, applicationId, detail: { maskedKey: row.maskedKey } });
       });
+      onKeyChanged(applicationId);
       logger.info({ applicationId, maskedKey: row.maskedKey }, 'stripe key removed');
     },
 
