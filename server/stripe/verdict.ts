@@ -3,7 +3,7 @@
  * refused. Pure: the requests themselves are made by key-checker.ts.
  */
 import type { ParsedKey } from '../../shared/keys.js';
-import { PERMISSION_IDS, missingPermissions, type PermissionId, type Permissions } from '../../shared/permissions.js';
+import { PERMISSION_IDS, createRestrictedKeyUrl, missingPermissions, permissionInfo, type PermissionId, type Permissions } from '../../shared/permissions.js';
 import type { Validation, Warning } from '../../shared/api.js';
 import type { ErrorCode } from '../../shared/errors.js';
 import type { StripeFailure } from './failures.js';
@@ -42,6 +42,14 @@ export function decideVerdict(key: ParsedKey, answers: CheckAnswers, checkedAt: 
     warnings.push({
       code: 'secret_key_full_access',
       message: 'This is a secret key with full access to your Stripe account. A restricted key with only the permissions Serval needs is safer.',
+    });
+  }
+  if (missing.length > 0) {
+    warnings.push({
+      code: 'missing_permissions',
+      message:
+        `This key lacks ${missing.map((id) => permissionInfo(id).label).join(', ')}. ` +
+        `Edit the key in the Stripe Dashboard to grant ${missing.length === 1 ? 'it' : 'them'}, or create a restricted key with every permission Serval needs: ${createRestrictedKeyUrl(key.mode)}`,
     });
   }
   if (key.mode === 'live') {
