@@ -87,7 +87,7 @@ export function createApp(deps: AppDeps) {
       description:
         'Connect Stripe keys to Serval applications: checked with Stripe, sealed with AES-256-GCM, never returned. Errors are always `{"error": {"code", "message", "hint"?, "details"?}}`.',
     },
-    servers: [{ url: '/' }],
+    servers: [{ url: '/api' }],
   });
   app.route('/api', api);
   app.route('/docs', docsRoutes());

@@ -24,7 +24,7 @@ const StripeObject = z.looseObject({ id: z.string().optional(), object: z.string
 const StripeList = z.looseObject({ object: z.literal('list'), data: z.array(StripeObject), has_more: z.boolean(), url: z.string() });
 const CustomerParams = IdParam.extend({ customerId: CustomerIdSchema.openapi({ param: { name: 'customerId', in: 'path' }, example: 'cus_NffrFeUfNV2Hib' }) });
 const IdempotencyHeader = z.object({
-  'idempotency-key': IdempotencyKeySchema.optional().openapi({ param: { name: 'Idempotency-Key', in: 'header' }, description: 'Passed on to Stripe: a retried write with the same key is applied once.' }),
+  'idempotency-key': IdempotencyKeySchema.optional().openapi({ param: { name: 'idempotency-key', in: 'header' }, description: 'Passed on to Stripe: a retried write with the same key is applied once.' }),
 });
 
 const failures = errors('unauthorized', 'validation_failed', 'application_not_found', 'integration_not_found', 'stripe_permission_denied', 'stripe_key_invalid', 'stripe_resource_missing', 'stripe_rate_limited', 'stripe_unavailable');
