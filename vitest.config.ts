@@ -1,4 +1,6 @@
+import preact from '@preact/preset-vite';
 import { defineConfig } from 'vitest/config';
+import { WxtVitest } from 'wxt/testing/vitest-plugin';
 
 export default defineConfig({
   test: {
@@ -12,6 +14,12 @@ export default defineConfig({
           testTimeout: 20_000,
           hookTimeout: 30_000,
         },
+      },
+      {
+        // WxtVitest() gives the fake browser and WXT's aliases; it does not load wxt.config.ts's
+        // Vite plugins, so Preact's is added here.
+        plugins: [WxtVitest(), preact()],
+        test: { name: 'extension', include: ['test/extension/**/*.test.{ts,tsx}'], environment: 'happy-dom' },
       },
     ],
   },

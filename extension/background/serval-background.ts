@@ -1,0 +1,262 @@
+/**
+ * The background worker: the only part of the extension that talks to the Serval backend. It
+ * answers the protocol's messages, keeps the pairing in storage, polls the status for the
+ * toolbar badge, and injects the offer card when a content script asks for it.
+ *
+ * The Stripe key passes through `serval:send-key` on its way to the backend and is held
+ * nowhere else: not in storage, not in a variable that outlives the request, not in a log.
+ */
+import { browser } from 'wxt/browser';
+import { ERRORS } from '../../shared/errors.js';
+import { parseKey } from '../../shared/keys.js';
+import { extensionError, type ServalError } from '../messaging/errors';
+import type { PairingState, Reply, StatusReport } from '../messaging/protocol';
+import type { Handlers, Sender } from '../messaging/router';
+import { hostPermissionPattern, needsHostPermission, normalizeBackendUrl } from '../pairing/backend-url';
+import {
+  backendUrlItem,
+  defaultApplicationItem,
+  lastStatusItem,
+  pairingItem,
+  unpairedReasonItem,
+  type Pairing,
+  type StatusSnapshot,
+} from '../storage';
+import { createBackendClient, type BackendClient, type BackendReply } from './backend-client';
+import { badgeFor } from './badge';
+
+export const STATUS_ALARM = 'serval:poll-status';
+export const STATUS_POLL_MINUTES = 1;
+/** The unlisted script with the Preact card (entrypoints/card.ts). */
+export const CARD_SCRIPT = '/card.js';
+
+export type ServalBackgroundOptions = { fetch?: typeof fetch; now?: () => Date };
+
+function fail<T>(error: ServalError): Reply<T> {
+  return { ok: false, error };
+}
+
+export function createServalBackground(options: ServalBackgroundOptions = {}) {
+  const now = options.now ?? (() => new Date());
+  const clientFor = (backendUrl: string, token?: string) => createBackendClient({ baseUrl: backendUrl, token, fetch: options.fetch });
+
+  async function pairingState(): Promise<PairingState> {
+    const [pairing, backendUrl, unpairedReason, defaultApplicationId] = await Promise.all([
+      pairingItem.getValue(),
+      backendUrlItem.getValue(),
+      unpairedReasonItem.getValue(),
+      defaultApplicationItem.getValue(),
+    ]);
+    return {
+      paired: pairing !== null,
+      backendUrl: pairing?.backendUrl ?? backendUrl,
+      device: pairing?.device ?? null,
+      unpairedReason,
+      defaultApplicationId,
+    };
+  }
+
+  async function updateBadge(): Promise<void> {
+    const [pairing, snapshot] = await Promise.all([pairingItem.getValue(), lastStatusItem.getValue()]);
+    const badge = badgeFor(pairing !== null, snapshot);
+    await Promise.all([
+      browser.action.setBadgeText({ text: badge.text }),
+      browser.action.setBadgeBackgroundColor({ color: badge.color }),
+      browser.action.setTitle({ title: badge.title }),
+    ]);
+  }
+
+  /** A 401 means this device's token was revoked: forget it and send the UI back to pairing. */
+  async function forgetRevokedPairing(): Promise<void> {
+    await pairingItem.setValue(null);
+    await unpairedReasonItem.setValue('revoked');
+    await lastStatusItem.setValue(null);
+    await updateBadge();
+  }
+
+  /** Runs a backend call with the stored pairing, turning "no pairing" and 401s into errors the UI understands. */
+  async function withPairing<T>(call: (client: BackendClient, pairing: Pairing) => Promise<BackendReply<T>>): Promise<Reply<T>> {
+    const pairing = await pairingItem.getValue();
+    if (!pairing) return fail(extensionError('not_paired'));
+    const reply = await call(clientFor(pairing.backendUrl, pairing.token), pairing);
+    if (reply.ok) return { ok: true, data: reply.data };
+    if (reply.status === 401) {
+      await forgetRevokedPairing();
+      return fail({ ...reply.error, code: 'unauthorized', hint: reply.error.hint ?? ERRORS.unauthorized.hint });
+    }
+    return fail(reply.error);
+  }
+
+  async function recordStatus(snapshot: StatusSnapshot | null): Promise<void> {
+    await lastStatusItem.setValue(snapshot);
+    await updateBadge();
+  }
+
+  /** Polled by the alarm and run after every change: keeps the badge honest. */
+  async function refreshStatus(): Promise<Reply<StatusSnapshot | null>> {
+    if (!(await pairingItem.getValue())) {
+      await recordStatus(null);
+      return { ok: true, data: null };
+    }
+    const reply = await withPairing((client) => client.status());
+    if (!reply.ok) {
+      if (reply.error.code !== 'unauthorized' && reply.error.code !== 'not_paired') {
+        const previous = await lastStatusItem.getValue();
+        await recordStatus({ checkedAt: now().toISOString(), reachable: false, connected: previous?.connected ?? 0, needsAttention: previous?.needsAttention ?? 0, applications: previous?.applications ?? 0 });
+      }
+      return reply;
+    }
+    const snapshot: StatusSnapshot = {
+      checkedAt: now().toISOString(),
+      reachable: true,
+      connected: reply.data.integrations.connected,
+      needsAttention: reply.data.integrations.needsAttention,
+      applications: reply.data.applications,
+    };
+    await recordStatus(snapshot);
+    return { ok: true, data: snapshot };
+  }
+
+  async function ensureStatusAlarm(): Promise<void> {
+    const existing = await browser.alarms.get(STATUS_ALARM);
+    if (!existing) await browser.alarms.create(STATUS_ALARM, { periodInMinutes: STATUS_POLL_MINUTES, delayInMinutes: STATUS_POLL_MINUTES });
+  }
+
+  const handlers: Handlers = {
+    'serval:get-state': async () => ({ ok: true, data: await pairingState() }),
+
+    'serval:pair': async ({ backendUrl, code, deviceName }) => {
+      const normalized = normalizeBackendUrl(backendUrl);
+      if (!normalized.ok) return fail(extensionError('invalid_backend_url'));
+      if (needsHostPermission(normalized.url)) {
+        const granted = await browser.permissions.contains({ origins: [hostPermissionPattern(normalized.url)] });
+        if (!granted) return fail(extensionError('host_permission_denied'));
+      }
+      const reply = await clientFor(normalized.url).pair(code.trim(), deviceName);
+      if (!reply.ok) return fail(reply.error);
+      const previous = await pairingItem.getValue();
+      const previousUrl = previous?.backendUrl ?? (await backendUrlItem.getValue());
+      if (previousUrl !== normalized.url) await defaultApplicationItem.setValue(null);
+      await pairingItem.setValue({ backendUrl: normalized.url, token: reply.data.token, device: reply.data.device, pairedAt: now().toISOString() });
+      await backendUrlItem.setValue(normalized.url);
+      await unpairedReasonItem.setValue(null);
+      await ensureStatusAlarm();
+      await refreshStatus();
+      return { ok: true, data: await pairingState() };
+    },
+
+    'serval:disconnect': async () => {
+      const pairing = await pairingItem.getValue();
+      if (pairing) {
+        // Best effort: revoke this device on the backend too, so the token is dead everywhere.
+        await clientFor(pairing.backendUrl, pairing.token).revokeDevice(pairing.device.id);
+      }
+      await pairingItem.setValue(null);
+      await unpairedReasonItem.setValue(null);
+      await recordStatus(null);
+      return { ok: true, data: await pairingState() };
+    },
+
+    'serval:get-status': async () => {
+      const pairing = await pairingItem.getValue();
+      if (!pairing) return fail(extensionError('not_paired'));
+      const [health, status, applications] = await Promise.all([
+        clientFor(pairing.backendUrl).health(),
+        withPairing((client) => client.status()),
+        withPairing((client) => client.listApplications()),
+      ]);
+      if (!status.ok || !applications.ok) {
+        const error = !status.ok ? status.error : (applications as { ok: false; error: ServalError }).error;
+        if (error.code === 'backend_unreachable') await refreshStatus();
+        return fail(error);
+      }
+      const checkedAt = now().toISOString();
+      await recordStatus({
+        checkedAt,
+        reachable: true,
+        connected: status.data.integrations.connected,
+        needsAttention: status.data.integrations.needsAttention,
+        applications: status.data.applications,
+      });
+      const report: StatusReport = {
+        backendUrl: pairing.backendUrl,
+        version: health.ok ? health.data.version : (status.data.version ?? null),
+        status: status.data,
+        applications: applications.data,
+        checkedAt,
+      };
+      return { ok: true, data: report };
+    },
+
+    'serval:list-applications': async () => {
+      const reply = await withPairing((client) => client.listApplications());
+      if (!reply.ok) return reply;
+      const stored = await defaultApplicationItem.getValue();
+      const defaultApplicationId = reply.data.some((application) => application.id === stored) ? stored : null;
+      return { ok: true, data: { applications: reply.data, defaultApplicationId } };
+    },
+
+    'serval:create-application': async ({ name }) => {
+      if (typeof name !== 'string' || name.trim() === '') {
+        return fail({ code: 'validation_failed', message: 'Give the new application a name.' });
+      }
+      const reply = await withPairing((client) => client.createApplication(name.trim()));
+      return reply.ok ? { ok: true, data: { application: reply.data } } : reply;
+    },
+
+    'serval:send-key': async ({ applicationId, apiKey }) => {
+      const parsed = typeof apiKey === 'string' ? parseKey(apiKey) : null;
+      if (!parsed?.ok) {
+        const code = parsed?.code ?? 'malformed_key';
+        return fail({ code, message: parsed?.message ?? ERRORS[code].message, hint: ERRORS[code].hint });
+      }
+      const reply = await withPairing((client) => client.putStripeKey(applicationId, parsed.key));
+      if (reply.ok) {
+        if ((await defaultApplicationItem.getValue()) === null) await defaultApplicationItem.setValue(applicationId);
+        void refreshStatus();
+      }
+      return reply;
+    },
+
+    'serval:recheck': async ({ applicationId }) => {
+      const reply = await withPairing((client) => client.validateIntegration(applicationId));
+      if (reply.ok) void refreshStatus();
+      return reply;
+    },
+
+    'serval:set-default-application': async ({ applicationId }) => {
+      await defaultApplicationItem.setValue(applicationId);
+      return { ok: true, data: await pairingState() };
+    },
+
+    'serval:load-card': async (_data, sender: Sender) => {
+      const tabId = sender.tab?.id;
+      if (tabId === undefined) return fail(extensionError('not_allowed'));
+      try {
+        await browser.scripting.executeScript({ target: { tabId, frameIds: [sender.frameId ?? 0] }, files: [CARD_SCRIPT] });
+        return { ok: true, data: null };
+      } catch {
+        return fail(extensionError('extension_unavailable', { message: 'The Serval card could not be shown on this page.' }));
+      }
+    },
+
+    'serval:open-options': async () => {
+      await browser.runtime.openOptionsPage();
+      return { ok: true, data: null };
+    },
+  };
+
+  return {
+    handlers,
+    refreshStatus,
+    updateBadge,
+    ensureStatusAlarm,
+    /** On install, browser start-up and worker wake-up: schedule the poll and refresh once. */
+    async start(): Promise<void> {
+      await ensureStatusAlarm();
+      await refreshStatus();
+    },
+  };
+}
+
+export type ServalBackground = ReturnType<typeof createServalBackground>;

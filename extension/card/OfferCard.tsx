@@ -1,0 +1,265 @@
+/**
+ * The offer beside a newly revealed key: what the key is, where it would go, Send to Serval,
+ * then the verdict. One card per key; the key stays in this component's props (memory) and
+ * leaves only inside the `serval:send-key` message.
+ */
+import { useEffect, useId, useState } from 'preact/hooks';
+import type { Application } from '../../shared/api.js';
+import { createRestrictedKeyUrl, PERMISSIONS } from '../../shared/permissions.js';
+import { hintFor, isRetryable, type ServalError } from '../messaging/errors';
+import type { IntegrationResult } from '../messaging/protocol';
+import { apiKeysPageUrl, keyTypeLabel, LIVE_MODE_WARNING, modeLabel, permissionLabels, statusLabel } from '../ui/labels';
+import type { KeyOffer } from './card-api';
+import type { CardClient } from './card-client';
+
+const NEW_APPLICATION = '__new__';
+
+type Phase =
+  | { kind: 'loading' }
+  | { kind: 'not-paired'; revoked: boolean }
+  | { kind: 'unavailable'; error: ServalError }
+  | { kind: 'ready' }
+  | { kind: 'sending'; applicationName: string }
+  | { kind: 'done'; applicationName: string; result: IntegrationResult }
+  | { kind: 'failed'; error: ServalError };
+
+export type OfferCardProps = {
+  offer: Pick<KeyOffer, 'key' | 'keyType' | 'mode' | 'maskedKey'>;
+  client: CardClient;
+  onDismiss(): void;
+};
+
+function isPairingError(error: ServalError): boolean {
+  return error.code === 'not_paired' || error.code === 'unauthorized';
+}
+
+export function OfferCard({ offer, client, onDismiss }: OfferCardProps) {
+  const [phase, setPhase] = useState<Phase>({ kind: 'loading' });
+  const [applications, setApplications] = useState<Application[]>([]);
+  const [selected, setSelected] = useState<string>(NEW_APPLICATION);
+  const [newName, setNewName] = useState('');
+  const selectId = useId();
+  const nameId = useId();
+
+  async function loadApplications(): Promise<void> {
+    setPhase({ kind: 'loading' });
+    const reply = await client.listApplications();
+    if (!reply.ok) {
+      setPhase(isPairingError(reply.error) ? { kind: 'not-paired', revoked: reply.error.code === 'unauthorized' } : { kind: 'unavailable', error: reply.error });
+      return;
+    }
+    const { applications: list, defaultApplicationId } = reply.data;
+    setApplications(list);
+    setSelected(defaultApplicationId ?? list[0]?.id ?? NEW_APPLICATION);
+    setPhase({ kind: 'ready' });
+  }
+
+  useEffect(() => {
+    void loadApplications();
+  }, []);
+
+  async function send(): Promise<void> {
+    let application = applications.find((a) => a.id === selected);
+    if (!application) {
+      const name = newName.trim();
+      if (name === '') {
+        setPhase({ kind: 'failed', error: { code: 'validation_failed', message: 'Give the new application a name first.' } });
+        return;
+      }
+      setPhase({ kind: 'sending', applicationName: name });
+      const created = await client.createApplication(name);
+      if (!created.ok) {
+        setPhase(isPairingError(created.error) ? { kind: 'not-paired', revoked: created.error.code === 'unauthorized' } : { kind: 'failed', error: created.error });
+        return;
+      }
+      application = created.data.application;
+      setApplications((list) => [...list, created.data.application]);
+      setSelected(application.id);
+    }
+    setPhase({ kind: 'sending', applicationName: application.name });
+    const reply = await client.sendKey(application.id, offer.key);
+    if (!reply.ok) {
+      setPhase(isPairingError(reply.error) ? { kind: 'not-paired', revoked: reply.error.code === 'unauthorized' } : { kind: 'failed', error: reply.error });
+      return;
+    }
+    setPhase({ kind: 'done', applicationName: application.name, result: reply.data });
+  }
+
+  const selectedApplication = applications.find((a) => a.id === selected);
+
+  return (
+    <section
+      class="card"
+      aria-label="Serval: send this Stripe key"
+      onKeyDown={(event) => {
+        if (event.key === 'Escape') {
+          event.stopPropagation();
+          onDismiss();
+        }
+      }}
+    >
+      <header class="head">
+        <span class="brand">Serval</span>
+        <button type="button" class="dismiss" aria-label="Dismiss" title="Dismiss" onClick={onDismiss}>
+          ×
+        </button>
+      </header>
+
+      <p class="key">
+        <span class="key-type">{keyTypeLabel(offer.keyType)}</span> <code>{offer.maskedKey}</code>{' '}
+        <span class={`mode mode-${offer.mode}`}>{modeLabel(offer.mode)}</span>
+      </p>
+      {offer.mode === 'live' && <p class="live-warning">{LIVE_MODE_WARNING}.</p>}
+      {offer.keyType === 'secret' && (
+        <p class="note">
+          A secret key can do everything in your Stripe account. A restricted key with only Serval's permissions is safer:{' '}
+          <a href={createRestrictedKeyUrl(offer.mode)} target="_blank" rel="noopener noreferrer">
+            Create a restricted key for Serval
+          </a>
+          .
+        </p>
+      )}
+
+      <div class="body" role="status" aria-live="polite">
+        {phase.kind === 'loading' && <p class="muted">Loading your Serval applications…</p>}
+
+        {phase.kind === 'not-paired' && (
+          <>
+            <p>{phase.revoked ? "This browser's pairing with Serval was revoked." : 'Serval is not paired with this browser yet.'}</p>
+            <p class="muted">Pair it in the Serval options with your backend's URL and a pairing code, then send the key.</p>
+            <button type="button" class="primary" onClick={() => void client.openOptions()}>
+              Open Serval options
+            </button>
+          </>
+        )}
+
+        {phase.kind === 'unavailable' && (
+          <>
+            <ErrorText error={phase.error} />
+            <button type="button" class="primary" onClick={() => void loadApplications()}>
+              Try again
+            </button>
+          </>
+        )}
+
+        {phase.kind === 'sending' && <p>Sending to {phase.applicationName} and checking the key with Stripe…</p>}
+
+        {phase.kind === 'done' && <Verdict result={phase.result} applicationName={phase.applicationName} />}
+
+        {phase.kind === 'failed' && <ErrorText error={phase.error} />}
+      </div>
+
+      {(phase.kind === 'ready' || phase.kind === 'failed' || phase.kind === 'sending') && (
+        <form
+          class="send"
+          onSubmit={(event) => {
+            event.preventDefault();
+            void send();
+          }}
+        >
+          <label for={selectId}>Application</label>
+          <select
+            id={selectId}
+            value={selected}
+            disabled={phase.kind === 'sending'}
+            onChange={(event) => setSelected((event.currentTarget as HTMLSelectElement).value)}
+          >
+            {applications.map((application) => (
+              <option key={application.id} value={application.id}>
+                {application.name}
+              </option>
+            ))}
+            <option value={NEW_APPLICATION}>New application…</option>
+          </select>
+          {selected === NEW_APPLICATION && (
+            <>
+              <label for={nameId}>Name of the new application</label>
+              <input
+                id={nameId}
+                type="text"
+                value={newName}
+                maxLength={100}
+                disabled={phase.kind === 'sending'}
+                onInput={(event) => setNewName((event.currentTarget as HTMLInputElement).value)}
+              />
+            </>
+          )}
+          {selectedApplication?.stripe && (
+            <p class="muted">
+              Replaces its current key <code>{selectedApplication.stripe.maskedKey}</code> ({statusLabel(selectedApplication.stripe.status).toLowerCase()}).
+            </p>
+          )}
+          <button type="submit" class="primary" disabled={phase.kind === 'sending'} aria-busy={phase.kind === 'sending'}>
+            {phase.kind === 'failed' && isRetryable(phase.error) ? 'Send to Serval again' : 'Send to Serval'}
+          </button>
+        </form>
+      )}
+
+      {phase.kind === 'done' && (
+        <button type="button" class="secondary" onClick={onDismiss}>
+          Done
+        </button>
+      )}
+    </section>
+  );
+}
+
+function ErrorText({ error }: { error: ServalError }) {
+  const hint = hintFor(error);
+  return (
+    <div class="error">
+      <p>{error.message}</p>
+      {hint && <p class="hint">{hint}</p>}
+    </div>
+  );
+}
+
+function Verdict({ result, applicationName }: { result: IntegrationResult; applicationName: string }) {
+  const { integration, validation } = result;
+  const granted = PERMISSIONS.filter((p) => integration.permissions[p.id]).map((p) => p.label);
+  return (
+    <div class={`verdict verdict-${integration.status}`}>
+      {integration.status === 'connected' && (
+        <>
+          <p class="ok">
+            Connected to {applicationName}. Stripe accepted the key{integration.accountId ? ` for ${integration.accountId}` : ''}.
+          </p>
+          <p class="muted">Permissions: {granted.join(', ')}.</p>
+        </>
+      )}
+      {integration.status === 'missing_permissions' && (
+        <>
+          <p class="warn">Stored in {applicationName}, but the key is missing permissions Serval needs:</p>
+          <ul>
+            {permissionLabels(integration.missingPermissions).map((label) => (
+              <li key={label}>{label}</li>
+            ))}
+          </ul>
+          <p>
+            <a href={apiKeysPageUrl(integration.mode)} target="_blank" rel="noopener noreferrer">
+              Edit the key's permissions in Stripe
+            </a>{' '}
+            or{' '}
+            <a href={createRestrictedKeyUrl(integration.mode)} target="_blank" rel="noopener noreferrer">
+              create a restricted key with Serval's permissions
+            </a>
+            , then send the new key.
+          </p>
+        </>
+      )}
+      {(integration.status === 'invalid' || integration.status === 'unverified') && (
+        <p class="warn">
+          Stored in {applicationName}: {statusLabel(integration.status).toLowerCase()}
+          {integration.lastError ? `: ${integration.lastError.message}` : '.'}
+        </p>
+      )}
+      {validation.warnings.length > 0 && (
+        <ul class="warnings">
+          {validation.warnings.map((warning) => (
+            <li key={warning.code}>{warning.message}</li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}

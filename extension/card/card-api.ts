@@ -1,0 +1,37 @@
+/**
+ * How the content script and the lazily injected card script meet. Both run in the extension's
+ * isolated world of the same frame, so they share `globalThis` — which the page cannot see. The
+ * card script (entrypoints/card.ts) installs a CardApi there; the content script looks it up
+ * after asking the background worker to inject the script.
+ */
+import type { KeyMode, KeyType } from '../../shared/keys.js';
+import type { StripePage } from '../page/stripe-pages';
+
+/** A key the content script found, held in memory only, on its way to the card. */
+export type KeyOffer = {
+  key: string;
+  keyType: KeyType;
+  mode: KeyMode;
+  maskedKey: string;
+  /** The element that shows the key, used to place the card beside (not over) its dialog. */
+  anchor: Element | null;
+  page: StripePage | null;
+};
+
+export type CardApi = {
+  /** Shows an offer, or does nothing if that key is already on screen. */
+  show(offer: KeyOffer): void;
+  /** Removes every offer (the content script is going away). */
+  clear(): void;
+};
+
+export const CARD_API_GLOBAL = '__servalKeyOfferCard';
+export const CARD_HOST_TAG = 'serval-key-offer';
+
+export function installedCardApi(): CardApi | undefined {
+  return (globalThis as Record<string, unknown>)[CARD_API_GLOBAL] as CardApi | undefined;
+}
+
+export function installCardApiGlobal(api: CardApi): void {
+  (globalThis as Record<string, unknown>)[CARD_API_GLOBAL] = api;
+}

@@ -1,0 +1,136 @@
+/**
+ * Where on a page a revealed key is: functions over DOM nodes, no browser globals, no state.
+ * The watcher (key-watcher.ts) decides *which* nodes to look at; these decide what is there.
+ *
+ * Costs: an added element costs one `textContent` read and two `indexOf` calls, plus one
+ * `querySelectorAll` when it has element children (to find inputs whose value a script may set
+ * later). Only text that passes the `mightContainKey` gate is matched and located.
+ */
+import { findRevealedKeys, mightContainKey } from './key-text';
+
+export type FoundKey = { key: string; element: Element };
+export type KeyField = HTMLInputElement | HTMLTextAreaElement;
+
+const ELEMENT_NODE = 1;
+const TEXT_NODE = 3;
+
+/** Text in these is not shown to the user. */
+const UNSHOWN = new Set(['script', 'style', 'noscript', 'template']);
+const UNSHOWN_SELECTOR = 'script, style, noscript, template';
+
+/**
+ * A hidden input is not shown, and a password input shows dots: a key in either is not
+ * revealed. When the dashboard flips a password input to text, the `type` attribute changes and
+ * the watcher looks again.
+ */
+const UNREVEALING_INPUT_TYPES = new Set(['hidden', 'password']);
+
+/** Elements that flow inside a line: a key split across them is still one key on screen. */
+const INLINE = new Set(['span', 'code', 'b', 'strong', 'i', 'em', 'mark', 'kbd', 'samp', 'tt', 'a', 'small', 'wbr']);
+
+const KEY_CHAR = /[A-Za-z0-9_]/;
+
+export function isElement(node: Node): node is Element {
+  return node.nodeType === ELEMENT_NODE;
+}
+
+export function isText(node: Node): node is Text {
+  return node.nodeType === TEXT_NODE;
+}
+
+export function isKeyField(node: Node): node is KeyField {
+  if (node.nodeType !== ELEMENT_NODE) return false;
+  const name = (node as Element).localName;
+  if (name === 'textarea') return true;
+  return name === 'input' && !UNREVEALING_INPUT_TYPES.has((node as HTMLInputElement).type);
+}
+
+export function keysInField(field: KeyField): FoundKey[] {
+  const value = field.value;
+  if (!mightContainKey(value)) return [];
+  return findRevealedKeys(value).map((key) => ({ key, element: field }));
+}
+
+function isUnshown(element: Element): boolean {
+  return UNSHOWN.has(element.localName) || element.closest(UNSHOWN_SELECTOR) !== null;
+}
+
+/** The text a user sees in an element: its text nodes, outside script, style and the like. */
+function shownText(element: Element): string {
+  let text = '';
+  for (let child = element.firstChild; child; child = child.nextSibling) {
+    if (isText(child)) text += child.data;
+    else if (isElement(child) && !UNSHOWN.has(child.localName)) text += shownText(child);
+  }
+  return text;
+}
+
+/**
+ * The innermost element that shows the whole key. Only reached for text that contains a key,
+ * so its cost (depth × subtree) is paid once per revealed key, never per ordinary mutation.
+ */
+function locate(root: Element, key: string): Element | null {
+  let current = root;
+  descend: for (;;) {
+    for (let child = current.firstElementChild; child; child = child.nextElementSibling) {
+      if (UNSHOWN.has(child.localName)) continue;
+      if ((child.textContent ?? '').includes(key)) {
+        current = child;
+        continue descend;
+      }
+    }
+    break;
+  }
+  return findRevealedKeys(shownText(current)).includes(key) ? current : null;
+}
+
+/** Keys shown as text anywhere inside the element (split across child nodes included). */
+export function keysInElementText(root: Element): FoundKey[] {
+  const text = root.textContent ?? '';
+  if (!mightContainKey(text)) return [];
+  if (isUnshown(root)) return [];
+  const found: FoundKey[] = [];
+  for (const key of findRevealedKeys(text)) {
+    const element = locate(root, key);
+    if (element) found.push({ key, element });
+  }
+  return found;
+}
+
+/** Inputs and textareas inside an added subtree: their value may be set after they appear. */
+export function fieldsWithin(root: Element): KeyField[] {
+  if (root.firstElementChild === null) return [];
+  const fields: KeyField[] = [];
+  for (const element of root.querySelectorAll('input, textarea')) if (isKeyField(element)) fields.push(element);
+  return fields;
+}
+
+/**
+ * Could this text be one piece of a key that continues into a neighbouring node? Only if it
+ * starts or ends with a character keys are made of.
+ */
+export function hasKeyishEdge(text: string): boolean {
+  const trimmed = text.trim();
+  return trimmed !== '' && (KEY_CHAR.test(trimmed[0]) || KEY_CHAR.test(trimmed[trimmed.length - 1]));
+}
+
+/**
+ * The element that holds a node together with its neighbours on screen, for keys split across
+ * nodes: `<code><span>sk_live_</span><span>51…</span></code>`. Climbs out of inline wrappers that
+ * hold nothing else (at most three levels); null when the node has no neighbours to continue into.
+ */
+export function lineAround(node: Node): Element | null {
+  let scope = node.parentElement;
+  for (let depth = 0; scope && depth < 3; depth++) {
+    if (scope.firstChild !== scope.lastChild) {
+      return INLINE.has(scope.localName) && scope.parentElement ? scope.parentElement : scope;
+    }
+    if (!INLINE.has(scope.localName)) return null;
+    scope = scope.parentElement;
+  }
+  return null;
+}
+
+export function isInline(element: Element): boolean {
+  return INLINE.has(element.localName);
+}

@@ -1,0 +1,200 @@
+/**
+ * Watches the dashboard for revealed keys without polling: a MutationObserver whose work is
+ * bounded by what changed (added subtrees, changed text, the `value`/`type`/`open` attributes),
+ * plus a few user events for the one case mutations cannot see — an input whose `.value` a
+ * script assigns without firing events or touching the attribute (the "Create secret key"
+ * modal). Such inputs, when they appear, are remembered (at most FIELD_MEMORY of them) and
+ * re-read one frame later and whenever the user interacts with the page (focus, click, copy,
+ * pointer over, end of the modal's transition). Nothing runs on a timer.
+ *
+ * Browser objects come in as options, so tests and the benchmark can drive it with any DOM.
+ */
+import {
+  fieldsWithin,
+  hasKeyishEdge,
+  isElement,
+  isInline,
+  isKeyField,
+  isText,
+  keysInElementText,
+  keysInField,
+  lineAround,
+  type FoundKey,
+  type KeyField,
+} from './key-detector';
+import { mightContainKey } from './key-text';
+
+export type KeyWatcherOptions = {
+  document: Document;
+  MutationObserver: typeof MutationObserver;
+  onKeys(found: FoundKey[]): void;
+  /** Runs the callback once, before the next paint (requestAnimationFrame in the page). */
+  nextFrame(callback: () => void): void;
+  /** Our own UI, never looked into. */
+  isOwnNode?(node: Node): boolean;
+};
+
+export type KeyWatcher = {
+  /** Starts observing, and reads the page once. */
+  start(): void;
+  stop(): void;
+  readonly watching: boolean;
+  /** Reads the whole page once: on start, and when the user asks for keys to be offered again. */
+  scanAll(): void;
+  /** What the observer callback does; exposed for tests and the benchmark. */
+  handleRecords(records: Iterable<MutationRecord>): void;
+};
+
+export const OBSERVED_ATTRIBUTES = ['value', 'type', 'open'];
+
+/** User events after which remembered inputs are read again. */
+const RECHECK_EVENTS = ['focusin', 'click', 'copy', 'pointerover', 'transitionend', 'animationend'] as const;
+/** Events that carry a field's new value. */
+const FIELD_EVENTS = ['input', 'change', 'select'] as const;
+
+/** How many recently added inputs are remembered for re-reading. */
+export const FIELD_MEMORY = 64;
+
+export function createKeyWatcher(options: KeyWatcherOptions): KeyWatcher {
+  const { document, onKeys, nextFrame } = options;
+  const isOwnNode = options.isOwnNode ?? (() => false);
+  let observer: MutationObserver | null = null;
+  let listeners: AbortController | null = null;
+  const remembered = new Set<KeyField>();
+  let recheckScheduled = false;
+
+  function remember(field: KeyField): void {
+    remembered.delete(field);
+    remembered.add(field);
+    if (remembered.size > FIELD_MEMORY) remembered.delete(remembered.values().next().value!);
+  }
+
+  function recheckRemembered(): void {
+    recheckScheduled = false;
+    const found: FoundKey[] = [];
+    for (const field of remembered) {
+      if (!field.isConnected) remembered.delete(field);
+      else found.push(...keysInField(field));
+    }
+    if (found.length > 0) onKeys(found);
+  }
+
+  function scheduleRecheck(): void {
+    if (recheckScheduled || remembered.size === 0) return;
+    recheckScheduled = true;
+    nextFrame(recheckRemembered);
+  }
+
+  function handleRecords(records: Iterable<MutationRecord>): void {
+    const found: FoundKey[] = [];
+    const readScopes = new Set<Element>();
+    let newFields = false;
+
+    const readScope = (scope: Element | null) => {
+      if (!scope || readScopes.has(scope)) return;
+      readScopes.add(scope);
+      found.push(...keysInElementText(scope));
+    };
+    const readField = (field: KeyField) => {
+      found.push(...keysInField(field));
+      remember(field);
+      newFields = true;
+    };
+    const readText = (text: Text) => {
+      const parent = text.parentElement;
+      if (!parent || isOwnNode(parent)) return;
+      if (parent.localName === 'textarea') {
+        readField(parent as HTMLTextAreaElement);
+      } else if (mightContainKey(text.data)) {
+        readScope(lineAround(text) ?? parent);
+      } else if (hasKeyishEdge(text.data)) {
+        readScope(lineAround(text));
+      }
+    };
+    const readSubtree = (element: Element) => {
+      const before = found.length;
+      readScope(element);
+      if (found.length === before && isInline(element) && hasKeyishEdge(element.textContent ?? '')) readScope(lineAround(element));
+      for (const field of fieldsWithin(element)) readField(field);
+    };
+
+    for (const record of records) {
+      if (record.type === 'childList') {
+        for (const node of record.addedNodes) {
+          if (isOwnNode(node)) continue;
+          if (isText(node)) readText(node);
+          else if (isKeyField(node)) readField(node);
+          else if (isElement(node)) readSubtree(node);
+        }
+      } else if (record.type === 'characterData') {
+        if (isText(record.target)) readText(record.target);
+      } else if (record.type === 'attributes') {
+        const target = record.target;
+        if (isKeyField(target)) readField(target);
+        else if (record.attributeName === 'open' && isElement(target) && target.hasAttribute('open') && !isOwnNode(target)) {
+          readSubtree(target); // a <dialog> shown with showModal(): read it once
+        }
+      }
+    }
+    if (found.length > 0) onKeys(found);
+    if (newFields) scheduleRecheck();
+  }
+
+  function scanAll(): void {
+    const found: FoundKey[] = [];
+    const root = document.body ?? document.documentElement;
+    if (root) found.push(...keysInElementText(root));
+    for (const field of document.querySelectorAll('input, textarea')) {
+      if (!isKeyField(field) || isOwnNode(field)) continue;
+      found.push(...keysInField(field));
+      remember(field);
+    }
+    if (found.length > 0) onKeys(found);
+  }
+
+  function onFieldEvent(event: Event): void {
+    const target = event.target as Node | null;
+    if (target && isKeyField(target) && !isOwnNode(target)) {
+      remember(target);
+      const found = keysInField(target);
+      if (found.length > 0) onKeys(found);
+    }
+  }
+
+  function onInteraction(event: Event): void {
+    const target = event.target as Node | null;
+    if (target && isKeyField(target) && !isOwnNode(target)) remember(target);
+    scheduleRecheck();
+  }
+
+  return {
+    get watching() {
+      return observer !== null;
+    },
+    start() {
+      if (observer) return;
+      observer = new options.MutationObserver((records) => handleRecords(records));
+      observer.observe(document, {
+        childList: true,
+        subtree: true,
+        characterData: true,
+        attributes: true,
+        attributeFilter: OBSERVED_ATTRIBUTES,
+      });
+      listeners = new AbortController();
+      const listenerOptions = { capture: true, passive: true, signal: listeners.signal };
+      for (const type of FIELD_EVENTS) document.addEventListener(type, onFieldEvent, listenerOptions);
+      for (const type of RECHECK_EVENTS) document.addEventListener(type, onInteraction, listenerOptions);
+      scanAll();
+    },
+    stop() {
+      observer?.disconnect();
+      observer = null;
+      listeners?.abort();
+      listeners = null;
+      remembered.clear();
+    },
+    scanAll,
+    handleRecords,
+  };
+}

@@ -1,0 +1,15 @@
+import { browser } from 'wxt/browser';
+import { defineBackground } from 'wxt/utils/define-background';
+import { createServalBackground, STATUS_ALARM } from '../background/serval-background';
+import { createMessageListener } from '../messaging/router';
+
+export default defineBackground(() => {
+  const background = createServalBackground();
+  // Listeners are registered synchronously, so that a message or an alarm wakes the worker.
+  browser.runtime.onMessage.addListener(createMessageListener(background.handlers, browser.runtime.getURL('/')));
+  browser.alarms.onAlarm.addListener((alarm) => {
+    if (alarm.name === STATUS_ALARM) void background.refreshStatus();
+  });
+  browser.runtime.onInstalled.addListener(() => void background.start());
+  browser.runtime.onStartup.addListener(() => void background.start());
+});

@@ -1,0 +1,59 @@
+/**
+ * Errors as the extension shows them. Backend errors arrive as the API's
+ * `{error:{code,message,hint?,details?}}` and keep their code, message and hint (falling back to
+ * the shared catalogue's hint). A few situations only the extension can see get codes of their
+ * own here: the backend cannot be reached, the device is not paired, and so on.
+ */
+import { ERRORS, isErrorCode } from '../../shared/errors.js';
+
+export type ServalError = { code: string; message: string; hint?: string; details?: unknown };
+
+export const EXTENSION_ERRORS = {
+  backend_unreachable: {
+    message: 'The Serval backend could not be reached.',
+    hint: 'Check that it is running (npm start) and that the Backend URL in the Serval options is right, then try again.',
+  },
+  not_paired: {
+    message: 'This browser is not paired with a Serval backend yet.',
+    hint: 'Open the Serval options, enter the Backend URL and a pairing code (npm run pair), and click Connect.',
+  },
+  host_permission_denied: {
+    message: 'Serval was not allowed to reach that backend.',
+    hint: 'Click Connect again and allow access when the browser asks.',
+  },
+  invalid_backend_url: {
+    message: 'That is not a valid Backend URL.',
+    hint: 'Use the address the Serval backend prints at start, for example http://127.0.0.1:8787.',
+  },
+  unexpected_response: {
+    message: 'The Serval backend answered in a way this extension does not understand.',
+    hint: 'Make sure the backend and the extension are the same version.',
+  },
+  extension_unavailable: {
+    message: 'The Serval extension is not responding.',
+    hint: 'The extension may have been updated or reloaded. Reload this page and try again.',
+  },
+  not_allowed: { message: 'This request is not allowed from here.' },
+  bad_request: { message: 'The extension sent a message it does not understand.' },
+} as const satisfies Record<string, { message: string; hint?: string }>;
+
+export type ExtensionErrorCode = keyof typeof EXTENSION_ERRORS;
+
+export function extensionError(code: ExtensionErrorCode, overrides: Partial<ServalError> = {}): ServalError {
+  const spec: { message: string; hint?: string } = EXTENSION_ERRORS[code];
+  const hint = overrides.hint ?? spec.hint;
+  return { code, message: overrides.message ?? spec.message, ...(hint ? { hint } : {}), ...(overrides.details !== undefined ? { details: overrides.details } : {}) };
+}
+
+/** The hint to show: the one the backend sent, else the catalogue's for that code. */
+export function hintFor(error: ServalError): string | undefined {
+  if (error.hint) return error.hint;
+  if (isErrorCode(error.code)) return (ERRORS[error.code] as { hint?: string }).hint;
+  if (Object.hasOwn(EXTENSION_ERRORS, error.code)) return (EXTENSION_ERRORS[error.code as ExtensionErrorCode] as { hint?: string }).hint;
+  return undefined;
+}
+
+/** Errors worth a "Try again": nothing was changed and the cause may pass. */
+export function isRetryable(error: ServalError): boolean {
+  return ['backend_unreachable', 'stripe_unavailable', 'stripe_rate_limited', 'internal_error', 'extension_unavailable'].includes(error.code);
+}

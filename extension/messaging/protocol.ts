@@ -1,0 +1,85 @@
+/**
+ * The one definition of the messages between the content script, the card, the popup, the
+ * options page and the background worker. Every request is `{type, data}`; every answer is a
+ * `Reply`: errors travel as data, because thrown errors do not survive runtime messaging.
+ *
+ * The Stripe key appears in exactly one message, `serval:send-key`, and is never stored.
+ */
+import type { KeyMode, KeyType } from '../../shared/keys.js';
+import type { Application, Integration, Status, Validation } from '../../shared/api.js';
+import type { ServalError } from './errors';
+
+export type Reply<T> = { ok: true; data: T } | { ok: false; error: ServalError };
+
+export type Device = { id: string; name: string };
+
+/** What every part of the extension may know about the pairing. The token is not in it. */
+export type PairingState = {
+  paired: boolean;
+  backendUrl: string;
+  device: Device | null;
+  /** Why the extension is not paired any more, when it was. */
+  unpairedReason: 'revoked' | null;
+  defaultApplicationId: string | null;
+};
+
+export type StatusReport = {
+  backendUrl: string;
+  version: string | null;
+  status: Omit<Status, 'version'> & { version?: string };
+  applications: Application[];
+  checkedAt: string;
+};
+
+export type IntegrationResult = { integration: Integration; validation: Validation };
+
+/** Where a message may come from. `page`: a content script or the card on dashboard.stripe.com. */
+export type Origin = 'extension' | 'page' | 'any';
+
+type Message<Request, Response, From extends Origin> = { request: Request; response: Response; from: From };
+
+export type Protocol = {
+  'serval:get-state': Message<void, PairingState, 'any'>;
+  'serval:pair': Message<{ backendUrl: string; code: string; deviceName: string }, PairingState, 'extension'>;
+  'serval:disconnect': Message<void, PairingState, 'extension'>;
+  'serval:get-status': Message<void, StatusReport, 'extension'>;
+  'serval:list-applications': Message<void, { applications: Application[]; defaultApplicationId: string | null }, 'any'>;
+  'serval:create-application': Message<{ name: string }, { application: Application }, 'any'>;
+  'serval:send-key': Message<{ applicationId: string; apiKey: string }, IntegrationResult, 'any'>;
+  'serval:recheck': Message<{ applicationId: string }, IntegrationResult, 'extension'>;
+  'serval:set-default-application': Message<{ applicationId: string | null }, PairingState, 'any'>;
+  /** Injects the offer card's script into the sender's frame. */
+  'serval:load-card': Message<void, null, 'page'>;
+  'serval:open-options': Message<void, null, 'any'>;
+};
+
+export type MessageType = keyof Protocol;
+export type RequestOf<K extends MessageType> = Protocol[K]['request'];
+export type ResponseOf<K extends MessageType> = Protocol[K]['response'];
+export type RequestMessage<K extends MessageType = MessageType> = { type: K; data: RequestOf<K> };
+
+export const MESSAGE_ORIGINS: { [K in MessageType]: Protocol[K]['from'] } = {
+  'serval:get-state': 'any',
+  'serval:pair': 'extension',
+  'serval:disconnect': 'extension',
+  'serval:get-status': 'extension',
+  'serval:list-applications': 'any',
+  'serval:create-application': 'any',
+  'serval:send-key': 'any',
+  'serval:recheck': 'extension',
+  'serval:set-default-application': 'any',
+  'serval:load-card': 'page',
+  'serval:open-options': 'any',
+};
+
+export function isRequestMessage(value: unknown): value is RequestMessage {
+  return typeof value === 'object' && value !== null && Object.hasOwn(MESSAGE_ORIGINS, (value as { type?: unknown }).type as string);
+}
+
+/** Sent by the popup to the content script of the active tab: offer the page's keys again. */
+export const OFFER_AGAIN = 'serval:offer-again';
+export type OfferAgainMessage = { type: typeof OFFER_AGAIN };
+export type OfferAgainReply = { offered: number };
+
+/** A key as the card describes it (never sent anywhere but to the background with send-key). */
+export type KeySummary = { keyType: KeyType; mode: KeyMode; maskedKey: string };

@@ -1,0 +1,52 @@
+/**
+ * The background worker's side of the protocol: one handler per message type, checked against
+ * where the message came from. Content scripts (senders with a tab, outside the extension's own
+ * pages) may only send the messages marked `page` or `any`: pairing, disconnecting and the like
+ * are for the popup and the options page.
+ */
+import type { Browser } from 'wxt/browser';
+import { extensionError } from './errors';
+import { MESSAGE_ORIGINS, isRequestMessage, type MessageType, type Reply, type RequestOf, type ResponseOf } from './protocol';
+
+export type Sender = Browser.runtime.MessageSender;
+
+export type Handlers = {
+  [K in MessageType]: (data: RequestOf<K>, sender: Sender) => Promise<Reply<ResponseOf<K>>>;
+};
+
+export function senderOrigin(sender: Sender, extensionBaseUrl: string): 'extension' | 'page' {
+  const fromExtensionPage = sender.url?.startsWith(extensionBaseUrl) ?? false;
+  return sender.tab !== undefined && !fromExtensionPage ? 'page' : 'extension';
+}
+
+export async function dispatch(handlers: Handlers, message: unknown, sender: Sender, extensionBaseUrl: string): Promise<Reply<unknown>> {
+  if (!isRequestMessage(message)) return { ok: false, error: extensionError('bad_request') };
+  const allowed = MESSAGE_ORIGINS[message.type];
+  if (allowed !== 'any' && allowed !== senderOrigin(sender, extensionBaseUrl)) {
+    return { ok: false, error: extensionError('not_allowed') };
+  }
+  const handler = handlers[message.type] as (data: unknown, sender: Sender) => Promise<Reply<unknown>>;
+  try {
+    return await handler(message.data, sender);
+  } catch {
+    // Handlers return their errors; this is a bug. Say so without echoing the message, which may hold a key.
+    return { ok: false, error: { code: 'internal_error', message: 'The Serval extension hit an unexpected error.' } };
+  }
+}
+
+/**
+ * A `runtime.onMessage` listener. It answers through `sendResponse` (and returns `true` to keep
+ * the channel open), which every browser supports; where no `sendResponse` is given (WXT's fake
+ * browser in tests) it returns the promise instead. Messages that are not ours are left alone.
+ */
+export function createMessageListener(handlers: Handlers, extensionBaseUrl: string) {
+  return (message: unknown, sender: Sender, sendResponse?: (response: unknown) => void): true | Promise<Reply<unknown>> | undefined => {
+    if (!isRequestMessage(message)) return undefined;
+    const reply = dispatch(handlers, message, sender, extensionBaseUrl);
+    if (typeof sendResponse === 'function') {
+      void reply.then(sendResponse);
+      return true;
+    }
+    return reply;
+  };
+}

@@ -1,0 +1,31 @@
+/**
+ * Everything the extension keeps in browser storage, in one place. The device token is here;
+ * the Stripe key never is (test/extension/storage-never-holds-a-key.test.ts checks it).
+ */
+import { storage } from 'wxt/utils/storage';
+import type { Device } from './messaging/protocol';
+
+export const DEFAULT_BACKEND_URL = 'http://127.0.0.1:8787';
+
+export type Pairing = { backendUrl: string; token: string; device: Device; pairedAt: string };
+
+/** The last answer to the status poll, behind the toolbar badge. */
+export type StatusSnapshot = {
+  checkedAt: string;
+  reachable: boolean;
+  connected: number;
+  needsAttention: number;
+  applications: number;
+};
+
+export const pairingItem = storage.defineItem<Pairing | null>('local:pairing', { fallback: null });
+
+/** The Backend URL last typed, kept after a disconnect so that pairing again is one code away. */
+export const backendUrlItem = storage.defineItem<string>('local:backendUrl', { fallback: DEFAULT_BACKEND_URL });
+
+export const defaultApplicationItem = storage.defineItem<string | null>('local:defaultApplicationId', { fallback: null });
+
+/** Set when the backend answered 401: the device was revoked and the UI goes back to pairing. */
+export const unpairedReasonItem = storage.defineItem<'revoked' | null>('local:unpairedReason', { fallback: null });
+
+export const lastStatusItem = storage.defineItem<StatusSnapshot | null>('local:lastStatus', { fallback: null });

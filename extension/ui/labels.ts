@@ -1,0 +1,44 @@
+/** The words the card, the popup and the options page use for the API's values. Pure. */
+import type { IntegrationStatus } from '../../shared/api.js';
+import type { KeyMode, KeyType } from '../../shared/keys.js';
+import { permissionInfo, type PermissionId } from '../../shared/permissions.js';
+
+export function keyTypeLabel(keyType: KeyType): string {
+  return keyType === 'secret' ? 'Secret key' : 'Restricted key';
+}
+
+export function modeLabel(mode: KeyMode): string {
+  return mode === 'live' ? 'Live mode' : 'Test mode';
+}
+
+export const LIVE_MODE_WARNING = 'Live mode: processes real payments';
+
+export function statusLabel(status: IntegrationStatus | 'none'): string {
+  switch (status) {
+    case 'connected':
+      return 'Connected';
+    case 'missing_permissions':
+      return 'Missing permissions';
+    case 'invalid':
+      return 'Invalid key';
+    case 'unverified':
+      return 'Not checked yet';
+    case 'none':
+      return 'Stripe not connected';
+  }
+}
+
+export function permissionLabels(ids: readonly PermissionId[]): string[] {
+  return ids.map((id) => permissionInfo(id).label);
+}
+
+/** Where a key's permissions are edited: the API keys page of its mode. */
+export function apiKeysPageUrl(mode: KeyMode): string {
+  return `https://dashboard.stripe.com${mode === 'test' ? '/test' : ''}/apikeys`;
+}
+
+export function formatTime(iso: string | null): string {
+  if (!iso) return 'never';
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
+}

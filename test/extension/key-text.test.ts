@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { findRevealedKeys, mightContainKey } from '../../extension/detection/key-text';
+import { LEGACY_SECRET_TEST, PUBLISHABLE_LIVE, RESTRICTED_LIVE, SECRET_TEST, body99 } from './fixtures';
+
+describe('findRevealedKeys', () => {
+  it('finds current and legacy secret and restricted keys in text', () => {
+    expect(findRevealedKeys(`Your key: ${RESTRICTED_LIVE}`)).toEqual([RESTRICTED_LIVE]);
+    expect(findRevealedKeys(LEGACY_SECRET_TEST)).toEqual([LEGACY_SECRET_TEST]);
+    expect(findRevealedKeys(`${SECRET_TEST} and ${RESTRICTED_LIVE} and ${SECRET_TEST}`)).toEqual([SECRET_TEST, RESTRICTED_LIVE]);
+  });
+
+  it('accepts a key surrounded by whitespace, newlines or a sentence full stop', () => {
+    expect(findRevealedKeys(`\n\t  ${SECRET_TEST}  \n`)).toEqual([SECRET_TEST]);
+    expect(findRevealedKeys(`Copy ${SECRET_TEST}.`)).toEqual([SECRET_TEST]);
+  });
+
+  it('never takes a masked or shortened key for a full one', () => {
+    for (const masked of [
+      'sk_live_…4242',
+      'sk_live_••••••••••••••••••••••••4242',
+      'sk_test_*******************lder',
+      'rk_live_51Hx...4242',
+      `sk_live_${body99.slice(0, 30)}…`,
+      `sk_live_${body99.slice(0, 30)}...`,
+      `sk_live_${body99.slice(0, 30)}••••4242`,
+      `sk_live_${body99.slice(0, 30)}****`,
+      'sk_test_short',
+    ]) {
+      expect(findRevealedKeys(masked), masked).toEqual([]);
+    }
+  });
+
+  it('ignores publishable keys, webhook secrets and keys glued inside longer tokens', () => {
+    expect(findRevealedKeys(PUBLISHABLE_LIVE)).toEqual([]);
+    expect(findRevealedKeys('whsec_abcdefghijklmnopqrstuvwxyz012345')).toEqual([]);
+    expect(findRevealedKeys(`x${SECRET_TEST}`)).toEqual([]);
+    expect(findRevealedKeys(`${SECRET_TEST}_suffix`)).toEqual([]);
+  });
+
+  it('reads through invisible wrapping characters', () => {
+    const wrapped = `${SECRET_TEST.slice(0, 40)}\u200B${SECRET_TEST.slice(40)}`;
+    expect(findRevealedKeys(wrapped)).toEqual([SECRET_TEST]);
+  });
+
+  it('has a gate that rejects ordinary text with two indexOf calls', () => {
+    expect(mightContainKey('Create secret key')).toBe(false);
+    expect(mightContainKey('Reveal live key')).toBe(false);
+    expect(mightContainKey('sk_live_…4242')).toBe(true);
+  });
+});
