@@ -1,5 +1,7 @@
 /** `npm start`: serve the backend, print a pairing code, stop cleanly on SIGTERM/SIGINT. */
 import { serve } from '@hono/node-server';
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { createRuntime, StartupError, VERSION, type Runtime } from './runtime.js';
@@ -37,6 +39,7 @@ const server = serve({ fetch: runtime.app.fetch, port: config.port, hostname: co
       `  data:     ${config.dataDir}`,
       `  stripe:   ${config.stripe.protocol}://${config.stripe.host}:${config.stripe.port}`,
       `  API docs: ${url}/docs`,
+      ...extensionLines(),
       '',
       `Pairing code: ${code}`,
       `  (valid until ${expiresAt.toLocaleTimeString()}, single use; \`npm run pair\` prints a fresh one)`,
@@ -64,3 +67,10 @@ function shutdown(signal: string) {
 }
 process.on('SIGTERM', () => shutdown('SIGTERM'));
 process.on('SIGINT', () => shutdown('SIGINT'));
+
+/** Where `npm start` built the extension, and how to load it. */
+function extensionLines(): string[] {
+  const dir = fileURLToPath(new URL('../.output/chrome-mv3', import.meta.url));
+  if (!fs.existsSync(dir)) return ['  extension: not built (run `npm run build`)'];
+  return [`  extension: ${dir}`, '             chrome://extensions → Developer mode → Load unpacked → choose that folder'];
+}
