@@ -25,8 +25,15 @@ const UNSHOWN_SELECTOR = 'script, style, noscript, template';
  */
 const UNREVEALING_INPUT_TYPES = new Set(['hidden', 'password']);
 
-/** Elements that flow inside a line: a key split across them is still one key on screen. */
-const INLINE = new Set(['span', 'code', 'b', 'strong', 'i', 'em', 'mark', 'kbd', 'samp', 'tt', 'a', 'small', 'wbr']);
+/**
+ * Elements whose text runs on into their neighbours' on screen: a key split across them is one
+ * key (`<span>sk_live_</span><span>51…</span>`). Every other element (blocks, table cells, and
+ * `<code>`-like tokens) separates its text from what is around it.
+ */
+const GLUED = new Set(['span', 'b', 'strong', 'i', 'em', 'mark', 'a', 'small', 'wbr', 's', 'u', 'font', 'abbr', 'bdi', 'bdo', 'sub', 'sup']);
+
+/** Inline wrappers a split key may sit in: the glued ones and the token-like ones. */
+const INLINE = new Set([...GLUED, 'code', 'kbd', 'samp', 'tt']);
 
 const KEY_CHAR = /[A-Za-z0-9_]/;
 
@@ -55,12 +62,18 @@ function isUnshown(element: Element): boolean {
   return UNSHOWN.has(element.localName) || element.closest(UNSHOWN_SELECTOR) !== null;
 }
 
-/** The text a user sees in an element: its text nodes, outside script, style and the like. */
+/**
+ * The text a user sees in an element: its text nodes outside script, style and the like, with
+ * a line break around every element that is not glued to its neighbours — `textContent` would
+ * run "Secret key" in one cell into the key in the next.
+ */
 function shownText(element: Element): string {
   let text = '';
   for (let child = element.firstChild; child; child = child.nextSibling) {
     if (isText(child)) text += child.data;
-    else if (isElement(child) && !UNSHOWN.has(child.localName)) text += shownText(child);
+    else if (isElement(child) && !UNSHOWN.has(child.localName)) {
+      text += GLUED.has(child.localName) ? shownText(child) : `\n${shownText(child)}\n`;
+    }
   }
   return text;
 }
@@ -84,13 +97,15 @@ function locate(root: Element, key: string): Element | null {
   return findRevealedKeys(shownText(current)).includes(key) ? current : null;
 }
 
-/** Keys shown as text anywhere inside the element (split across child nodes included). */
+/**
+ * Keys shown as text anywhere inside the element (split across child nodes included). The
+ * gate reads `textContent` (native, fast); only text that passes it is walked in JavaScript.
+ */
 export function keysInElementText(root: Element): FoundKey[] {
-  const text = root.textContent ?? '';
-  if (!mightContainKey(text)) return [];
+  if (!mightContainKey(root.textContent ?? '')) return [];
   if (isUnshown(root)) return [];
   const found: FoundKey[] = [];
-  for (const key of findRevealedKeys(text)) {
+  for (const key of findRevealedKeys(shownText(root))) {
     const element = locate(root, key);
     if (element) found.push({ key, element });
   }

@@ -1,11 +1,19 @@
 /**
  * Watches the dashboard for revealed keys without polling: a MutationObserver whose work is
- * bounded by what changed (added subtrees, changed text, the `value`/`type`/`open` attributes),
- * plus a few user events for the one case mutations cannot see — an input whose `.value` a
- * script assigns without firing events or touching the attribute (the "Create secret key"
- * modal). Such inputs, when they appear, are remembered (at most FIELD_MEMORY of them) and
- * re-read one frame later and whenever the user interacts with the page (focus, click, copy,
- * pointer over, end of the modal's transition). Nothing runs on a timer.
+ * bounded by what changed (added subtrees, changed text, the `value`/`type`/`open` attributes).
+ *
+ * One case mutations cannot see directly: an input whose `.value` a script assigns without an
+ * event and without touching the attribute (the "Create secret key" modal: the field appears
+ * empty, the key is assigned when the API answers). Inputs and textareas that appear are
+ * remembered (at most FIELD_MEMORY of them, forgotten once detached) and re-read:
+ *   - on the next frame after they appear;
+ *   - when any attribute of the field itself changes (a framework that assigns the value
+ *     usually touches the field too: placeholder, class, aria-busy, disabled…);
+ *   - once per frame in which the page changed anything else (the spinner goes, a button is
+ *     enabled…);
+ *   - when the user interacts with the page (focus, click, copy, pointer over, the end of a
+ *     transition or animation).
+ * Each re-read is at most FIELD_MEMORY `.value` reads. Nothing runs on a timer.
  *
  * Browser objects come in as options, so tests and the benchmark can drive it with any DOM.
  */
@@ -59,14 +67,26 @@ export function createKeyWatcher(options: KeyWatcherOptions): KeyWatcher {
   const { document, onKeys, nextFrame } = options;
   const isOwnNode = options.isOwnNode ?? (() => false);
   let observer: MutationObserver | null = null;
+  /** Watches every attribute of the remembered fields, and nothing else. */
+  let fieldObserver: MutationObserver | null = null;
   let listeners: AbortController | null = null;
   const remembered = new Set<KeyField>();
   let recheckScheduled = false;
 
+  function observeField(field: KeyField): void {
+    fieldObserver?.observe(field, { attributes: true });
+  }
+
   function remember(field: KeyField): void {
-    remembered.delete(field);
+    if (remembered.has(field)) return;
     remembered.add(field);
-    if (remembered.size > FIELD_MEMORY) remembered.delete(remembered.values().next().value!);
+    observeField(field);
+    if (remembered.size > FIELD_MEMORY) {
+      remembered.delete(remembered.values().next().value!);
+      // A MutationObserver cannot drop one target: start over with the fields still remembered.
+      fieldObserver?.disconnect();
+      for (const kept of remembered) observeField(kept);
+    }
   }
 
   function recheckRemembered(): void {
@@ -137,7 +157,8 @@ export function createKeyWatcher(options: KeyWatcherOptions): KeyWatcher {
       }
     }
     if (found.length > 0) onKeys(found);
-    if (newFields) scheduleRecheck();
+    // The page changed: remembered fields may have been filled in the same task.
+    if (newFields || remembered.size > 0) scheduleRecheck();
   }
 
   function scanAll(): void {
@@ -174,6 +195,7 @@ export function createKeyWatcher(options: KeyWatcherOptions): KeyWatcher {
     start() {
       if (observer) return;
       observer = new options.MutationObserver((records) => handleRecords(records));
+      fieldObserver = new options.MutationObserver(() => recheckRemembered());
       observer.observe(document, {
         childList: true,
         subtree: true,
@@ -190,6 +212,8 @@ export function createKeyWatcher(options: KeyWatcherOptions): KeyWatcher {
     stop() {
       observer?.disconnect();
       observer = null;
+      fieldObserver?.disconnect();
+      fieldObserver = null;
       listeners?.abort();
       listeners = null;
       remembered.clear();

@@ -1,0 +1,120 @@
+/**
+ * A stand-in for the Serval backend at the background worker's edge: a `fetch` that answers the
+ * REST API of DESIGN.md §3 from memory, and records every request (so tests can see exactly what
+ * left the extension, and where the key went).
+ */
+import type { Application, Integration } from '../../shared/api.js';
+import { ERRORS, errorBody, type ErrorCode } from '../../shared/errors.js';
+import { maskKey, parseKey } from '../../shared/keys.js';
+import { allPermissions, missingPermissions, type Permissions } from '../../shared/permissions.js';
+import { integration as makeIntegration, validation as makeValidation } from './fixtures';
+
+export type RecordedRequest = { method: string; url: string; headers: Record<string, string>; body: unknown };
+
+export type FakeBackendOptions = {
+  pairingCode?: string;
+  token?: string;
+  applications?: Application[];
+  /** Permissions Stripe grants to sent keys (default: all five). */
+  permissions?: Permissions;
+  /** Make the next requests fail this way. */
+  failWith?: { status: number; code: ErrorCode } | 'network' | null;
+  version?: string;
+};
+
+export function createFakeBackend(options: FakeBackendOptions = {}) {
+  const state = {
+    pairingCode: options.pairingCode ?? 'ABCD-EFGH',
+    token: options.token ?? 'svl_test_token_0123456789',
+    applications: structuredClone(options.applications ?? []),
+    permissions: options.permissions ?? allPermissions(true),
+    failWith: options.failWith ?? null,
+    revoked: false,
+    requests: [] as RecordedRequest[],
+    nextId: 100,
+  };
+
+  const json = (status: number, body: unknown) =>
+    new Response(status === 204 ? null : JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  const error = (code: ErrorCode) => json(ERRORS[code].status, errorBody(code));
+
+  async function fetchImpl(input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> {
+    const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
+    const method = (init.method ?? 'GET').toUpperCase();
+    const headers = Object.fromEntries(Object.entries((init.headers ?? {}) as Record<string, string>).map(([k, v]) => [k.toLowerCase(), v]));
+    const body = typeof init.body === 'string' ? JSON.parse(init.body) : undefined;
+    state.requests.push({ method, url: url.href, headers, body });
+
+    if (state.failWith === 'network') throw new TypeError('Failed to fetch');
+    if (state.failWith) return error(state.failWith.code);
+
+    const path = url.pathname;
+    if (method === 'GET' && path === '/api/health') return json(200, { status: 'ok', version: options.version ?? '0.1.0' });
+    if (method === 'POST' && path === '/api/pair') {
+      const code = String(body?.code ?? '').toUpperCase().replace('-', '');
+      if (code !== state.pairingCode.replace('-', '')) return error('pairing_code_invalid');
+      state.revoked = false;
+      return json(201, { token: state.token, device: { id: 'dev_1', name: body.deviceName } });
+    }
+    if (headers.authorization !== `Bearer ${state.token}` || state.revoked) return error('unauthorized');
+
+    if (method === 'GET' && path === '/api/status') {
+      const integrations = state.applications.map((a) => a.stripe).filter((i): i is Integration => i !== null);
+      return json(200, {
+        device: { id: 'dev_1', name: 'Chrome on Linux' },
+        applications: state.applications.length,
+        integrations: {
+          connected: integrations.filter((i) => i.status === 'connected').length,
+          needsAttention: integrations.filter((i) => i.status !== 'connected').length,
+        },
+        version: options.version ?? '0.1.0',
+      });
+    }
+    if (method === 'DELETE' && path.startsWith('/api/devices/')) {
+      state.revoked = true;
+      return json(204, null);
+    }
+    if (method === 'GET' && path === '/api/applications') return json(200, { applications: state.applications });
+    if (method === 'POST' && path === '/api/applications') {
+      const application: Application = { id: `app_${state.nextId++}`, name: body.name, createdAt: new Date().toISOString(), stripe: null };
+      state.applications.push(application);
+      return json(201, { application });
+    }
+    const stripePath = /^\/api\/applications\/([^/]+)\/integrations\/stripe(\/validate)?$/.exec(path);
+    if (stripePath) {
+      const application = state.applications.find((a) => a.id === decodeURIComponent(stripePath[1]));
+      if (!application) return error('application_not_found');
+      if (method === 'PUT' && !stripePath[2]) {
+        const parsed = parseKey(String(body?.apiKey ?? ''));
+        if (!parsed.ok) return error(parsed.code);
+        const missing = missingPermissions(state.permissions);
+        const integration = makeIntegration({
+          applicationId: application.id,
+          keyType: parsed.keyType,
+          mode: parsed.mode,
+          maskedKey: maskKey(parsed.key),
+          status: missing.length > 0 ? 'missing_permissions' : 'connected',
+          permissions: state.permissions,
+          missingPermissions: missing,
+        });
+        application.stripe = integration;
+        const warnings = [
+          ...(parsed.keyType === 'secret' ? [{ code: 'secret_key_full_access', message: 'A secret key has full access: prefer a restricted key.' }] : []),
+          ...(parsed.mode === 'live' ? [{ code: 'live_mode', message: 'This is a live key: it processes real payments.' }] : []),
+        ];
+        return json(200, {
+          integration,
+          validation: makeValidation({ keyType: parsed.keyType, mode: parsed.mode, permissions: state.permissions, missingPermissions: missing, warnings }),
+        });
+      }
+      if (method === 'POST' && stripePath[2]) {
+        if (!application.stripe) return error('integration_not_found');
+        application.stripe = { ...application.stripe, lastValidatedAt: '2026-02-02T12:00:00.000Z' };
+        return json(200, { integration: application.stripe, validation: makeValidation({ checkedAt: '2026-02-02T12:00:00.000Z' }) });
+      }
+    }
+    return error('not_found');
+  }
+
+  return { state, fetch: fetchImpl as typeof fetch };
+}
