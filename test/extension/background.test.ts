@@ -3,6 +3,7 @@
  * revocation, the status badge, sending a key, and who may ask for what.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { browser } from 'wxt/browser';
 import { fakeBrowser } from 'wxt/testing';
 import { createServalBackground, STATUS_ALARM } from '../../extension/background/serval-background';
 import { dispatch, createMessageListener } from '../../extension/messaging/router';
@@ -17,7 +18,7 @@ const DASHBOARD_SENDER = { tab: { id: 7 } as never, frameId: 0, url: 'https://da
 function setup(options: FakeBackendOptions = {}) {
   const backend = createFakeBackend(options);
   const background = createServalBackground({ fetch: backend.fetch, now: () => new Date('2026-03-01T12:00:00Z') });
-  fakeBrowser.runtime.onMessage.addListener(createMessageListener(background.handlers, EXTENSION_BASE));
+  browser.runtime.onMessage.addListener(createMessageListener(background.handlers, EXTENSION_BASE));
   return { backend, background };
 }
 
@@ -141,7 +142,7 @@ describe('status and the toolbar badge', () => {
         ? new Response(JSON.stringify({ apps: [] }), { status: 200 })
         : backend.fetch(input, init)) as typeof fetch;
     const background = createServalBackground({ fetch: offContract });
-    fakeBrowser.runtime.onMessage.addListener(createMessageListener(background.handlers, EXTENSION_BASE));
+    browser.runtime.onMessage.addListener(createMessageListener(background.handlers, EXTENSION_BASE));
     await pair();
     expect(await sendToBackground('serval:list-applications')).toMatchObject({
       ok: false,
