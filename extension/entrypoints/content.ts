@@ -37,11 +37,14 @@ export default defineContentScript({
     follow(location.href);
     ctx.addEventListener(window, 'wxt:locationchange', (event) => follow(event.newUrl));
 
-    const onMessage = (message: unknown, _sender: unknown, sendResponse: (reply: OfferAgainReply) => void) => {
+    const onMessage = (message: unknown, _sender: unknown, sendResponse?: (reply: OfferAgainReply) => void) => {
       if ((message as { type?: unknown } | null)?.type !== OFFER_AGAIN) return undefined;
       offers.forgetOffered();
       if (watcher.watching) watcher.scanAll();
-      sendResponse({ offered: offers.offeredCount });
+      const reply: OfferAgainReply = { offered: offers.offeredCount };
+      // sendResponse where the browser gives one; a promise for WXT's fake browser.
+      if (typeof sendResponse === 'function') sendResponse(reply);
+      else return Promise.resolve(reply);
       return undefined;
     };
     browser.runtime.onMessage.addListener(onMessage);

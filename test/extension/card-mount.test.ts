@@ -1,0 +1,111 @@
+/** The card on the page: its shadow-rooted host, where it goes, and that it does not get lost. */
+import { within } from '@testing-library/preact';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { CARD_HOST_TAG, type CardApi, type KeyOffer } from '../../extension/card/card-api';
+import type { CardClient } from '../../extension/card/card-client';
+import { createCardApi } from '../../extension/card/mount';
+import { placeCard, CARD_HEIGHT, CARD_WIDTH, MARGIN } from '../../extension/card/placement';
+import { application, RESTRICTED_LIVE, RESTRICTED_TEST } from './fixtures';
+
+const client: CardClient = {
+  listApplications: async () => ({ ok: true, data: { applications: [application()], defaultApplicationId: null } }),
+  createApplication: async () => ({ ok: false, error: { code: 'x', message: 'x' } }),
+  sendKey: async () => ({ ok: false, error: { code: 'x', message: 'x' } }),
+  openOptions: async () => ({ ok: true, data: null }),
+};
+
+const offer = (key: string, anchor: Element | null): KeyOffer => ({
+  key,
+  keyType: 'restricted',
+  mode: key.startsWith('rk_live') ? 'live' : 'test',
+  maskedKey: `${key.slice(0, 8)}…${key.slice(-4)}`,
+  anchor,
+  page: null,
+});
+
+const host = () => document.querySelector(CARD_HOST_TAG) as HTMLElement | null;
+const inCard = () => within(host()!.shadowRoot as unknown as HTMLElement);
+const changesDelivered = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+let api: CardApi;
+beforeEach(() => {
+  document.body.innerHTML = '<main><code id="token"></code></main><div id="modal-root"></div>';
+  api = createCardApi(document, client);
+});
+afterEach(() => api.clear());
+
+describe('the card host', () => {
+  it('is a <serval-key-offer> with an open shadow root holding the card; the page sees no key', async () => {
+    api.show(offer(RESTRICTED_TEST, document.getElementById('token')));
+    expect(host()).not.toBeNull();
+    expect(host()!.shadowRoot?.mode).toBe('open');
+    expect(await inCard().findByRole('button', { name: 'Send to Serval' })).toBeTruthy();
+    expect(inCard().getByRole('combobox', { name: 'Application' })).toBeTruthy();
+    expect(host()!.textContent).toBe('');
+    expect(host()!.shadowRoot!.innerHTML).not.toContain(RESTRICTED_TEST);
+    expect(host()!.style.getPropertyValue('position')).toBe('fixed');
+  });
+
+  it('goes inside the dialog that shows the key (so a modal does not lock it out), at a corner clear of it', () => {
+    const dialog = document.createElement('div');
+    dialog.setAttribute('role', 'dialog');
+    const field = document.createElement('input');
+    dialog.append(field);
+    document.getElementById('modal-root')!.append(dialog);
+    api.show(offer(RESTRICTED_TEST, field));
+    expect(host()!.parentElement).toBe(dialog);
+    expect(dialog.lastElementChild).toBe(host());
+  });
+
+  it('shows each key once, stacks different keys, and leaves when the last one is dismissed', async () => {
+    api.show(offer(RESTRICTED_TEST, null));
+    api.show(offer(RESTRICTED_TEST, null));
+    api.show(offer(RESTRICTED_LIVE, null));
+    expect(document.querySelectorAll(CARD_HOST_TAG)).toHaveLength(1);
+    expect(await inCard().findAllByRole('button', { name: 'Dismiss' })).toHaveLength(2);
+    inCard().getAllByRole('button', { name: 'Dismiss' })[0].click();
+    await vi.waitFor(() => expect(inCard().getAllByRole('button', { name: 'Dismiss' })).toHaveLength(1));
+    inCard().getByRole('button', { name: 'Dismiss' }).click();
+    await vi.waitFor(() => expect(host()).toBeNull());
+  });
+
+  it('moves to <body> rather than vanish when the dialog it was in goes away', async () => {
+    const dialog = document.createElement('div');
+    dialog.setAttribute('role', 'dialog');
+    const field = document.createElement('input');
+    dialog.append(field);
+    document.getElementById('modal-root')!.append(dialog);
+    api.show(offer(RESTRICTED_TEST, field));
+    document.getElementById('modal-root')!.replaceChildren();
+    await changesDelivered();
+    expect(host()!.parentElement).toBe(document.body);
+    expect(await inCard().findByRole('button', { name: 'Send to Serval' })).toBeTruthy();
+  });
+});
+
+describe('placeCard', () => {
+  const viewport = { width: 1280, height: 800 };
+
+  it('uses the bottom-right corner when nothing is in the way', () => {
+    expect(placeCard(viewport, null)).toEqual({ corner: 'bottom-right', style: { top: 'auto', bottom: '16px', left: 'auto', right: '16px' } });
+  });
+
+  it('keeps clear of a centred dialog when the viewport is wide enough', () => {
+    const dialog = { left: 400, right: 880, top: 200, bottom: 600 };
+    const { corner } = placeCard(viewport, dialog);
+    expect(corner).toBe('bottom-right');
+    const wideDialog = { left: 200, right: 1200, top: 100, bottom: 700 };
+    expect(placeCard(viewport, wideDialog).corner).toBe('bottom-right'); // nothing is clear: fall back
+    const rightPanel = { left: 800, right: 1280, top: 0, bottom: 800 };
+    expect(placeCard(viewport, rightPanel).corner).toBe('bottom-left');
+  });
+
+  it('never places the card over the dialog when some corner is clear', () => {
+    const dialog = { left: 900, right: 1280, top: 300, bottom: 800 };
+    const { style } = placeCard(viewport, dialog);
+    const left = style.left === 'auto' ? viewport.width - MARGIN - CARD_WIDTH : MARGIN;
+    const top = style.top === 'auto' ? viewport.height - MARGIN - CARD_HEIGHT : MARGIN;
+    const overlaps = left < dialog.right && dialog.left < left + CARD_WIDTH && top < dialog.bottom && dialog.top < top + CARD_HEIGHT;
+    expect(overlaps).toBe(false);
+  });
+});

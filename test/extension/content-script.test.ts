@@ -1,0 +1,130 @@
+/**
+ * The content script in place: which pages it watches, following in-app navigation, loading
+ * the card only when a key shows up, offering each key once per page.
+ */
+import { within } from '@testing-library/preact';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { fakeBrowser } from 'wxt/testing';
+import { CARD_API_GLOBAL, CARD_HOST_TAG, installedCardApi } from '../../extension/card/card-api';
+import { createOfferController } from '../../extension/content/offer-controller';
+import { OFFER_AGAIN } from '../../extension/messaging/protocol';
+import { startDashboard } from './dashboard-harness';
+import { application, PUBLISHABLE_LIVE, RESTRICTED_LIVE, RESTRICTED_TEST, SECRET_TEST } from './fixtures';
+
+const host = () => document.querySelector(CARD_HOST_TAG) as HTMLElement | null;
+const inCard = () => within(host()!.shadowRoot as unknown as HTMLElement);
+
+let stop: (() => void) | null = null;
+beforeEach(() => {
+  fakeBrowser.reset();
+  delete (globalThis as Record<string, unknown>)[CARD_API_GLOBAL];
+  document.body.innerHTML = '<main id="main"></main>';
+});
+afterEach(() => {
+  installedCardApi()?.clear();
+  stop?.();
+  stop = null;
+  vi.restoreAllMocks();
+});
+
+function reveal(key: string) {
+  const code = document.createElement('code');
+  code.textContent = key;
+  document.getElementById('main')!.append(code);
+  return code;
+}
+
+describe('the content script', () => {
+  it('loads the card only once a key shows up, then offers it', async () => {
+    const dashboard = await startDashboard('https://dashboard.stripe.com/test/apikeys', { applications: [application()] });
+    stop = dashboard.stop;
+    await dashboard.pair();
+    reveal(PUBLISHABLE_LIVE);
+    reveal('sk_test_••••••••••••••••••••••••4242');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(dashboard.executeScript).not.toHaveBeenCalled();
+    expect(host()).toBeNull();
+
+    reveal(RESTRICTED_TEST);
+    await vi.waitFor(() => expect(host()).not.toBeNull());
+    expect(dashboard.executeScript).toHaveBeenCalledTimes(1);
+    expect(dashboard.executeScript).toHaveBeenCalledWith({ target: { tabId: 7, frameIds: [0] }, files: ['/card.js'] });
+    expect(await inCard().findByRole('button', { name: 'Send to Serval' })).toBeTruthy();
+  });
+
+  it('offers a key found at load, and a second key in the same card, with one injection', async () => {
+    reveal(SECRET_TEST);
+    const dashboard = await startDashboard('https://dashboard.stripe.com/acct_1Abc/test/apikeys');
+    stop = dashboard.stop;
+    await vi.waitFor(() => expect(host()).not.toBeNull());
+    reveal(RESTRICTED_LIVE);
+    await vi.waitFor(() => expect(inCard().getAllByRole('button', { name: 'Dismiss' })).toHaveLength(2));
+    expect(dashboard.executeScript).toHaveBeenCalledTimes(1);
+  });
+
+  it('stays quiet on other dashboard pages and starts when the app navigates to API keys', async () => {
+    const dashboard = await startDashboard('https://dashboard.stripe.com/test/payments');
+    stop = dashboard.stop;
+    reveal(SECRET_TEST);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(host()).toBeNull();
+    history.pushState({}, '', '/test/apikeys');
+    // Without the Navigation API (happy-dom), WXT notices the new URL within a second.
+    await vi.waitFor(() => expect(host()).not.toBeNull(), { timeout: 3000 });
+  });
+
+  it('does not offer a dismissed key again, until asked to from the popup', async () => {
+    const dashboard = await startDashboard('https://dashboard.stripe.com/test/apikeys');
+    stop = dashboard.stop;
+    const token = reveal(SECRET_TEST);
+    await vi.waitFor(() => expect(host()).not.toBeNull());
+    (await inCard().findByRole('button', { name: 'Dismiss' })).click();
+    await vi.waitFor(() => expect(host()).toBeNull());
+    token.textContent = 'sk_test_••••4242';
+    token.textContent = SECRET_TEST; // shown again on the same page
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(host()).toBeNull();
+
+    // What the popup's "Offer keys on this page again" sends to the tab.
+    const answers = await fakeBrowser.runtime.onMessage.trigger({ type: OFFER_AGAIN }, {});
+    expect(answers).toContainEqual({ offered: 1 });
+    await vi.waitFor(() => expect(host()).not.toBeNull());
+  });
+
+  it('stops watching when the extension goes away (context invalidated)', async () => {
+    const dashboard = await startDashboard('https://dashboard.stripe.com/test/apikeys');
+    dashboard.stop();
+    reveal(SECRET_TEST);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(host()).toBeNull();
+  });
+});
+
+describe('the offer controller', () => {
+  const found = (key: string) => [{ key, element: document.body }];
+
+  it('offers each key once per page and skips what is not a secret or restricted key', async () => {
+    const show = vi.fn();
+    const loadCard = vi.fn(async () => ({ show, clear: vi.fn() }));
+    const offers = createOfferController({ loadCard, currentPage: () => null });
+    offers.offer([...found(SECRET_TEST), ...found(SECRET_TEST), ...found(PUBLISHABLE_LIVE)]);
+    offers.offer(found(SECRET_TEST));
+    await vi.waitFor(() => expect(show).toHaveBeenCalledTimes(1));
+    expect(show.mock.calls[0][0]).toMatchObject({ key: SECRET_TEST, keyType: 'secret', mode: 'test', maskedKey: 'sk_test_…8Hn0' });
+    expect(loadCard).toHaveBeenCalledTimes(1);
+    offers.forgetOffered();
+    offers.offer(found(SECRET_TEST));
+    await vi.waitFor(() => expect(show).toHaveBeenCalledTimes(2));
+  });
+
+  it('lets a key be offered again later if the card could not be loaded', async () => {
+    const show = vi.fn();
+    const loadCard = vi.fn().mockResolvedValueOnce(null).mockResolvedValue({ show, clear: vi.fn() });
+    const offers = createOfferController({ loadCard, currentPage: () => null });
+    offers.offer(found(SECRET_TEST));
+    await vi.waitFor(() => expect(loadCard).toHaveBeenCalledTimes(1));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    offers.offer(found(SECRET_TEST));
+    await vi.waitFor(() => expect(show).toHaveBeenCalledTimes(1));
+  });
+});

@@ -1,0 +1,37 @@
+/**
+ * The whole extension on a happy-dom "dashboard": the real content script (with a real
+ * ContentScriptContext), the real card script, the real background handlers, connected through
+ * WXT's fake browser; the backend is a fake at `fetch`. `scripting.executeScript` is the one
+ * browser call played by hand: it runs the card entrypoint, as Chrome would inject card.js.
+ */
+import { vi } from 'vitest';
+import { browser } from 'wxt/browser';
+import { fakeBrowser } from 'wxt/testing';
+import { ContentScriptContext } from 'wxt/utils/content-script-context';
+import { createServalBackground } from '../../extension/background/serval-background';
+import { dispatch } from '../../extension/messaging/router';
+import { createFakeBackend, type FakeBackendOptions } from './fake-backend';
+
+const EXTENSION_BASE = 'chrome-extension://test-extension-id/';
+
+export async function startDashboard(url: string, backendOptions: FakeBackendOptions = {}) {
+  (window as unknown as { happyDOM: { setURL(url: string): void } }).happyDOM.setURL(url);
+  const backend = createFakeBackend(backendOptions);
+  const background = createServalBackground({ fetch: backend.fetch });
+  // Every message in these tests comes from the dashboard tab.
+  const dashboardSender = { tab: { id: 7 } as never, frameId: 0, url, id: 'test-extension-id' };
+  browser.runtime.onMessage.addListener(((message: unknown) => dispatch(background.handlers, message, dashboardSender, EXTENSION_BASE)) as never);
+  const executeScript = vi.spyOn(fakeBrowser.scripting, 'executeScript').mockImplementation((async () => {
+    const { default: card } = await import('../../extension/entrypoints/card');
+    card.main();
+    return [];
+  }) as never);
+
+  const pair = () => background.handlers['serval:pair']({ backendUrl: 'http://127.0.0.1:8787', code: 'ABCD-EFGH', deviceName: 'Chrome on Linux' }, {});
+
+  const ctx = new ContentScriptContext('content');
+  const { default: contentScript } = await import('../../extension/entrypoints/content');
+  await contentScript.main(ctx);
+
+  return { backend, background, executeScript, pair, ctx, stop: () => ctx.abort() };
+}

@@ -1,0 +1,197 @@
+/** The offer card as a person meets it: what it says, what the buttons do, each verdict. */
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { missingPermissions, allPermissions } from '../../shared/permissions.js';
+import { OfferCard } from '../../extension/card/OfferCard';
+import type { CardClient } from '../../extension/card/card-client';
+import type { Reply } from '../../extension/messaging/protocol';
+import { application, integration, RESTRICTED_LIVE, RESTRICTED_TEST, SECRET_TEST, validation } from './fixtures';
+
+afterEach(cleanup);
+
+const ok = <T,>(data: T): Reply<T> => ({ ok: true, data });
+const fail = (code: string, message: string, hint?: string): Reply<never> => ({ ok: false, error: { code, message, ...(hint ? { hint } : {}) } });
+
+function fakeClient(overrides: Partial<CardClient> = {}): CardClient {
+  return {
+    listApplications: vi.fn(async () => ok({ applications: [application(), application({ id: 'app_2', name: 'Payouts' })], defaultApplicationId: 'app_2' })),
+    createApplication: vi.fn(async (name: string) => ok({ application: application({ id: 'app_new', name }) })),
+    sendKey: vi.fn(async () => ok({ integration: integration(), validation: validation() })),
+    openOptions: vi.fn(async () => ok(null)),
+    ...overrides,
+  };
+}
+
+const restrictedTest = { key: RESTRICTED_TEST, keyType: 'restricted' as const, mode: 'test' as const, maskedKey: 'rk_test_…8Hn0' };
+const restrictedLive = { key: RESTRICTED_LIVE, keyType: 'restricted' as const, mode: 'live' as const, maskedKey: 'rk_live_…8Hn0' };
+
+describe('the offer card', () => {
+  it('says what the key is: type, masked key and mode, with the default application pre-selected', async () => {
+    render(<OfferCard offer={restrictedTest} client={fakeClient()} onDismiss={() => {}} />);
+    expect(screen.getByText('Restricted key')).toBeTruthy();
+    expect(screen.getByText('rk_test_…8Hn0')).toBeTruthy();
+    expect(screen.getByText('Test mode')).toBeTruthy();
+    const picker = (await screen.findByRole('combobox', { name: 'Application' })) as HTMLSelectElement;
+    expect(picker.value).toBe('app_2');
+    expect([...picker.options].map((o) => o.text)).toEqual(['Billing', 'Payouts', 'New application…']);
+    expect(screen.getByRole('button', { name: 'Send to Serval' })).toBeTruthy();
+    expect(screen.queryByText(/processes real payments/)).toBeNull();
+  });
+
+  it('never shows the full key', () => {
+    const { container } = render(<OfferCard offer={restrictedTest} client={fakeClient()} onDismiss={() => {}} />);
+    expect(container.textContent).not.toContain(RESTRICTED_TEST.slice(8, 40));
+  });
+
+  it('marks a live key in red: it processes real payments', () => {
+    render(<OfferCard offer={restrictedLive} client={fakeClient()} onDismiss={() => {}} />);
+    expect(screen.getByText('Live mode').className).toContain('mode-live');
+    expect(screen.getByText(/Live mode: processes real payments/).className).toContain('live-warning');
+  });
+
+  it('recommends a restricted key when the key is a secret key, with the pre-filled create link', () => {
+    render(<OfferCard offer={{ ...restrictedTest, key: SECRET_TEST, keyType: 'secret', maskedKey: 'sk_test_…8Hn0' }} client={fakeClient()} onDismiss={() => {}} />);
+    const link = screen.getByRole('link', { name: 'Create a restricted key for Serval' }) as HTMLAnchorElement;
+    expect(link.href).toContain('https://dashboard.stripe.com/test/apikeys/create?name=Serval');
+    expect(link.href).toContain('permissions[]=rak_balance_transaction_source_read');
+  });
+
+  it('sends the key to the chosen application, says it is checking, then shows "connected" with the permissions', async () => {
+    let answer!: (reply: Reply<never>) => void;
+    const client = fakeClient({ sendKey: vi.fn(() => new Promise<Reply<never>>((resolve) => (answer = resolve))) });
+    render(<OfferCard offer={restrictedTest} client={client} onDismiss={() => {}} />);
+    fireEvent.change(await screen.findByRole('combobox', { name: 'Application' }), { target: { value: 'app_1' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Send to Serval' }));
+    expect(await screen.findByText(/Sending to Billing and checking the key with Stripe/)).toBeTruthy();
+    expect((screen.getByRole('button', { name: 'Send to Serval' }) as HTMLButtonElement).disabled).toBe(true);
+    expect(client.sendKey).toHaveBeenCalledWith('app_1', RESTRICTED_TEST);
+    answer(ok({ integration: integration(), validation: validation() }) as Reply<never>);
+    expect(await screen.findByText(/Connected to Billing/)).toBeTruthy();
+    expect(screen.getByText(/Charges: Read, Customers: Read, Customers: Write, Balance: Read, Balance Transactions: Read/)).toBeTruthy();
+  });
+
+  it('lists missing permissions by their Stripe names, with links to fix them', async () => {
+    const granted = { ...allPermissions(true), balance_read: false, customers_write: false };
+    const client = fakeClient({
+      sendKey: vi.fn(async () =>
+        ok({
+          integration: integration({ status: 'missing_permissions', permissions: granted, missingPermissions: missingPermissions(granted) }),
+          validation: validation({ permissions: granted, missingPermissions: missingPermissions(granted) }),
+        }),
+      ),
+    });
+    render(<OfferCard offer={restrictedTest} client={client} onDismiss={() => {}} />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Send to Serval' }));
+    expect(await screen.findByText(/missing permissions Serval needs/)).toBeTruthy();
+    expect(screen.getByText('Customers: Write')).toBeTruthy();
+    expect(screen.getByText('Balance: Read')).toBeTruthy();
+    expect((screen.getByRole('link', { name: "Edit the key's permissions in Stripe" }) as HTMLAnchorElement).href).toBe(
+      'https://dashboard.stripe.com/test/apikeys',
+    );
+    expect((screen.getByRole('link', { name: "create a restricted key with Serval's permissions" }) as HTMLAnchorElement).href).toContain(
+      'permissions[]=rak_customer_write',
+    );
+  });
+
+  it('shows the backend’s refusal with the integration guide’s hint', async () => {
+    const client = fakeClient({ sendKey: vi.fn(async () => fail('invalid_api_key', 'Stripe does not recognise this key.')) });
+    render(<OfferCard offer={restrictedTest} client={client} onDismiss={() => {}} />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Send to Serval' }));
+    expect(await screen.findByText('Stripe does not recognise this key.')).toBeTruthy();
+    expect(screen.getByText(/Verify the key hasn't been deleted or rotated/)).toBeTruthy();
+  });
+
+  it('can try again when the backend was unreachable, while the page is open', async () => {
+    const sendKey = vi
+      .fn<CardClient['sendKey']>()
+      .mockResolvedValueOnce(fail('backend_unreachable', 'The Serval backend could not be reached.'))
+      .mockResolvedValueOnce(ok({ integration: integration(), validation: validation() }));
+    render(<OfferCard offer={restrictedTest} client={fakeClient({ sendKey })} onDismiss={() => {}} />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Send to Serval' }));
+    expect(await screen.findByText('The Serval backend could not be reached.')).toBeTruthy();
+    expect(screen.getByText(/Check that it is running/)).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Send to Serval again' }));
+    expect(await screen.findByText(/Connected to Payouts/)).toBeTruthy();
+    expect(sendKey).toHaveBeenCalledTimes(2);
+  });
+
+  it('retries loading the applications when the backend was down', async () => {
+    const listApplications = vi
+      .fn<CardClient['listApplications']>()
+      .mockResolvedValueOnce(fail('backend_unreachable', 'The Serval backend could not be reached.'))
+      .mockResolvedValueOnce(ok({ applications: [application()], defaultApplicationId: null }));
+    render(<OfferCard offer={restrictedTest} client={fakeClient({ listApplications })} onDismiss={() => {}} />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Try again' }));
+    expect(((await screen.findByRole('combobox', { name: 'Application' })) as HTMLSelectElement).value).toBe('app_1');
+  });
+
+  it('creates a new application and sends the key to it', async () => {
+    const client = fakeClient();
+    render(<OfferCard offer={restrictedTest} client={client} onDismiss={() => {}} />);
+    fireEvent.change(await screen.findByRole('combobox', { name: 'Application' }), { target: { value: '__new__' } });
+    fireEvent.input(screen.getByRole('textbox', { name: 'Name of the new application' }), { target: { value: '  Checkout  ' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Send to Serval' }));
+    expect(await screen.findByText(/Connected to Checkout/)).toBeTruthy();
+    expect(client.createApplication).toHaveBeenCalledWith('Checkout');
+    expect(client.sendKey).toHaveBeenCalledWith('app_new', RESTRICTED_TEST);
+  });
+
+  it('offers to create the first application when there is none', async () => {
+    const client = fakeClient({ listApplications: vi.fn(async () => ok({ applications: [], defaultApplicationId: null })) });
+    render(<OfferCard offer={restrictedTest} client={client} onDismiss={() => {}} />);
+    expect(((await screen.findByRole('combobox', { name: 'Application' })) as HTMLSelectElement).value).toBe('__new__');
+    fireEvent.click(screen.getByRole('button', { name: 'Send to Serval' }));
+    expect(await screen.findByText('Give the new application a name first.')).toBeTruthy();
+    expect(client.sendKey).not.toHaveBeenCalled();
+  });
+
+  it('says when an application already has a key that this one would replace', async () => {
+    const client = fakeClient({
+      listApplications: vi.fn(async () =>
+        ok({ applications: [application({ stripe: integration({ maskedKey: 'rk_test_…Old1', status: 'invalid' }) })], defaultApplicationId: null }),
+      ),
+    });
+    render(<OfferCard offer={restrictedTest} client={client} onDismiss={() => {}} />);
+    expect(await screen.findByText(/Replaces its current key/)).toBeTruthy();
+    expect(screen.getByText('rk_test_…Old1')).toBeTruthy();
+  });
+
+  it('when not paired, says so and opens the options page', async () => {
+    const client = fakeClient({ listApplications: vi.fn(async () => fail('not_paired', 'This browser is not paired with a Serval backend yet.')) });
+    render(<OfferCard offer={restrictedTest} client={client} onDismiss={() => {}} />);
+    expect(await screen.findByText('Serval is not paired with this browser yet.')).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Send to Serval' })).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Open Serval options' }));
+    expect(client.openOptions).toHaveBeenCalled();
+  });
+
+  it('when the pairing was revoked, says that', async () => {
+    const client = fakeClient({ sendKey: vi.fn(async () => fail('unauthorized', 'This device is not paired, or its pairing was revoked.')) });
+    render(<OfferCard offer={restrictedTest} client={client} onDismiss={() => {}} />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Send to Serval' }));
+    expect(await screen.findByText("This browser's pairing with Serval was revoked.")).toBeTruthy();
+  });
+
+  it('is dismissed with its button or with Escape, without the Escape reaching the page', async () => {
+    const onDismiss = vi.fn();
+    const pageKeydown = vi.fn();
+    document.addEventListener('keydown', pageKeydown);
+    render(<OfferCard offer={restrictedTest} client={fakeClient()} onDismiss={onDismiss} />);
+    fireEvent.click(screen.getByRole('button', { name: 'Dismiss' }));
+    fireEvent.keyDown(await screen.findByRole('combobox', { name: 'Application' }), { key: 'Escape' });
+    expect(onDismiss).toHaveBeenCalledTimes(2);
+    expect(pageKeydown).not.toHaveBeenCalled();
+    document.removeEventListener('keydown', pageKeydown);
+  });
+
+  it('is usable from the keyboard: a form whose controls are all focusable and submits on Enter', async () => {
+    const client = fakeClient();
+    render(<OfferCard offer={restrictedTest} client={client} onDismiss={() => {}} />);
+    const picker = await screen.findByRole('combobox', { name: 'Application' });
+    for (const control of [screen.getByRole('button', { name: 'Dismiss' }), picker, screen.getByRole('button', { name: 'Send to Serval' })]) {
+      expect((control as HTMLElement).tabIndex).toBe(0);
+    }
+    fireEvent.submit(picker.closest('form')!);
+    await waitFor(() => expect(client.sendKey).toHaveBeenCalledWith('app_2', RESTRICTED_TEST));
+  });
+});
