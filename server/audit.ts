@@ -12,7 +12,8 @@ export type AuditAction =
   | 'integration.connected'
   | 'integration.replaced'
   | 'integration.removed'
-  | 'integration.status_changed';
+  | 'integration.status_changed'
+  | 'integration.permissions_changed';
 
 export type AuditRecorder = {
   record(event: { action: AuditAction; deviceId: string | null; applicationId: string | null; detail?: Record<string, unknown> }): void;

@@ -11,7 +11,14 @@ export const CustomerIdSchema = stripeId(['cus']);
 export const ChargeIdSchema = stripeId(['ch', 'py']);
 export const BalanceTransactionIdSchema = stripeId(['txn']);
 
-const limit = z.coerce.number().int('limit must be a whole number').min(1).max(100).optional();
+/** Digits only (no `1e1`, `0x10`, ` 5`): what reaches Stripe is exactly what was asked for. */
+const limit = z
+  .string()
+  .regex(/^\d{1,3}$/, 'limit must be a whole number from 1 to 100')
+  .transform(Number)
+  .pipe(z.number().int().min(1, 'limit must be at least 1').max(100, 'limit must be at most 100'))
+  .optional()
+  .meta({ description: 'How many objects, 1 to 100 (Stripe’s default: 10).' });
 
 function page<T extends z.ZodType>(id: T) {
   return { limit, starting_after: id.optional(), ending_before: id.optional() };
@@ -24,6 +31,9 @@ export const ChargesQuerySchema = z
   .object({ ...page(ChargeIdSchema), customer: CustomerIdSchema.optional() })
   .strict()
   .refine(oneCursor, oneCursorError);
+
+/** Routes that take no query parameters still refuse unknown ones, like the list routes. */
+export const NoQuerySchema = z.object({}).strict();
 
 export const CustomersQuerySchema = z
   .object({ ...page(CustomerIdSchema), email: z.string().min(1).max(512).optional() })
@@ -52,7 +62,8 @@ const text = (max: number) => z.string().max(max);
 export const CustomerFieldsSchema = z
   .object({
     name: text(256).optional(),
-    email: z.email().max(512).optional(),
+    /** An empty string clears the field, as Stripe allows for every text field here. */
+    email: z.union([z.email().max(512), z.literal('')]).optional(),
     description: text(350).optional(),
     phone: text(20).optional(),
     metadata: z

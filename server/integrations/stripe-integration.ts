@@ -198,23 +198,55 @@ export function createIntegrationService({ repos, sealer, checker, audit, now, l
       return { integration: toIntegration(after), validation };
     },
 
-    /** Stripe refused a workflow request: record what that says about the stored key. */
-    recordStripeRefusal(applicationId: string, change: { status: 'invalid' | 'missing_permissions'; missing?: PermissionId; code: string; message: string }, deviceId: string | null) {
-      const before = repos.integrations.get(applicationId);
-      if (!before) return;
-      const permissions = JSON.parse(before.permissions) as Permissions;
-      if (change.missing) permissions[change.missing] = false;
-      repos.integrations.update(applicationId, {
-        status: change.status,
-        permissions: JSON.stringify(permissions),
-        lastErrorCode: change.code,
-        lastErrorMessage: change.message,
+    /**
+     * Stripe refused a workflow request made with the key whose fingerprint is given: record what
+     * that says about it. A refusal of a key replaced or removed meanwhile says nothing about the
+     * current one; a refusal already on record changes nothing (and writes no audit event).
+     */
+    recordStripeRefusal(
+      applicationId: string,
+      fingerprint: string,
+      change: { status: 'invalid' | 'missing_permissions'; missing?: PermissionId; code: string; message: string },
+      deviceId: string | null,
+    ): void {
+      const changed = repos.transaction(() => {
+        const before = repos.integrations.get(applicationId);
+        if (!before || !sealer.sameFingerprint(before.fingerprint, fingerprint)) return null;
+        const permissions = JSON.parse(before.permissions) as Permissions;
+        const permissionLost = change.missing !== undefined && permissions[change.missing];
+        if (change.missing) permissions[change.missing] = false;
+        if (before.status === change.status && !permissionLost && before.lastErrorCode === change.code) return null;
+        repos.integrations.update(applicationId, {
+          status: change.status,
+          permissions: JSON.stringify(permissions),
+          lastErrorCode: change.code,
+          lastErrorMessage: change.message,
+        });
+        const after = repos.integrations.get(applicationId)!;
+        if (before.status !== after.status || permissionLost) {
+          audit.record({
+            action: before.status !== after.status ? 'integration.status_changed' : 'integration.permissions_changed',
+            deviceId,
+            applicationId,
+            detail: {
+              maskedKey: after.maskedKey,
+              from: before.status,
+              to: after.status,
+              reason: change.code,
+              missingPermissions: missingPermissions(permissions),
+            },
+          });
+        }
+        return { before, after };
       });
-      auditStatusChange(before, repos.integrations.get(applicationId)!, deviceId, change.code);
+      if (changed && changed.before.status !== changed.after.status) {
+        logger.info({ applicationId, from: changed.before.status, to: changed.after.status, reason: change.code }, 'integration status changed');
+      }
     },
 
+    /** Every workflow request asks: one query when there is an integration (it implies the application). */
     fingerprint(applicationId: string): string {
-      return requireIntegration(applicationId).fingerprint;
+      return (repos.integrations.get(applicationId) ?? requireIntegration(applicationId)).fingerprint;
     },
 
     /** The plaintext key, for calling Stripe on the application's behalf. Never leaves the server. */

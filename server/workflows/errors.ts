@@ -10,13 +10,18 @@ export function workflowFailure(failure: StripeFailure, needed: PermissionId): {
   switch (failure.kind) {
     case 'permission': {
       // Stripe's message names the scope it wanted, when it does; otherwise it's the route's permission.
-      const missing = (failure.scope && permissionForScope(failure.scope)) || needed;
+      const known = failure.scope ? permissionForScope(failure.scope) : null;
+      const missing = known ?? needed;
       const info = permissionInfo(missing);
-      const message = `The stored Stripe key lacks ${info.label} (${info.scope}).`;
+      // A scope outside Serval's catalogue is still what Stripe asked for: say so rather than hide it.
+      const message =
+        failure.scope && !known
+          ? `The stored Stripe key lacks the '${failure.scope}' permission Stripe asked for (this request normally needs ${info.label}, ${info.scope}).`
+          : `The stored Stripe key lacks ${info.label} (${info.scope}).`;
       return {
         error: new ApiError('stripe_permission_denied', {
           message,
-          hint: `Edit the restricted key in the Stripe Dashboard, grant ${info.label}, then re-check the integration.`,
+          hint: `Edit the restricted key in the Stripe Dashboard, grant ${failure.scope && !known ? `'${failure.scope}'` : info.label}, then re-check the integration.`,
           details: { permission: missing, scope: info.scope, ...(failure.scope ? { stripeScope: failure.scope } : {}) },
         }),
         change: { status: 'missing_permissions', missing, code: 'stripe_permission_denied', message },

@@ -12,6 +12,7 @@ import {
   CustomerIdSchema,
   CustomersQuerySchema,
   IdempotencyKeySchema,
+  NoQuerySchema,
 } from '../../shared/workflows.js';
 import type { IntegrationService } from '../integrations/stripe-integration.js';
 import type { Logger } from '../logger.js';
@@ -27,25 +28,44 @@ const IdempotencyHeader = z.object({
   'idempotency-key': IdempotencyKeySchema.optional().openapi({ param: { name: 'idempotency-key', in: 'header' }, description: 'Passed on to Stripe: a retried write with the same key is applied once.' }),
 });
 
-const failures = errors('unauthorized', 'validation_failed', 'application_not_found', 'integration_not_found', 'stripe_permission_denied', 'stripe_key_invalid', 'stripe_resource_missing', 'stripe_rate_limited', 'stripe_unavailable');
+const failures = errors(
+  'unauthorized',
+  'validation_failed',
+  'stripe_invalid_request',
+  'application_not_found',
+  'integration_not_found',
+  'stripe_resource_missing',
+  'stripe_permission_denied',
+  'stripe_key_invalid',
+  'stripe_rate_limited',
+  'stripe_unavailable',
+);
 
 type Deps = { integrations: IntegrationService; stripeClients: StripeClientCache; logger: Logger };
 
 export function workflowRoutes({ integrations, stripeClients, logger }: Deps) {
   const router = createRouter();
 
-  /** Runs one Stripe call with the application's key; a refusal updates the integration and becomes our error. */
+  /**
+   * Runs one Stripe call with the application's key; a refusal updates the integration (for the
+   * very key that was refused) and becomes our error.
+   */
   async function withStripe<T>(applicationId: string, deviceId: string, needed: PermissionId, call: (stripe: Stripe) => Promise<T>): Promise<T> {
-    const integration = integrations.get(applicationId); // 404s when there is nothing to use
-    const stripe = stripeClients.get(applicationId, integrations.fingerprint(applicationId), () => integrations.openKey(applicationId).apiKey);
+    let fingerprint: string;
     try {
-      return await call(stripe);
+      fingerprint = integrations.fingerprint(applicationId); // 404s when there is nothing to use
+    } catch (error) {
+      // The application or its key is gone (an application deleted outright never says so): forget its client.
+      stripeClients.drop(applicationId);
+      throw error;
+    }
+    const stripe = stripeClients.get(applicationId, fingerprint, () => integrations.openKey(applicationId).apiKey);
+    try {
+      return await withoutCallSiteStack(() => call(stripe));
     } catch (error) {
       const failure = describeStripeFailure(error);
       const { error: apiError, change } = workflowFailure(failure, needed);
-      if (change && (integration.status !== change.status || change.missing)) {
-        integrations.recordStripeRefusal(applicationId, change, deviceId);
-      }
+      if (change) integrations.recordStripeRefusal(applicationId, fingerprint, change, deviceId);
       logger.warn({ applicationId, kind: failure.kind, code: apiError.code }, 'stripe workflow request refused');
       throw apiError;
     }
@@ -57,7 +77,7 @@ export function workflowRoutes({ integrations, stripeClients, logger }: Deps) {
   router.openapi(
     createRoute({
       ...route('get', '/applications/{id}/stripe/balance', 'The Stripe balance', 'balance_read'),
-      request: { params: IdParam },
+      request: { params: IdParam, query: NoQuerySchema },
       responses: { 200: json(StripeObject, 'Stripe Balance object'), ...failures },
     }),
     async (c) => c.json(plain(await withStripe(c.req.valid('param').id, c.get('device').id, 'balance_read', (s) => s.balance.retrieve())), 200),
@@ -90,7 +110,7 @@ export function workflowRoutes({ integrations, stripeClients, logger }: Deps) {
   router.openapi(
     createRoute({
       ...route('post', '/applications/{id}/stripe/customers', 'Create a customer', 'customers_write'),
-      request: { params: IdParam, headers: IdempotencyHeader, ...jsonBody(CustomerFieldsSchema) },
+      request: { params: IdParam, query: NoQuerySchema, headers: IdempotencyHeader, ...jsonBody(CustomerFieldsSchema) },
       responses: { 201: json(StripeObject, 'The new Stripe Customer'), ...failures },
     }),
     async (c) => {
@@ -106,7 +126,7 @@ export function workflowRoutes({ integrations, stripeClients, logger }: Deps) {
   router.openapi(
     createRoute({
       ...route('get', '/applications/{id}/stripe/customers/{customerId}', 'One customer', 'customers_read'),
-      request: { params: CustomerParams },
+      request: { params: CustomerParams, query: NoQuerySchema },
       responses: { 200: json(StripeObject, 'Stripe Customer (or a deleted customer stub)'), ...failures },
     }),
     async (c) => {
@@ -118,7 +138,7 @@ export function workflowRoutes({ integrations, stripeClients, logger }: Deps) {
   router.openapi(
     createRoute({
       ...route('patch', '/applications/{id}/stripe/customers/{customerId}', 'Update a customer', 'customers_write'),
-      request: { params: CustomerParams, headers: IdempotencyHeader, ...jsonBody(CustomerFieldsSchema) },
+      request: { params: CustomerParams, query: NoQuerySchema, headers: IdempotencyHeader, ...jsonBody(CustomerFieldsSchema) },
       responses: { 200: json(StripeObject, 'The updated Stripe Customer'), ...failures },
     }),
     async (c) => {
@@ -148,6 +168,22 @@ export function workflowRoutes({ integrations, stripeClients, logger }: Deps) {
   );
 
   return router;
+}
+
+/**
+ * stripe-node captures `new Error().stack` on every call, to show the caller's site on errors.
+ * With source maps on (tsx) formatting that deep stack costs more than the rest of our own work
+ * on a request, and we never show it: Stripe's errors become ours. The SDK reads the stack
+ * synchronously, before its first await, so the limit is back before anything else runs.
+ */
+function withoutCallSiteStack<T>(start: () => Promise<T>): Promise<T> {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return start();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }
 
 /** Stripe's objects as the JSON they came as (the SDK's extras are non-enumerable). */

@@ -34,6 +34,8 @@ export interface RecordedRequest {
   body: string;
   /** 0 while pending, and for requests that never got a response (hang, reset). */
   status: number;
+  /** The client's port: requests over one keep-alive connection share it. */
+  remotePort: number | undefined;
 }
 
 export interface StripeTestServer {
@@ -215,6 +217,7 @@ class StripeServer implements StripeTestServer {
       headers: { ...req.headers },
       body: '',
       status: 0,
+      remotePort: req.socket.remotePort,
     };
     if (this.recordRequests) this.requests.push(record);
     record.body = await readBody(req);
