@@ -15,6 +15,19 @@ export type AuditRow = typeof auditEvents.$inferSelect;
 export type Repositories = ReturnType<typeof createSqliteRepositories>;
 
 export function createSqliteRepositories(db: Db) {
+  // The statements every authenticated request runs, prepared once.
+  const deviceByTokenHash = db
+    .select()
+    .from(devices)
+    .where(and(eq(devices.tokenHash, sql.placeholder('tokenHash')), isNull(devices.revokedAt)))
+    .prepare();
+  const applicationById = db.select().from(applications).where(eq(applications.id, sql.placeholder('id'))).prepare();
+  const integrationByApplication = db
+    .select()
+    .from(stripeIntegrations)
+    .where(eq(stripeIntegrations.applicationId, sql.placeholder('applicationId')))
+    .prepare();
+
   return {
     transaction<T>(fn: () => T): T {
       return db.transaction(() => fn());
@@ -34,7 +47,7 @@ export function createSqliteRepositories(db: Db) {
         return db.select().from(applications).orderBy(applications.createdAt, applications.id).all();
       },
       get(id: string): ApplicationRow | undefined {
-        return db.select().from(applications).where(eq(applications.id, id)).get();
+        return applicationById.get({ id });
       },
       create(row: ApplicationRow): void {
         db.insert(applications).values(row).run();
@@ -53,7 +66,7 @@ export function createSqliteRepositories(db: Db) {
 
     integrations: {
       get(applicationId: string): IntegrationRow | undefined {
-        return db.select().from(stripeIntegrations).where(eq(stripeIntegrations.applicationId, applicationId)).get();
+        return integrationByApplication.get({ applicationId });
       },
       list(): IntegrationRow[] {
         return db.select().from(stripeIntegrations).all();
@@ -95,7 +108,7 @@ export function createSqliteRepositories(db: Db) {
         db.insert(devices).values(row).run();
       },
       activeByTokenHash(tokenHash: string): DeviceRow | undefined {
-        return db.select().from(devices).where(and(eq(devices.tokenHash, tokenHash), isNull(devices.revokedAt))).get();
+        return deviceByTokenHash.get({ tokenHash });
       },
       listActive(): DeviceRow[] {
         return db.select().from(devices).where(isNull(devices.revokedAt)).orderBy(devices.createdAt).all();

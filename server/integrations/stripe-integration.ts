@@ -87,7 +87,7 @@ export function createIntegrationService({ repos, sealer, checker, audit, now, l
     logger.info({ applicationId: after.applicationId, from: before.status, to: after.status, reason }, 'integration status changed');
   }
 
-  return {
+  const service = {
     checkKey,
 
     get(applicationId: string): Integration {
@@ -193,7 +193,7 @@ export function createIntegrationService({ repos, sealer, checker, audit, now, l
         repos.integrations.update(applicationId, patch);
         return repos.integrations.get(applicationId)!;
       });
-      if (!after) return { integration: this.get(applicationId), validation };
+      if (!after) return { integration: service.get(applicationId), validation };
       auditStatusChange(before, after, deviceId, reason);
       return { integration: toIntegration(after), validation };
     },
@@ -272,7 +272,7 @@ export function createIntegrationService({ repos, sealer, checker, audit, now, l
       let skipped = 0;
       for (const row of repos.integrations.list()) {
         try {
-          const { integration } = await this.revalidate(row.applicationId, null, 'scheduled re-check');
+          const { integration } = await service.revalidate(row.applicationId, null, 'scheduled re-check');
           checked++;
           if (integration.status !== row.status) changed++;
         } catch (error) {
@@ -282,7 +282,13 @@ export function createIntegrationService({ repos, sealer, checker, audit, now, l
       }
       return { checked, changed, skipped };
     },
+
+    /** The application is gone (its sealed key went with it, by cascade). */
+    applicationDeleted(applicationId: string): void {
+      onKeyChanged(applicationId);
+    },
   };
+  return service;
 }
 
 function refusalError(refusal: Refusal): ApiError {

@@ -4,12 +4,12 @@ import { ApiError } from '../api-error.js';
 import type { AuditRecorder } from '../audit.js';
 import type { ApplicationRow, Repositories } from '../db/repositories.js';
 import { newId } from '../ids.js';
-import { toIntegration } from '../integrations/stripe-integration.js';
+import { toIntegration, type IntegrationService } from '../integrations/stripe-integration.js';
 import { authenticated, createRouter, errors, IdParam, json, jsonBody } from './openapi-helpers.js';
 
 const ApplicationResponse = z.object({ application: ApplicationSchema });
 
-export function applicationRoutes({ repos, audit, now }: { repos: Repositories; audit: AuditRecorder; now: () => Date }) {
+export function applicationRoutes({ repos, audit, integrations, now }: { repos: Repositories; audit: AuditRecorder; integrations: IntegrationService; now: () => Date }) {
   const router = createRouter();
 
   const toApplication = (row: ApplicationRow): Application => {
@@ -116,6 +116,7 @@ export function applicationRoutes({ repos, audit, now }: { repos: Repositories; 
           detail: { name: row.name, ...(integration ? { maskedKey: integration.maskedKey } : {}) },
         });
       });
+      integrations.applicationDeleted(id);
       return c.body(null, 204);
     },
   );
