@@ -21,6 +21,20 @@ export default defineConfig({
         plugins: [WxtVitest(), preact()],
         test: { name: 'extension', include: ['test/extension/**/*.test.{ts,tsx}'], environment: 'happy-dom' },
       },
+      {
+        // Real Chromium with the built extension and the real backend as a child process. One file
+        // at a time, after the other projects, so browsers never compete for the CPU.
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/e2e/global-setup.ts'],
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+          testTimeout: 90_000,
+          hookTimeout: 180_000,
+        },
+      },
     ],
   },
 });
