@@ -297,6 +297,8 @@ describe.sequential('Send to Serval, in a real browser', () => {
 
     await modal.locator('footer').getByRole('button', { name: 'Done' }).click(); // Stripe's, not the card's
     await modal.waitFor({ state: 'detached' });
+    // The verdict outlives Stripe's dialog: the card moves to the page instead of vanishing.
+    await card.waitFor({ timeout: UI_TIMEOUT });
 
     // The options page's status view tells the same story, per application.
     const options = await browser.openExtensionPage('options.html', OPTIONS_VIEWPORT);
