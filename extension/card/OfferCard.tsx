@@ -196,8 +196,9 @@ export function OfferCard({ offer, client, onDismiss }: OfferCardProps) {
       )}
 
       {phase.kind === 'done' && (
+        // Not "Done": the card sits inside Stripe's dialog, whose own button is called that.
         <button type="button" class="secondary" onClick={onDismiss}>
-          Done
+          Close this offer
         </button>
       )}
     </section>

@@ -15,7 +15,7 @@ export type OfferControllerOptions = {
 };
 
 export type OfferController = {
-  offer(found: FoundKey[]): void;
+  offer(found: readonly FoundKey[]): void;
   /** Forget which keys were offered or dismissed: the next scan offers them again. */
   forgetOffered(): void;
   /** How many keys were handed to the card so far (for the popup's "offer again"). */

@@ -52,9 +52,13 @@ export function isKeyField(node: Node): node is KeyField {
   return name === 'input' && !UNREVEALING_INPUT_TYPES.has((node as HTMLInputElement).type);
 }
 
-export function keysInField(field: KeyField): FoundKey[] {
+/** Returned when nothing is found, so that the common path allocates nothing. */
+const NO_KEYS: readonly FoundKey[] = Object.freeze([]);
+const NO_FIELDS: readonly KeyField[] = Object.freeze([]);
+
+export function keysInField(field: KeyField): readonly FoundKey[] {
   const value = field.value;
-  if (!mightContainKey(value)) return [];
+  if (!mightContainKey(value)) return NO_KEYS;
   return findRevealedKeys(value).map((key) => ({ key, element: field }));
 }
 
@@ -101,9 +105,9 @@ function locate(root: Element, key: string): Element | null {
  * Keys shown as text anywhere inside the element (split across child nodes included). The
  * gate reads `textContent` (native, fast); only text that passes it is walked in JavaScript.
  */
-export function keysInElementText(root: Element): FoundKey[] {
-  if (!mightContainKey(root.textContent ?? '')) return [];
-  if (isUnshown(root)) return [];
+export function keysInElementText(root: Element): readonly FoundKey[] {
+  if (!mightContainKey(root.textContent ?? '')) return NO_KEYS;
+  if (isUnshown(root)) return NO_KEYS;
   const found: FoundKey[] = [];
   for (const key of findRevealedKeys(shownText(root))) {
     const element = locate(root, key);
@@ -112,12 +116,23 @@ export function keysInElementText(root: Element): FoundKey[] {
   return found;
 }
 
-/** Inputs and textareas inside an added subtree: their value may be set after they appear. */
-export function fieldsWithin(root: Element): KeyField[] {
-  if (root.firstElementChild === null) return [];
-  const fields: KeyField[] = [];
-  for (const element of root.querySelectorAll('input, textarea')) if (isKeyField(element)) fields.push(element);
-  return fields;
+/**
+ * Inputs and textareas inside an added subtree: their value may be set after they appear.
+ * A plain walk over the elements rather than `querySelectorAll`: as fast in Chromium (measured
+ * in bench/extension.ts), and it allocates nothing when there is nothing to find.
+ */
+export function fieldsWithin(root: Element): readonly KeyField[] {
+  let fields: KeyField[] | null = null;
+  let node = root.firstElementChild;
+  while (node !== null) {
+    if (isKeyField(node)) (fields ??= []).push(node);
+    let next = node.firstElementChild;
+    for (let up: Element | null = node; next === null && up !== null && up !== root; up = up.parentElement) {
+      next = up.nextElementSibling;
+    }
+    node = next;
+  }
+  return fields ?? NO_FIELDS;
 }
 
 /**

@@ -35,7 +35,7 @@ import { mightContainKey } from './key-text';
 export type KeyWatcherOptions = {
   document: Document;
   MutationObserver: typeof MutationObserver;
-  onKeys(found: FoundKey[]): void;
+  onKeys(found: readonly FoundKey[]): void;
   /** Runs the callback once, before the next paint (requestAnimationFrame in the page). */
   nextFrame(callback: () => void): void;
   /** Our own UI, never looked into. */
@@ -50,7 +50,7 @@ export type KeyWatcher = {
   /** Reads the whole page once: on start, and when the user asks for keys to be offered again. */
   scanAll(): void;
   /** What the observer callback does; exposed for tests and the benchmark. */
-  handleRecords(records: Iterable<MutationRecord>): void;
+  handleRecords(records: ArrayLike<MutationRecord>): void;
 };
 
 export const OBSERVED_ATTRIBUTES = ['value', 'type', 'open'];
@@ -105,50 +105,67 @@ export function createKeyWatcher(options: KeyWatcherOptions): KeyWatcher {
     nextFrame(recheckRemembered);
   }
 
-  function handleRecords(records: Iterable<MutationRecord>): void {
-    const found: FoundKey[] = [];
-    const readScopes = new Set<Element>();
-    let newFields = false;
+  // The handler runs for every batch of changes on the dashboard, so its common path (nothing
+  // key-like) allocates nothing: indexed loops, no closures, shared empty results.
+  let batchFound: FoundKey[] | null = null;
+  let batchScopes: Set<Element> | null = null;
+  let batchNewFields = false;
 
-    const readScope = (scope: Element | null) => {
-      if (!scope || readScopes.has(scope)) return;
-      readScopes.add(scope);
-      found.push(...keysInElementText(scope));
-    };
-    const readField = (field: KeyField) => {
-      found.push(...keysInField(field));
-      remember(field);
-      newFields = true;
-    };
-    const readText = (text: Text) => {
-      const parent = text.parentElement;
-      if (!parent || isOwnNode(parent)) return;
-      if (parent.localName === 'textarea') {
-        readField(parent as HTMLTextAreaElement);
-      } else if (mightContainKey(text.data)) {
-        readScope(lineAround(text) ?? parent);
-      } else if (hasKeyishEdge(text.data)) {
-        readScope(lineAround(text));
-      }
-    };
-    const readSubtree = (element: Element) => {
-      const before = found.length;
-      readScope(element);
-      if (found.length === before && isInline(element) && hasKeyishEdge(element.textContent ?? '')) readScope(lineAround(element));
-      for (const field of fieldsWithin(element)) readField(field);
-    };
+  function report(keys: readonly FoundKey[]): void {
+    if (keys.length === 0) return;
+    batchFound ??= [];
+    for (let i = 0; i < keys.length; i++) batchFound.push(keys[i]);
+  }
 
-    for (const record of records) {
-      if (record.type === 'childList') {
-        for (const node of record.addedNodes) {
-          if (isOwnNode(node)) continue;
+  function readScope(scope: Element | null): void {
+    if (!scope) return;
+    batchScopes ??= new Set();
+    if (batchScopes.has(scope)) return;
+    batchScopes.add(scope);
+    report(keysInElementText(scope));
+  }
+
+  function readField(field: KeyField): void {
+    report(keysInField(field));
+    remember(field);
+    batchNewFields = true;
+  }
+
+  function readText(text: Text): void {
+    const parent = text.parentElement;
+    if (!parent || isOwnNode(parent)) return;
+    if (parent.localName === 'textarea') readField(parent as HTMLTextAreaElement);
+    else if (mightContainKey(text.data)) readScope(lineAround(text) ?? parent);
+    else if (hasKeyishEdge(text.data)) readScope(lineAround(text));
+  }
+
+  function readSubtree(element: Element): void {
+    const keys = keysInElementText(element);
+    report(keys);
+    if (keys.length === 0 && isInline(element) && hasKeyishEdge(element.textContent ?? '')) readScope(lineAround(element));
+    const fields = fieldsWithin(element);
+    for (let i = 0; i < fields.length; i++) readField(fields[i]);
+  }
+
+  function handleRecords(records: ArrayLike<MutationRecord>): void {
+    batchFound = null;
+    batchScopes = null;
+    batchNewFields = false;
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i];
+      const type = record.type;
+      if (type === 'childList') {
+        const added = record.addedNodes;
+        for (let j = 0; j < added.length; j++) {
+          const node = added[j];
           if (isText(node)) readText(node);
+          else if (isOwnNode(node)) continue;
           else if (isKeyField(node)) readField(node);
           else if (isElement(node)) readSubtree(node);
         }
-      } else if (record.type === 'characterData') {
+      } else if (type === 'characterData') {
         if (isText(record.target)) readText(record.target);
-      } else if (record.type === 'attributes') {
+      } else if (type === 'attributes') {
         const target = record.target;
         if (isKeyField(target)) readField(target);
         else if (record.attributeName === 'open' && isElement(target) && target.hasAttribute('open') && !isOwnNode(target)) {
@@ -156,7 +173,11 @@ export function createKeyWatcher(options: KeyWatcherOptions): KeyWatcher {
         }
       }
     }
-    if (found.length > 0) onKeys(found);
+    const found = batchFound;
+    const newFields = batchNewFields;
+    batchFound = null;
+    batchScopes = null;
+    if (found) onKeys(found);
     // The page changed: remembered fields may have been filled in the same task.
     if (newFields || remembered.size > 0) scheduleRecheck();
   }

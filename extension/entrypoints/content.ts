@@ -11,8 +11,6 @@ import { createKeyWatcher } from '../detection/key-watcher';
 import { OFFER_AGAIN, type OfferAgainReply } from '../messaging/protocol';
 import { recognizeStripePage, type StripePage } from '../page/stripe-pages';
 
-const HOST_NODE_NAME = CARD_HOST_TAG.toUpperCase();
-
 export default defineContentScript({
   matches: ['https://dashboard.stripe.com/*'],
   runAt: 'document_idle',
@@ -25,7 +23,7 @@ export default defineContentScript({
       MutationObserver: window.MutationObserver,
       onKeys: (found) => offers.offer(found),
       nextFrame: (callback) => void ctx.requestAnimationFrame(callback),
-      isOwnNode: (node) => node.nodeName === HOST_NODE_NAME,
+      isOwnNode: (node) => (node as Element).localName === CARD_HOST_TAG,
     });
 
     const follow = (url: URL | string) => {
