@@ -11,7 +11,7 @@ export default defineConfig({
   // Explicit imports everywhere: a reader can follow every name to its module.
   imports: false,
   vite: () => ({ plugins: [preact()] }),
-  manifest: {
+  manifest: ({ browser }) => ({
     name: 'Serval for Stripe',
     description: 'Send a newly created Stripe API key from the Stripe Dashboard straight to Serval: checked, sealed, never copied.',
     permissions: ['storage', 'alarms', 'scripting'],
@@ -20,8 +20,8 @@ export default defineConfig({
     host_permissions: ['https://dashboard.stripe.com/*', 'http://127.0.0.1/*', 'http://localhost/*'],
     optional_host_permissions: ['https://*/*', 'http://*/*'],
     action: { default_title: 'Serval for Stripe' },
-    browser_specific_settings: {
-      gecko: { id: 'serval-for-stripe@serval.dev', data_collection_permissions: { required: ['none'] } },
-    },
-  },
+    ...(browser === 'firefox'
+      ? { browser_specific_settings: { gecko: { id: 'serval-for-stripe@serval.dev', data_collection_permissions: { required: ['none'] } } } }
+      : {}),
+  }),
 });
