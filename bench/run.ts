@@ -1,0 +1,28 @@
+/**
+ * `npm run bench`: the performance figures the issues set targets for. Benchmarks, not timed
+ * assertions: they print numbers and flag misses, and never fail CI on a noisy machine.
+ */
+import os from 'node:os';
+import { benchExtension } from './extension.js';
+import { benchKeyCheck } from './key-check.js';
+import type { BenchResult } from './stats.js';
+import { benchWorkflows } from './workflows.js';
+
+const suites: Array<[string, () => Promise<BenchResult[]>]> = [
+  ['Key check (backend)', benchKeyCheck],
+  ['Workflows (backend)', benchWorkflows],
+  ['Extension', benchExtension],
+];
+
+console.log(`Serval for Stripe benchmarks — Node ${process.version}, ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? ''}\n`);
+let misses = 0;
+for (const [title, run] of suites) {
+  console.log(title);
+  for (const r of await run()) {
+    const verdict = r.ok === undefined ? '' : r.ok ? '  meets target' : '  MISSES target';
+    if (r.ok === false) misses++;
+    console.log(`  ${r.name.padEnd(62)} ${String(r.value).padStart(10)} ${r.unit.padEnd(6)}${r.target ? `  target ${r.target}${verdict}` : ''}`);
+  }
+  console.log('');
+}
+console.log(misses ? `${misses} figure(s) miss their target.` : 'Every figure with a target meets it.');
