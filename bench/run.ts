@@ -21,7 +21,7 @@ for (const [title, run] of suites) {
   for (const r of await run()) {
     const verdict = r.ok === undefined ? '' : r.ok ? '  meets target' : '  MISSES target';
     if (r.ok === false) misses++;
-    console.log(`  ${r.name.padEnd(62)} ${String(r.value).padStart(10)} ${r.unit.padEnd(6)}${r.target ? `  target ${r.target}${verdict}` : ''}`);
+    console.log(`  ${r.name.padEnd(72)} ${String(r.value).padStart(10)} ${r.unit.padEnd(6)}${r.target ? `  target ${r.target}${verdict}` : ''}`);
   }
   console.log('');
 }
