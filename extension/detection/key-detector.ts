@@ -2,9 +2,9 @@
  * Where on a page a revealed key is: functions over DOM nodes, no browser globals, no state.
  * The watcher (key-watcher.ts) decides *which* nodes to look at; these decide what is there.
  *
- * Costs: an added element costs one `textContent` read and two `indexOf` calls, plus one
- * `querySelectorAll` when it has element children (to find inputs whose value a script may set
- * later). Only text that passes the `mightContainKey` gate is matched and located.
+ * Costs: an added element costs one `textContent` read and the `mightContainKey` gate (an
+ * `indexOf` or two), plus a walk over its elements when it has any (to find inputs whose value a
+ * script may set later). Only text that passes the gate is matched with a regex and located.
  */
 import { findRevealedKeys, mightContainKey } from './key-text';
 

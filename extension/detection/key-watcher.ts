@@ -9,8 +9,8 @@
  *   - on the next frame after they appear;
  *   - when any attribute of the field itself changes (a framework that assigns the value
  *     usually touches the field too: placeholder, class, aria-busy, disabled…);
- *   - once per frame in which the page changed anything else (the spinner goes, a button is
- *     enabled…);
+ *   - once per frame in which the observer saw any other change (the spinner goes, a label
+ *     changes…);
  *   - when the user interacts with the page (focus, click, copy, pointer over, the end of a
  *     transition or animation).
  * Each re-read is at most FIELD_MEMORY `.value` reads. Nothing runs on a timer.
