@@ -9,7 +9,8 @@ export const CARD_CSS = `
   max-height: calc(100vh - 32px); overflow: auto; }
 .card { box-sizing: border-box; font: 14px/1.45 -apple-system, BlinkMacSystemFont, "Segoe UI", Roboto, Helvetica, Arial, sans-serif;
   color: #1a1f36; background: #ffffff; border: 1px solid #d5dbe1; border-radius: 10px; padding: 12px 14px;
-  box-shadow: 0 8px 28px rgba(26, 31, 54, .22); color-scheme: light; text-align: left; }
+  box-shadow: 0 8px 28px rgba(26, 31, 54, .22); color-scheme: light; text-align: left;
+  overflow-wrap: anywhere; }
 .head { display: flex; align-items: center; justify-content: space-between; margin-bottom: 6px; }
 .brand { font-weight: 700; letter-spacing: .02em; color: #533afd; }
 .dismiss { border: 0; background: transparent; color: inherit; font-size: 20px; line-height: 1; padding: 2px 6px; border-radius: 6px; cursor: pointer; }
