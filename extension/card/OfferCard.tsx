@@ -215,9 +215,13 @@ function ErrorText({ error }: { error: ServalError }) {
   );
 }
 
+/** Warnings the card already says in its own words: the secret-key note, the live badge, the missing list. */
+const SHOWN_ELSEWHERE = new Set(['secret_key_full_access', 'live_mode', 'missing_permissions']);
+
 function Verdict({ result, applicationName }: { result: IntegrationResult; applicationName: string }) {
   const { integration, validation } = result;
   const granted = PERMISSIONS.filter((p) => integration.permissions[p.id]).map((p) => p.label);
+  const warnings = validation.warnings.filter((w) => !SHOWN_ELSEWHERE.has(w.code));
   return (
     <div class={`verdict verdict-${integration.status}`}>
       {integration.status === 'connected' && (
@@ -254,9 +258,9 @@ function Verdict({ result, applicationName }: { result: IntegrationResult; appli
           {integration.lastError ? `: ${integration.lastError.message}` : '.'}
         </p>
       )}
-      {validation.warnings.length > 0 && (
+      {warnings.length > 0 && (
         <ul class="warnings">
-          {validation.warnings.map((warning) => (
+          {warnings.map((warning) => (
             <li key={warning.code}>{warning.message}</li>
           ))}
         </ul>

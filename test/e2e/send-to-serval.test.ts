@@ -18,7 +18,11 @@ import { launchWithExtension, type ExtensionBrowser } from './chromium.js';
 import { DASHBOARD, serveDashboard, type Dashboard } from './dashboard.js';
 import { EXTENSION_DIR } from './global-setup.js';
 
-const SCREENSHOTS = path.join(REPO_ROOT, 'docs', 'screenshots');
+/**
+ * Every run writes its screenshots to test-results/screenshots; `npm run screenshots` writes them
+ * to docs/screenshots, the ones the README shows, so a plain `npm test` leaves the tree clean.
+ */
+const SCREENSHOTS = path.resolve(REPO_ROOT, process.env.SERVAL_SCREENSHOTS_DIR ?? path.join('test-results', 'screenshots'));
 /** How long the UI may take to react on a loaded 2-core machine. Waits end as soon as the condition holds. */
 const UI_TIMEOUT = 20_000;
 const OFFER_REGION = 'Serval: send this Stripe key';
