@@ -28,6 +28,11 @@ export type AppDeps = {
   logger: Logger;
   now: () => Date;
   version: string;
+  /**
+   * Host names the API answers to. A backend on loopback answers only to loopback names, so a web
+   * page that rebinds its own domain to 127.0.0.1 (DNS rebinding) gets nothing. null: any.
+   */
+  allowedHosts?: ReadonlySet<string> | null;
   /** Extra API routes mounted under /api, behind auth (the Stripe workflows). */
   extraRoutes?: Array<ReturnType<typeof createRouter>>;
 };
@@ -48,6 +53,18 @@ export function createApp(deps: AppDeps) {
       'request',
     );
   });
+
+  const allowedHosts = deps.allowedHosts ?? null;
+  if (allowedHosts) {
+    app.use('*', async (c, next) => {
+      // @hono/node-server builds the URL from the Host header; in-process requests may carry none.
+      const host = hostName(c.req.header('Host') ?? new URL(c.req.url).host);
+      if (!allowedHosts.has(host)) {
+        return c.json(errorBody('host_not_allowed', { message: `This backend does not answer to the host name "${host.slice(0, 100)}".` }), 421);
+      }
+      return next();
+    });
+  }
 
   app.use('/api/*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json(errorBody('payload_too_large', { message: `The request body is larger than ${MAX_BODY_BYTES / 1024} KiB.` }), 413) }));
 
@@ -113,4 +130,18 @@ export function createApp(deps: AppDeps) {
   });
 
   return app;
+}
+
+/** `127.0.0.1:8787` → `127.0.0.1`, `[::1]:8787` → `::1`, lower case. */
+export function hostName(hostHeader: string): string {
+  const h = hostHeader.trim().toLowerCase();
+  if (h.startsWith('[')) return h.slice(1, h.indexOf(']') > 0 ? h.indexOf(']') : undefined);
+  return h.replace(/:\d*$/, '');
+}
+
+export const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/** Loopback backends answer only to loopback names; a backend bound elsewhere was deliberately exposed. */
+export function allowedHostsFor(bindHost: string): ReadonlySet<string> | null {
+  return LOOPBACK_HOSTS.has(hostName(bindHost)) || /^127\./.test(bindHost) ? LOOPBACK_HOSTS : null;
 }

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { createApp } from './app.js';
+import { allowedHostsFor, createApp } from './app.js';
 import { createAuditRecorder } from './audit.js';
 import type { Config } from './config.js';
 import { loadMasterKey } from './crypto/master-key.js';
@@ -41,6 +41,7 @@ export function createRuntime(config: Config, options: { logger: Logger; now?: (
     const stripeClients = createStripeClientCache(config.stripe);
     const integrations = createIntegrationService({ repos, sealer, checker, audit, now, logger, onKeyChanged: stripeClients.drop });
     const app = createApp({
+      allowedHosts: allowedHostsFor(config.host),
       repos,
       pairing,
       integrations,

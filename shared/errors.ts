@@ -38,6 +38,11 @@ export const ERRORS = {
     hint: "Verify the key hasn't been deleted or rotated in the Stripe Dashboard, then connect a new one.",
   },
   payload_too_large: { status: 413, message: 'The request body is too large.' },
+  host_not_allowed: {
+    status: 421,
+    message: 'This backend does not answer to that host name.',
+    hint: 'Use http://127.0.0.1:<port> or http://localhost:<port>; to serve other names, set HOST to the interface to listen on.',
+  },
   malformed_key: {
     status: 422,
     message: 'That does not look like a Stripe secret or restricted key.',

@@ -136,3 +136,16 @@ describe('the OpenAPI document', () => {
     expect((await h.get('/docs/assets/swagger-ui-bundle.js', { token: null })).status).toBe(200);
   });
 });
+
+describe('DNS rebinding', () => {
+  it('a loopback backend answers only to loopback host names', async () => {
+    for (const host of ['127.0.0.1:8787', 'localhost:8787', '[::1]:8787', 'LOCALHOST']) {
+      expect((await h.get('/api/health', { token: null, headers: { Host: host } })).status, host).toBe(200);
+    }
+    for (const host of ['evil.example:8787', 'evil.example', '127.0.0.1.evil.example']) {
+      const res = await h.get('/api/health', { token: null, headers: { Host: host } });
+      expect(res.status, host).toBe(421);
+      expect(res.body.error.code).toBe('host_not_allowed');
+    }
+  });
+});
