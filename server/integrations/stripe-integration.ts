@@ -189,7 +189,7 @@ export function createIntegrationService({ repos, sealer, checker, audit, now, l
       // The key may have been replaced or removed while Stripe answered: only update the key we checked.
       const after = repos.transaction(() => {
         const current = repos.integrations.get(applicationId);
-        if (!current || current.fingerprint !== before.fingerprint) return null;
+        if (!current || !sealer.sameFingerprint(current.fingerprint, before.fingerprint)) return null;
         repos.integrations.update(applicationId, patch);
         return repos.integrations.get(applicationId)!;
       });
