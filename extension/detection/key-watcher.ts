@@ -109,7 +109,6 @@ export function createKeyWatcher(options: KeyWatcherOptions): KeyWatcher {
   // key-like) allocates nothing: indexed loops, no closures, shared empty results.
   let batchFound: FoundKey[] | null = null;
   let batchScopes: Set<Element> | null = null;
-  let batchNewFields = false;
 
   function report(keys: readonly FoundKey[]): void {
     if (keys.length === 0) return;
@@ -128,7 +127,6 @@ export function createKeyWatcher(options: KeyWatcherOptions): KeyWatcher {
   function readField(field: KeyField): void {
     report(keysInField(field));
     remember(field);
-    batchNewFields = true;
   }
 
   function readText(text: Text): void {
@@ -150,7 +148,6 @@ export function createKeyWatcher(options: KeyWatcherOptions): KeyWatcher {
   function handleRecords(records: ArrayLike<MutationRecord>): void {
     batchFound = null;
     batchScopes = null;
-    batchNewFields = false;
     for (let i = 0; i < records.length; i++) {
       const record = records[i];
       const type = record.type;
@@ -174,12 +171,11 @@ export function createKeyWatcher(options: KeyWatcherOptions): KeyWatcher {
       }
     }
     const found = batchFound;
-    const newFields = batchNewFields;
     batchFound = null;
     batchScopes = null;
     if (found) onKeys(found);
-    // The page changed: remembered fields may have been filled in the same task.
-    if (newFields || remembered.size > 0) scheduleRecheck();
+    // The page changed: remembered fields (new ones included) may have been filled in the same task.
+    scheduleRecheck();
   }
 
   function scanAll(): void {
