@@ -22,7 +22,7 @@ import {
   type Pairing,
   type StatusSnapshot,
 } from '../storage';
-import { createBackendClient, type BackendClient, type BackendReply } from './backend-client';
+import { createBackendClient, type BackendClient, type BackendReply, type StatusAnswer } from './backend-client';
 import { badgeFor } from './badge';
 
 export const STATUS_ALARM = 'serval:poll-status';
@@ -92,6 +92,28 @@ export function createServalBackground(options: ServalBackgroundOptions = {}) {
     await updateBadge();
   }
 
+  function reachableSnapshot(status: StatusAnswer, checkedAt = now().toISOString()): StatusSnapshot {
+    return {
+      checkedAt,
+      reachable: true,
+      connected: status.integrations.connected,
+      needsAttention: status.integrations.needsAttention,
+      applications: status.applications,
+    };
+  }
+
+  /** The backend did not answer: the badge says so, keeping the last counts it knew. */
+  async function recordUnreachable(): Promise<void> {
+    const previous = await lastStatusItem.getValue();
+    await recordStatus({
+      checkedAt: now().toISOString(),
+      reachable: false,
+      connected: previous?.connected ?? 0,
+      needsAttention: previous?.needsAttention ?? 0,
+      applications: previous?.applications ?? 0,
+    });
+  }
+
   /** Polled by the alarm and run after every change: keeps the badge honest. */
   async function refreshStatus(): Promise<Reply<StatusSnapshot | null>> {
     if (!(await pairingItem.getValue())) {
@@ -100,19 +122,10 @@ export function createServalBackground(options: ServalBackgroundOptions = {}) {
     }
     const reply = await withPairing((client) => client.status());
     if (!reply.ok) {
-      if (reply.error.code !== 'unauthorized' && reply.error.code !== 'not_paired') {
-        const previous = await lastStatusItem.getValue();
-        await recordStatus({ checkedAt: now().toISOString(), reachable: false, connected: previous?.connected ?? 0, needsAttention: previous?.needsAttention ?? 0, applications: previous?.applications ?? 0 });
-      }
+      if (reply.error.code !== 'unauthorized' && reply.error.code !== 'not_paired') await recordUnreachable();
       return reply;
     }
-    const snapshot: StatusSnapshot = {
-      checkedAt: now().toISOString(),
-      reachable: true,
-      connected: reply.data.integrations.connected,
-      needsAttention: reply.data.integrations.needsAttention,
-      applications: reply.data.applications,
-    };
+    const snapshot = reachableSnapshot(reply.data);
     await recordStatus(snapshot);
     return { ok: true, data: snapshot };
   }
@@ -167,17 +180,12 @@ export function createServalBackground(options: ServalBackgroundOptions = {}) {
       ]);
       if (!status.ok || !applications.ok) {
         const error = !status.ok ? status.error : (applications as { ok: false; error: ServalError }).error;
-        if (error.code === 'backend_unreachable') await refreshStatus();
+        // What the poll would have recorded, without asking the backend a second time.
+        if (error.code === 'backend_unreachable') await recordUnreachable();
         return fail(error);
       }
       const checkedAt = now().toISOString();
-      await recordStatus({
-        checkedAt,
-        reachable: true,
-        connected: status.data.integrations.connected,
-        needsAttention: status.data.integrations.needsAttention,
-        applications: status.data.applications,
-      });
+      await recordStatus(reachableSnapshot(status.data, checkedAt));
       const report: StatusReport = {
         backendUrl: pairing.backendUrl,
         version: health.ok ? health.data.version : (status.data.version ?? null),

@@ -135,6 +135,16 @@ describe('status and the toolbar badge', () => {
     });
   });
 
+  it('marks the backend unreachable when the status view cannot reach it, without asking it again', async () => {
+    const { backend } = setup({ applications: [application({ stripe: integration() })] });
+    await pair();
+    backend.state.failWith = 'network';
+    backend.state.requests = [];
+    expect(await sendToBackground('serval:get-status')).toMatchObject({ ok: false, error: { code: 'backend_unreachable' } });
+    expect(await fakeBrowser.action.getBadgeText({})).toBe('?');
+    expect(backend.state.requests.filter((r) => r.url.endsWith('/api/status'))).toHaveLength(1);
+  });
+
   it('says so when the backend answers outside the contract', async () => {
     const backend = createFakeBackend();
     const offContract = (async (input: RequestInfo | URL, init?: RequestInit) =>
