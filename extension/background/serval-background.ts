@@ -7,7 +7,7 @@
  * nowhere else: not in storage, not in a variable that outlives the request, not in a log.
  */
 import { browser } from 'wxt/browser';
-import { ERRORS } from '../../shared/errors.js';
+import { ERRORS, errorBody } from '../../shared/errors.js';
 import { parseKey } from '../../shared/keys.js';
 import { extensionError, type ServalError } from '../messaging/errors';
 import type { PairingState, Reply, StatusReport } from '../messaging/protocol';
@@ -214,10 +214,7 @@ export function createServalBackground(options: ServalBackgroundOptions = {}) {
 
     'serval:send-key': async ({ applicationId, apiKey }) => {
       const parsed = typeof apiKey === 'string' ? parseKey(apiKey) : null;
-      if (!parsed?.ok) {
-        const code = parsed?.code ?? 'malformed_key';
-        return fail({ code, message: parsed?.message ?? ERRORS[code].message, hint: ERRORS[code].hint });
-      }
+      if (!parsed?.ok) return fail(errorBody(parsed?.code ?? 'malformed_key', { message: parsed?.message }).error);
       const reply = await withPairing((client) => client.putStripeKey(applicationId, parsed.key));
       if (reply.ok) {
         if ((await defaultApplicationItem.getValue()) === null) await defaultApplicationItem.setValue(applicationId);
