@@ -6,8 +6,9 @@
 import { useEffect, useId, useState } from 'preact/hooks';
 import type { Application } from '../../shared/api.js';
 import { createRestrictedKeyUrl, PERMISSIONS } from '../../shared/permissions.js';
-import { hintFor, isRetryable, type ServalError } from '../messaging/errors';
+import { isRetryable, type ServalError } from '../messaging/errors';
 import type { IntegrationResult } from '../messaging/protocol';
+import { ErrorMessage } from '../ui/ErrorMessage';
 import { apiKeysPageUrl, keyTypeLabel, LIVE_MODE_WARNING, modeLabel, permissionLabels, statusLabel } from '../ui/labels';
 import type { KeyOffer } from './card-api';
 import type { CardClient } from './card-client';
@@ -29,8 +30,10 @@ export type OfferCardProps = {
   onDismiss(): void;
 };
 
-function isPairingError(error: ServalError): boolean {
-  return error.code === 'not_paired' || error.code === 'unauthorized';
+/** Where a failed request leaves the card: a pairing problem leads to the options page, the rest is shown as `otherwise`. */
+function phaseForError(error: ServalError, otherwise: 'unavailable' | 'failed'): Phase {
+  if (error.code === 'not_paired' || error.code === 'unauthorized') return { kind: 'not-paired', revoked: error.code === 'unauthorized' };
+  return { kind: otherwise, error };
 }
 
 export function OfferCard({ offer, client, onDismiss }: OfferCardProps) {
@@ -45,7 +48,7 @@ export function OfferCard({ offer, client, onDismiss }: OfferCardProps) {
     setPhase({ kind: 'loading' });
     const reply = await client.listApplications();
     if (!reply.ok) {
-      setPhase(isPairingError(reply.error) ? { kind: 'not-paired', revoked: reply.error.code === 'unauthorized' } : { kind: 'unavailable', error: reply.error });
+      setPhase(phaseForError(reply.error, 'unavailable'));
       return;
     }
     const { applications: list, defaultApplicationId } = reply.data;
@@ -69,7 +72,7 @@ export function OfferCard({ offer, client, onDismiss }: OfferCardProps) {
       setPhase({ kind: 'sending', applicationName: name });
       const created = await client.createApplication(name);
       if (!created.ok) {
-        setPhase(isPairingError(created.error) ? { kind: 'not-paired', revoked: created.error.code === 'unauthorized' } : { kind: 'failed', error: created.error });
+        setPhase(phaseForError(created.error, 'failed'));
         return;
       }
       application = created.data.application;
@@ -79,7 +82,7 @@ export function OfferCard({ offer, client, onDismiss }: OfferCardProps) {
     setPhase({ kind: 'sending', applicationName: application.name });
     const reply = await client.sendKey(application.id, offer.key);
     if (!reply.ok) {
-      setPhase(isPairingError(reply.error) ? { kind: 'not-paired', revoked: reply.error.code === 'unauthorized' } : { kind: 'failed', error: reply.error });
+      setPhase(phaseForError(reply.error, 'failed'));
       return;
     }
     setPhase({ kind: 'done', applicationName: application.name, result: reply.data });
@@ -135,7 +138,7 @@ export function OfferCard({ offer, client, onDismiss }: OfferCardProps) {
 
         {phase.kind === 'unavailable' && (
           <>
-            <ErrorText error={phase.error} />
+            <ErrorMessage error={phase.error} announce={false} />
             <button type="button" class="primary" onClick={() => void loadApplications()}>
               Try again
             </button>
@@ -146,7 +149,7 @@ export function OfferCard({ offer, client, onDismiss }: OfferCardProps) {
 
         {phase.kind === 'done' && <Verdict result={phase.result} applicationName={phase.applicationName} />}
 
-        {phase.kind === 'failed' && <ErrorText error={phase.error} />}
+        {phase.kind === 'failed' && <ErrorMessage error={phase.error} announce={false} />}
       </div>
 
       {(phase.kind === 'ready' || phase.kind === 'failed' || phase.kind === 'sending') && (
@@ -202,16 +205,6 @@ export function OfferCard({ offer, client, onDismiss }: OfferCardProps) {
         </button>
       )}
     </section>
-  );
-}
-
-function ErrorText({ error }: { error: ServalError }) {
-  const hint = hintFor(error);
-  return (
-    <div class="error">
-      <p>{error.message}</p>
-      {hint && <p class="hint">{hint}</p>}
-    </div>
   );
 }
 

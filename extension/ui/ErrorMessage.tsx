@@ -1,10 +1,13 @@
 import { hintFor, type ServalError } from '../messaging/errors';
 
-/** An error as the UI shows it: the message and the integration guide's hint, announced. */
-export function ErrorMessage({ error }: { error: ServalError }) {
+/**
+ * An error as the UI shows it: the message and the integration guide's hint. Announced as an
+ * alert, unless it sits in a live region that announces it already (the offer card's).
+ */
+export function ErrorMessage({ error, announce = true }: { error: ServalError; announce?: boolean }) {
   const hint = hintFor(error);
   return (
-    <div class="error" role="alert">
+    <div class="error" role={announce ? 'alert' : undefined}>
       <p class="error-message">{error.message}</p>
       {hint && <p class="hint">{hint}</p>}
     </div>
