@@ -68,18 +68,21 @@ export function createCardApi(document: Document, client: CardClient): CardApi {
     return element;
   }
 
+  /** The dialog that shows the key, while it is on the page. */
+  function anchorDialog(): Element | null {
+    return anchor?.isConnected ? anchor.closest(DIALOG_SELECTOR) : null;
+  }
+
   function place(): void {
     if (!host) return;
-    const dialog = anchor?.isConnected ? anchor.closest(DIALOG_SELECTOR) : null;
-    const rect = (dialog ?? (anchor?.isConnected ? anchor : null))?.getBoundingClientRect();
+    const rect = (anchorDialog() ?? (anchor?.isConnected ? anchor : null))?.getBoundingClientRect();
     const avoid: Rect | null = rect ? { left: rect.left, top: rect.top, right: rect.right, bottom: rect.bottom } : null;
     setImportant(host, placeCard({ width: window.innerWidth, height: window.innerHeight }, avoid).style);
   }
 
   function attach(): void {
     if (!host) return;
-    const dialog = anchor?.isConnected ? anchor.closest(DIALOG_SELECTOR) : null;
-    const parent = dialog ?? document.body ?? document.documentElement;
+    const parent = anchorDialog() ?? document.body ?? document.documentElement;
     if (host.parentNode !== parent) parent.append(host);
     if (typeof host.showPopover === 'function' && !host.matches(':popover-open')) {
       try {
@@ -97,10 +100,6 @@ export function createCardApi(document: Document, client: CardClient): CardApi {
     render(h(OfferStack, { offers: shown, client, onDismiss: dismiss }), container);
   }
 
-  function onResize(): void {
-    place();
-  }
-
   function dismiss(id: number): void {
     shown = shown.filter((entry) => entry.id !== id);
     if (shown.length > 0) {
@@ -110,7 +109,7 @@ export function createCardApi(document: Document, client: CardClient): CardApi {
     if (container) render(null, container);
     watchdog?.disconnect();
     watchdog = null;
-    window.removeEventListener('resize', onResize);
+    window.removeEventListener('resize', place);
     host?.remove();
     host = null;
     container = null;
@@ -124,7 +123,7 @@ export function createCardApi(document: Document, client: CardClient): CardApi {
       anchor = offer.anchor;
       if (!host) {
         host = createHost();
-        window.addEventListener('resize', onResize, { passive: true });
+        window.addEventListener('resize', place, { passive: true });
         // Only the host's own presence is checked, once per batch of page changes, while a card is open.
         watchdog = new window.MutationObserver(() => {
           if (host && !host.isConnected) attach();
