@@ -103,10 +103,11 @@ function locate(root: Element, key: string): Element | null {
 
 /**
  * Keys shown as text anywhere inside the element (split across child nodes included). The
- * gate reads `textContent` (native, fast); only text that passes it is walked in JavaScript.
+ * gate reads `textContent` (native, fast; a caller that has read it already passes it in); only
+ * text that passes the gate is walked in JavaScript.
  */
-export function keysInElementText(root: Element): readonly FoundKey[] {
-  if (!mightContainKey(root.textContent ?? '')) return NO_KEYS;
+export function keysInElementText(root: Element, textContent = root.textContent ?? ''): readonly FoundKey[] {
+  if (!mightContainKey(textContent)) return NO_KEYS;
   if (isUnshown(root)) return NO_KEYS;
   const found: FoundKey[] = [];
   for (const key of findRevealedKeys(shownText(root))) {

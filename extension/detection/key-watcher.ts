@@ -138,9 +138,10 @@ export function createKeyWatcher(options: KeyWatcherOptions): KeyWatcher {
   }
 
   function readSubtree(element: Element): void {
-    const keys = keysInElementText(element);
+    const text = element.textContent ?? '';
+    const keys = keysInElementText(element, text);
     report(keys);
-    if (keys.length === 0 && isInline(element) && hasKeyishEdge(element.textContent ?? '')) readScope(lineAround(element));
+    if (keys.length === 0 && isInline(element) && hasKeyishEdge(text)) readScope(lineAround(element));
     const fields = fieldsWithin(element);
     for (let i = 0; i < fields.length; i++) readField(fields[i]);
   }
