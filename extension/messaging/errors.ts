@@ -33,6 +33,8 @@ export const EXTENSION_ERRORS = {
     message: 'The Serval extension is not responding.',
     hint: 'The extension may have been updated or reloaded. Reload this page and try again.',
   },
+  no_tab: { message: 'No tab is open in front.' },
+  not_on_dashboard: { message: 'Open the API keys page of the Stripe Dashboard first.' },
   not_allowed: { message: 'This request is not allowed from here.' },
   bad_request: { message: 'The extension sent a message it does not understand.' },
 } as const satisfies Record<string, { message: string; hint?: string }>;

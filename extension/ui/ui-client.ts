@@ -53,12 +53,12 @@ export const backgroundUiClient: UiClient = {
   setDefaultApplication: (applicationId) => sendToBackground('serval:set-default-application', { applicationId }),
   async offerAgainOnActiveTab() {
     const [tab] = await browser.tabs.query({ active: true, currentWindow: true });
-    if (tab?.id === undefined) return { ok: false, error: { code: 'no_tab', message: 'No tab is open in front.' } };
+    if (tab?.id === undefined) return { ok: false, error: extensionError('no_tab') };
     try {
       const reply = (await browser.tabs.sendMessage(tab.id, { type: OFFER_AGAIN })) as OfferAgainReply | undefined;
       return { ok: true, data: reply ?? { offered: 0 } };
     } catch {
-      return { ok: false, error: { code: 'not_on_dashboard', message: 'Open the API keys page of the Stripe Dashboard first.' } };
+      return { ok: false, error: extensionError('not_on_dashboard') };
     }
   },
   async openOptions() {
