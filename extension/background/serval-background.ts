@@ -254,8 +254,6 @@ export function createServalBackground(options: ServalBackgroundOptions = {}) {
   return {
     handlers,
     refreshStatus,
-    updateBadge,
-    ensureStatusAlarm,
     /** On install, browser start-up and worker wake-up: schedule the poll and refresh once. */
     async start(): Promise<void> {
       await ensureStatusAlarm();
@@ -263,5 +261,3 @@ export function createServalBackground(options: ServalBackgroundOptions = {}) {
     },
   };
 }
-
-export type ServalBackground = ReturnType<typeof createServalBackground>;

@@ -5,7 +5,6 @@
  *
  * The Stripe key appears in exactly one message, `serval:send-key`, and is never stored.
  */
-import type { KeyMode, KeyType } from '../../shared/keys.js';
 import type { Application, Integration, Status, Validation } from '../../shared/api.js';
 import type { ServalError } from './errors';
 
@@ -78,8 +77,4 @@ export function isRequestMessage(value: unknown): value is RequestMessage {
 
 /** Sent by the popup to the content script of the active tab: offer the page's keys again. */
 export const OFFER_AGAIN = 'serval:offer-again';
-export type OfferAgainMessage = { type: typeof OFFER_AGAIN };
 export type OfferAgainReply = { offered: number };
-
-/** A key as the card describes it (never sent anywhere but to the background with send-key). */
-export type KeySummary = { keyType: KeyType; mode: KeyMode; maskedKey: string };

@@ -3,7 +3,7 @@
  * to it. Pure.
  */
 
-export type BackendUrl = { ok: true; url: string; origin: string } | { ok: false };
+export type BackendUrl = { ok: true; url: string } | { ok: false };
 
 /** `127.0.0.1:8787/` → `http://127.0.0.1:8787`. Query, fragment and trailing slashes go. */
 export function normalizeBackendUrl(input: string): BackendUrl {
@@ -18,7 +18,7 @@ export function normalizeBackendUrl(input: string): BackendUrl {
   }
   if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password || !url.hostname) return { ok: false };
   const path = url.pathname.replace(/\/+$/, '');
-  return { ok: true, url: `${url.origin}${path}`, origin: url.origin };
+  return { ok: true, url: `${url.origin}${path}` };
 }
 
 /** Hosts the manifest's host_permissions already cover (on any port). */
