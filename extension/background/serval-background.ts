@@ -254,7 +254,7 @@ export function createServalBackground(options: ServalBackgroundOptions = {}) {
   return {
     handlers,
     refreshStatus,
-    /** On install, browser start-up and worker wake-up: schedule the poll and refresh once. */
+    /** On install and at browser start-up (alarms may not survive a restart): schedule the poll and refresh once. */
     async start(): Promise<void> {
       await ensureStatusAlarm();
       await refreshStatus();
