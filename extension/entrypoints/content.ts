@@ -9,6 +9,7 @@ import { loadCardFromBackground } from '../content/load-card';
 import { createOfferController } from '../content/offer-controller';
 import { createKeyWatcher } from '../detection/key-watcher';
 import { OFFER_AGAIN, type OfferAgainReply } from '../messaging/protocol';
+import { answer } from '../messaging/router';
 import { recognizeStripePage, type StripePage } from '../page/stripe-pages';
 
 export default defineContentScript({
@@ -39,11 +40,7 @@ export default defineContentScript({
       if ((message as { type?: unknown } | null)?.type !== OFFER_AGAIN) return undefined;
       offers.forgetOffered();
       if (watcher.watching) watcher.scanAll();
-      const reply: OfferAgainReply = { offered: offers.offeredCount };
-      // sendResponse where the browser gives one; a promise for WXT's fake browser.
-      if (typeof sendResponse === 'function') sendResponse(reply);
-      else return Promise.resolve(reply);
-      return undefined;
+      return answer(Promise.resolve<OfferAgainReply>({ offered: offers.offeredCount }), sendResponse);
     };
     browser.runtime.onMessage.addListener(onMessage);
     ctx.onInvalidated(() => {

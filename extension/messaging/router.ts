@@ -35,18 +35,20 @@ export async function dispatch(handlers: Handlers, message: unknown, sender: Sen
 }
 
 /**
- * A `runtime.onMessage` listener. It answers through `sendResponse` (and returns `true` to keep
- * the channel open), which every browser supports; where no `sendResponse` is given (WXT's fake
- * browser in tests) it returns the promise instead. Messages that are not ours are left alone.
+ * What a `runtime.onMessage` listener returns to answer asynchronously: it answers through
+ * `sendResponse` (and returns `true` to keep the channel open), which every browser supports;
+ * where no `sendResponse` is given (WXT's fake browser in tests) it returns the promise instead.
  */
+export function answer<T>(reply: Promise<T>, sendResponse?: (response: T) => void): true | Promise<T> {
+  if (typeof sendResponse !== 'function') return reply;
+  void reply.then(sendResponse);
+  return true;
+}
+
+/** The background worker's `runtime.onMessage` listener. Messages that are not ours are left alone. */
 export function createMessageListener(handlers: Handlers, extensionBaseUrl: string) {
   return (message: unknown, sender: Sender, sendResponse?: (response: unknown) => void): true | Promise<Reply<unknown>> | undefined => {
     if (!isRequestMessage(message)) return undefined;
-    const reply = dispatch(handlers, message, sender, extensionBaseUrl);
-    if (typeof sendResponse === 'function') {
-      void reply.then(sendResponse);
-      return true;
-    }
-    return reply;
+    return answer(dispatch(handlers, message, sender, extensionBaseUrl), sendResponse);
   };
 }
