@@ -27,6 +27,8 @@ export function StatusPanel({ client, state, variant, onStateChange }: StatusPan
   const [rechecks, setRechecks] = useState<Record<string, Recheck>>({});
   const [notice, setNotice] = useState<string | null>(null);
   const [disconnecting, setDisconnecting] = useState(false);
+  /** A failed change of the default application or a failed Disconnect: shown, not swallowed. */
+  const [actionError, setActionError] = useState<ServalError | null>(null);
   const defaultId = useId();
 
   async function refresh(): Promise<void> {
@@ -60,6 +62,7 @@ export function StatusPanel({ client, state, variant, onStateChange }: StatusPan
 
   async function setDefault(applicationId: string | null): Promise<void> {
     const reply = await client.setDefaultApplication(applicationId);
+    setActionError(reply.ok ? null : reply.error);
     if (reply.ok) onStateChange(reply.data);
   }
 
@@ -67,6 +70,7 @@ export function StatusPanel({ client, state, variant, onStateChange }: StatusPan
     setDisconnecting(true);
     const reply = await client.disconnect();
     setDisconnecting(false);
+    setActionError(reply.ok ? null : reply.error);
     if (reply.ok) onStateChange(reply.data);
   }
 
@@ -182,6 +186,7 @@ export function StatusPanel({ client, state, variant, onStateChange }: StatusPan
         {notice && <p role="status">{notice}</p>}
       </section>
 
+      {actionError && <ErrorMessage error={actionError} />}
       <footer class="actions">
         {variant === 'popup' && (
           <button type="button" class="link" onClick={() => void client.openOptions()}>

@@ -171,6 +171,18 @@ describe('status', () => {
     expect(await screen.findByRole('button', { name: 'Connect' })).toBeTruthy();
   });
 
+  it('says so when the default application or Disconnect could not be saved, instead of failing silently', async () => {
+    const unavailable = { ok: false as const, error: { code: 'extension_unavailable', message: 'The Serval extension is not responding.' } };
+    const client = fakeClient(paired, { setDefaultApplication: vi.fn(async () => unavailable), disconnect: vi.fn(async () => unavailable) });
+    render(<ServalApp client={client} variant="options" />);
+    fireEvent.change(await screen.findByLabelText('Default application for new keys'), { target: { value: 'app_3' } });
+    expect((await screen.findByRole('alert')).textContent).toContain('The Serval extension is not responding.');
+    fireEvent.click(screen.getByRole('button', { name: 'Disconnect' }));
+    await waitFor(() => expect(client.disconnect).toHaveBeenCalled());
+    expect((await screen.findByRole('alert')).textContent).toContain('Reload this page');
+    expect(screen.getByRole('button', { name: 'Disconnect' })).toBeTruthy();
+  });
+
   it('in the popup, opens the options and asks the tab in front to offer its keys again', async () => {
     const client = fakeClient(paired);
     render(<ServalApp client={client} variant="popup" />);
