@@ -61,9 +61,14 @@ export function allPermissions(value: boolean): Permissions {
   return Object.fromEntries(PERMISSION_IDS.map((id) => [id, value])) as Permissions;
 }
 
+/** The Stripe Dashboard's API keys page, in test or live mode. */
+export function apiKeysPageUrl(mode: KeyMode): string {
+  return `https://dashboard.stripe.com${mode === 'test' ? '/test' : ''}/apikeys`;
+}
+
 /** Stripe's create-restricted-key page, pre-filled with Serval's name and permissions. */
 export function createRestrictedKeyUrl(mode: KeyMode, name = 'Serval'): string {
-  const base = `https://dashboard.stripe.com${mode === 'test' ? '/test' : ''}/apikeys/create`;
+  const base = `${apiKeysPageUrl(mode)}/create`;
   const query = [`name=${encodeURIComponent(name)}`, ...PERMISSIONS.map((p) => `permissions[]=${p.scope}`)].join('&');
   return `${base}?${query}`;
 }

@@ -5,11 +5,11 @@
  */
 import { useEffect, useId, useState } from 'preact/hooks';
 import type { Application } from '../../shared/api.js';
-import { createRestrictedKeyUrl, PERMISSIONS } from '../../shared/permissions.js';
+import { apiKeysPageUrl, createRestrictedKeyUrl, PERMISSIONS } from '../../shared/permissions.js';
 import { isRetryable, type ServalError } from '../messaging/errors';
 import type { IntegrationResult } from '../messaging/protocol';
 import { ErrorMessage } from '../ui/ErrorMessage';
-import { apiKeysPageUrl, keyTypeLabel, LIVE_MODE_WARNING, modeLabel, permissionLabels, statusLabel } from '../ui/labels';
+import { keyTypeLabel, LIVE_MODE_WARNING, modeLabel, permissionLabels, statusLabel } from '../ui/labels';
 import type { KeyOffer } from './card-api';
 import type { CardClient } from './card-client';
 

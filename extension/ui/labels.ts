@@ -33,10 +33,6 @@ export function permissionLabels(ids: readonly PermissionId[]): string[] {
 }
 
 /** Where a key's permissions are edited: the API keys page of its mode. */
-export function apiKeysPageUrl(mode: KeyMode): string {
-  return `https://dashboard.stripe.com${mode === 'test' ? '/test' : ''}/apikeys`;
-}
-
 export function formatTime(iso: string | null): string {
   if (!iso) return 'never';
   const date = new Date(iso);
