@@ -14,6 +14,16 @@ const client: CardClient = {
   openOptions: async () => ({ ok: true, data: null }),
 };
 
+/** A Stripe-like modal with the input that shows the new key. */
+function openDialogWithField() {
+  const dialog = document.createElement('div');
+  dialog.setAttribute('role', 'dialog');
+  const field = document.createElement('input');
+  dialog.append(field);
+  document.getElementById('modal-root')!.append(dialog);
+  return { dialog, field };
+}
+
 const offer = (key: string, anchor: Element | null): KeyOffer => ({
   key,
   keyType: 'restricted',
@@ -47,11 +57,7 @@ describe('the card host', () => {
   });
 
   it('goes inside the dialog that shows the key (so a modal does not lock it out), at a corner clear of it', () => {
-    const dialog = document.createElement('div');
-    dialog.setAttribute('role', 'dialog');
-    const field = document.createElement('input');
-    dialog.append(field);
-    document.getElementById('modal-root')!.append(dialog);
+    const { dialog, field } = openDialogWithField();
     api.show(offer(RESTRICTED_TEST, field));
     expect(host()!.parentElement).toBe(dialog);
     expect(dialog.lastElementChild).toBe(host());
@@ -70,11 +76,7 @@ describe('the card host', () => {
   });
 
   it('moves to <body> rather than vanish when the dialog it was in goes away', async () => {
-    const dialog = document.createElement('div');
-    dialog.setAttribute('role', 'dialog');
-    const field = document.createElement('input');
-    dialog.append(field);
-    document.getElementById('modal-root')!.append(dialog);
+    const { dialog, field } = openDialogWithField();
     api.show(offer(RESTRICTED_TEST, field));
     document.getElementById('modal-root')!.replaceChildren();
     await changesDelivered();

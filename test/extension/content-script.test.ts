@@ -5,26 +5,20 @@
 import { within } from '@testing-library/preact';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing';
-import { CARD_API_GLOBAL, CARD_HOST_TAG, installedCardApi } from '../../extension/card/card-api';
+import { CARD_HOST_TAG } from '../../extension/card/card-api';
 import { createOfferController } from '../../extension/content/offer-controller';
 import { OFFER_AGAIN } from '../../extension/messaging/protocol';
-import { startDashboard } from './dashboard-harness';
+import { resetDashboard, startDashboard, tearDownDashboard } from './dashboard-harness';
 import { application, PUBLISHABLE_LIVE, RESTRICTED_LIVE, RESTRICTED_TEST, SECRET_TEST } from './fixtures';
 
 const host = () => document.querySelector(CARD_HOST_TAG) as HTMLElement | null;
 const inCard = () => within(host()!.shadowRoot as unknown as HTMLElement);
 
 let stop: (() => void) | null = null;
-beforeEach(() => {
-  fakeBrowser.reset();
-  delete (globalThis as Record<string, unknown>)[CARD_API_GLOBAL];
-  document.body.innerHTML = '<main id="main"></main>';
-});
+beforeEach(() => resetDashboard('<main id="main"></main>'));
 afterEach(() => {
-  installedCardApi()?.clear();
-  stop?.();
+  tearDownDashboard(stop);
   stop = null;
-  vi.restoreAllMocks();
 });
 
 function reveal(key: string) {

@@ -8,11 +8,26 @@ import { vi } from 'vitest';
 import { browser } from 'wxt/browser';
 import { fakeBrowser } from 'wxt/testing';
 import { ContentScriptContext } from 'wxt/utils/content-script-context';
+import { CARD_API_GLOBAL, installedCardApi } from '../../extension/card/card-api';
 import { createServalBackground } from '../../extension/background/serval-background';
 import { dispatch } from '../../extension/messaging/router';
 import { createFakeBackend, type FakeBackendOptions } from './fake-backend';
 
 const EXTENSION_BASE = 'chrome-extension://test-extension-id/';
+
+/** A fresh page and extension for each test: empty storage, no card script yet, the given body. */
+export function resetDashboard(bodyHtml: string): void {
+  fakeBrowser.reset();
+  delete (globalThis as Record<string, unknown>)[CARD_API_GLOBAL];
+  document.body.innerHTML = bodyHtml;
+}
+
+/** Takes down what a test's dashboard left: the card, the content script (via `stop`), mocks. */
+export function tearDownDashboard(stop: (() => void) | null): void {
+  installedCardApi()?.clear();
+  stop?.();
+  vi.restoreAllMocks();
+}
 
 export async function startDashboard(url: string, backendOptions: FakeBackendOptions = {}) {
   (window as unknown as { happyDOM: { setURL(url: string): void } }).happyDOM.setURL(url);

@@ -7,8 +7,8 @@
 import { within } from '@testing-library/preact';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing';
-import { CARD_API_GLOBAL, CARD_HOST_TAG, installedCardApi } from '../../extension/card/card-api';
-import { startDashboard } from './dashboard-harness';
+import { CARD_HOST_TAG } from '../../extension/card/card-api';
+import { resetDashboard, startDashboard, tearDownDashboard } from './dashboard-harness';
 import { application, RESTRICTED_LIVE, SECRET_TEST } from './fixtures';
 
 const host = () => document.querySelector(CARD_HOST_TAG) as HTMLElement | null;
@@ -32,15 +32,10 @@ async function everythingStored(): Promise<string> {
 }
 
 let stop: (() => void) | null = null;
-beforeEach(() => {
-  fakeBrowser.reset();
-  delete (globalThis as Record<string, unknown>)[CARD_API_GLOBAL];
-  document.body.innerHTML = '<main id="main"><h1>API keys</h1></main><div id="modal-root"></div>';
-});
+beforeEach(() => resetDashboard('<main id="main"><h1>API keys</h1></main><div id="modal-root"></div>'));
 afterEach(() => {
-  installedCardApi()?.clear();
-  stop?.();
-  vi.restoreAllMocks();
+  tearDownDashboard(stop);
+  stop = null;
 });
 
 describe('extension storage never holds a Stripe key', () => {
