@@ -16,6 +16,18 @@ export default defineConfig({
         },
       },
       {
+        // The same server tests on PostgreSQL: a throwaway cluster for the run, a database per backend.
+        test: {
+          name: 'server-pg',
+          include: ['test/server/**/*.test.ts'],
+          environment: 'node',
+          env: { SERVAL_TEST_DB: 'postgres' },
+          globalSetup: ['test/postgres/global-setup.ts'],
+          testTimeout: 20_000,
+          hookTimeout: 30_000,
+        },
+      },
+      {
         // WxtVitest() gives the fake browser and WXT's aliases; it does not load wxt.config.ts's
         // Vite plugins, so Preact's is added here.
         plugins: [WxtVitest(), preact()],

@@ -20,7 +20,7 @@ const RUNS = 15;
 export async function benchKeyCheck(): Promise<BenchResult[]> {
   const stripe = await startStripeServer({ port: 0, recordRequests: false });
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'serval-bench-'));
-  const runtime = createRuntime(
+  const runtime = await createRuntime(
     loadConfig({ SERVAL_DATA_DIR: dataDir, STRIPE_API_BASE: stripe.url, SERVAL_RECHECK_INTERVAL_MINUTES: '0', STRIPE_MAX_RETRIES: '0' }),
     { logger: createLogger({ level: 'silent' }) },
   );
@@ -28,7 +28,7 @@ export async function benchKeyCheck(): Promise<BenchResult[]> {
   await new Promise((resolve) => server.once('listening', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   try {
-    const { code } = runtime.pairing.issueCode();
+    const { code } = await runtime.pairing.issueCode();
     const { token } = (await (await fetch(`${base}/api/pair`, post({ code, deviceName: 'bench' }))).json()) as { token: string };
     const auth = { Authorization: `Bearer ${token}` };
     const { application } = (await (await fetch(`${base}/api/applications`, post({ name: 'Bench' }, auth))).json()) as { application: { id: string } };
@@ -53,7 +53,7 @@ export async function benchKeyCheck(): Promise<BenchResult[]> {
     ];
   } finally {
     server.close();
-    runtime.close();
+    await runtime.close();
     await stripe.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }

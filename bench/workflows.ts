@@ -23,7 +23,7 @@ const TARGET_MS = 2;
 export async function benchWorkflows(): Promise<BenchResult[]> {
   const stripe = await startStripeServer({ port: 0, recordRequests: false });
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'serval-bench-'));
-  const runtime = createRuntime(
+  const runtime = await createRuntime(
     loadConfig({ SERVAL_DATA_DIR: dataDir, STRIPE_API_BASE: stripe.url, SERVAL_RECHECK_INTERVAL_MINUTES: '0', STRIPE_MAX_RETRIES: '0', LOG_LEVEL: 'silent' }),
     { logger: createLogger({ level: 'silent' }) },
   );
@@ -33,7 +33,7 @@ export async function benchWorkflows(): Promise<BenchResult[]> {
   try {
     stripe.seed(stripe.defaultAccountId, { customers: 5, charges: 40 });
     const apiKey = stripe.createKey({ type: 'restricted' });
-    const { code } = runtime.pairing.issueCode();
+    const { code } = await runtime.pairing.issueCode();
     const { token } = await json<{ token: string }>(await fetch(`${base}/api/pair`, post({ code, deviceName: 'bench' })));
     const auth = { Authorization: `Bearer ${token}` };
     const { application } = await json<{ application: { id: string } }>(await fetch(`${base}/api/applications`, post({ name: 'Bench' }, auth)));
@@ -75,7 +75,7 @@ export async function benchWorkflows(): Promise<BenchResult[]> {
     ];
   } finally {
     server.close();
-    runtime.close();
+    await runtime.close();
     await stripe.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }

@@ -9,7 +9,8 @@ import { createMiddleware } from 'hono/factory';
 import { errorBody } from '../shared/errors.js';
 import { ApiError } from './api-error.js';
 import type { AuditRecorder } from './audit.js';
-import type { Repositories } from './db/repositories.js';
+import type { Database, Repositories } from './db/repositories.js';
+import { describeCause, isDatabaseUnavailable } from './db/unavailable.js';
 import type { IntegrationService } from './integrations/stripe-integration.js';
 import type { Logger } from './logger.js';
 import type { PairingService } from './pairing/service.js';
@@ -22,6 +23,7 @@ import { systemRoutes } from './routes/system.js';
 
 export type AppDeps = {
   repos: Repositories;
+  database: Pick<Database, 'ping'>;
   pairing: PairingService;
   integrations: IntegrationService;
   audit: AuditRecorder;
@@ -74,7 +76,7 @@ export function createApp(deps: AppDeps) {
       if (PUBLIC_API_PATHS.has(c.req.path)) return next();
       const header = c.req.header('Authorization') ?? '';
       const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
-      const device = token ? deps.pairing.authenticate(token) : null;
+      const device = token ? await deps.pairing.authenticate(token) : null;
       if (!device) {
         throw new ApiError('unauthorized', token ? {} : { message: 'Send the device token as `Authorization: Bearer svl_…`.' }, {
           'WWW-Authenticate': 'Bearer realm="Serval"',
@@ -117,6 +119,12 @@ export function createApp(deps: AppDeps) {
       for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
       return c.json(error.body(), error.status as 400);
     }
+    if (isDatabaseUnavailable(error)) {
+      // The process stays up; the pool reconnects by itself once the database is back.
+      logger.warn({ method: c.req.method, path: c.req.path, err: describeCause(error) }, 'database unavailable');
+      c.header('Retry-After', '5');
+      return c.json(errorBody('database_unavailable'), 503);
+    }
     if (error instanceof HTTPException && error.status < 500) {
       // Hono's validators throw these for bodies that are not JSON at all.
       const code = error.status === 413 ? 'payload_too_large' : 'validation_failed';
@@ -125,7 +133,7 @@ export function createApp(deps: AppDeps) {
         error.status === 413 ? 413 : 400,
       );
     }
-    logger.error({ err: { message: error.message, stack: error.stack }, method: c.req.method, path: c.req.path }, 'unhandled error');
+    logger.error({ err: { message: describeCause(error), stack: error.stack }, method: c.req.method, path: c.req.path }, 'unhandled error');
     return c.json(errorBody('internal_error'), 500);
   });
 

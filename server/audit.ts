@@ -15,18 +15,21 @@ export type AuditAction =
   | 'integration.status_changed'
   | 'integration.permissions_changed';
 
+export type AuditEntry = { action: AuditAction; deviceId: string | null; applicationId: string | null; detail?: Record<string, unknown> };
+
 export type AuditRecorder = {
-  record(event: { action: AuditAction; deviceId: string | null; applicationId: string | null; detail?: Record<string, unknown> }): void;
-  list(limit: number): AuditEvent[];
+  /** Writes the event through `tx` when given, so that it commits (or not) with the change it describes. */
+  record(event: AuditEntry, tx?: Repositories): Promise<void>;
+  list(limit: number): Promise<AuditEvent[]>;
 };
 
 export function createAuditRecorder(repos: Repositories, now: () => Date): AuditRecorder {
   return {
-    record({ action, deviceId, applicationId, detail = {} }) {
-      repos.audit.add({ id: newId('evt'), at: now().toISOString(), action, deviceId, applicationId, detail: JSON.stringify(detail) });
+    async record({ action, deviceId, applicationId, detail = {} }, tx = repos) {
+      await tx.audit.add({ id: newId('evt'), at: now().toISOString(), action, deviceId, applicationId, detail: JSON.stringify(detail) });
     },
-    list(limit) {
-      return repos.audit.list(limit).map(toAuditEvent);
+    async list(limit) {
+      return (await repos.audit.list(limit)).map(toAuditEvent);
     },
   };
 }

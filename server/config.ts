@@ -17,6 +17,12 @@ const ConfigSchema = z.object({
     .refine((v) => v === undefined || Buffer.from(v, 'base64').length === 32, {
       message: 'must be 32 bytes encoded in base64 (e.g. `openssl rand -base64 32`)',
     }),
+  /** PostgreSQL for several instances (postgres://… or postgresql://…); unset: SQLite in SERVAL_DATA_DIR. */
+  DATABASE_URL: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || /^postgres(ql)?:\/\/./.test(v), { message: 'must be a postgres:// or postgresql:// URL' }),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
   STRIPE_API_BASE: z
     .url({ protocol: /^https?$/, message: 'must be an http(s) URL such as https://api.stripe.com' })
     .default('https://api.stripe.com'),
@@ -34,6 +40,7 @@ export type Config = {
   host: string;
   dataDir: string;
   masterKey: Buffer | null;
+  database: { url: string | null; poolSize: number };
   stripe: { host: string; port: number; protocol: 'http' | 'https'; timeoutMs: number; maxRetries: number };
   recheckIntervalMs: number;
   logLevel: z.infer<typeof ConfigSchema>['LOG_LEVEL'];
@@ -53,6 +60,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
   const c = result.data;
+  if (c.DATABASE_URL && !c.SERVAL_MASTER_KEY) {
+    throw new ConfigError([
+      'SERVAL_MASTER_KEY: required with DATABASE_URL — every instance on the database must seal and open keys with the same master key ' +
+        '(generate one with `openssl rand -base64 32`, keep it in your secret store, and give it to every instance)',
+    ]);
+  }
   const base = new URL(c.STRIPE_API_BASE);
   const protocol = base.protocol === 'http:' ? 'http' : 'https';
   return {
@@ -60,6 +73,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: c.HOST,
     dataDir: path.resolve(c.SERVAL_DATA_DIR),
     masterKey: c.SERVAL_MASTER_KEY ? Buffer.from(c.SERVAL_MASTER_KEY, 'base64') : null,
+    database: { url: c.DATABASE_URL ?? null, poolSize: c.DATABASE_POOL_SIZE },
     stripe: {
       host: base.hostname.replace(/^\[|\]$/g, ''),
       port: base.port ? Number(base.port) : protocol === 'http' ? 80 : 443,

@@ -6,6 +6,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { createRuntime, StartupError, VERSION, type Runtime } from './runtime.js';
 import { MasterKeyError } from './crypto/master-key.js';
+import { describeCause, isDatabaseUnavailable } from './db/unavailable.js';
 
 function fail(message: string): never {
   process.stderr.write(`\nServal backend did not start.\n${message}\n\n`);
@@ -23,20 +24,21 @@ try {
 const logger = createLogger({ level: config.logLevel });
 let runtime: Runtime;
 try {
-  runtime = createRuntime(config, { logger });
+  runtime = await createRuntime(config, { logger });
 } catch (error) {
   if (error instanceof StartupError || error instanceof MasterKeyError) fail(error.message);
+  if (isDatabaseUnavailable(error)) fail(`The database (DATABASE_URL) cannot be reached: ${describeCause(error)}`);
   throw error;
 }
 
+const { code, expiresAt } = await runtime.pairing.issueCode();
 const server = serve({ fetch: runtime.app.fetch, port: config.port, hostname: config.host }, (info) => {
   const url = `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}`;
-  const { code, expiresAt } = runtime.pairing.issueCode();
   process.stdout.write(
     [
       '',
       `Serval for Stripe backend ${VERSION} listening on ${url}`,
-      `  data:     ${config.dataDir}`,
+      `  data:     ${runtime.database.describe}`,
       `  stripe:   ${config.stripe.protocol}://${config.stripe.host}:${config.stripe.port}`,
       `  API docs: ${url}/docs`,
       ...extensionLines(),
@@ -58,9 +60,10 @@ function shutdown(signal: string) {
   const force = setTimeout(() => process.exit(1), 5000);
   force.unref();
   server.close(() => {
-    runtime.close();
-    logger.flush();
-    process.exit(0);
+    void runtime.close().finally(() => {
+      logger.flush();
+      process.exit(0);
+    });
   });
   // Idle keep-alive connections (the extension's) shouldn't hold the shutdown up.
   if ('closeIdleConnections' in server) (server as { closeIdleConnections(): void }).closeIdleConnections();

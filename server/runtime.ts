@@ -10,8 +10,8 @@ import { createAuditRecorder } from './audit.js';
 import type { Config } from './config.js';
 import { loadMasterKey } from './crypto/master-key.js';
 import { Sealer } from './crypto/sealing.js';
-import { openDatabase } from './db/client.js';
-import { createSqliteRepositories } from './db/repositories.js';
+import { openDatabase } from './db/open.js';
+import { databaseFile } from './db/sqlite/database.js';
 import { createIntegrationService } from './integrations/stripe-integration.js';
 import type { Logger } from './logger.js';
 import { createPairingService } from './pairing/service.js';
@@ -24,17 +24,24 @@ export const VERSION: string = (createRequire(import.meta.url)('../package.json'
 
 export class StartupError extends Error {}
 
-export type Runtime = ReturnType<typeof createRuntime>;
+export type Runtime = Awaited<ReturnType<typeof createRuntime>>;
 
-export function createRuntime(config: Config, options: { logger: Logger; now?: () => Date; checker?: KeyChecker }) {
+export async function createRuntime(config: Config, options: { logger: Logger; now?: () => Date; checker?: KeyChecker }) {
   const { logger } = options;
   const now = options.now ?? (() => new Date());
-  const database = openDatabase(config.dataDir);
+  const masterKey = resolveMasterKey(config);
+  const sealer = new Sealer(masterKey.key);
+  const database = openDatabase(config, logger);
   try {
-    const repos = createSqliteRepositories(database.db);
-    const sealer = new Sealer(resolveMasterKey(config, repos.settings.get('master_key_id')));
-    repos.settings.set('master_key_id', sealer.keyId);
-
+    await database.start(sealer.keyId, (storedKeyId) => {
+      if (storedKeyId && storedKeyId !== sealer.keyId) {
+        throw new StartupError(
+          `The master key (${sealer.keyId}, from ${masterKey.source}) does not match the data in ${database.describe}, ` +
+            `which was sealed with master key ${storedKeyId}. Use the key that sealed this data. Nothing was changed.`,
+        );
+      }
+    });
+    const { repos } = database;
     const audit = createAuditRecorder(repos, now);
     const pairing = createPairingService({ repos, audit, now });
     const checker = options.checker ?? createKeyChecker(config.stripe, now);
@@ -43,6 +50,7 @@ export function createRuntime(config: Config, options: { logger: Logger; now?: (
     const app = createApp({
       allowedHosts: allowedHostsFor(config.host),
       repos,
+      database,
       pairing,
       integrations,
       audit,
@@ -51,7 +59,8 @@ export function createRuntime(config: Config, options: { logger: Logger; now?: (
       version: VERSION,
       extraRoutes: [workflowRoutes({ integrations, stripeClients, logger })],
     });
-    const schedule = config.recheckIntervalMs > 0 ? startRecheckSchedule(integrations, config.recheckIntervalMs, logger) : null;
+    const schedule =
+      config.recheckIntervalMs > 0 ? startRecheckSchedule({ integrations, repos, intervalMs: config.recheckIntervalMs, logger, now }) : null;
 
     return {
       app,
@@ -60,33 +69,30 @@ export function createRuntime(config: Config, options: { logger: Logger; now?: (
       integrations,
       audit,
       database,
-      close() {
-        schedule?.stop();
+      async close() {
+        await schedule?.stop();
         stripeClients.clear();
-        database.close();
+        await database.close();
       },
     };
   } catch (error) {
-    database.close();
+    await database.close();
     throw error;
   }
+}
 
-  function resolveMasterKey(cfg: Config, storedKeyId: string | null): Buffer {
-    const keyFile = path.join(cfg.dataDir, 'master.key');
-    if (!cfg.masterKey && storedKeyId && !fs.existsSync(keyFile)) {
-      throw new StartupError(
-        `The data in ${cfg.dataDir} was sealed with master key ${storedKeyId}, but ${keyFile} is missing and SERVAL_MASTER_KEY is not set. ` +
-          'Restore master.key or set SERVAL_MASTER_KEY to the key that sealed this data. Nothing was changed.',
-      );
-    }
-    const { key } = loadMasterKey(cfg.dataDir, cfg.masterKey);
-    const candidate = new Sealer(key);
-    if (storedKeyId && storedKeyId !== candidate.keyId) {
-      throw new StartupError(
-        `The master key (${candidate.keyId}, from ${cfg.masterKey ? 'SERVAL_MASTER_KEY' : keyFile}) does not match the data in ${cfg.dataDir}, ` +
-          `which was sealed with master key ${storedKeyId}. Use the key that sealed this data. Nothing was changed.`,
-      );
-    }
-    return key;
+/**
+ * SERVAL_MASTER_KEY, else master.key in the data dir (generated on the first start). A data dir
+ * whose database exists but whose master.key is gone is refused: a new key would open nothing.
+ */
+function resolveMasterKey(config: Config): { key: Buffer; source: string } {
+  const keyFile = path.join(config.dataDir, 'master.key');
+  if (!config.masterKey && !config.database.url && !fs.existsSync(keyFile) && fs.existsSync(databaseFile(config.dataDir))) {
+    throw new StartupError(
+      `The data in ${config.dataDir} was sealed with a master key, but ${keyFile} is missing and SERVAL_MASTER_KEY is not set. ` +
+        'Restore master.key or set SERVAL_MASTER_KEY to the key that sealed this data. Nothing was changed.',
+    );
   }
+  const { key } = loadMasterKey(config.dataDir, config.masterKey);
+  return { key, source: config.masterKey ? 'SERVAL_MASTER_KEY' : keyFile };
 }

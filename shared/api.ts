@@ -120,6 +120,8 @@ export const ValidateKeySchema = z.object({ apiKey: ApiKeyInputSchema });
 // ---- responses ------------------------------------------------------------------------------
 
 export const HealthSchema = z.object({ status: z.literal('ok'), version: z.string() });
+/** GET /api/health while the database is unreachable (503). */
+export const HealthUnavailableSchema = z.object({ status: z.literal('unavailable'), version: z.string() });
 export const StatusSchema = z.object({
   device: z.object({ id: z.string(), name: z.string() }),
   applications: z.number().int(),

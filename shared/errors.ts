@@ -74,6 +74,11 @@ export const ERRORS = {
     message: 'Stripe could not be reached, or did not answer in time.',
     hint: 'Nothing was changed. Check status.stripe.com and try again in a moment.',
   },
+  database_unavailable: {
+    status: 503,
+    message: 'The Serval backend cannot reach its database right now.',
+    hint: 'Try again in a moment. If it keeps happening, check that PostgreSQL (DATABASE_URL) is up and reachable from the backend.',
+  },
   stripe_rate_limited: {
     status: 503,
     message: 'Stripe is rate limiting requests for this account.',

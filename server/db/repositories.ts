@@ -1,152 +1,111 @@
 /**
- * The storage layer: everything the server asks of the database, behind plain functions over
- * plain rows. The SQLite implementation is the only one today; a PostgreSQL one would implement
- * the same `Repositories` type.
+ * The storage layer: everything the server asks of the database, as one async interface over
+ * plain rows. Two implementations — SQLite (the embedded default, ./sqlite) and PostgreSQL
+ * (DATABASE_URL, ./postgres) — pass the same test suite; services and routes never know which
+ * one they talk to.
  */
-import { and, count, desc, eq, gt, isNull, lt, ne, or, sql } from 'drizzle-orm';
-import type { Db } from './client.js';
-import { applications, auditEvents, devices, pairingCodes, settings, stripeIntegrations } from './schema.js';
+import type { applications, auditEvents, devices, stripeIntegrations } from './sqlite/schema.js';
 
 export type ApplicationRow = typeof applications.$inferSelect;
-export type IntegrationRow = typeof stripeIntegrations.$inferSelect;
+/** The lease column is the re-check schedule's business, not the integration's. */
+export type IntegrationRow = Omit<typeof stripeIntegrations.$inferSelect, 'recheckLeaseUntil'>;
 export type DeviceRow = typeof devices.$inferSelect;
 export type AuditRow = typeof auditEvents.$inferSelect;
 
-export type Repositories = ReturnType<typeof createSqliteRepositories>;
+export type Dialect = 'sqlite' | 'postgres';
 
-export function createSqliteRepositories(db: Db) {
-  // The statements every authenticated request runs, prepared once.
-  const deviceByTokenHash = db
-    .select()
-    .from(devices)
-    .where(and(eq(devices.tokenHash, sql.placeholder('tokenHash')), isNull(devices.revokedAt)))
-    .prepare();
-  const applicationById = db.select().from(applications).where(eq(applications.id, sql.placeholder('id'))).prepare();
-  const integrationByApplication = db
-    .select()
-    .from(stripeIntegrations)
-    .where(eq(stripeIntegrations.applicationId, sql.placeholder('applicationId')))
-    .prepare();
+export interface Repositories {
+  /**
+   * Runs `fn` in one transaction: all of its writes or none. Inside, use only the `tx` it is
+   * given. Keep it to database work: never wait on Stripe inside a transaction.
+   */
+  transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T>;
 
-  return {
-    transaction<T>(fn: () => T): T {
-      return db.transaction(() => fn());
-    },
-
-    settings: {
-      get(name: string): string | null {
-        return db.select().from(settings).where(eq(settings.name, name)).get()?.value ?? null;
-      },
-      set(name: string, value: string): void {
-        db.insert(settings).values({ name, value }).onConflictDoUpdate({ target: settings.name, set: { value } }).run();
-      },
-    },
-
-    applications: {
-      list(): ApplicationRow[] {
-        return db.select().from(applications).orderBy(applications.createdAt, applications.id).all();
-      },
-      get(id: string): ApplicationRow | undefined {
-        return applicationById.get({ id });
-      },
-      create(row: ApplicationRow): void {
-        db.insert(applications).values(row).run();
-      },
-      rename(id: string, name: string): boolean {
-        return db.update(applications).set({ name }).where(eq(applications.id, id)).run().changes > 0;
-      },
-      /** Cascades to the application's sealed key. */
-      delete(id: string): boolean {
-        return db.delete(applications).where(eq(applications.id, id)).run().changes > 0;
-      },
-      count(): number {
-        return db.select({ n: count() }).from(applications).get()?.n ?? 0;
-      },
-    },
-
-    integrations: {
-      get(applicationId: string): IntegrationRow | undefined {
-        return integrationByApplication.get({ applicationId });
-      },
-      list(): IntegrationRow[] {
-        return db.select().from(stripeIntegrations).all();
-      },
-      upsert(row: IntegrationRow): void {
-        const { applicationId, ...rest } = row;
-        db.insert(stripeIntegrations)
-          .values(row)
-          .onConflictDoUpdate({ target: stripeIntegrations.applicationId, set: rest })
-          .run();
-        void applicationId;
-      },
-      update(applicationId: string, patch: Partial<Omit<IntegrationRow, 'applicationId'>>): void {
-        db.update(stripeIntegrations).set(patch).where(eq(stripeIntegrations.applicationId, applicationId)).run();
-      },
-      delete(applicationId: string): boolean {
-        return db.delete(stripeIntegrations).where(eq(stripeIntegrations.applicationId, applicationId)).run().changes > 0;
-      },
-      /** Other applications holding the same key. */
-      withFingerprint(fingerprint: string, exceptApplicationId: string): Array<{ applicationId: string; applicationName: string }> {
-        return db
-          .select({ applicationId: stripeIntegrations.applicationId, applicationName: applications.name })
-          .from(stripeIntegrations)
-          .innerJoin(applications, eq(applications.id, stripeIntegrations.applicationId))
-          .where(and(eq(stripeIntegrations.fingerprint, fingerprint), ne(stripeIntegrations.applicationId, exceptApplicationId)))
-          .all();
-      },
-      countByStatus(): Record<string, number> {
-        const rows = db.select({ status: stripeIntegrations.status, n: count() }).from(stripeIntegrations).groupBy(stripeIntegrations.status).all();
-        return Object.fromEntries(rows.map((r) => [r.status, r.n]));
-      },
-      keyIdsInUse(): string[] {
-        return db.selectDistinct({ keyId: stripeIntegrations.keyId }).from(stripeIntegrations).all().map((r) => r.keyId);
-      },
-    },
-
-    devices: {
-      create(row: DeviceRow): void {
-        db.insert(devices).values(row).run();
-      },
-      activeByTokenHash(tokenHash: string): DeviceRow | undefined {
-        return deviceByTokenHash.get({ tokenHash });
-      },
-      listActive(): DeviceRow[] {
-        return db.select().from(devices).where(isNull(devices.revokedAt)).orderBy(devices.createdAt).all();
-      },
-      revoke(id: string, at: string): boolean {
-        return db.update(devices).set({ revokedAt: at }).where(and(eq(devices.id, id), isNull(devices.revokedAt))).run().changes > 0;
-      },
-      touch(id: string, at: string): void {
-        db.update(devices).set({ lastSeenAt: at }).where(eq(devices.id, id)).run();
-      },
-    },
-
-    pairingCodes: {
-      add(codeHash: string, createdAt: string, expiresAt: string): void {
-        db.insert(pairingCodes).values({ codeHash, createdAt, expiresAt }).run();
-      },
-      /** Marks the code used if it exists, is unused and unexpired; one statement, so it's single use under any concurrency. */
-      consume(codeHash: string, now: string): boolean {
-        return (
-          db
-            .update(pairingCodes)
-            .set({ usedAt: now })
-            .where(and(eq(pairingCodes.codeHash, codeHash), isNull(pairingCodes.usedAt), gt(pairingCodes.expiresAt, now)))
-            .run().changes > 0
-        );
-      },
-      purge(now: string): void {
-        db.delete(pairingCodes).where(or(lt(pairingCodes.expiresAt, now), sql`${pairingCodes.usedAt} is not null`)).run();
-      },
-    },
-
-    audit: {
-      add(row: AuditRow): void {
-        db.insert(auditEvents).values(row).run();
-      },
-      list(limit: number): AuditRow[] {
-        return db.select().from(auditEvents).orderBy(desc(sql`rowid`)).limit(limit).all();
-      },
-    },
+  settings: {
+    get(name: string): Promise<string | null>;
+    set(name: string, value: string): Promise<void>;
   };
+
+  applications: {
+    list(): Promise<ApplicationRow[]>;
+    get(id: string): Promise<ApplicationRow | undefined>;
+    /**
+     * The application, held until the transaction ends so that a concurrent delete waits for
+     * it (or it for the delete). Only meaningful inside `transaction`.
+     */
+    lock(id: string): Promise<ApplicationRow | undefined>;
+    create(row: ApplicationRow): Promise<void>;
+    rename(id: string, name: string): Promise<boolean>;
+    /** Cascades to the application's sealed key. */
+    delete(id: string): Promise<boolean>;
+    count(): Promise<number>;
+  };
+
+  integrations: {
+    get(applicationId: string): Promise<IntegrationRow | undefined>;
+    /** As `get`, and held until the transaction ends (see applications.lock). */
+    lock(applicationId: string): Promise<IntegrationRow | undefined>;
+    list(): Promise<IntegrationRow[]>;
+    upsert(row: IntegrationRow): Promise<void>;
+    update(applicationId: string, patch: Partial<Omit<IntegrationRow, 'applicationId'>>): Promise<void>;
+    delete(applicationId: string): Promise<boolean>;
+    /** Other applications holding the same key. */
+    withFingerprint(fingerprint: string, exceptApplicationId: string): Promise<Array<{ applicationId: string; applicationName: string }>>;
+    countByStatus(): Promise<Record<string, number>>;
+    keyIdsInUse(): Promise<string[]>;
+    /**
+     * Claims up to `limit` integrations last checked before `dueBefore` whose lease has run out,
+     * leasing them until `leaseUntil`: however many instances ask at once, each due integration
+     * goes to one of them.
+     */
+    claimDue(input: { dueBefore: string; now: string; leaseUntil: string; limit: number }): Promise<string[]>;
+  };
+
+  devices: {
+    create(row: DeviceRow): Promise<void>;
+    activeByTokenHash(tokenHash: string): Promise<DeviceRow | undefined>;
+    listActive(): Promise<DeviceRow[]>;
+    revoke(id: string, at: string): Promise<boolean>;
+    touch(id: string, at: string): Promise<void>;
+  };
+
+  pairingCodes: {
+    add(codeHash: string, createdAt: string, expiresAt: string): Promise<void>;
+    /** Marks the code used if it exists, is unused and unexpired; one statement, so it's single use under any concurrency. */
+    consume(codeHash: string, now: string): Promise<boolean>;
+    purge(now: string): Promise<void>;
+  };
+
+  /** Failed pairing attempts per client, shared by every instance so the rate limit holds however requests are balanced. */
+  pairingFailures: {
+    /** The times of the client's failures since `since`, oldest first. */
+    since(client: string, since: string): Promise<string[]>;
+    /** Records a failure and forgets everyone's failures older than `forgetBefore`. */
+    add(client: string, at: string, forgetBefore: string): Promise<void>;
+    clear(client: string): Promise<void>;
+  };
+
+  audit: {
+    add(row: AuditRow): Promise<void>;
+    /** Newest first, in the order the events were written. */
+    list(limit: number): Promise<AuditRow[]>;
+  };
+}
+
+/** An open database: the repositories, plus what the runtime needs to start and stop it. */
+export interface Database {
+  dialect: Dialect;
+  repos: Repositories;
+  /** Where the data lives, for the start-up banner (never a password). */
+  describe: string;
+  /**
+   * Start-up, once per process, under a lock that instances starting together share: reads the
+   * id of the master key the data was sealed with (null for a new database) and gives it to
+   * `check`, which throws to refuse before anything is written; then applies migrations and
+   * records `keyId` if no key was recorded yet.
+   */
+  start(keyId: string, check: (storedKeyId: string | null) => void): Promise<void>;
+  /** Resolves when the database answers; rejects when it is unreachable. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
 }

@@ -63,47 +63,39 @@ export function createIntegrationService({ repos, sealer, checker, audit, now, l
     return { key: parsed, validation: verdict.validation };
   }
 
-  function requireApplication(applicationId: string) {
-    const application = repos.applications.get(applicationId);
+  async function requireApplication(applicationId: string, db: Repositories = repos) {
+    const application = await db.applications.get(applicationId);
     if (!application) throw new ApiError('application_not_found');
     return application;
   }
 
-  function requireIntegration(applicationId: string): IntegrationRow {
-    requireApplication(applicationId);
-    const row = repos.integrations.get(applicationId);
-    if (!row) throw new ApiError('integration_not_found');
-    return row;
-  }
-
-  function auditStatusChange(before: IntegrationRow, after: IntegrationRow, deviceId: string | null, reason: string) {
-    if (before.status === after.status) return;
-    audit.record({
-      action: 'integration.status_changed',
-      deviceId,
-      applicationId: after.applicationId,
-      detail: { maskedKey: after.maskedKey, from: before.status, to: after.status, reason },
-    });
-    logger.info({ applicationId: after.applicationId, from: before.status, to: after.status, reason }, 'integration status changed');
+  /** One query when there is an integration (it implies the application); two to say which is missing. */
+  async function requireIntegration(applicationId: string): Promise<IntegrationRow> {
+    const row = await repos.integrations.get(applicationId);
+    if (row) return row;
+    await requireApplication(applicationId);
+    throw new ApiError('integration_not_found');
   }
 
   const service = {
     checkKey,
 
-    get(applicationId: string): Integration {
-      return toIntegration(requireIntegration(applicationId));
+    async get(applicationId: string): Promise<Integration> {
+      return toIntegration(await requireIntegration(applicationId));
     },
 
     async connect(applicationId: string, input: { apiKey: string; source?: KeySource }, deviceId: string | null) {
-      requireApplication(applicationId);
+      await requireApplication(applicationId);
       const { key, validation } = await checkKey(input.apiKey);
       const fingerprint = sealer.fingerprint(key.key);
       const at = now().toISOString();
 
-      // Stripe took a while: the application may have been deleted meanwhile; check again inside the write.
-      const row = repos.transaction(() => {
-        requireApplication(applicationId);
-        const previous = repos.integrations.get(applicationId);
+      // Stripe took a while: the application may have been deleted meanwhile. Inside the write, the
+      // application is locked: a delete racing this replace either waits for it (and then removes
+      // the new key with the application) or wins (and this answers application_not_found).
+      const row = await repos.transaction(async (tx) => {
+        if (!(await tx.applications.lock(applicationId))) throw new ApiError('application_not_found');
+        const previous = await tx.integrations.lock(applicationId);
         const next: IntegrationRow = {
           applicationId,
           keyType: key.keyType,
@@ -120,8 +112,8 @@ export function createIntegrationService({ repos, sealer, checker, audit, now, l
           fingerprint,
           ...sealToColumns(sealer.seal(key.key, associatedData(applicationId))),
         };
-        repos.integrations.upsert(next);
-        audit.record({
+        await tx.integrations.upsert(next);
+        await audit.record({
           action: previous ? 'integration.replaced' : 'integration.connected',
           deviceId,
           applicationId,
@@ -134,13 +126,13 @@ export function createIntegrationService({ repos, sealer, checker, audit, now, l
             missingPermissions: validation.missingPermissions,
             source: next.source,
           },
-        });
+        }, tx);
         return next;
       });
 
       onKeyChanged(applicationId);
       const warnings: Warning[] = [...validation.warnings];
-      for (const other of repos.integrations.withFingerprint(fingerprint, applicationId)) {
+      for (const other of await repos.integrations.withFingerprint(fingerprint, applicationId)) {
         warnings.push({ code: 'key_reused', message: `This key is also connected to the application "${other.applicationName}" (${other.applicationId}).` });
       }
       logger.info({ applicationId, maskedKey: row.maskedKey, status: row.status, mode: row.mode }, 'stripe key connected');
@@ -149,7 +141,7 @@ export function createIntegrationService({ repos, sealer, checker, audit, now, l
 
     /** Re-check the stored key. Stripe saying no marks it invalid; Stripe not answering changes nothing. */
     async revalidate(applicationId: string, deviceId: string | null, reason = 'manual re-check') {
-      const before = requireIntegration(applicationId);
+      const before = await requireIntegration(applicationId);
       const apiKey = sealer.open(sealedOf(before), associatedData(applicationId));
       const parsed = parseKey(apiKey);
       if (!parsed.ok) throw new ApiError('internal_error', { message: 'The stored key is not a valid key.' });
@@ -186,16 +178,31 @@ export function createIntegrationService({ repos, sealer, checker, audit, now, l
         throw refusalError(verdict.refusal);
       }
 
-      // The key may have been replaced or removed while Stripe answered: only update the key we checked.
-      const after = repos.transaction(() => {
-        const current = repos.integrations.get(applicationId);
+      // The key may have been replaced or removed (through any instance) while Stripe answered:
+      // only update the very key we checked.
+      const after = await repos.transaction(async (tx) => {
+        const current = await tx.integrations.lock(applicationId);
         if (!current || !sealer.sameFingerprint(current.fingerprint, before.fingerprint)) return null;
-        repos.integrations.update(applicationId, patch);
-        return repos.integrations.get(applicationId)!;
+        await tx.integrations.update(applicationId, patch);
+        const updated: IntegrationRow = { ...current, ...patch };
+        if (current.status !== updated.status) {
+          await audit.record(
+            {
+              action: 'integration.status_changed',
+              deviceId,
+              applicationId,
+              detail: { maskedKey: updated.maskedKey, from: current.status, to: updated.status, reason },
+            },
+            tx,
+          );
+        }
+        return { current, updated };
       });
-      if (!after) return { integration: service.get(applicationId), validation };
-      auditStatusChange(before, after, deviceId, reason);
-      return { integration: toIntegration(after), validation };
+      if (!after) return { integration: await service.get(applicationId), validation };
+      if (after.current.status !== after.updated.status) {
+        logger.info({ applicationId, from: after.current.status, to: after.updated.status, reason }, 'integration status changed');
+      }
+      return { integration: toIntegration(after.updated), validation };
     },
 
     /**
@@ -203,28 +210,24 @@ export function createIntegrationService({ repos, sealer, checker, audit, now, l
      * that says about it. A refusal of a key replaced or removed meanwhile says nothing about the
      * current one; a refusal already on record changes nothing (and writes no audit event).
      */
-    recordStripeRefusal(
+    async recordStripeRefusal(
       applicationId: string,
       fingerprint: string,
       change: { status: 'invalid' | 'missing_permissions'; missing?: PermissionId; code: string; message: string },
       deviceId: string | null,
-    ): void {
-      const changed = repos.transaction(() => {
-        const before = repos.integrations.get(applicationId);
+    ): Promise<void> {
+      const changed = await repos.transaction(async (tx) => {
+        const before = await tx.integrations.lock(applicationId);
         if (!before || !sealer.sameFingerprint(before.fingerprint, fingerprint)) return null;
         const permissions = JSON.parse(before.permissions) as Permissions;
         const permissionLost = change.missing !== undefined && permissions[change.missing];
         if (change.missing) permissions[change.missing] = false;
         if (before.status === change.status && !permissionLost && before.lastErrorCode === change.code) return null;
-        repos.integrations.update(applicationId, {
-          status: change.status,
-          permissions: JSON.stringify(permissions),
-          lastErrorCode: change.code,
-          lastErrorMessage: change.message,
-        });
-        const after = repos.integrations.get(applicationId)!;
+        const patch = { status: change.status, permissions: JSON.stringify(permissions), lastErrorCode: change.code, lastErrorMessage: change.message };
+        await tx.integrations.update(applicationId, patch);
+        const after: IntegrationRow = { ...before, ...patch };
         if (before.status !== after.status || permissionLost) {
-          audit.record({
+          await audit.record({
             action: before.status !== after.status ? 'integration.status_changed' : 'integration.permissions_changed',
             deviceId,
             applicationId,
@@ -235,7 +238,7 @@ export function createIntegrationService({ repos, sealer, checker, audit, now, l
               reason: change.code,
               missingPermissions: missingPermissions(permissions),
             },
-          });
+          }, tx);
         }
         return { before, after };
       });
@@ -244,43 +247,58 @@ export function createIntegrationService({ repos, sealer, checker, audit, now, l
       }
     },
 
-    /** Every workflow request asks: one query when there is an integration (it implies the application). */
-    fingerprint(applicationId: string): string {
-      return (repos.integrations.get(applicationId) ?? requireIntegration(applicationId)).fingerprint;
+    /**
+     * Every workflow request asks, so that a key replaced or removed through another instance is
+     * never used from this one's cache of Stripe clients: the current key's fingerprint.
+     */
+    async fingerprint(applicationId: string): Promise<string> {
+      return (await requireIntegration(applicationId)).fingerprint;
     },
 
     /** The plaintext key, for calling Stripe on the application's behalf. Never leaves the server. */
-    openKey(applicationId: string): { apiKey: string; fingerprint: string } {
-      const row = requireIntegration(applicationId);
+    async openKey(applicationId: string): Promise<{ apiKey: string; fingerprint: string }> {
+      const row = await requireIntegration(applicationId);
       return { apiKey: sealer.open(sealedOf(row), associatedData(applicationId)), fingerprint: row.fingerprint };
     },
 
-    remove(applicationId: string, deviceId: string | null): void {
-      const row = requireIntegration(applicationId);
-      repos.transaction(() => {
-        repos.integrations.delete(applicationId);
-        audit.record({ action: 'integration.removed', deviceId, applicationId, detail: { maskedKey: row.maskedKey } });
+    async remove(applicationId: string, deviceId: string | null): Promise<void> {
+      const row = await repos.transaction(async (tx) => {
+        const current = await tx.integrations.lock(applicationId);
+        if (!current) {
+          await requireApplication(applicationId, tx);
+          throw new ApiError('integration_not_found');
+        }
+        await tx.integrations.delete(applicationId);
+        await audit.record({ action: 'integration.removed', deviceId, applicationId, detail: { maskedKey: current.maskedKey } }, tx);
+        return current;
       });
       onKeyChanged(applicationId);
       logger.info({ applicationId, maskedKey: row.maskedKey }, 'stripe key removed');
     },
 
-    /** The schedule's work: every stored key, one at a time (Stripe's rate limit is per account). */
-    async recheckAll(): Promise<{ checked: number; changed: number; skipped: number }> {
+    /** Re-checks the given stored keys one at a time (Stripe's rate limit is per account). */
+    async recheck(applicationIds: string[]): Promise<{ checked: number; changed: number; skipped: number }> {
       let checked = 0;
       let changed = 0;
       let skipped = 0;
-      for (const row of repos.integrations.list()) {
+      for (const applicationId of applicationIds) {
         try {
-          const { integration } = await service.revalidate(row.applicationId, null, 'scheduled re-check');
+          const before = await repos.integrations.get(applicationId);
+          if (!before) continue; // removed since it was claimed
+          const { integration } = await service.revalidate(applicationId, null, 'scheduled re-check');
           checked++;
-          if (integration.status !== row.status) changed++;
+          if (integration.status !== before.status) changed++;
         } catch (error) {
           skipped++;
-          logger.warn({ applicationId: row.applicationId, err: error instanceof Error ? error.message : String(error) }, 'scheduled re-check skipped');
+          logger.warn({ applicationId, err: error instanceof Error ? error.message : String(error) }, 'scheduled re-check skipped');
         }
       }
       return { checked, changed, skipped };
+    },
+
+    /** Every stored key, now. */
+    async recheckAll(): Promise<{ checked: number; changed: number; skipped: number }> {
+      return service.recheck((await repos.integrations.list()).map((r) => r.applicationId));
     },
 
     /** The application is gone (its sealed key went with it, by cascade). */

@@ -20,52 +20,61 @@ const LAST_SEEN_RESOLUTION_MS = 60_000;
 
 export function createPairingService(deps: { repos: Repositories; audit: AuditRecorder; now: () => Date; limiter?: AttemptLimiter }) {
   const { repos, audit, now } = deps;
-  const limiter = deps.limiter ?? createAttemptLimiter({ maxFailures: 5, windowMs: 60_000, now: () => now().getTime() });
+  const limiter = deps.limiter ?? createAttemptLimiter({ repos, maxFailures: 5, windowMs: 60_000, now });
 
   return {
-    issueCode(): { code: string; expiresAt: Date } {
+    async issueCode(): Promise<{ code: string; expiresAt: Date }> {
       const created = now();
       const expiresAt = new Date(created.getTime() + CODE_TTL_MS);
       const code = generatePairingCode();
-      repos.pairingCodes.purge(created.toISOString());
-      repos.pairingCodes.add(hashPairingCode(normalizePairingCode(code)!), created.toISOString(), expiresAt.toISOString());
+      await repos.pairingCodes.purge(created.toISOString());
+      await repos.pairingCodes.add(hashPairingCode(normalizePairingCode(code)!), created.toISOString(), expiresAt.toISOString());
       return { code, expiresAt };
     },
 
-    pair(input: { code: string; deviceName: string }, client: string): { token: string; device: { id: string; name: string } } {
-      const wait = limiter.blockedFor(client);
+    async pair(input: { code: string; deviceName: string }, client: string): Promise<{ token: string; device: { id: string; name: string } }> {
+      const wait = await limiter.blockedFor(client);
       if (wait > 0) {
         throw new ApiError('pairing_rate_limited', { message: `Too many pairing attempts. Try again in ${wait} s.` }, { 'Retry-After': String(wait) });
       }
       const normalized = normalizePairingCode(input.code);
       const at = now().toISOString();
-      const consumed = normalized !== null && repos.pairingCodes.consume(hashPairingCode(normalized), at);
-      if (!consumed) {
-        limiter.recordFailure(client);
-        throw new ApiError('pairing_code_invalid');
-      }
-      limiter.reset(client);
       const token = generateDeviceToken();
       const device: DeviceRow = { id: newId('dev'), name: input.deviceName, tokenHash: hashDeviceToken(token), createdAt: at, lastSeenAt: at, revokedAt: null };
-      repos.devices.create(device);
-      audit.record({ action: 'device.paired', deviceId: device.id, applicationId: null, detail: { name: device.name } });
+      // The code is used up only together with the device it pairs.
+      const paired =
+        normalized !== null &&
+        (await repos.transaction(async (tx) => {
+          if (!(await tx.pairingCodes.consume(hashPairingCode(normalized), at))) return false;
+          await tx.devices.create(device);
+          await audit.record({ action: 'device.paired', deviceId: device.id, applicationId: null, detail: { name: device.name } }, tx);
+          return true;
+        }));
+      if (!paired) {
+        await limiter.recordFailure(client);
+        throw new ApiError('pairing_code_invalid');
+      }
+      await limiter.reset(client);
       return { token, device: { id: device.id, name: device.name } };
     },
 
-    authenticate(token: string): DeviceRow | null {
+    /** Every authenticated request asks the database: a device revoked through any instance is refused at once. */
+    async authenticate(token: string): Promise<DeviceRow | null> {
       if (!token.startsWith('svl_') || token.length > 200) return null;
-      const device = repos.devices.activeByTokenHash(hashDeviceToken(token));
+      const device = await repos.devices.activeByTokenHash(hashDeviceToken(token));
       if (!device) return null;
       const at = now();
       if (!device.lastSeenAt || at.getTime() - Date.parse(device.lastSeenAt) > LAST_SEEN_RESOLUTION_MS) {
-        repos.devices.touch(device.id, at.toISOString());
+        await repos.devices.touch(device.id, at.toISOString());
       }
       return device;
     },
 
-    revoke(deviceId: string, by: string): void {
-      if (!repos.devices.revoke(deviceId, now().toISOString())) throw new ApiError('device_not_found');
-      audit.record({ action: 'device.revoked', deviceId: by, applicationId: null, detail: { revokedDeviceId: deviceId } });
+    async revoke(deviceId: string, by: string): Promise<void> {
+      await repos.transaction(async (tx) => {
+        if (!(await tx.devices.revoke(deviceId, now().toISOString()))) throw new ApiError('device_not_found');
+        await audit.record({ action: 'device.revoked', deviceId: by, applicationId: null, detail: { revokedDeviceId: deviceId } }, tx);
+      });
     },
   };
 }

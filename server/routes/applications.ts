@@ -12,12 +12,12 @@ const ApplicationResponse = z.object({ application: ApplicationSchema });
 export function applicationRoutes({ repos, audit, integrations, now }: { repos: Repositories; audit: AuditRecorder; integrations: IntegrationService; now: () => Date }) {
   const router = createRouter();
 
-  const toApplication = (row: ApplicationRow): Application => {
-    const integration = repos.integrations.get(row.id);
+  const toApplication = async (row: ApplicationRow): Promise<Application> => {
+    const integration = await repos.integrations.get(row.id);
     return { ...row, stripe: integration ? toIntegration(integration) : null };
   };
-  const find = (id: string) => {
-    const row = repos.applications.get(id);
+  const find = async (id: string) => {
+    const row = await repos.applications.get(id);
     if (!row) throw new ApiError('application_not_found');
     return row;
   };
@@ -31,9 +31,10 @@ export function applicationRoutes({ repos, audit, integrations, now }: { repos: 
       security: authenticated,
       responses: { 200: json(z.object({ applications: z.array(ApplicationSchema) }), 'Applications'), ...errors('unauthorized') },
     }),
-    (c) => {
-      const integrations = new Map(repos.integrations.list().map((r) => [r.applicationId, toIntegration(r)]));
-      const applications = repos.applications.list().map((row) => ({ ...row, stripe: integrations.get(row.id) ?? null }));
+    async (c) => {
+      const [integrationRows, applicationRows] = await Promise.all([repos.integrations.list(), repos.applications.list()]);
+      const integrations = new Map(integrationRows.map((r) => [r.applicationId, toIntegration(r)]));
+      const applications = applicationRows.map((row) => ({ ...row, stripe: integrations.get(row.id) ?? null }));
       return c.json({ applications }, 200);
     },
   );
@@ -48,11 +49,11 @@ export function applicationRoutes({ repos, audit, integrations, now }: { repos: 
       request: jsonBody(CreateApplicationSchema),
       responses: { 201: json(ApplicationResponse, 'Created'), ...errors('unauthorized', 'validation_failed') },
     }),
-    (c) => {
+    async (c) => {
       const row: ApplicationRow = { id: newId('app'), name: c.req.valid('json').name, createdAt: now().toISOString() };
-      repos.transaction(() => {
-        repos.applications.create(row);
-        audit.record({ action: 'application.created', deviceId: c.get('device').id, applicationId: row.id, detail: { name: row.name } });
+      await repos.transaction(async (tx) => {
+        await tx.applications.create(row);
+        await audit.record({ action: 'application.created', deviceId: c.get('device').id, applicationId: row.id, detail: { name: row.name } }, tx);
       });
       return c.json({ application: { ...row, stripe: null } }, 201);
     },
@@ -68,7 +69,7 @@ export function applicationRoutes({ repos, audit, integrations, now }: { repos: 
       request: { params: IdParam },
       responses: { 200: json(ApplicationResponse, 'The application'), ...errors('unauthorized', 'application_not_found') },
     }),
-    (c) => c.json({ application: toApplication(find(c.req.valid('param').id)) }, 200),
+    async (c) => c.json({ application: await toApplication(await find(c.req.valid('param').id)) }, 200),
   );
 
   router.openapi(
@@ -81,15 +82,17 @@ export function applicationRoutes({ repos, audit, integrations, now }: { repos: 
       request: { params: IdParam, ...jsonBody(UpdateApplicationSchema) },
       responses: { 200: json(ApplicationResponse, 'The application'), ...errors('unauthorized', 'validation_failed', 'application_not_found') },
     }),
-    (c) => {
+    async (c) => {
       const { id } = c.req.valid('param');
       const { name } = c.req.valid('json');
-      const before = find(id);
-      repos.transaction(() => {
-        repos.applications.rename(id, name);
-        audit.record({ action: 'application.renamed', deviceId: c.get('device').id, applicationId: id, detail: { from: before.name, to: name } });
+      const renamed = await repos.transaction(async (tx) => {
+        const before = await tx.applications.lock(id);
+        if (!before) throw new ApiError('application_not_found');
+        await tx.applications.rename(id, name);
+        await audit.record({ action: 'application.renamed', deviceId: c.get('device').id, applicationId: id, detail: { from: before.name, to: name } }, tx);
+        return { ...before, name };
       });
-      return c.json({ application: toApplication(find(id)) }, 200);
+      return c.json({ application: await toApplication(renamed) }, 200);
     },
   );
 
@@ -103,18 +106,20 @@ export function applicationRoutes({ repos, audit, integrations, now }: { repos: 
       request: { params: IdParam },
       responses: { 204: { description: 'Deleted' }, ...errors('unauthorized', 'application_not_found') },
     }),
-    (c) => {
+    async (c) => {
       const { id } = c.req.valid('param');
-      const row = find(id);
-      const integration = repos.integrations.get(id);
-      repos.transaction(() => {
-        repos.applications.delete(id);
-        audit.record({
+      await repos.transaction(async (tx) => {
+        // Locked: a key being connected to it right now either lands first (and goes with it) or finds it gone.
+        const row = await tx.applications.lock(id);
+        if (!row) throw new ApiError('application_not_found');
+        const integration = await tx.integrations.get(id);
+        await tx.applications.delete(id);
+        await audit.record({
           action: 'application.deleted',
           deviceId: c.get('device').id,
           applicationId: id,
           detail: { name: row.name, ...(integration ? { maskedKey: integration.maskedKey } : {}) },
-        });
+        }, tx);
       });
       integrations.applicationDeleted(id);
       return c.body(null, 204);

@@ -36,7 +36,7 @@ export function integrationRoutes({ integrations }: { integrations: IntegrationS
       request: { params: IdParam },
       responses: { 200: json(z.object({ integration: IntegrationSchema }), 'The integration'), ...errors('unauthorized', 'application_not_found', 'integration_not_found') },
     }),
-    (c) => c.json({ integration: integrations.get(c.req.valid('param').id) }, 200),
+    async (c) => c.json({ integration: await integrations.get(c.req.valid('param').id) }, 200),
   );
 
   router.openapi(
@@ -65,8 +65,8 @@ export function integrationRoutes({ integrations }: { integrations: IntegrationS
       request: { params: IdParam },
       responses: { 204: { description: 'Removed' }, ...errors('unauthorized', 'application_not_found', 'integration_not_found') },
     }),
-    (c) => {
-      integrations.remove(c.req.valid('param').id, c.get('device').id);
+    async (c) => {
+      await integrations.remove(c.req.valid('param').id, c.get('device').id);
       return c.body(null, 204);
     },
   );

@@ -33,9 +33,13 @@ export function json<T extends ZodType>(schema: T, description: string) {
   return { content: { 'application/json': { schema } }, description };
 }
 
-/** The documented error answers of a route, from the shared catalogue. */
-export function errors(...codes: ErrorCode[]) {
+/**
+ * The documented error answers of a route, from the shared catalogue. Every route that uses this
+ * reads the database (authentication does), so each may also answer 503 database_unavailable.
+ */
+export function errors(...listed: ErrorCode[]) {
   const byStatus = new Map<number, ErrorCode[]>();
+  const codes = [...new Set<ErrorCode>([...listed, 'database_unavailable'])];
   for (const code of codes) byStatus.set(ERRORS[code].status, [...(byStatus.get(ERRORS[code].status) ?? []), code]);
   return Object.fromEntries(
     [...byStatus].map(([status, list]) => [status, json(ErrorResponseSchema, `Error: ${list.join(', ')}`)]),

@@ -21,7 +21,7 @@ export function pairingRoutes({ pairing, repos }: { pairing: PairingService; rep
         ...errors('validation_failed', 'pairing_code_invalid', 'pairing_rate_limited'),
       },
     }),
-    (c) => c.json(pairing.pair(c.req.valid('json'), clientAddress(c)), 201),
+    async (c) => c.json(await pairing.pair(c.req.valid('json'), clientAddress(c)), 201),
   );
 
   router.openapi(
@@ -33,9 +33,9 @@ export function pairingRoutes({ pairing, repos }: { pairing: PairingService; rep
       security: authenticated,
       responses: { 200: json(z.object({ devices: z.array(DeviceSchema) }), 'Paired devices'), ...errors('unauthorized') },
     }),
-    (c) =>
+    async (c) =>
       c.json(
-        { devices: repos.devices.listActive().map((d) => ({ id: d.id, name: d.name, createdAt: d.createdAt, lastSeenAt: d.lastSeenAt })) },
+        { devices: (await repos.devices.listActive()).map((d) => ({ id: d.id, name: d.name, createdAt: d.createdAt, lastSeenAt: d.lastSeenAt })) },
         200,
       ),
   );
@@ -50,8 +50,8 @@ export function pairingRoutes({ pairing, repos }: { pairing: PairingService; rep
       request: { params: IdParam },
       responses: { 204: { description: 'Revoked' }, ...errors('unauthorized', 'device_not_found') },
     }),
-    (c) => {
-      pairing.revoke(c.req.valid('param').id, c.get('device').id);
+    async (c) => {
+      await pairing.revoke(c.req.valid('param').id, c.get('device').id);
       return c.body(null, 204);
     },
   );

@@ -1,10 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { AuditEventSchema, HealthSchema, StatusSchema } from '../../shared/api.js';
+import { AuditEventSchema, HealthSchema, HealthUnavailableSchema, StatusSchema } from '../../shared/api.js';
 import type { AuditRecorder } from '../audit.js';
-import type { Repositories } from '../db/repositories.js';
+import type { Database, Repositories } from '../db/repositories.js';
 import { authenticated, createRouter, errors, json } from './openapi-helpers.js';
 
-export function systemRoutes({ repos, audit, version }: { repos: Repositories; audit: AuditRecorder; version: string }) {
+export function systemRoutes({ repos, database, audit, version }: { repos: Repositories; database: Pick<Database, 'ping'>; audit: AuditRecorder; version: string }) {
   const router = createRouter();
 
   router.openapi(
@@ -12,10 +12,18 @@ export function systemRoutes({ repos, audit, version }: { repos: Repositories; a
       method: 'get',
       path: '/health',
       tags: ['System'],
-      summary: 'Is the backend up',
-      responses: { 200: json(HealthSchema, 'Up') },
+      summary: 'Is the backend up, and can it reach its database',
+      description: 'A load balancer may route by it: 503 while the database is unreachable.',
+      responses: { 200: json(HealthSchema, 'Up'), 503: json(HealthUnavailableSchema, 'The database is unreachable') },
     }),
-    (c) => c.json({ status: 'ok' as const, version }, 200),
+    async (c) => {
+      try {
+        await database.ping();
+      } catch {
+        return c.json({ status: 'unavailable' as const, version }, 503);
+      }
+      return c.json({ status: 'ok' as const, version }, 200);
+    },
   );
 
   router.openapi(
@@ -27,15 +35,15 @@ export function systemRoutes({ repos, audit, version }: { repos: Repositories; a
       security: authenticated,
       responses: { 200: json(StatusSchema, 'Status'), ...errors('unauthorized') },
     }),
-    (c) => {
+    async (c) => {
       const device = c.get('device');
-      const byStatus = repos.integrations.countByStatus();
+      const [byStatus, applications] = await Promise.all([repos.integrations.countByStatus(), repos.applications.count()]);
       const total = Object.values(byStatus).reduce((a, b) => a + b, 0);
       const connected = byStatus.connected ?? 0;
       return c.json(
         {
           device: { id: device.id, name: device.name },
-          applications: repos.applications.count(),
+          applications,
           integrations: { connected, needsAttention: total - connected },
           version,
         },
@@ -56,7 +64,7 @@ export function systemRoutes({ repos, audit, version }: { repos: Repositories; a
       },
       responses: { 200: json(z.object({ events: z.array(AuditEventSchema) }), 'Events'), ...errors('unauthorized', 'validation_failed') },
     }),
-    (c) => c.json({ events: audit.list(c.req.valid('query').limit) }, 200),
+    async (c) => c.json({ events: await audit.list(c.req.valid('query').limit) }, 200),
   );
 
   return router;

@@ -53,19 +53,19 @@ export function workflowRoutes({ integrations, stripeClients, logger }: Deps) {
   async function withStripe<T>(applicationId: string, deviceId: string, needed: PermissionId, call: (stripe: Stripe) => Promise<T>): Promise<T> {
     let fingerprint: string;
     try {
-      fingerprint = integrations.fingerprint(applicationId); // 404s when there is nothing to use
+      fingerprint = await integrations.fingerprint(applicationId); // 404s when there is nothing to use
     } catch (error) {
       // The application or its key is gone (an application deleted outright never says so): forget its client.
       stripeClients.drop(applicationId);
       throw error;
     }
-    const stripe = stripeClients.get(applicationId, fingerprint, () => integrations.openKey(applicationId).apiKey);
+    const stripe = await stripeClients.get(applicationId, fingerprint, async () => (await integrations.openKey(applicationId)).apiKey);
     try {
       return await withoutCallSiteStack(() => call(stripe));
     } catch (error) {
       const failure = describeStripeFailure(error);
       const { error: apiError, change } = workflowFailure(failure, needed);
-      if (change) integrations.recordStripeRefusal(applicationId, fingerprint, change, deviceId);
+      if (change) await integrations.recordStripeRefusal(applicationId, fingerprint, change, deviceId);
       logger.warn({ applicationId, kind: failure.kind, code: apiError.code }, 'stripe workflow request refused');
       throw apiError;
     }

@@ -1,26 +1,47 @@
 /**
- * Builds the real backend for a test: a real SQLite file in a temporary data dir, the real stripe
- * SDK talking HTTP to the Stripe-compatible test server, logs captured in memory. Every response
- * body is kept so a test can prove no key ever came back.
+ * Builds the real backend for a test: the real stripe SDK talking HTTP to the Stripe-compatible
+ * test server, logs captured in memory, and a real database — a SQLite file in a temporary data
+ * dir, or (in the server-pg project, SERVAL_TEST_DB=postgres) a database of its own on the run's
+ * throwaway PostgreSQL cluster. Every response body is kept so a test can prove no key ever came back.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { expect } from 'vitest';
+import { expect, inject } from 'vitest';
 import { loadConfig, type Config } from '../../server/config.js';
 import { createMemoryLogger } from '../../server/logger.js';
 import { createRuntime, type Runtime } from '../../server/runtime.js';
+import { adminQuery, createTestDatabase, databaseDirectory, dropTestDatabase } from '../postgres/databases.js';
 import { startStripeServer, type StripeTestServer } from '../stripe-server/index.js';
+
+/** Which database this test run's server tests use. */
+export const dialect: 'sqlite' | 'postgres' = process.env.SERVAL_TEST_DB === 'postgres' ? 'postgres' : 'sqlite';
+
+/** The run's PostgreSQL cluster: its superuser URL, data directory and log. */
+export function postgresCluster(): { adminUrl: string; dataDir: string; logFile: string } {
+  return { adminUrl: inject('postgresUrl'), dataDir: inject('postgresDataDir'), logFile: inject('postgresLogFile') };
+}
+
+/**
+ * The environment that points a backend at a fresh, empty database of the run's dialect: nothing
+ * on SQLite (the data dir holds it), a new database and a master key on PostgreSQL.
+ */
+export async function freshDatabaseEnv(prefix = 'test'): Promise<Record<string, string>> {
+  if (dialect === 'sqlite') return {};
+  return { DATABASE_URL: await createTestDatabase(postgresCluster().adminUrl, prefix), SERVAL_MASTER_KEY: randomMasterKey() };
+}
 
 export type ApiResponse<T = any> = { status: number; body: T; headers: Headers };
 
 export type Harness = Awaited<ReturnType<typeof startHarness>>;
 
 export async function startHarness(options: { env?: Record<string, string>; now?: () => Date } = {}) {
+  const startedAt = Date.now();
   const stripe = await startStripeServer({ port: 0 });
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'serval-test-'));
-  const env = {
+  const env: Record<string, string> = {
+    ...(await freshDatabaseEnv()),
     SERVAL_DATA_DIR: dataDir,
     STRIPE_API_BASE: stripe.url,
     STRIPE_TIMEOUT_MS: '1000',
@@ -31,7 +52,7 @@ export async function startHarness(options: { env?: Record<string, string>; now?
   };
   const { logger, lines: logLines } = createMemoryLogger();
   const config: Config = loadConfig(env);
-  let runtime: Runtime = createRuntime(config, { logger, now: options.now });
+  let runtime: Runtime = await createRuntime(config, { logger, now: options.now });
   const responses: string[] = [];
 
   async function request<T = any>(method: string, url: string, init: { body?: unknown; raw?: string; token?: string | null; headers?: Record<string, string> } = {}): Promise<ApiResponse<T>> {
@@ -58,6 +79,7 @@ export async function startHarness(options: { env?: Record<string, string>; now?
   const harness = {
     stripe,
     dataDir,
+    dialect,
     config,
     env,
     logLines,
@@ -75,7 +97,7 @@ export async function startHarness(options: { env?: Record<string, string>; now?
 
     /** Pairs a device (the harness's default token) the way the extension does. */
     async pair(deviceName = 'Test browser'): Promise<string> {
-      const { code } = runtime.pairing.issueCode();
+      const { code } = await runtime.pairing.issueCode();
       const res = await request('POST', '/api/pair', { body: { code, deviceName }, token: null });
       expect(res.status).toBe(201);
       harness.token ??= res.body.token;
@@ -88,33 +110,86 @@ export async function startHarness(options: { env?: Record<string, string>; now?
       return res.body.application.id;
     },
 
-    /** A new backend on the same data dir, as after a restart. */
-    restart(extraEnv: Record<string, string> = {}) {
-      runtime.close();
-      runtime = createRuntime(loadConfig({ ...env, ...extraEnv }), { logger, now: options.now });
+    /** A new backend on the same data dir and database, as after a restart. */
+    async restart(extraEnv: Record<string, string> = {}) {
+      await runtime.close();
+      runtime = await createRuntime(loadConfig({ ...env, ...extraEnv }), { logger, now: options.now });
     },
 
-    /** Everything our side wrote or said: database files (with -wal/-shm), logs, responses. */
-    exposedText(): string {
-      const files = fs.readdirSync(dataDir).map((f) => fs.readFileSync(path.join(dataDir, f)).toString('latin1'));
-      return [...files, ...logLines, ...responses].join('\n');
+    /** Runs SQL on the backend's own database (as the superuser on PostgreSQL): for tests that look underneath the API. */
+    async sql<R extends Record<string, unknown> = Record<string, unknown>>(text: string, values: unknown[] = []): Promise<R[]> {
+      if (runtime.database.dialect === 'sqlite') {
+        const statement = runtime.database.sqlite.prepare(text);
+        return (statement.reader ? statement.all(...values) : (statement.run(...values), [])) as R[];
+      }
+      // $1, $2 … on PostgreSQL; the tests write ? for both.
+      let n = 0;
+      return adminQuery<R>(env.DATABASE_URL!, text.replace(/\?/g, () => `$${++n}`), values);
     },
 
-    assertNeverExposed(keys: string[]) {
-      // Checkpointing moves WAL pages into the main file: check both states.
-      const before = harness.exposedText();
-      runtime.database.sqlite.pragma('wal_checkpoint(TRUNCATE)');
-      const after = harness.exposedText();
+    /** The database is sound: SQLite's integrity check; PostgreSQL's amcheck over every index of ours. */
+    async checkIntegrity() {
+      if (runtime.database.dialect === 'sqlite') {
+        expect(runtime.database.sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
+        return;
+      }
+      await harness.sql('create extension if not exists amcheck');
+      const indexes = await harness.sql<{ name: string }>(
+        "select c.relname as name from pg_index i join pg_class c on c.oid = i.indexrelid join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'public'",
+      );
+      expect(indexes.length).toBeGreaterThan(5);
+      for (const { name } of indexes) await harness.sql(`select bt_index_parent_check('public.${name}'::regclass, true)`);
+    },
+
+    /**
+     * Everything our side wrote or said: the database's files (SQLite with -wal/-shm after a
+     * checkpoint and before it; on PostgreSQL, after a CHECKPOINT, this database's files, the
+     * cluster's WAL and its log), our logs, every response.
+     */
+    async exposed(): Promise<Array<{ name: string; bytes: Buffer }>> {
+      const files: Array<{ name: string; bytes: Buffer }> = [];
+      const readDir = (dir: string, changedSince = 0) => {
+        for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+          const file = path.join(dir, entry.name);
+          if (entry.isDirectory()) readDir(file, changedSince);
+          else if (entry.isFile() && fs.statSync(file).mtimeMs >= changedSince) files.push({ name: file, bytes: fs.readFileSync(file) });
+        }
+      };
+      if (runtime.database.dialect === 'sqlite') {
+        readDir(dataDir);
+        runtime.database.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+        readDir(dataDir);
+      } else {
+        const cluster = postgresCluster();
+        await adminQuery(cluster.adminUrl, 'checkpoint');
+        readDir(path.join(cluster.dataDir, await databaseDirectory(cluster.adminUrl, env.DATABASE_URL!)));
+        readDir(path.join(cluster.dataDir, 'pg_wal'), startedAt - 1000); // the segments written while this backend ran
+        readDir(path.join(cluster.dataDir, 'global'));
+        files.push({ name: cluster.logFile, bytes: fs.readFileSync(cluster.logFile) });
+        readDir(dataDir);
+      }
+      return [...files, ...[...logLines, ...responses].map((text, i) => ({ name: `log/response ${i}`, bytes: Buffer.from(text) }))];
+    },
+
+    async exposedText(): Promise<string> {
+      return (await harness.exposed()).map((f) => f.bytes.toString('latin1')).join('\n');
+    },
+
+    async assertNeverExposed(keys: string[]) {
+      const exposed = await harness.exposed();
+      expect(exposed.length).toBeGreaterThan(2);
       for (const key of keys) {
-        expect(before.includes(key), `key ${key.slice(0, 12)}… exposed`).toBe(false);
-        expect(after.includes(key), `key ${key.slice(0, 12)}… exposed after checkpoint`).toBe(false);
+        const needle = Buffer.from(key, 'latin1');
+        const where = exposed.filter((f) => f.bytes.includes(needle)).map((f) => f.name);
+        expect(where, `key ${key.slice(0, 12)}… exposed`).toEqual([]);
       }
     },
 
     async close() {
-      runtime.close();
+      await runtime.close();
       await stripe.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
+      if (env.DATABASE_URL) await dropTestDatabase(postgresCluster().adminUrl, env.DATABASE_URL);
     },
   };
   return harness;

@@ -27,7 +27,7 @@ beforeEach(async () => {
   h.stripe.resetRequests();
 });
 afterAll(async () => {
-  h.assertNeverExposed(usedKeys);
+  await h.assertNeverExposed(usedKeys);
   await h.close();
 });
 
@@ -250,14 +250,14 @@ describe('replacing, re-checking and removing', () => {
     await connect(key());
     expect((await h.del(`/api/applications/${appId}/integrations/stripe`)).status).toBe(204);
     expect((await h.get(`/api/applications/${appId}/integrations/stripe`)).status).toBe(404);
-    expect(h.runtime.repos.integrations.get(appId)).toBeUndefined();
+    expect(await h.runtime.repos.integrations.get(appId)).toBeUndefined();
     expect((await h.del(`/api/applications/${appId}/integrations/stripe`)).status).toBe(404);
   });
 
   it('deleting the application destroys its sealed key too', async () => {
     await connect(key());
     expect((await h.del(`/api/applications/${appId}`)).status).toBe(204);
-    expect(h.runtime.repos.integrations.get(appId)).toBeUndefined();
+    expect(await h.runtime.repos.integrations.get(appId)).toBeUndefined();
     expect((await h.get(`/api/applications/${appId}`)).status).toBe(404);
   });
 });
@@ -267,7 +267,7 @@ describe('POST /api/stripe/validate (dry run)', () => {
     const res = await h.post('/api/stripe/validate', { apiKey: key({ type: 'restricted', permissions: ['balance_read'] }) });
     expect(res.status).toBe(200);
     expect(res.body.validation).toMatchObject({ valid: true, keyType: 'restricted', missingPermissions: ['charges_read', 'customers_read', 'customers_write', 'balance_transactions_read'] });
-    expect(h.runtime.repos.integrations.get(appId)).toBeUndefined();
+    expect(await h.runtime.repos.integrations.get(appId)).toBeUndefined();
   });
 
   it('refuses like PUT does', async () => {

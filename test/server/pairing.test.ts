@@ -18,20 +18,20 @@ const pair = (code: string, deviceName = 'Chrome on laptop') => h.post('/api/pai
 
 describe('pairing codes', () => {
   it('look like ABCD-EFGH and pair a device, returning an svl_ token the server stores only as a hash', async () => {
-    const { code } = h.runtime.pairing.issueCode();
+    const { code } = await h.runtime.pairing.issueCode();
     expect(code).toMatch(/^[A-Z2-9]{4}-[A-Z2-9]{4}$/);
     const res = await pair(code);
     expect(res.status).toBe(201);
     expect(res.body.token).toMatch(/^svl_[A-Za-z0-9_-]{40,}$/);
     expect(res.body.device).toMatchObject({ id: expect.stringMatching(/^dev_/), name: 'Chrome on laptop' });
-    const row = h.runtime.repos.devices.listActive()[0];
+    const row = (await h.runtime.repos.devices.listActive())[0];
     expect(row.tokenHash).toMatch(/^[0-9a-f]{64}$/);
-    expect(h.exposedText().split(res.body.token).length - 1).toBe(1); // only in the response that handed it out
+    expect((await h.exposedText()).split(res.body.token).length - 1).toBe(1); // only in the response that handed it out
   });
 
   it('accept any case, with or without the hyphen, with spaces around', async () => {
     for (const variant of [(c: string) => c.toLowerCase(), (c: string) => c.replace('-', ''), (c: string) => ` ${c.toLowerCase().replace('-', '')} `]) {
-      const { code } = h.runtime.pairing.issueCode();
+      const { code } = await h.runtime.pairing.issueCode();
       expect((await pair(variant(code))).status).toBe(201);
     }
     expect(normalizePairingCode('abcd-efgh')).toBe('ABCDEFGH');
@@ -40,7 +40,7 @@ describe('pairing codes', () => {
   });
 
   it('are single use', async () => {
-    const { code } = h.runtime.pairing.issueCode();
+    const { code } = await h.runtime.pairing.issueCode();
     expect((await pair(code)).status).toBe(201);
     const again = await pair(code);
     expect(again.status).toBe(401);
@@ -49,8 +49,8 @@ describe('pairing codes', () => {
   });
 
   it('expire after 10 minutes', async () => {
-    const { code } = h.runtime.pairing.issueCode();
-    const { code: other } = h.runtime.pairing.issueCode();
+    const { code } = await h.runtime.pairing.issueCode();
+    const { code: other } = await h.runtime.pairing.issueCode();
     clock = new Date(clock.getTime() + 9 * 60_000 + 59_000);
     expect((await pair(code)).status).toBe(201);
     clock = new Date(clock.getTime() + 2_000);
@@ -58,7 +58,7 @@ describe('pairing codes', () => {
   });
 
   it('a wrong code is 401 and repeated failures are rate limited with Retry-After, even for a right code', async () => {
-    const { code } = h.runtime.pairing.issueCode();
+    const { code } = await h.runtime.pairing.issueCode();
     for (let i = 0; i < 5; i++) expect((await pair('WRNG-CODE')).status).toBe(401);
     const limited = await pair(code);
     expect(limited.status).toBe(429);
@@ -71,7 +71,7 @@ describe('pairing codes', () => {
   it('npm run pair issues codes the running server accepts (same database)', async () => {
     const { execFileSync } = await import('node:child_process');
     const out = execFileSync(process.execPath, ['--import', 'tsx', 'server/cli/pair.ts'], {
-      env: { ...process.env, SERVAL_DATA_DIR: h.dataDir, SERVAL_MASTER_KEY: '' },
+      env: { ...process.env, SERVAL_MASTER_KEY: '', ...h.env }, // the same data dir or database (and master key)
       encoding: 'utf8',
     });
     const code = /Pairing code: ([A-Z2-9]{4}-[A-Z2-9]{4})/.exec(out)?.[1];
@@ -86,8 +86,8 @@ describe('devices', () => {
     const first = await h.pair('Laptop');
     const second = await h.pair('Desktop');
     const list = await h.get('/api/devices', { token: first });
-    expect(list.body.devices.map((d: any) => d.name)).toEqual(['Laptop', 'Desktop']);
-    const desktopId = list.body.devices[1].id;
+    expect(list.body.devices.map((d: any) => d.name).sort()).toEqual(['Desktop', 'Laptop']);
+    const desktopId = list.body.devices.find((d: any) => d.name === 'Desktop').id;
     expect((await h.get('/api/status', { token: second })).status).toBe(200);
     expect((await h.del(`/api/devices/${desktopId}`, { token: first })).status).toBe(204);
     const after = await h.get('/api/status', { token: second });

@@ -22,11 +22,11 @@ describe('the re-check schedule', () => {
     h.stripe.injectFault({ kind: 'status500' });
     h.stripe.deleteKey(goodKey); // would be invalid — but Stripe is "down", so nothing may change
     await vi.waitFor(() => expect(h!.logLines.some((l) => l.includes('scheduled re-check done') && l.includes('"skipped":2'))).toBe(true), { timeout: 5000 });
-    expect(h.runtime.repos.integrations.get(up)?.status).toBe('connected');
+    expect((await h.runtime.repos.integrations.get(up))?.status).toBe('connected');
 
     h.stripe.clearFaults();
     h.stripe.deleteKey(deletedKey);
-    await vi.waitFor(() => expect(h!.runtime.repos.integrations.get(gone)?.status).toBe('invalid'), { timeout: 5000 });
+    await vi.waitFor(async () => expect((await h!.runtime.repos.integrations.get(gone))?.status).toBe('invalid'), { timeout: 5000 });
     const events = (await h.get('/api/audit')).body.events;
     const change = events.find((e: any) => e.action === 'integration.status_changed' && e.applicationId === gone);
     expect(change).toMatchObject({ deviceId: null, detail: { from: 'connected', to: 'invalid', reason: 'scheduled re-check' } });

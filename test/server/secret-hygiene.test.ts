@@ -59,7 +59,7 @@ it('runs every flow that handles a key', async () => {
 
   // Stripe's own 401 message for a key it doesn't know reaches our logs through the SDK: check it's scrubbed.
   expect(h.logLines.length).toBeGreaterThan(20);
-  h.assertNeverExposed(keys);
+  await h.assertNeverExposed(keys);
   for (const k of keys) expect(h.stripe.requests.some((r) => r.headers.authorization === `Bearer ${k}`) || k === spaced).toBe(true);
 });
 

@@ -1,11 +1,15 @@
-/** Sealed storage: survives restarts, refuses the wrong master key without touching anything, never holds a key in the clear. */
+/**
+ * Sealed storage, on SQLite and on PostgreSQL: survives restarts, refuses the wrong master key
+ * without touching anything, never holds a key in the clear.
+ */
 import fs from 'node:fs';
 import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../server/config.js';
 import { Sealer } from '../../server/crypto/sealing.js';
 import { StartupError } from '../../server/runtime.js';
-import { randomMasterKey, startHarness, type Harness } from './harness.js';
+import { dialect, randomMasterKey, startHarness, type Harness } from './harness.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -15,6 +19,21 @@ afterEach(async () => {
 
 const hashDir = (dir: string) =>
   Object.fromEntries(fs.readdirSync(dir).sort().map((f) => [f, createHash('sha256').update(fs.readFileSync(path.join(dir, f))).digest('hex')]));
+
+/** Everything stored: the files on SQLite; every row of every table (and the migrations applied) on PostgreSQL. */
+async function snapshot(harness: Harness): Promise<unknown> {
+  if (harness.dialect === 'sqlite') {
+    // The WAL moved into the database file, so the files say everything whether or not the backend is open.
+    if (harness.runtime.database.dialect === 'sqlite' && harness.runtime.database.sqlite.open) await harness.sql('pragma wal_checkpoint(TRUNCATE)');
+    return Object.fromEntries(Object.entries(hashDir(harness.dataDir)).filter(([f]) => !/-(wal|shm)$/.test(f)));
+  }
+  const tables = await harness.sql<{ name: string }>(
+    "select table_schema || '.' || table_name as name from information_schema.tables where table_schema in ('public', 'drizzle') order by 1",
+  );
+  const rows: Record<string, unknown> = {};
+  for (const { name } of tables) rows[name] = await harness.sql(`select * from ${name} order by 1`);
+  return rows;
+}
 
 describe('sealing', () => {
   const sealer = new Sealer(randomBytes(32));
@@ -43,40 +62,19 @@ describe('sealing', () => {
   });
 });
 
-describe('the data dir', () => {
-  it('gets a generated master.key with mode 0600 on first start', async () => {
-    h = await startHarness();
-    const stat = fs.statSync(path.join(h.dataDir, 'master.key'));
-    expect(stat.mode & 0o777).toBe(0o600);
-    expect(Buffer.from(fs.readFileSync(path.join(h.dataDir, 'master.key'), 'utf8').trim(), 'base64')).toHaveLength(32);
-    expect(h.runtime.database.sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(h.runtime.database.sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
-  });
-
-  it('after a restart on the same data dir, the stored key still decrypts and works', async () => {
+describe(`stored keys (${dialect})`, () => {
+  it('after a restart on the same data, the stored key still decrypts and works', async () => {
     h = await startHarness();
     const token = await h.pair();
     const appId = await h.createApplication();
     const key = h.stripe.createKey({ type: 'restricted' });
     await h.put(`/api/applications/${appId}/integrations/stripe`, { apiKey: key });
-    h.restart();
+    await h.restart();
     const res = await h.post(`/api/applications/${appId}/integrations/stripe/validate`, undefined, { token });
     expect(res.status).toBe(200);
     expect(res.body.integration.status).toBe('connected');
-    expect(h.runtime.integrations.openKey(appId).apiKey).toBe(key);
-    h.assertNeverExposed([key]);
-  });
-
-  it('the same with SERVAL_MASTER_KEY instead of master.key', async () => {
-    const masterKey = randomMasterKey();
-    h = await startHarness({ env: { SERVAL_MASTER_KEY: masterKey } });
-    expect(fs.existsSync(path.join(h.dataDir, 'master.key'))).toBe(false);
-    await h.pair();
-    const appId = await h.createApplication();
-    const key = h.stripe.createKey();
-    await h.put(`/api/applications/${appId}/integrations/stripe`, { apiKey: key });
-    h.restart();
-    expect(h.runtime.integrations.openKey(appId).apiKey).toBe(key);
+    expect((await h.runtime.integrations.openKey(appId)).apiKey).toBe(key);
+    await h.assertNeverExposed([key]);
   });
 
   it('a master key that does not match the stored data stops start-up with a clear message and touches nothing', async () => {
@@ -84,22 +82,70 @@ describe('the data dir', () => {
     await h.pair();
     const appId = await h.createApplication();
     await h.put(`/api/applications/${appId}/integrations/stripe`, { apiKey: h.stripe.createKey() });
-    h.runtime.close();
-    const before = hashDir(h.dataDir);
+    const before = await snapshot(h);
     const wrong = randomMasterKey();
-    expect(() => h!.restart({ SERVAL_MASTER_KEY: wrong })).toThrow(StartupError);
-    expect(() => h!.restart({ SERVAL_MASTER_KEY: wrong })).toThrow(/does not match the data.*Nothing was changed/);
-    expect(hashDir(h.dataDir)).toEqual(before);
-  });
-
-  it('a missing master.key is refused rather than replaced by a new one', async () => {
-    h = await startHarness();
-    await h.pair();
-    h.runtime.close();
-    fs.renameSync(path.join(h.dataDir, 'master.key'), path.join(h.dataDir, 'master.key.bak'));
-    expect(() => h!.restart()).toThrow(/master.key is missing/);
-    expect(fs.existsSync(path.join(h.dataDir, 'master.key'))).toBe(false);
-    fs.renameSync(path.join(h.dataDir, 'master.key.bak'), path.join(h.dataDir, 'master.key'));
-    h.restart();
+    await expect(h.restart({ SERVAL_MASTER_KEY: wrong })).rejects.toThrow(StartupError);
+    await expect(h.restart({ SERVAL_MASTER_KEY: wrong })).rejects.toThrow(/does not match the data.*Nothing was changed/);
+    expect(await snapshot(h)).toEqual(before);
+    await h.restart(); // the right key still opens it
+    expect((await h.get(`/api/applications/${appId}`)).body.application.stripe.status).toBe('connected');
   });
 });
+
+if (dialect === 'sqlite') {
+  describe('the data dir (SQLite)', () => {
+    it('gets a generated master.key with mode 0600 on first start', async () => {
+      h = await startHarness();
+      const stat = fs.statSync(path.join(h.dataDir, 'master.key'));
+      expect(stat.mode & 0o777).toBe(0o600);
+      expect(Buffer.from(fs.readFileSync(path.join(h.dataDir, 'master.key'), 'utf8').trim(), 'base64')).toHaveLength(32);
+      expect((await h.sql('pragma journal_mode'))[0]).toEqual({ journal_mode: 'wal' });
+      expect((await h.sql('pragma foreign_keys'))[0]).toEqual({ foreign_keys: 1 });
+    });
+
+    it('the same with SERVAL_MASTER_KEY instead of master.key', async () => {
+      const masterKey = randomMasterKey();
+      h = await startHarness({ env: { SERVAL_MASTER_KEY: masterKey } });
+      expect(fs.existsSync(path.join(h.dataDir, 'master.key'))).toBe(false);
+      await h.pair();
+      const appId = await h.createApplication();
+      const key = h.stripe.createKey();
+      await h.put(`/api/applications/${appId}/integrations/stripe`, { apiKey: key });
+      await h.restart();
+      expect((await h.runtime.integrations.openKey(appId)).apiKey).toBe(key);
+    });
+
+    it('a missing master.key is refused rather than replaced by a new one', async () => {
+      h = await startHarness();
+      await h.pair();
+      fs.renameSync(path.join(h.dataDir, 'master.key'), path.join(h.dataDir, 'master.key.bak'));
+      await expect(h.restart()).rejects.toThrow(/master.key is missing/);
+      expect(fs.existsSync(path.join(h.dataDir, 'master.key'))).toBe(false);
+      fs.renameSync(path.join(h.dataDir, 'master.key.bak'), path.join(h.dataDir, 'master.key'));
+      await h.restart();
+    });
+  });
+} else {
+  describe('the database (PostgreSQL)', () => {
+    it('DATABASE_URL without SERVAL_MASTER_KEY is refused, naming the variable', () => {
+      expect(() => loadConfig({ DATABASE_URL: 'postgres://serval@127.0.0.1:5432/serval' })).toThrow(/SERVAL_MASTER_KEY: required with DATABASE_URL/);
+      expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL: must be a postgres/);
+    });
+
+    it('stores keys sealed, never in the clear: the sealed column is AES-GCM under the master key', async () => {
+      h = await startHarness();
+      await h.pair();
+      const appId = await h.createApplication();
+      const key = h.stripe.createKey({ type: 'restricted' });
+      await h.put(`/api/applications/${appId}/integrations/stripe`, { apiKey: key });
+      const [row] = await h.sql<{ sealed_key: string; key_id: string; masked_key: string }>(
+        'select sealed_key, key_id, masked_key from stripe_integrations where application_id = ?',
+        [appId],
+      );
+      expect(row.masked_key).toBe(`rk_test_…${key.slice(-4)}`);
+      const sealer = new Sealer(Buffer.from(h.env.SERVAL_MASTER_KEY!, 'base64'));
+      expect(row.key_id).toBe(sealer.keyId);
+      expect(sealer.open({ keyId: row.key_id, sealed: row.sealed_key }, `stripe-integration:${appId}`)).toBe(key);
+    });
+  });
+}

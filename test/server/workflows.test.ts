@@ -49,7 +49,7 @@ beforeEach(() => {
   h.stripe.permissionWording = 'A';
 });
 afterAll(async () => {
-  h.assertNeverExposed(usedKeys);
+  await h.assertNeverExposed(usedKeys);
   await h.close();
 });
 
@@ -589,6 +589,6 @@ describe('one Stripe client per stored key', () => {
 describe('keys stay secret', () => {
   it('no key appears in any response, log line or database file', async () => {
     expect(usedKeys.length).toBeGreaterThan(10);
-    h.assertNeverExposed(usedKeys);
+    await h.assertNeverExposed(usedKeys);
   });
 });

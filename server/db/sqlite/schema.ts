@@ -1,5 +1,8 @@
-/** The one description of the tables; drizzle-kit generates the migrations from it. */
-import { sqliteTable, text, index } from 'drizzle-orm/sqlite-core';
+/**
+ * The tables on SQLite; drizzle-kit generates the migrations from it. ../postgres/schema.ts is the
+ * same on PostgreSQL, column for column (a type check in ../postgres/schema.ts keeps them so).
+ */
+import { sqliteTable, text, index, integer } from 'drizzle-orm/sqlite-core';
 
 /** Facts about the data itself, e.g. which master key sealed it. */
 export const settings = sqliteTable('settings', {
@@ -36,6 +39,8 @@ export const stripeIntegrations = sqliteTable(
     /** nonce ‖ AES-256-GCM ciphertext ‖ tag, base64; AAD is the application id. */
     sealedKey: text('sealed_key').notNull(),
     keyId: text('key_id').notNull(),
+    /** The scheduled re-check's claim: until then, one instance is checking this key. */
+    recheckLeaseUntil: text('recheck_lease_until'),
   },
   (t) => [index('stripe_integrations_fingerprint').on(t.fingerprint)],
 );
@@ -57,6 +62,17 @@ export const pairingCodes = sqliteTable('pairing_codes', {
   expiresAt: text('expires_at').notNull(),
   usedAt: text('used_at'),
 });
+
+/** Failed pairing attempts, per client: the rate limit, shared by every process on the database. */
+export const pairingFailures = sqliteTable(
+  'pairing_failures',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    client: text('client').notNull(),
+    at: text('at').notNull(),
+  },
+  (t) => [index('pairing_failures_client_at').on(t.client, t.at)],
+);
 
 /** No foreign keys: the history outlives the applications and devices it speaks of. */
 export const auditEvents = sqliteTable(

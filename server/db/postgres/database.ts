@@ -1,0 +1,87 @@
+/**
+ * PostgreSQL for a team's deployment (DATABASE_URL): node-postgres with a pool, migrations applied
+ * at start-up under an advisory lock so that instances starting together take turns. A lost
+ * connection never takes the process down: the pool drops the connection and makes a new one when
+ * asked, so the backend recovers by itself when the database is back.
+ */
+import { fileURLToPath } from 'node:url';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import { migrate } from 'drizzle-orm/node-postgres/migrator';
+import pg from 'pg';
+import type { Logger } from '../../logger.js';
+import type { Database } from '../repositories.js';
+import { createPostgresRepositories } from './repositories.js';
+import * as schema from './schema.js';
+
+const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
+
+/** pg_advisory_lock's key for "starting up": the same number in every instance. */
+const STARTUP_LOCK = 0x5e4a1_57a47;
+
+export type PostgresDatabase = Database & { dialect: 'postgres'; pool: pg.Pool };
+
+export function openPostgresDatabase(url: string, options: { poolSize: number; logger: Logger; connectTimeoutMs?: number }): PostgresDatabase {
+  const { logger } = options;
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize,
+    // While the database is down, a request fails after this long instead of waiting for ever.
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+    idleTimeoutMillis: 30_000,
+    application_name: 'serval',
+  });
+  // A connection can break while idle in the pool (the pool removes it) or while checked out
+  // between two queries (its next query fails). Either way: note it, never crash.
+  const onConnectionError = (error: Error) => logger.warn({ err: error.message }, 'database connection lost');
+  pool.on('error', onConnectionError);
+  pool.on('connect', (client) => client.on('error', onConnectionError));
+
+  const db = drizzle(pool, { schema });
+  const repos = createPostgresRepositories(db);
+
+  return {
+    dialect: 'postgres',
+    pool,
+    repos,
+    describe: redactedUrl(url),
+    async start(keyId, check) {
+      const client = await pool.connect();
+      try {
+        await client.query('select pg_advisory_lock($1)', [STARTUP_LOCK]);
+        try {
+          const storedKeyId = async () => {
+            const { rows } = await client.query<{ present: string | null }>("select to_regclass('settings')::text as present");
+            if (!rows[0]?.present) return null;
+            const result = await client.query<{ value: string }>("select value from settings where name = 'master_key_id'");
+            return result.rows[0]?.value ?? null;
+          };
+          check(await storedKeyId());
+          await migrate(drizzle(client, { schema }), { migrationsFolder });
+          await client.query("insert into settings (name, value) values ('master_key_id', $1) on conflict do nothing", [keyId]);
+          check(await storedKeyId());
+        } finally {
+          await client.query('select pg_advisory_unlock($1)', [STARTUP_LOCK]);
+        }
+      } finally {
+        client.release();
+      }
+    },
+    async ping() {
+      await pool.query('select 1');
+    },
+    async close() {
+      if (!pool.ended) await pool.end();
+    },
+  };
+}
+
+/** postgres://serval:secret@db:5432/serval → postgres://serval:***@db:5432/serval */
+export function redactedUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://(unparseable URL)';
+  }
+}

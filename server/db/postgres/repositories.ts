@@ -1,0 +1,183 @@
+/** The repositories on PostgreSQL (node-postgres, pooled). Locks are row locks; claims skip rows another instance holds. */
+import { and, count, desc, eq, gt, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
+import type { NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
+import type { PgDatabase } from 'drizzle-orm/pg-core';
+import type { ApplicationRow, AuditRow, DeviceRow, IntegrationRow, Repositories } from '../repositories.js';
+import * as schema from './schema.js';
+
+const { applications, auditEvents, devices, pairingCodes, pairingFailures, settings, stripeIntegrations } = schema;
+
+/** The pool, or a transaction on one of its connections: the same query builder. */
+export type PgDb = PgDatabase<NodePgQueryResultHKT, typeof schema>;
+
+const auditColumns = {
+  id: auditEvents.id,
+  at: auditEvents.at,
+  action: auditEvents.action,
+  deviceId: auditEvents.deviceId,
+  applicationId: auditEvents.applicationId,
+  detail: auditEvents.detail,
+};
+
+export function createPostgresRepositories(db: PgDb, inTransaction = false): Repositories {
+  const repos: Repositories = {
+    async transaction(fn) {
+      if (inTransaction) return fn(repos); // nested: part of the open transaction
+      return db.transaction((tx) => fn(createPostgresRepositories(tx, true)));
+    },
+
+    settings: {
+      async get(name) {
+        const [row] = await db.select().from(settings).where(eq(settings.name, name));
+        return row?.value ?? null;
+      },
+      async set(name, value) {
+        await db.insert(settings).values({ name, value }).onConflictDoUpdate({ target: settings.name, set: { value } });
+      },
+    },
+
+    applications: {
+      list: () => db.select().from(applications).orderBy(applications.createdAt, applications.id),
+      async get(id) {
+        const [row] = await db.select().from(applications).where(eq(applications.id, id));
+        return row;
+      },
+      async lock(id) {
+        const [row] = await db.select().from(applications).where(eq(applications.id, id)).for('update');
+        return row;
+      },
+      async create(row: ApplicationRow) {
+        await db.insert(applications).values(row);
+      },
+      async rename(id, name) {
+        return ((await db.update(applications).set({ name }).where(eq(applications.id, id))).rowCount ?? 0) > 0;
+      },
+      async delete(id) {
+        return ((await db.delete(applications).where(eq(applications.id, id))).rowCount ?? 0) > 0;
+      },
+      async count() {
+        const [row] = await db.select({ n: count() }).from(applications);
+        return row?.n ?? 0;
+      },
+    },
+
+    integrations: {
+      async get(applicationId) {
+        const [row] = await db.select().from(stripeIntegrations).where(eq(stripeIntegrations.applicationId, applicationId));
+        return row;
+      },
+      async lock(applicationId) {
+        const [row] = await db.select().from(stripeIntegrations).where(eq(stripeIntegrations.applicationId, applicationId)).for('update');
+        return row;
+      },
+      list: () => db.select().from(stripeIntegrations),
+      async upsert(row: IntegrationRow) {
+        const { applicationId: _id, ...rest } = row;
+        await db.insert(stripeIntegrations).values(row).onConflictDoUpdate({ target: stripeIntegrations.applicationId, set: rest });
+      },
+      async update(applicationId, patch) {
+        await db.update(stripeIntegrations).set(patch).where(eq(stripeIntegrations.applicationId, applicationId));
+      },
+      async delete(applicationId) {
+        return ((await db.delete(stripeIntegrations).where(eq(stripeIntegrations.applicationId, applicationId))).rowCount ?? 0) > 0;
+      },
+      withFingerprint: (fingerprint, exceptApplicationId) =>
+        db
+          .select({ applicationId: stripeIntegrations.applicationId, applicationName: applications.name })
+          .from(stripeIntegrations)
+          .innerJoin(applications, eq(applications.id, stripeIntegrations.applicationId))
+          .where(and(eq(stripeIntegrations.fingerprint, fingerprint), ne(stripeIntegrations.applicationId, exceptApplicationId))),
+      async countByStatus() {
+        const rows = await db.select({ status: stripeIntegrations.status, n: count() }).from(stripeIntegrations).groupBy(stripeIntegrations.status);
+        return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+      },
+      async keyIdsInUse() {
+        return (await db.selectDistinct({ keyId: stripeIntegrations.keyId }).from(stripeIntegrations)).map((r) => r.keyId);
+      },
+      async claimDue({ dueBefore, now, leaseUntil, limit }) {
+        // SKIP LOCKED: rows another instance is claiming right now are left to it, not waited for.
+        const due = db
+          .select({ id: stripeIntegrations.applicationId })
+          .from(stripeIntegrations)
+          .where(
+            and(
+              or(isNull(stripeIntegrations.lastValidatedAt), lt(stripeIntegrations.lastValidatedAt, dueBefore)),
+              or(isNull(stripeIntegrations.recheckLeaseUntil), lt(stripeIntegrations.recheckLeaseUntil, now)),
+            ),
+          )
+          .orderBy(sql`${stripeIntegrations.lastValidatedAt} asc nulls first`)
+          .limit(limit)
+          .for('update', { skipLocked: true });
+        const rows = await db
+          .update(stripeIntegrations)
+          .set({ recheckLeaseUntil: leaseUntil })
+          .where(inArray(stripeIntegrations.applicationId, due))
+          .returning({ applicationId: stripeIntegrations.applicationId });
+        return rows.map((r) => r.applicationId);
+      },
+    },
+
+    devices: {
+      async create(row: DeviceRow) {
+        await db.insert(devices).values(row);
+      },
+      async activeByTokenHash(tokenHash) {
+        const [row] = await db
+          .select()
+          .from(devices)
+          .where(and(eq(devices.tokenHash, tokenHash), isNull(devices.revokedAt)));
+        return row;
+      },
+      listActive: () => db.select().from(devices).where(isNull(devices.revokedAt)).orderBy(devices.createdAt, devices.id),
+      async revoke(id, at) {
+        const result = await db.update(devices).set({ revokedAt: at }).where(and(eq(devices.id, id), isNull(devices.revokedAt)));
+        return (result.rowCount ?? 0) > 0;
+      },
+      async touch(id, at) {
+        await db.update(devices).set({ lastSeenAt: at }).where(eq(devices.id, id));
+      },
+    },
+
+    pairingCodes: {
+      async add(codeHash, createdAt, expiresAt) {
+        await db.insert(pairingCodes).values({ codeHash, createdAt, expiresAt });
+      },
+      async consume(codeHash, now) {
+        const result = await db
+          .update(pairingCodes)
+          .set({ usedAt: now })
+          .where(and(eq(pairingCodes.codeHash, codeHash), isNull(pairingCodes.usedAt), gt(pairingCodes.expiresAt, now)));
+        return (result.rowCount ?? 0) > 0;
+      },
+      async purge(now) {
+        await db.delete(pairingCodes).where(or(lt(pairingCodes.expiresAt, now), sql`${pairingCodes.usedAt} is not null`));
+      },
+    },
+
+    pairingFailures: {
+      async since(client, since) {
+        const rows = await db
+          .select({ at: pairingFailures.at })
+          .from(pairingFailures)
+          .where(and(eq(pairingFailures.client, client), gt(pairingFailures.at, since)))
+          .orderBy(pairingFailures.at);
+        return rows.map((r) => r.at);
+      },
+      async add(client, at, forgetBefore) {
+        await db.delete(pairingFailures).where(lt(pairingFailures.at, forgetBefore));
+        await db.insert(pairingFailures).values({ client, at });
+      },
+      async clear(client) {
+        await db.delete(pairingFailures).where(eq(pairingFailures.client, client));
+      },
+    },
+
+    audit: {
+      async add(row: AuditRow) {
+        await db.insert(auditEvents).values(row);
+      },
+      list: (limit) => db.select(auditColumns).from(auditEvents).orderBy(desc(auditEvents.seq)).limit(limit),
+    },
+  };
+  return repos;
+}

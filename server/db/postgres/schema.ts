@@ -1,0 +1,97 @@
+/**
+ * The tables on PostgreSQL; drizzle-kit generates the migrations from it. Column for column the
+ * same as ../sqlite/schema.ts (times are ISO-8601 text in UTC on both, so they compare and sort
+ * the same way); the type checks at the bottom keep the two from drifting apart.
+ */
+import { bigint, index, integer, pgTable, text } from 'drizzle-orm/pg-core';
+import type * as sqlite from '../sqlite/schema.js';
+
+export const settings = pgTable('settings', {
+  name: text('name').primaryKey(),
+  value: text('value').notNull(),
+});
+
+export const applications = pgTable('applications', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  createdAt: text('created_at').notNull(),
+});
+
+export const stripeIntegrations = pgTable(
+  'stripe_integrations',
+  {
+    applicationId: text('application_id')
+      .primaryKey()
+      .references(() => applications.id, { onDelete: 'cascade' }),
+    keyType: text('key_type', { enum: ['secret', 'restricted'] }).notNull(),
+    mode: text('mode', { enum: ['test', 'live'] }).notNull(),
+    maskedKey: text('masked_key').notNull(),
+    accountId: text('account_id'),
+    status: text('status', { enum: ['connected', 'missing_permissions', 'invalid', 'unverified'] }).notNull(),
+    permissions: text('permissions').notNull(),
+    source: text('source', { enum: ['extension', 'manual', 'api'] }).notNull(),
+    connectedAt: text('connected_at').notNull(),
+    lastValidatedAt: text('last_validated_at'),
+    lastErrorCode: text('last_error_code'),
+    lastErrorMessage: text('last_error_message'),
+    fingerprint: text('fingerprint').notNull(),
+    sealedKey: text('sealed_key').notNull(),
+    keyId: text('key_id').notNull(),
+    recheckLeaseUntil: text('recheck_lease_until'),
+  },
+  (t) => [index('stripe_integrations_fingerprint').on(t.fingerprint)],
+);
+
+export const devices = pgTable('devices', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  tokenHash: text('token_hash').notNull().unique(),
+  createdAt: text('created_at').notNull(),
+  lastSeenAt: text('last_seen_at'),
+  revokedAt: text('revoked_at'),
+});
+
+export const pairingCodes = pgTable('pairing_codes', {
+  codeHash: text('code_hash').primaryKey(),
+  createdAt: text('created_at').notNull(),
+  expiresAt: text('expires_at').notNull(),
+  usedAt: text('used_at'),
+});
+
+export const pairingFailures = pgTable(
+  'pairing_failures',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    client: text('client').notNull(),
+    at: text('at').notNull(),
+  },
+  (t) => [index('pairing_failures_client_at').on(t.client, t.at)],
+);
+
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    id: text('id').primaryKey(),
+    at: text('at').notNull(),
+    action: text('action').notNull(),
+    deviceId: text('device_id'),
+    applicationId: text('application_id'),
+    detail: text('detail').notNull(),
+    /** Write order (SQLite has its rowid for this): the audit log lists newest first by it. */
+    seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity().notNull(),
+  },
+  (t) => [index('audit_events_at').on(t.at), index('audit_events_seq').on(t.seq)],
+);
+
+// The two schemas describe the same rows.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const sameRows: [
+  Same<typeof settings.$inferSelect, typeof sqlite.settings.$inferSelect>,
+  Same<typeof applications.$inferSelect, typeof sqlite.applications.$inferSelect>,
+  Same<typeof stripeIntegrations.$inferSelect, typeof sqlite.stripeIntegrations.$inferSelect>,
+  Same<typeof devices.$inferSelect, typeof sqlite.devices.$inferSelect>,
+  Same<typeof pairingCodes.$inferSelect, typeof sqlite.pairingCodes.$inferSelect>,
+  Same<typeof pairingFailures.$inferSelect, typeof sqlite.pairingFailures.$inferSelect>,
+  Same<Omit<typeof auditEvents.$inferSelect, 'seq'>, typeof sqlite.auditEvents.$inferSelect>,
+] = [true, true, true, true, true, true, true];
+void sameRows;

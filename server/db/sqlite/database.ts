@@ -1,0 +1,77 @@
+/** The embedded default: one SQLite file in the data dir — WAL, foreign keys on, migrations applied at start-up. */
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import type { Database as ServalDatabase } from '../repositories.js';
+import { createSqliteRepositories } from './repositories.js';
+import * as schema from './schema.js';
+
+const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
+
+export function databaseFile(dataDir: string): string {
+  return path.join(dataDir, 'serval.db');
+}
+
+export type SqliteDatabase = ServalDatabase & { dialect: 'sqlite'; sqlite: Database.Database; file: string };
+
+export function openSqliteDatabase(dataDir: string): SqliteDatabase {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const file = databaseFile(dataDir);
+  const sqlite = new Database(file);
+  try {
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+    // WAL with synchronous=NORMAL is durable across application crashes and much faster.
+    sqlite.pragma('synchronous = NORMAL');
+    // Deleted keys are overwritten on disk, not left in free pages.
+    sqlite.pragma('secure_delete = ON');
+  } catch (error) {
+    sqlite.close();
+    throw error;
+  }
+  const db = drizzle(sqlite, { schema });
+  const repos = createSqliteRepositories(db, sqlite);
+
+  /**
+   * drizzle's migrator reads what is applied, then applies the rest: a second process starting on
+   * the same file at the same moment can lose that race ("table already exists"). Its next try
+   * sees the migrations applied.
+   */
+  const migrateOnce = () => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return migrate(db, { migrationsFolder });
+      } catch (error) {
+        if (attempt >= 3) throw error;
+      }
+    }
+  };
+
+  return {
+    dialect: 'sqlite',
+    sqlite,
+    file,
+    repos,
+    describe: file,
+    async start(keyId, check) {
+      const hasSettings = sqlite.prepare("select 1 from sqlite_master where type = 'table' and name = 'settings'").get() !== undefined;
+      const stored = hasSettings
+        ? ((sqlite.prepare("select value from settings where name = 'master_key_id'").get() as { value: string } | undefined)?.value ?? null)
+        : null;
+      check(stored);
+      migrateOnce();
+      db.insert(schema.settings).values({ name: 'master_key_id', value: keyId }).onConflictDoNothing().run();
+      check(await repos.settings.get('master_key_id'));
+    },
+    async ping() {
+      sqlite.prepare('select 1').get();
+    },
+    async close() {
+      if (sqlite.open) sqlite.close();
+    },
+  };
+}

@@ -1,0 +1,214 @@
+/**
+ * The repositories on SQLite (better-sqlite3: synchronous, one connection per process).
+ *
+ * Transactions: better-sqlite3 runs statements synchronously, but a transaction's callback is
+ * async, so other requests' statements could run between its awaits — and would join it. So
+ * while a transaction is open, every statement from outside it waits for it to end; the
+ * transaction's own `tx` goes straight through. Across processes on the same file, SQLite's own
+ * write lock (BEGIN IMMEDIATE, with busy_timeout) serialises writers.
+ */
+import type Database from 'better-sqlite3';
+import { and, count, desc, eq, gt, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
+import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import type { ApplicationRow, AuditRow, DeviceRow, IntegrationRow, Repositories } from '../repositories.js';
+import * as schema from './schema.js';
+
+const { applications, auditEvents, devices, pairingCodes, pairingFailures, settings, stripeIntegrations } = schema;
+
+export type SqliteDb = BetterSQLite3Database<typeof schema>;
+
+export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database): Repositories {
+  // The statements every authenticated request runs, prepared once (on first use: the tables
+  // exist only after start-up has applied the migrations).
+  const once = <T>(make: () => T) => {
+    let made: T | undefined;
+    return () => (made ??= make());
+  };
+  const deviceByTokenHash = once(() =>
+    db
+      .select()
+      .from(devices)
+      .where(and(eq(devices.tokenHash, sql.placeholder('tokenHash')), isNull(devices.revokedAt)))
+      .prepare(),
+  );
+  const applicationById = once(() => db.select().from(applications).where(eq(applications.id, sql.placeholder('id'))).prepare());
+  const integrationByApplication = once(() =>
+    db
+      .select()
+      .from(stripeIntegrations)
+      .where(eq(stripeIntegrations.applicationId, sql.placeholder('applicationId')))
+      .prepare(),
+  );
+
+  /** Resolves when no transaction is open (the one open now, and any that queued behind it). */
+  let openTransaction: Promise<void> | null = null;
+  const outside = async () => {
+    while (openTransaction) await openTransaction;
+  };
+  const inside = async () => {};
+
+  const repositories = (waitTurn: () => Promise<void>): Repositories => {
+    /** Each method: wait for our turn, then run the synchronous statement. */
+    const op =
+      <A extends unknown[], R>(fn: (...args: A) => R) =>
+      async (...args: A): Promise<R> => {
+        await waitTurn();
+        return fn(...args);
+      };
+
+    const repos: Repositories = {
+      async transaction(fn) {
+        if (waitTurn === inside) return fn(repos); // nested: part of the open transaction
+        await outside();
+        let end!: () => void;
+        openTransaction = new Promise((resolve) => (end = resolve));
+        try {
+          sqlite.exec('BEGIN IMMEDIATE');
+          try {
+            const result = await fn(transactionRepos);
+            sqlite.exec('COMMIT');
+            return result;
+          } catch (error) {
+            if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
+            throw error;
+          }
+        } finally {
+          openTransaction = null;
+          end();
+        }
+      },
+
+      settings: {
+        get: op((name: string) => db.select().from(settings).where(eq(settings.name, name)).get()?.value ?? null),
+        set: op((name: string, value: string) => {
+          db.insert(settings).values({ name, value }).onConflictDoUpdate({ target: settings.name, set: { value } }).run();
+        }),
+      },
+
+      applications: {
+        list: op(() => db.select().from(applications).orderBy(applications.createdAt, applications.id).all()),
+        get: op((id: string) => applicationById().get({ id })),
+        // BEGIN IMMEDIATE already holds the database's write lock for the whole transaction.
+        lock: op((id: string) => applicationById().get({ id })),
+        create: op((row: ApplicationRow) => {
+          db.insert(applications).values(row).run();
+        }),
+        rename: op((id: string, name: string) => db.update(applications).set({ name }).where(eq(applications.id, id)).run().changes > 0),
+        delete: op((id: string) => db.delete(applications).where(eq(applications.id, id)).run().changes > 0),
+        count: op(() => db.select({ n: count() }).from(applications).get()?.n ?? 0),
+      },
+
+      integrations: {
+        get: op((applicationId: string) => integrationByApplication().get({ applicationId })),
+        lock: op((applicationId: string) => integrationByApplication().get({ applicationId })),
+        list: op(() => db.select().from(stripeIntegrations).all()),
+        upsert: op((row: IntegrationRow) => {
+          const { applicationId: _id, ...rest } = row;
+          db.insert(stripeIntegrations).values(row).onConflictDoUpdate({ target: stripeIntegrations.applicationId, set: rest }).run();
+        }),
+        update: op((applicationId: string, patch: Parameters<Repositories['integrations']['update']>[1]) => {
+          db.update(stripeIntegrations).set(patch).where(eq(stripeIntegrations.applicationId, applicationId)).run();
+        }),
+        delete: op(
+          (applicationId: string) => db.delete(stripeIntegrations).where(eq(stripeIntegrations.applicationId, applicationId)).run().changes > 0,
+        ),
+        withFingerprint: op((fingerprint: string, exceptApplicationId: string) =>
+          db
+            .select({ applicationId: stripeIntegrations.applicationId, applicationName: applications.name })
+            .from(stripeIntegrations)
+            .innerJoin(applications, eq(applications.id, stripeIntegrations.applicationId))
+            .where(and(eq(stripeIntegrations.fingerprint, fingerprint), ne(stripeIntegrations.applicationId, exceptApplicationId)))
+            .all(),
+        ),
+        countByStatus: op(() => {
+          const rows = db.select({ status: stripeIntegrations.status, n: count() }).from(stripeIntegrations).groupBy(stripeIntegrations.status).all();
+          return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+        }),
+        keyIdsInUse: op(() => db.selectDistinct({ keyId: stripeIntegrations.keyId }).from(stripeIntegrations).all().map((r) => r.keyId)),
+        // One UPDATE … RETURNING: SQLite's write lock makes the claim atomic across processes.
+        claimDue: op(({ dueBefore, now, leaseUntil, limit }: { dueBefore: string; now: string; leaseUntil: string; limit: number }) => {
+          const due = db
+            .select({ id: stripeIntegrations.applicationId })
+            .from(stripeIntegrations)
+            .where(
+              and(
+                or(isNull(stripeIntegrations.lastValidatedAt), lt(stripeIntegrations.lastValidatedAt, dueBefore)),
+                or(isNull(stripeIntegrations.recheckLeaseUntil), lt(stripeIntegrations.recheckLeaseUntil, now)),
+              ),
+            )
+            .orderBy(sql`${stripeIntegrations.lastValidatedAt} is not null`, stripeIntegrations.lastValidatedAt)
+            .limit(limit);
+          return db
+            .update(stripeIntegrations)
+            .set({ recheckLeaseUntil: leaseUntil })
+            .where(inArray(stripeIntegrations.applicationId, due))
+            .returning({ applicationId: stripeIntegrations.applicationId })
+            .all()
+            .map((r) => r.applicationId);
+        }),
+      },
+
+      devices: {
+        create: op((row: DeviceRow) => {
+          db.insert(devices).values(row).run();
+        }),
+        activeByTokenHash: op((tokenHash: string) => deviceByTokenHash().get({ tokenHash })),
+        listActive: op(() => db.select().from(devices).where(isNull(devices.revokedAt)).orderBy(devices.createdAt, devices.id).all()),
+        revoke: op(
+          (id: string, at: string) =>
+            db.update(devices).set({ revokedAt: at }).where(and(eq(devices.id, id), isNull(devices.revokedAt))).run().changes > 0,
+        ),
+        touch: op((id: string, at: string) => {
+          db.update(devices).set({ lastSeenAt: at }).where(eq(devices.id, id)).run();
+        }),
+      },
+
+      pairingCodes: {
+        add: op((codeHash: string, createdAt: string, expiresAt: string) => {
+          db.insert(pairingCodes).values({ codeHash, createdAt, expiresAt }).run();
+        }),
+        consume: op(
+          (codeHash: string, now: string) =>
+            db
+              .update(pairingCodes)
+              .set({ usedAt: now })
+              .where(and(eq(pairingCodes.codeHash, codeHash), isNull(pairingCodes.usedAt), gt(pairingCodes.expiresAt, now)))
+              .run().changes > 0,
+        ),
+        purge: op((now: string) => {
+          db.delete(pairingCodes).where(or(lt(pairingCodes.expiresAt, now), sql`${pairingCodes.usedAt} is not null`)).run();
+        }),
+      },
+
+      pairingFailures: {
+        since: op((client: string, since: string) =>
+          db
+            .select({ at: pairingFailures.at })
+            .from(pairingFailures)
+            .where(and(eq(pairingFailures.client, client), gt(pairingFailures.at, since)))
+            .orderBy(pairingFailures.at)
+            .all()
+            .map((r) => r.at),
+        ),
+        add: op((client: string, at: string, forgetBefore: string) => {
+          db.delete(pairingFailures).where(lt(pairingFailures.at, forgetBefore)).run();
+          db.insert(pairingFailures).values({ client, at }).run();
+        }),
+        clear: op((client: string) => {
+          db.delete(pairingFailures).where(eq(pairingFailures.client, client)).run();
+        }),
+      },
+
+      audit: {
+        add: op((row: AuditRow) => {
+          db.insert(auditEvents).values(row).run();
+        }),
+        list: op((limit: number) => db.select().from(auditEvents).orderBy(desc(sql`rowid`)).limit(limit).all()),
+      },
+    };
+    return repos;
+  };
+
+  const transactionRepos = repositories(inside);
+  return repositories(outside);
+}
