@@ -10,6 +10,7 @@ export default defineConfig({
         test: {
           name: 'server',
           include: ['test/server/**/*.test.ts'],
+          exclude: ['test/server/**/*.pg.test.ts'], // PostgreSQL-only behaviour (an outage)
           environment: 'node',
           testTimeout: 20_000,
           hookTimeout: 30_000,

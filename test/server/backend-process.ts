@@ -1,0 +1,64 @@
+/**
+ * The backend as `npm start` runs it — a real process (server/main.ts) — for tests that need more
+ * than one instance, a real signal, or a real outage. `startBackend` resolves once it listens.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+
+export type BackendProcess = {
+  child: ChildProcess;
+  url: string;
+  pairingCode: string;
+  exited: Promise<number | null>;
+  output(): { stdout: string; stderr: string };
+  /** Waits for a line of stdout matching `pattern`. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
+  fetch(path: string, init?: { method?: string; token?: string; body?: unknown }): Promise<{ status: number; body: any; headers: Headers }>;
+  stop(): Promise<number | null>;
+};
+
+/** Spawns server/main.ts with `env` on top of ours (PORT 0, no schedule unless asked). Not awaited: see `startBackend`. */
+export function spawnBackend(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    env: { ...process.env, PORT: '0', SERVAL_RECHECK_INTERVAL_MINUTES: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const waitFor = async (pattern: RegExp, timeoutMs = 20_000) => {
+    const started = Date.now();
+    while (!pattern.test(stdout)) {
+      if (child.exitCode !== null || Date.now() - started > timeoutMs) {
+        throw new Error(`${child.exitCode !== null ? `exited (${child.exitCode})` : 'timed out'} waiting for ${pattern}; stdout: ${stdout}; stderr: ${stderr}`);
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    return pattern.exec(stdout)!;
+  };
+  return { child, exited, waitFor, output: () => ({ stdout, stderr }) };
+}
+
+export async function startBackend(env: Record<string, string>): Promise<BackendProcess> {
+  const spawned = spawnBackend(env);
+  const [, url] = await spawned.waitFor(/listening on (http:\/\/\S+)/);
+  const [, pairingCode] = await spawned.waitFor(/Pairing code: ([A-Z2-9]{4}-[A-Z2-9]{4})/);
+  return {
+    ...spawned,
+    url,
+    pairingCode,
+    async fetch(path, init = {}) {
+      const headers: Record<string, string> = {};
+      if (init.body !== undefined) headers['Content-Type'] = 'application/json';
+      if (init.token) headers.Authorization = `Bearer ${init.token}`;
+      const res = await fetch(`${url}${path}`, { method: init.method ?? 'GET', headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
+    },
+    async stop() {
+      if (spawned.child.exitCode === null) spawned.child.kill('SIGTERM');
+      return spawned.exited;
+    },
+  };
+}

@@ -1,0 +1,170 @@
+/**
+ * Several backend instances on one database, as behind a load balancer: two real processes
+ * (server/main.ts) on the same PostgreSQL database — or the same SQLite file, which holds too.
+ * Everything that must hold across instances goes through the database.
+ */
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startBackend, type BackendProcess } from './backend-process.js';
+import { dialect, startHarness, type Harness } from './harness.js';
+
+let h: Harness;
+let a: BackendProcess;
+let b: BackendProcess;
+const backends: BackendProcess[] = [];
+
+/** One more instance on the harness's database and test Stripe. */
+async function instance(env: Record<string, string> = {}) {
+  const backend = await startBackend({ ...h.env, LOG_LEVEL: 'info', ...env });
+  backends.push(backend);
+  return backend;
+}
+
+async function pairOn(backend: BackendProcess, code: string, deviceName = 'Laptop'): Promise<string> {
+  const res = await backend.fetch('/api/pair', { method: 'POST', body: { code, deviceName } });
+  expect(res.status).toBe(201);
+  return res.body.token;
+}
+
+beforeAll(async () => {
+  h = await startHarness();
+  [a, b] = await Promise.all([instance(), instance()]);
+});
+afterAll(async () => {
+  await Promise.all(backends.map((x) => x.stop()));
+  await h?.close();
+});
+
+describe(`two instances on one ${dialect} database`, () => {
+  it('a pairing code printed by one instance pairs on the other, once', async () => {
+    const token = await pairOn(b, a.pairingCode);
+    expect((await b.fetch('/api/status', { token })).status).toBe(200);
+    expect((await a.fetch('/api/status', { token })).status).toBe(200);
+    const again = await a.fetch('/api/pair', { method: 'POST', body: { code: a.pairingCode, deviceName: 'Again' } });
+    expect(again.body.error.code).toBe('pairing_code_invalid');
+  });
+
+  it('failed pairing attempts count across instances: the rate limit holds however requests are balanced', async () => {
+    const { code } = await h.runtime.pairing.issueCode();
+    const attempt = (backend: BackendProcess, c: string) => backend.fetch('/api/pair', { method: 'POST', body: { code: c, deviceName: 'Guess' } });
+    await h.sql('delete from pairing_failures'); // a clean slate for this client (127.0.0.1)
+    // Five wrong guesses, alternating instances.
+    for (let i = 0; i < 5; i++) expect((await attempt(i % 2 ? a : b, 'WRNG-CODE')).status).toBe(401);
+    for (const backend of [a, b]) {
+      const limited = await attempt(backend, code);
+      expect(limited.status).toBe(429);
+      expect(limited.body.error.code).toBe('pairing_rate_limited');
+      expect(Number(limited.headers.get('Retry-After'))).toBeGreaterThan(0);
+    }
+    await h.sql('delete from pairing_failures'); // as a minute passing would
+    expect((await attempt(b, code)).status).toBe(201);
+  });
+
+  it('a device revoked on one instance is refused on the other at once', async () => {
+    const { code: first } = await h.runtime.pairing.issueCode();
+    const { code: second } = await h.runtime.pairing.issueCode();
+    const admin = await pairOn(a, first, 'Admin');
+    const lost = await pairOn(b, second, 'Lost laptop');
+    expect((await a.fetch('/api/status', { token: lost })).status).toBe(200);
+    const lostId = (await b.fetch('/api/status', { token: lost })).body.device.id;
+    expect((await a.fetch(`/api/devices/${lostId}`, { method: 'DELETE', token: admin })).status).toBe(204);
+    for (const backend of [b, a]) {
+      const res = await backend.fetch('/api/applications', { token: lost });
+      expect(res.status).toBe(401);
+      expect(res.body.error.code).toBe('unauthorized');
+    }
+  });
+
+  it("a key replaced or removed through one instance is never used again by the other's cached Stripe client", async () => {
+    const { code } = await h.runtime.pairing.issueCode();
+    const token = await pairOn(a, code, 'Workflows');
+    const appId = (await a.fetch('/api/applications', { method: 'POST', token, body: { name: 'Billing' } })).body.application.id;
+    const first = h.stripe.createKey({ type: 'restricted' });
+    expect((await a.fetch(`/api/applications/${appId}/integrations/stripe`, { method: 'PUT', token, body: { apiKey: first } })).status).toBe(200);
+    const charges = () => a.fetch(`/api/applications/${appId}/stripe/charges?limit=1`, { token });
+    const keysStripeSaw = () => h.stripe.requests.map((r) => r.headers.authorization);
+
+    h.stripe.resetRequests();
+    expect((await charges()).status).toBe(200); // instance A now caches a client for the first key
+    expect(keysStripeSaw()).toEqual([`Bearer ${first}`]);
+
+    const second = h.stripe.createKey({ type: 'restricted' });
+    expect((await b.fetch(`/api/applications/${appId}/integrations/stripe`, { method: 'PUT', token, body: { apiKey: second } })).status).toBe(200);
+    h.stripe.resetRequests();
+    expect((await charges()).status).toBe(200);
+    expect(keysStripeSaw()).toEqual([`Bearer ${second}`]);
+
+    expect((await b.fetch(`/api/applications/${appId}/integrations/stripe`, { method: 'DELETE', token })).status).toBe(204);
+    h.stripe.resetRequests();
+    const gone = await charges();
+    expect(gone.status).toBe(404);
+    expect(gone.body.error.code).toBe('integration_not_found');
+    expect(keysStripeSaw()).toEqual([]);
+  });
+
+  it('a replace through one instance racing a delete through the other: the key never outlives its application', async () => {
+    const { code } = await h.runtime.pairing.issueCode();
+    const token = await pairOn(a, code, 'Racer');
+    h.stripe.setLatency(30);
+    try {
+      for (let round = 0; round < 6; round++) {
+        const appId = (await a.fetch('/api/applications', { method: 'POST', token, body: { name: `Race ${round}` } })).body.application.id;
+        const put = a.fetch(`/api/applications/${appId}/integrations/stripe`, { method: 'PUT', token, body: { apiKey: h.stripe.createKey() } });
+        await new Promise((r) => setTimeout(r, round * 8));
+        const del = b.fetch(`/api/applications/${appId}`, { method: 'DELETE', token });
+        const [putRes, delRes] = await Promise.all([put, del]);
+        expect(delRes.status).toBe(204);
+        expect([200, 404]).toContain(putRes.status);
+        if (putRes.status === 404) expect(putRes.body.error.code).toBe('application_not_found');
+        expect(await h.sql('select application_id from stripe_integrations where application_id = ?', [appId])).toEqual([]);
+      }
+    } finally {
+      h.stripe.setLatency(0);
+    }
+    await h.checkIntegrity();
+  });
+});
+
+describe(`the scheduled re-check across instances (${dialect})`, () => {
+  it('each due integration is checked by one instance, not once per instance', async () => {
+    // Two more instances with the schedule on: a 6 s interval, so they tick every 1.5 s.
+    const [c, d] = await Promise.all([instance({ SERVAL_RECHECK_INTERVAL_MINUTES: '0.1' }), instance({ SERVAL_RECHECK_INTERVAL_MINUTES: '0.1' })]);
+    const { code } = await h.runtime.pairing.issueCode();
+    const token = await pairOn(c, code, 'Scheduler');
+    const keys: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const appId = (await c.fetch('/api/applications', { method: 'POST', token, body: { name: `Due ${i}` } })).body.application.id;
+      const key = h.stripe.createKey({ type: 'restricted' });
+      keys.push(key);
+      expect((await d.fetch(`/api/applications/${appId}/integrations/stripe`, { method: 'PUT', token, body: { apiKey: key } })).status).toBe(200);
+    }
+    // Make every integration due now, as if last checked long ago. Stripe answers slowly, so a
+    // round of checks (8 × 6 requests, 150 ms each) outlasts the next tick of the other instance.
+    h.stripe.setLatency(150);
+    h.stripe.resetRequests();
+    await h.sql("update stripe_integrations set last_validated_at = '2000-01-01T00:00:00.000Z', recheck_lease_until = null");
+    await vi.waitFor(
+      async () => expect(await h.sql("select application_id from stripe_integrations where last_validated_at < '2001'")).toEqual([]),
+      { timeout: 20_000, interval: 100 },
+    );
+    h.stripe.setLatency(0);
+    // Each key's permission probe for Balance: Read ran exactly once (the next round is due 6 s later).
+    const balanceProbes = (key: string) => h.stripe.requests.filter((r) => r.path === '/v1/balance' && r.headers.authorization === `Bearer ${key}`).length;
+    expect(keys.map(balanceProbes)).toEqual(keys.map(() => 1));
+    const rounds = [c, d].map((x) => x.output().stdout.split('\n').filter((l) => l.includes('scheduled re-check done')));
+    const checked = rounds.flat().reduce((n, line) => n + (JSON.parse(line) as { checked: number }).checked, 0);
+    expect(checked).toBe(8);
+  });
+
+  it('instances starting at the same moment on a new database both come up', async () => {
+    const fresh = await startHarness();
+    try {
+      const together = await Promise.all([1, 2, 3].map(() => startBackend({ ...fresh.env })));
+      backends.push(...together);
+      for (const backend of together) expect((await backend.fetch('/api/health')).body.status).toBe('ok');
+      const token = await pairOn(together[2], together[0].pairingCode, 'First');
+      expect((await together[1].fetch('/api/status', { token })).status).toBe(200);
+    } finally {
+      await fresh.close();
+    }
+  });
+});
