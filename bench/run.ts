@@ -4,12 +4,15 @@
  */
 import os from 'node:os';
 import { benchExtension } from './extension.js';
+import { closeBenchDatabases } from './databases.js';
 import { benchKeyCheck } from './key-check.js';
+import { benchStatus } from './status.js';
 import type { BenchResult } from './stats.js';
 import { benchWorkflows } from './workflows.js';
 
 const suites: Array<[string, () => Promise<BenchResult[]>]> = [
-  ['Key check (backend)', benchKeyCheck],
+  ['Key check (backend, SQLite and PostgreSQL)', benchKeyCheck],
+  ['Status polling (backend process, SQLite and PostgreSQL)', benchStatus],
   ['Workflows (backend)', benchWorkflows],
   ['Extension', benchExtension],
 ];
@@ -25,4 +28,5 @@ for (const [title, run] of suites) {
   }
   console.log('');
 }
+await closeBenchDatabases();
 console.log(misses ? `${misses} figure(s) miss their target.` : 'Every figure with a target meets it.');
