@@ -8,12 +8,11 @@
  * postgresql.conf, so `start()` after `stop()` comes back on the same port with the same settings.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
+import { adminQuery, createTestDatabase, dropTestDatabase } from './databases.js';
 
 export type PostgresCluster = {
   port: number;
@@ -144,21 +143,10 @@ export async function startPostgresCluster(options: { fast?: boolean } = {}): Pr
     }
   };
 
-  const withAdmin = async <T>(fn: (client: pg.Client) => Promise<T>): Promise<T> => {
-    const client = new pg.Client({ connectionString: url(), connectionTimeoutMillis: 10_000 });
-    client.on('error', () => {}); // a server stopping under us surfaces through the awaited query
-    await client.connect();
-    try {
-      return await fn(client);
-    } finally {
-      await client.end().catch(() => {});
-    }
-  };
-
   const start = async () => {
     await pgCtl('start', ['-w', '-l', logFile, 'start']);
     running = true;
-    await withAdmin((client) => client.query('SELECT 1'));
+    await adminQuery(url(), 'select 1');
   };
 
   const stop = async (mode: 'fast' | 'immediate' = 'fast') => {
@@ -233,23 +221,10 @@ export async function startPostgresCluster(options: { fast?: boolean } = {}): Pr
     dataDir,
     logFile,
     url,
-    async createDatabase(prefix = 'test') {
-      const safePrefix = prefix.toLowerCase().replace(/[^a-z0-9_]+/g, '_').slice(0, 40);
-      const name = `serval_${safePrefix}_${randomBytes(6).toString('hex')}`;
-      await withAdmin((client) => client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`));
-      return url(name);
-    },
-    async dropDatabase(databaseUrl: string) {
-      const name = decodeURIComponent(new URL(databaseUrl).pathname.slice(1));
-      if (!name || name === 'postgres' || name.startsWith('template')) throw new Error(`Refusing to drop database ${JSON.stringify(name)}`);
-      await withAdmin(async (client) => {
-        await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
-        // FORCE also covers a client that reconnected between the two statements.
-        await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)} WITH (FORCE)`);
-      });
-    },
+    createDatabase: (prefix) => createTestDatabase(url(), prefix),
+    dropDatabase: (databaseUrl) => dropTestDatabase(url(), databaseUrl),
     async checkpoint() {
-      await withAdmin((client) => client.query('CHECKPOINT'));
+      await adminQuery(url(), 'checkpoint');
     },
     stop,
     start,

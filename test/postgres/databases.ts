@@ -6,12 +6,13 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
 async function withAdmin<T>(adminUrl: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: adminUrl });
+  const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 10_000 });
+  client.on('error', () => {}); // a server stopping under us surfaces through the awaited query
   await client.connect();
   try {
     return await fn(client);
   } finally {
-    await client.end();
+    await client.end().catch(() => {});
   }
 }
 
@@ -27,7 +28,7 @@ export async function createTestDatabase(adminUrl: string, prefix = 'test'): Pro
 /** Drops a database made by createTestDatabase, ending whatever is still connected to it. */
 export async function dropTestDatabase(adminUrl: string, databaseUrl: string): Promise<void> {
   const name = new URL(databaseUrl).pathname.slice(1);
-  if (!/^serval_[a-z0-9_]+$/.test(name)) throw new Error(`refusing to drop ${name}`);
+  if (!/^serval_[a-z0-9_]+$/.test(name)) throw new Error(`refusing to drop ${name}: not a test database`);
   await withAdmin(adminUrl, (c) => c.query(`drop database if exists ${name} with (force)`));
 }
 

@@ -60,6 +60,11 @@ it('runs every flow that handles a key', async () => {
   // Stripe's own 401 message for a key it doesn't know reaches our logs through the SDK: check it's scrubbed.
   expect(h.logLines.length).toBeGreaterThan(20);
   await h.assertNeverExposed(keys);
+  // …and the scan reads where the integrations really are: their masked keys are in the database's files.
+  const files = (await h.exposed()).filter((f) => !f.name.startsWith('log/response'));
+  const masked = (await h.get('/api/audit?limit=500')).body.events.map((e: any) => e.detail.maskedKey).filter(Boolean) as string[];
+  expect(masked.length).toBeGreaterThan(3);
+  for (const m of new Set(masked)) expect(files.some((f) => f.bytes.includes(Buffer.from(m))), `${m} in the database files`).toBe(true);
   for (const k of keys) expect(h.stripe.requests.some((r) => r.headers.authorization === `Bearer ${k}`) || k === spaced).toBe(true);
 });
 

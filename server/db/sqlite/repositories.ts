@@ -40,26 +40,27 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
       .prepare(),
   );
 
-  /** Resolves when no transaction is open (the one open now, and any that queued behind it). */
+  /** The open transaction's end, while one is open. */
   let openTransaction: Promise<void> | null = null;
-  const outside = async () => {
-    while (openTransaction) await openTransaction;
-  };
-  const inside = async () => {};
 
-  const repositories = (waitTurn: () => Promise<void>): Repositories => {
-    /** Each method: wait for our turn, then run the synchronous statement. */
-    const op =
-      <A extends unknown[], R>(fn: (...args: A) => R) =>
-      async (...args: A): Promise<R> => {
-        await waitTurn();
-        return fn(...args);
-      };
+  const repositories = (inTransaction: boolean): Repositories => {
+    /**
+     * Each method runs its synchronous statement — from outside a transaction, only once none is
+     * open. The check and the statement run with no await between them, so nothing can begin in
+     * the gap.
+     */
+    const op = <A extends unknown[], R>(fn: (...args: A) => R) =>
+      inTransaction
+        ? async (...args: A): Promise<R> => fn(...args)
+        : async (...args: A): Promise<R> => {
+            while (openTransaction) await openTransaction;
+            return fn(...args);
+          };
 
     const repos: Repositories = {
       async transaction(fn) {
-        if (waitTurn === inside) return fn(repos); // nested: part of the open transaction
-        await outside();
+        if (inTransaction) return fn(repos); // nested: part of the open transaction
+        while (openTransaction) await openTransaction;
         let end!: () => void;
         openTransaction = new Promise((resolve) => (end = resolve));
         try {
@@ -209,6 +210,6 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
     return repos;
   };
 
-  const transactionRepos = repositories(inside);
-  return repositories(outside);
+  const transactionRepos = repositories(true);
+  return repositories(false);
 }

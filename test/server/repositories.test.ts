@@ -1,0 +1,118 @@
+/**
+ * The repository contract, on both databases: transactions are all-or-nothing even with async
+ * work inside and other requests' writes going on meanwhile; claims of due re-checks never
+ * overlap; pairing failures are counted per client.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { IntegrationRow, Repositories } from '../../server/db/repositories.js';
+import { dialect, startHarness, type Harness } from './harness.js';
+
+let h: Harness;
+let repos: Repositories;
+beforeAll(async () => {
+  h = await startHarness();
+  repos = h.runtime.repos;
+});
+afterAll(async () => {
+  await h.close();
+});
+
+const app = (id: string) => ({ id, name: id, createdAt: new Date().toISOString() });
+const tick = (ms = 5) => new Promise((r) => setTimeout(r, ms));
+
+function integration(applicationId: string, lastValidatedAt: string | null): IntegrationRow {
+  return {
+    applicationId,
+    keyType: 'restricted',
+    mode: 'test',
+    maskedKey: 'rk_test_…0000',
+    accountId: null,
+    status: 'connected',
+    permissions: '{}',
+    source: 'api',
+    connectedAt: '2026-01-01T00:00:00.000Z',
+    lastValidatedAt,
+    lastErrorCode: null,
+    lastErrorMessage: null,
+    fingerprint: `fp_${applicationId}`,
+    sealedKey: 'sealed',
+    keyId: 'k1',
+  };
+}
+
+describe(`transactions (${dialect})`, () => {
+  it('a transaction that fails after async work leaves nothing, and writes made outside it meanwhile stay', async () => {
+    const failing = repos.transaction(async (tx) => {
+      await tx.applications.create(app('app_tx_rolled_back'));
+      await tick(30);
+      await tx.applications.rename('app_tx_rolled_back', 'renamed');
+      throw new Error('Stripe said no');
+    });
+    await tick(5);
+    await repos.applications.create(app('app_outside')); // another request, while the transaction is open
+    await expect(failing).rejects.toThrow('Stripe said no');
+    expect(await repos.applications.get('app_tx_rolled_back')).toBeUndefined();
+    expect(await repos.applications.get('app_outside')).toMatchObject({ id: 'app_outside' });
+  });
+
+  it('many transactions at once each commit whole', async () => {
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        repos.transaction(async (tx) => {
+          await tx.applications.create(app(`app_many_${i}`));
+          await tick(i % 3);
+          await tx.integrations.upsert(integration(`app_many_${i}`, null));
+        }),
+      ),
+    );
+    const ids = (await repos.integrations.list()).map((r) => r.applicationId).filter((id) => id.startsWith('app_many_'));
+    expect(ids.sort()).toEqual(Array.from({ length: 12 }, (_, i) => `app_many_${i}`).sort());
+  });
+
+  it('deleting an application removes its integration with it', async () => {
+    await repos.applications.create(app('app_cascade'));
+    await repos.integrations.upsert(integration('app_cascade', null));
+    expect(await repos.applications.delete('app_cascade')).toBe(true);
+    expect(await repos.integrations.get('app_cascade')).toBeUndefined();
+  });
+});
+
+describe(`re-check claims (${dialect})`, () => {
+  it('hand each due integration to one claimant, oldest first, and respect leases', async () => {
+    await h.sql('delete from stripe_integrations');
+    for (let i = 0; i < 10; i++) {
+      await repos.applications.create(app(`app_due_${i}`));
+      await repos.integrations.upsert(integration(`app_due_${i}`, i < 8 ? `2026-01-01T00:00:0${i}.000Z` : '2026-06-01T00:00:00.000Z'));
+    }
+    const claim = (limit: number) =>
+      repos.integrations.claimDue({ dueBefore: '2026-03-01T00:00:00.000Z', now: '2026-03-01T00:00:00.000Z', leaseUntil: '2026-03-01T00:10:00.000Z', limit });
+    const [first, second, third] = await Promise.all([claim(3), claim(3), claim(3)]);
+    const all = [...first, ...second, ...third];
+    expect(new Set(all).size).toBe(all.length); // never the same one twice
+    expect(all.length).toBe(8); // 8 due (two checked recently), 9 asked for
+    expect(await claim(10)).toEqual([]); // all leased now
+    // Leases run out: due again, oldest first.
+    const later = await repos.integrations.claimDue({
+      dueBefore: '2026-03-01T00:00:00.000Z',
+      now: '2026-03-01T00:20:00.000Z',
+      leaseUntil: '2026-03-01T00:30:00.000Z',
+      limit: 2,
+    });
+    expect(later).toEqual(['app_due_0', 'app_due_1']);
+  });
+});
+
+describe(`pairing failures (${dialect})`, () => {
+  it('are counted per client within the window, forgotten when old, cleared on success', async () => {
+    await repos.pairingFailures.add('10.0.0.1', '2026-01-01T00:00:01.000Z', '2026-01-01T00:00:00.000Z');
+    await repos.pairingFailures.add('10.0.0.1', '2026-01-01T00:00:02.000Z', '2026-01-01T00:00:00.000Z');
+    await repos.pairingFailures.add('10.0.0.2', '2026-01-01T00:00:03.000Z', '2026-01-01T00:00:00.000Z');
+    expect(await repos.pairingFailures.since('10.0.0.1', '2026-01-01T00:00:00.000Z')).toEqual(['2026-01-01T00:00:01.000Z', '2026-01-01T00:00:02.000Z']);
+    expect(await repos.pairingFailures.since('10.0.0.1', '2026-01-01T00:00:01.500Z')).toEqual(['2026-01-01T00:00:02.000Z']);
+    // A later failure forgets everyone's failures older than its window.
+    await repos.pairingFailures.add('10.0.0.3', '2026-01-01T00:05:00.000Z', '2026-01-01T00:04:00.000Z');
+    expect(await repos.pairingFailures.since('10.0.0.2', '2000-01-01T00:00:00.000Z')).toEqual([]);
+    await repos.pairingFailures.clear('10.0.0.3');
+    expect(await repos.pairingFailures.since('10.0.0.3', '2000-01-01T00:00:00.000Z')).toEqual([]);
+  });
+});
