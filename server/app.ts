@@ -11,6 +11,7 @@ import { ApiError } from './api-error.js';
 import type { AuditRecorder } from './audit.js';
 import type { Database, Repositories } from './db/repositories.js';
 import { describeCause, isDatabaseUnavailable } from './db/unavailable.js';
+import { hostName } from './host-check.js';
 import type { IntegrationService } from './integrations/stripe-integration.js';
 import type { Logger } from './logger.js';
 import type { PairingService } from './pairing/service.js';
@@ -31,10 +32,10 @@ export type AppDeps = {
   now: () => Date;
   version: string;
   /**
-   * Host names the API answers to. A backend on loopback answers only to loopback names, so a web
-   * page that rebinds its own domain to 127.0.0.1 (DNS rebinding) gets nothing. null: any.
+   * Which Host headers the API answers to (see host-check.ts): a backend on loopback answers only
+   * to loopback names, so a page that rebinds its own domain to 127.0.0.1 gets nothing. null: any.
    */
-  allowedHosts?: ReadonlySet<string> | null;
+  hostAllowed?: ((hostHeader: string) => boolean) | null;
   /** Extra API routes mounted under /api, behind auth (the Stripe workflows). */
   extraRoutes?: Array<ReturnType<typeof createRouter>>;
 };
@@ -56,13 +57,13 @@ export function createApp(deps: AppDeps) {
     );
   });
 
-  const allowedHosts = deps.allowedHosts ?? null;
-  if (allowedHosts) {
+  const hostAllowed = deps.hostAllowed ?? null;
+  if (hostAllowed) {
     app.use('*', async (c, next) => {
       // @hono/node-server builds the URL from the Host header; in-process requests may carry none.
-      const host = hostName(c.req.header('Host') ?? new URL(c.req.url).host);
-      if (!allowedHosts.has(host)) {
-        return c.json(errorBody('host_not_allowed', { message: `This backend does not answer to the host name "${host.slice(0, 100)}".` }), 421);
+      const host = c.req.header('Host') ?? new URL(c.req.url).host;
+      if (!hostAllowed(host)) {
+        return c.json(errorBody('host_not_allowed', { message: `This backend does not answer to the host name "${hostName(host).slice(0, 100)}".` }), 421);
       }
       return next();
     });
@@ -140,16 +141,3 @@ export function createApp(deps: AppDeps) {
   return app;
 }
 
-/** `127.0.0.1:8787` → `127.0.0.1`, `[::1]:8787` → `::1`, lower case. */
-export function hostName(hostHeader: string): string {
-  const h = hostHeader.trim().toLowerCase();
-  if (h.startsWith('[')) return h.slice(1, h.indexOf(']') > 0 ? h.indexOf(']') : undefined);
-  return h.replace(/:\d*$/, '');
-}
-
-export const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '::1']);
-
-/** Loopback backends answer only to loopback names; a backend bound elsewhere was deliberately exposed. */
-export function allowedHostsFor(bindHost: string): ReadonlySet<string> | null {
-  return LOOPBACK_HOSTS.has(hostName(bindHost)) || /^127\./.test(bindHost) ? LOOPBACK_HOSTS : null;
-}

@@ -1,6 +1,8 @@
 /**
- * Structured JSON logs, one line per event. Every line passes through the key scrubber on its way
- * out, so a Stripe key can't reach the log whatever was logged — Stripe's own messages included.
+ * Structured JSON logs, one line per event. Keys are scrubbed twice: from every string value
+ * before it is serialised (so no escaping can split a key from what the scrubber sees), and from
+ * the finished line on its way out (the message, and anything a serialiser added) — so a Stripe
+ * key can't reach the log whatever was logged, Stripe's own messages included.
  */
 import { pino, type Logger, type DestinationStream } from 'pino';
 import { scrubSecrets } from '../shared/keys.js';
@@ -13,6 +15,7 @@ export function createLogger(options: { level?: string; destination?: Destinatio
       level: options.level ?? 'info',
       base: { service: 'serval' },
       timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { log: (object) => scrubValues(object, 0) as Record<string, unknown> },
       hooks: { streamWrite: scrubSecrets },
     },
     options.destination ?? pino.destination({ dest: 1, sync: false }),
@@ -24,4 +27,15 @@ export function createMemoryLogger(level = 'debug'): { logger: Logger; lines: st
   const lines: string[] = [];
   const logger = createLogger({ level, destination: { write: (line: string) => void lines.push(line) } });
   return { logger, lines };
+}
+
+/** Every string in a logged object, scrubbed; plain objects and arrays are walked (to a sane depth). */
+export function scrubValues(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') return scrubSecrets(value);
+  if (depth > 6 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => scrubValues(v, depth + 1));
+  if (Object.getPrototypeOf(value) !== Object.prototype) return value; // errors and the like: the line scrub covers them
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = scrubValues(v, depth + 1);
+  return out;
 }

@@ -5,7 +5,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { allowedHostsFor, createApp } from './app.js';
+import { createApp } from './app.js';
+import { hostCheckFor } from './host-check.js';
 import { createAuditRecorder } from './audit.js';
 import type { Config } from './config.js';
 import { loadMasterKey } from './crypto/master-key.js';
@@ -48,7 +49,7 @@ export async function createRuntime(config: Config, options: { logger: Logger; n
     const stripeClients = createStripeClientCache(config.stripe);
     const integrations = createIntegrationService({ repos, sealer, checker, audit, now, logger, onKeyChanged: stripeClients.drop });
     const app = createApp({
-      allowedHosts: allowedHostsFor(config.host),
+      hostAllowed: hostCheckFor(config.host),
       repos,
       database,
       pairing,

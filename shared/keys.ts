@@ -30,8 +30,13 @@ export const SECRET_KEY_IN_TEXT = new RegExp(
   'g',
 );
 
-/** Anything that could be a secret: scrubbed from every log line, however short or odd its body. */
-const SCRUB_PATTERN = /(?<![A-Za-z0-9])((?:sk|rk)_(?:test|live|prod)_)[A-Za-z0-9]{4,}|(?<![A-Za-z0-9])whsec_[A-Za-z0-9+/]{4,}=*/g;
+/**
+ * Anything that could be a secret: scrubbed from every log line, however short or odd its body,
+ * and whatever stands before it — no lookbehind, because an escape (`\n`, `\u0001`) or a
+ * %-encoding (`%0A`, `%2F`) ends in a letter or digit right before the key. Masking a little too
+ * much (`task_test_…`) is harmless; missing a key is not.
+ */
+const SCRUB_PATTERN = /((?:sk|rk)_(?:test|live|prod)_)[A-Za-z0-9]{4,}|whsec_[A-Za-z0-9+/]{4,}=*/g;
 
 export function parseKey(input: string): ParsedKey | KeyRejection {
   const key = input.trim();

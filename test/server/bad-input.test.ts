@@ -1,5 +1,6 @@
 /** Bad input gets a clear error in the documented shape, loses nothing, and never crashes the server. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hostCheckFor, hostName } from '../../server/host-check.js';
 import { startHarness, type Harness } from './harness.js';
 
 let h: Harness;
@@ -147,5 +148,24 @@ describe('DNS rebinding', () => {
       expect(res.status, host).toBe(421);
       expect(res.body.error.code).toBe('host_not_allowed');
     }
+  });
+
+  it('every loopback bind (127.x, localhost, ::1, [::1]) applies the check; other binds answer any host', async () => {
+    for (const bind of ['::1', '[::1]', '127.0.0.2', 'localhost', '0:0:0:0:0:0:0:1']) {
+      const other = await startHarness({ env: { HOST: bind } });
+      try {
+        const foreign = await other.get('/api/health', { token: null, headers: { Host: 'evil.example:8787' } });
+        expect(foreign.status, bind).toBe(421);
+        expect((await other.get('/api/health', { token: null, headers: { Host: '[::1]:8787' } })).status, bind).toBe(200);
+        expect((await other.get('/api/health', { token: null, headers: { Host: '127.0.0.2:8787' } })).status, bind).toBe(200);
+      } finally {
+        await other.close();
+      }
+    }
+    expect(hostCheckFor('0.0.0.0')).toBeNull();
+    expect(hostCheckFor('192.168.1.10')).toBeNull();
+    expect(hostName('[::1]:8787')).toBe('::1');
+    expect(hostName('::1')).toBe('::1');
+    expect(hostName('LOCALHOST:80')).toBe('localhost');
   });
 });

@@ -76,3 +76,19 @@ it('a key that lands in a URL is scrubbed from the request log line', async () =
   expect(added).toContain(`rk_test_…${k.slice(-4)}`);
   expect(added).not.toContain(k);
 });
+
+it('a key after an escape or a %-encoding in a path, a body or a logged value is scrubbed too', async () => {
+  const k = newKey();
+  const before = h.logLines.length;
+  for (const sep of ['%0A', '%2F', '%3D', '%20', '%09', '%01']) await h.get(`/api/applications/a${sep}${k}`);
+  for (const sep of ['\n', '\t', '\u0001', ' ']) expect((await h.post('/api/stripe/validate', { apiKey: `x${sep}${k}` })).status).toBe(422);
+  // The logger itself, given values that hold a key right after a control character or an escape.
+  const { createMemoryLogger } = await import('../../server/logger.js');
+  const memory = createMemoryLogger();
+  for (const sep of ['\n', '\t', '\u0001', '%0A', '=']) memory.logger.info({ value: `a${sep}${k}`, nested: { list: [`${sep}${k}`] } }, `message a${sep}${k}`);
+  memory.logger.flush();
+  const added = [...h.logLines.slice(before), ...memory.lines].join('\n');
+  expect(added.length).toBeGreaterThan(500);
+  expect(added).not.toContain(k.slice(8));
+  expect(added).toContain(`rk_test_…${k.slice(-4)}`);
+});

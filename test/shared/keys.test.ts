@@ -67,8 +67,17 @@ describe('scrubSecrets', () => {
   });
 
   it('leaves Stripe-masked keys and ordinary text alone', () => {
-    const text = 'Invalid API Key provided: sk_test_*******lder; see task_test_runner';
+    const text = 'Invalid API Key provided: sk_test_*******lder; see the test runner';
     expect(scrubSecrets(text)).toBe(text);
+  });
+
+  it('masks a key right after an escape or a %-encoding, raw or inside JSON', () => {
+    const key = `sk_live_${body99}`;
+    for (const before of ['%0A', '%2F', '%3D', '%20', '\n', '\t', '\u0001', '\\n', '\\t', '\\u0001', 'a', '_']) {
+      const raw = `GET /api/applications/a${before}${key}`;
+      expect(scrubSecrets(raw), JSON.stringify(before)).not.toContain(body99);
+      expect(scrubSecrets(JSON.stringify({ value: `x${before}${key}` })), JSON.stringify(before)).not.toContain(body99);
+    }
   });
 });
 
