@@ -44,7 +44,7 @@ export async function createRuntime(config: Config, options: { logger: Logger; n
     });
     const { repos } = database;
     const audit = createAuditRecorder(repos, now);
-    const pairing = createPairingService({ repos, audit, now });
+    const pairing = createPairingService({ repos, audit, now, digestCode: (code) => sealer.pairingCodeDigest(code) });
     const checker = options.checker ?? createKeyChecker(config.stripe, now);
     const stripeClients = createStripeClientCache(config.stripe);
     const integrations = createIntegrationService({ repos, sealer, checker, audit, now, logger, onKeyChanged: stripeClients.drop });

@@ -16,11 +16,13 @@ export class Sealer {
   readonly keyId: string;
   private readonly encryptionKey: Buffer;
   private readonly fingerprintKey: Buffer;
+  private readonly pairingCodeKey: Buffer;
 
   constructor(masterKey: Buffer) {
     if (masterKey.length !== 32) throw new SealError('The master key must be 32 bytes.');
     this.encryptionKey = derive(masterKey, 'serval/seal/v1');
     this.fingerprintKey = derive(masterKey, 'serval/fingerprint/v1');
+    this.pairingCodeKey = derive(masterKey, 'serval/pairing-code/v1');
     this.keyId = createHmac('sha256', masterKey).update('serval/key-id/v1').digest('hex').slice(0, 16);
   }
 
@@ -50,6 +52,14 @@ export class Sealer {
   /** Identifies a key without revealing it: equal keys, equal fingerprints, under one master key. */
   fingerprint(plaintext: string): string {
     return createHmac('sha256', this.fingerprintKey).update(plaintext, 'utf8').digest('hex');
+  }
+
+  /**
+   * What the database keeps of a pairing code: an HMAC under a key it doesn't hold, so reading the
+   * database (or a backup) doesn't let anyone search the ~10^12 codes offline.
+   */
+  pairingCodeDigest(normalizedCode: string): string {
+    return createHmac('sha256', this.pairingCodeKey).update(normalizedCode, 'utf8').digest('hex');
   }
 
   sameFingerprint(a: string, b: string): boolean {

@@ -71,8 +71,16 @@ export interface Repositories {
 
   pairingCodes: {
     add(codeHash: string, createdAt: string, expiresAt: string): Promise<void>;
-    /** Marks the code used if it exists, is unused and unexpired; one statement, so it's single use under any concurrency. */
-    consume(codeHash: string, now: string): Promise<boolean>;
+    /**
+     * Marks the code used if it exists, is unused, unexpired and not retired (fewer than
+     * `maxFailures` wrong codes tried while it was live); one statement, so it's single use under
+     * any concurrency.
+     */
+    consume(codeHash: string, now: string, maxFailures: number): Promise<boolean>;
+    /** A wrong code was tried: counts against every live code. */
+    recordFailure(now: string): Promise<void>;
+    /** Whether this code was retired by wrong attempts (for a clearer answer). */
+    retired(codeHash: string, maxFailures: number): Promise<boolean>;
     purge(now: string): Promise<void>;
   };
 

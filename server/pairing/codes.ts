@@ -1,4 +1,9 @@
-/** Pairing codes and device tokens: generation, normalisation, hashing. Pure apart from randomness. */
+/**
+ * Pairing codes and device tokens: generation, normalisation, hashing. Pure apart from randomness.
+ * A code has only ~10^12 values, so it is stored under a keyed digest (Sealer.pairingCodeDigest),
+ * never a plain hash that could be searched offline; a token has 256 random bits, and its SHA-256
+ * is enough.
+ */
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 
 /** No 0/O, 1/I/L: codes are read off a terminal and typed by hand. */
@@ -17,10 +22,6 @@ export function generatePairingCode(): string {
 export function normalizePairingCode(input: string): string | null {
   const compact = input.trim().toUpperCase().replace(/[\s-]/g, '');
   return compact.length === CODE_LENGTH && [...compact].every((c) => CODE_ALPHABET.includes(c)) ? compact : null;
-}
-
-export function hashPairingCode(normalized: string): string {
-  return sha256(`pairing:${normalized}`);
 }
 
 export function generateDeviceToken(): string {

@@ -9,7 +9,6 @@ import {
   generateDeviceToken,
   generatePairingCode,
   hashDeviceToken,
-  hashPairingCode,
   normalizePairingCode,
 } from './codes.js';
 
@@ -18,9 +17,26 @@ export type PairingService = ReturnType<typeof createPairingService>;
 /** Only note a device's activity this often, so authenticating stays a read. */
 const LAST_SEEN_RESOLUTION_MS = 60_000;
 
-export function createPairingService(deps: { repos: Repositories; audit: AuditRecorder; now: () => Date; limiter?: AttemptLimiter }) {
-  const { repos, audit, now } = deps;
-  const limiter = deps.limiter ?? createAttemptLimiter({ repos, maxFailures: 5, windowMs: 60_000, now });
+/**
+ * Guessing is stopped per code, not per client: every wrong code tried counts against each code
+ * that is live, and a code is retired after this many — so a code can't be found by guessing
+ * (10 tries in ~10^12), and a process that sends wrong codes doesn't lock anyone out: a fresh code
+ * (`npm run pair`) works at once.
+ */
+export const MAX_CODE_FAILURES = 10;
+/** And a brake on floods from one client address, across instances. */
+export const CLIENT_BRAKE = { maxFailures: 30, windowMs: 60_000 };
+
+export function createPairingService(deps: {
+  repos: Repositories;
+  audit: AuditRecorder;
+  now: () => Date;
+  /** The keyed digest the database keeps of a code (Sealer.pairingCodeDigest). */
+  digestCode: (normalizedCode: string) => string;
+  limiter?: AttemptLimiter;
+}) {
+  const { repos, audit, now, digestCode } = deps;
+  const limiter = deps.limiter ?? createAttemptLimiter({ repos, ...CLIENT_BRAKE, now });
 
   return {
     async issueCode(): Promise<{ code: string; expiresAt: Date }> {
@@ -28,7 +44,7 @@ export function createPairingService(deps: { repos: Repositories; audit: AuditRe
       const expiresAt = new Date(created.getTime() + CODE_TTL_MS);
       const code = generatePairingCode();
       await repos.pairingCodes.purge(created.toISOString());
-      await repos.pairingCodes.add(hashPairingCode(normalizePairingCode(code)!), created.toISOString(), expiresAt.toISOString());
+      await repos.pairingCodes.add(digestCode(normalizePairingCode(code)!), created.toISOString(), expiresAt.toISOString());
       return { code, expiresAt };
     },
 
@@ -45,13 +61,19 @@ export function createPairingService(deps: { repos: Repositories; audit: AuditRe
       const paired =
         normalized !== null &&
         (await repos.transaction(async (tx) => {
-          if (!(await tx.pairingCodes.consume(hashPairingCode(normalized), at))) return false;
+          if (!(await tx.pairingCodes.consume(digestCode(normalized), at, MAX_CODE_FAILURES))) return false;
           await tx.devices.create(device);
           await audit.record({ action: 'device.paired', deviceId: device.id, applicationId: null, detail: { name: device.name } }, tx);
           return true;
         }));
       if (!paired) {
+        await repos.pairingCodes.recordFailure(at);
         await limiter.recordFailure(client);
+        if (normalized !== null && (await repos.pairingCodes.retired(digestCode(normalized), MAX_CODE_FAILURES))) {
+          throw new ApiError('pairing_code_invalid', {
+            message: 'This pairing code was retired: too many wrong codes were tried on this backend while it was valid.',
+          });
+        }
         throw new ApiError('pairing_code_invalid');
       }
       await limiter.reset(client);

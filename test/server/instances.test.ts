@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startBackend, type BackendProcess } from './backend-process.js';
+import { CLIENT_BRAKE, MAX_CODE_FAILURES } from '../../server/pairing/service.js';
 import { dialect, startHarness, type Harness } from './harness.js';
 
 let h: Harness;
@@ -43,20 +44,24 @@ describe(`two instances on one ${dialect} database`, () => {
     expect(again.body.error.code).toBe('pairing_code_invalid');
   });
 
-  it('failed pairing attempts count across instances: the rate limit holds however requests are balanced', async () => {
-    const { code } = await h.runtime.pairing.issueCode();
+  it('failed pairing attempts count across instances: guessing holds however requests are balanced', async () => {
     const attempt = (backend: BackendProcess, c: string) => backend.fetch('/api/pair', { method: 'POST', body: { code: c, deviceName: 'Guess' } });
     await h.sql('delete from pairing_failures'); // a clean slate for this client (127.0.0.1)
-    // Five wrong guesses, alternating instances.
-    for (let i = 0; i < 5; i++) expect((await attempt(i % 2 ? a : b, 'WRNG-CODE')).status).toBe(401);
+    // Wrong codes, alternating instances, retire a code that either instance printed.
+    const { code } = await h.runtime.pairing.issueCode();
+    for (let i = 0; i < MAX_CODE_FAILURES; i++) expect((await attempt(i % 2 ? a : b, 'WRNG-CODE')).status).toBe(401);
+    for (const backend of [a, b]) expect((await attempt(backend, code)).body.error.message).toMatch(/retired/);
+    // And the flood brake counts one client's failures on both instances together.
+    for (let i = MAX_CODE_FAILURES + 2; i < CLIENT_BRAKE.maxFailures; i++) expect((await attempt(i % 2 ? a : b, 'WRNG-CODE')).status).toBe(401);
+    const { code: fresh } = await h.runtime.pairing.issueCode();
     for (const backend of [a, b]) {
-      const limited = await attempt(backend, code);
+      const limited = await attempt(backend, fresh);
       expect(limited.status).toBe(429);
       expect(limited.body.error.code).toBe('pairing_rate_limited');
       expect(Number(limited.headers.get('Retry-After'))).toBeGreaterThan(0);
     }
     await h.sql('delete from pairing_failures'); // as a minute passing would
-    expect((await attempt(b, code)).status).toBe(201);
+    expect((await attempt(b, fresh)).status).toBe(201);
   });
 
   it('a device revoked on one instance is refused on the other at once', async () => {

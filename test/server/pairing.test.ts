@@ -1,6 +1,11 @@
 /** Pairing and devices: codes expire, are single use, forgive case and hyphens; guessing is slowed; revoking is immediate. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createHash, randomBytes } from 'node:crypto';
+import { Sealer } from '../../server/crypto/sealing.js';
 import { normalizePairingCode } from '../../server/pairing/codes.js';
+import { CLIENT_BRAKE, MAX_CODE_FAILURES } from '../../server/pairing/service.js';
 import { startHarness, type Harness } from './harness.js';
 
 let h: Harness;
@@ -57,15 +62,40 @@ describe('pairing codes', () => {
     expect((await pair(other)).body.error.code).toBe('pairing_code_invalid');
   });
 
-  it('a wrong code is 401 and repeated failures are rate limited with Retry-After, even for a right code', async () => {
+  it('wrong codes retire the live codes after ten, without locking anyone out: a fresh code works at once', async () => {
     const { code } = await h.runtime.pairing.issueCode();
-    for (let i = 0; i < 5; i++) expect((await pair('WRNG-CODE')).status).toBe(401);
+    const { code: survivor } = await h.runtime.pairing.issueCode();
+    for (let i = 0; i < MAX_CODE_FAILURES - 1; i++) expect((await pair('WRNG-CODE')).body.error.code).toBe('pairing_code_invalid');
+    expect((await pair(code)).status).toBe(201); // nine wrong tries: still good
+    expect((await pair('WRNG-CODE')).status).toBe(401); // the tenth retires the codes still live
+    const retired = await pair(survivor);
+    expect(retired.status).toBe(401);
+    expect(retired.body.error).toMatchObject({ code: 'pairing_code_invalid', message: expect.stringMatching(/retired/), hint: expect.stringContaining('npm run pair') });
+    const { code: fresh } = await h.runtime.pairing.issueCode();
+    expect((await pair(fresh)).status).toBe(201); // no waiting
+  });
+
+  it('a flood of wrong codes from one client is braked with 429 and Retry-After, even for a right code', async () => {
+    for (let i = 0; i < CLIENT_BRAKE.maxFailures; i++) expect((await pair('WRNG-CODE')).status).toBe(401);
+    const { code } = await h.runtime.pairing.issueCode();
     const limited = await pair(code);
     expect(limited.status).toBe(429);
     expect(limited.body.error.code).toBe('pairing_rate_limited');
     expect(Number(limited.headers.get('Retry-After'))).toBeGreaterThan(0);
     clock = new Date(clock.getTime() + 61_000);
-    expect((await pair(code)).status).toBe(201);
+    const { code: later } = await h.runtime.pairing.issueCode();
+    expect((await pair(later)).status).toBe(201);
+  });
+
+  it('are stored only as an HMAC under a key derived from the master key: the database alone cannot find them', async () => {
+    const { code } = await h.runtime.pairing.issueCode();
+    const normalized = normalizePairingCode(code)!;
+    const [row] = await h.sql<{ code_hash: string }>('select code_hash from pairing_codes where used_at is null');
+    const masterKey = h.env.SERVAL_MASTER_KEY ?? fs.readFileSync(path.join(h.dataDir, 'master.key'), 'utf8').trim();
+    expect(row.code_hash).toBe(new Sealer(Buffer.from(masterKey, 'base64')).pairingCodeDigest(normalized));
+    const unkeyed = [`pairing:${normalized}`, normalized, code].map((t) => createHash('sha256').update(t).digest('hex'));
+    expect(unkeyed).not.toContain(row.code_hash);
+    expect(new Sealer(randomBytes(32)).pairingCodeDigest(normalized)).not.toBe(row.code_hash);
   });
 
   it('npm run pair issues codes the running server accepts (same database)', async () => {

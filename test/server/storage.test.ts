@@ -94,13 +94,39 @@ describe(`stored keys (${dialect})`, () => {
 
 if (dialect === 'sqlite') {
   describe('the data dir (SQLite)', () => {
-    it('gets a generated master.key with mode 0600 on first start', async () => {
+    const modes = (dir: string) => ({
+      dir: fs.statSync(dir).mode & 0o777,
+      ...Object.fromEntries(fs.readdirSync(dir).map((f) => [f, fs.statSync(path.join(dir, f)).mode & 0o777])),
+    });
+
+    it('is private: the dir 0700, master.key and every database file 0600; WAL, foreign keys, synchronous=FULL', async () => {
       h = await startHarness();
-      const stat = fs.statSync(path.join(h.dataDir, 'master.key'));
-      expect(stat.mode & 0o777).toBe(0o600);
+      await h.pair();
       expect(Buffer.from(fs.readFileSync(path.join(h.dataDir, 'master.key'), 'utf8').trim(), 'base64')).toHaveLength(32);
+      expect(modes(h.dataDir)).toEqual({ dir: 0o700, 'master.key': 0o600, 'serval.db': 0o600, 'serval.db-wal': 0o600, 'serval.db-shm': 0o600 });
       expect((await h.sql('pragma journal_mode'))[0]).toEqual({ journal_mode: 'wal' });
       expect((await h.sql('pragma foreign_keys'))[0]).toEqual({ foreign_keys: 1 });
+      // An acknowledged key survives power loss: the WAL is synced at every commit.
+      expect((await h.sql('pragma synchronous'))[0]).toEqual({ synchronous: 2 });
+    });
+
+    it('a data dir left open by an older version is made private at start', async () => {
+      h = await startHarness();
+      await h.pair();
+      await h.runtime.close();
+      fs.chmodSync(h.dataDir, 0o755);
+      for (const f of ['serval.db', 'serval.db-wal', 'serval.db-shm']) if (fs.existsSync(path.join(h.dataDir, f))) fs.chmodSync(path.join(h.dataDir, f), 0o644);
+      await h.restart();
+      expect(modes(h.dataDir)).toMatchObject({ dir: 0o700, 'serval.db': 0o600, 'serval.db-wal': 0o600 });
+    });
+
+    it('a master.key that others can read is refused, naming the file and the fix', async () => {
+      h = await startHarness();
+      const keyFile = path.join(h.dataDir, 'master.key');
+      fs.chmodSync(keyFile, 0o644);
+      await expect(h.restart()).rejects.toThrow(new RegExp(`${keyFile}.*mode 0644.*chmod 600 ${keyFile}`));
+      fs.chmodSync(keyFile, 0o600);
+      await h.restart();
     });
 
     it('the same with SERVAL_MASTER_KEY instead of master.key', async () => {

@@ -142,12 +142,24 @@ export function createPostgresRepositories(db: PgDb, inTransaction = false): Rep
       async add(codeHash, createdAt, expiresAt) {
         await db.insert(pairingCodes).values({ codeHash, createdAt, expiresAt });
       },
-      async consume(codeHash, now) {
+      async consume(codeHash, now, maxFailures) {
         const result = await db
           .update(pairingCodes)
           .set({ usedAt: now })
-          .where(and(eq(pairingCodes.codeHash, codeHash), isNull(pairingCodes.usedAt), gt(pairingCodes.expiresAt, now)));
+          .where(
+            and(eq(pairingCodes.codeHash, codeHash), isNull(pairingCodes.usedAt), gt(pairingCodes.expiresAt, now), lt(pairingCodes.failures, maxFailures)),
+          );
         return (result.rowCount ?? 0) > 0;
+      },
+      async recordFailure(now) {
+        await db
+          .update(pairingCodes)
+          .set({ failures: sql`${pairingCodes.failures} + 1` })
+          .where(and(isNull(pairingCodes.usedAt), gt(pairingCodes.expiresAt, now)));
+      },
+      async retired(codeHash, maxFailures) {
+        const [row] = await db.select({ failures: pairingCodes.failures }).from(pairingCodes).where(eq(pairingCodes.codeHash, codeHash));
+        return row !== undefined && row.failures >= maxFailures;
       },
       async purge(now) {
         await db.delete(pairingCodes).where(or(lt(pairingCodes.expiresAt, now), sql`${pairingCodes.usedAt} is not null`));

@@ -56,6 +56,7 @@ export const pairingCodes = pgTable('pairing_codes', {
   createdAt: text('created_at').notNull(),
   expiresAt: text('expires_at').notNull(),
   usedAt: text('used_at'),
+  failures: integer('failures').notNull().default(0),
 });
 
 export const pairingFailures = pgTable(

@@ -17,16 +17,25 @@ export function databaseFile(dataDir: string): string {
 
 export type SqliteDatabase = ServalDatabase & { dialect: 'sqlite'; sqlite: Database.Database; file: string };
 
+/** The data dir is ours alone: 0700, and every database file 0600 (SQLite gives -wal and -shm the main file's mode). */
+export function makePrivate(dataDir: string): void {
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  fs.chmodSync(dataDir, 0o700);
+}
+
 export function openSqliteDatabase(dataDir: string): SqliteDatabase {
-  fs.mkdirSync(dataDir, { recursive: true });
+  makePrivate(dataDir);
   const file = databaseFile(dataDir);
+  fs.closeSync(fs.openSync(file, 'a', 0o600)); // created private, before SQLite opens it
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (fs.existsSync(f)) fs.chmodSync(f, 0o600); // files from older versions
   const sqlite = new Database(file);
   try {
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
-    // WAL with synchronous=NORMAL is durable across application crashes and much faster.
-    sqlite.pragma('synchronous = NORMAL');
+    // An acknowledged key must survive power loss, not only a crash: FULL syncs the WAL at every
+    // commit (NORMAL could lose the last commits when the machine loses power).
+    sqlite.pragma('synchronous = FULL');
     // Deleted keys are overwritten on disk, not left in free pages.
     sqlite.pragma('secure_delete = ON');
   } catch (error) {

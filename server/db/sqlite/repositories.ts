@@ -169,13 +169,25 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
           db.insert(pairingCodes).values({ codeHash, createdAt, expiresAt }).run();
         }),
         consume: op(
-          (codeHash: string, now: string) =>
+          (codeHash: string, now: string, maxFailures: number) =>
             db
               .update(pairingCodes)
               .set({ usedAt: now })
-              .where(and(eq(pairingCodes.codeHash, codeHash), isNull(pairingCodes.usedAt), gt(pairingCodes.expiresAt, now)))
+              .where(
+                and(eq(pairingCodes.codeHash, codeHash), isNull(pairingCodes.usedAt), gt(pairingCodes.expiresAt, now), lt(pairingCodes.failures, maxFailures)),
+              )
               .run().changes > 0,
         ),
+        recordFailure: op((now: string) => {
+          db.update(pairingCodes)
+            .set({ failures: sql`${pairingCodes.failures} + 1` })
+            .where(and(isNull(pairingCodes.usedAt), gt(pairingCodes.expiresAt, now)))
+            .run();
+        }),
+        retired: op((codeHash: string, maxFailures: number) => {
+          const row = db.select({ failures: pairingCodes.failures }).from(pairingCodes).where(eq(pairingCodes.codeHash, codeHash)).get();
+          return row !== undefined && row.failures >= maxFailures;
+        }),
         purge: op((now: string) => {
           db.delete(pairingCodes).where(or(lt(pairingCodes.expiresAt, now), sql`${pairingCodes.usedAt} is not null`)).run();
         }),

@@ -56,11 +56,13 @@ export const devices = sqliteTable('devices', {
 });
 
 export const pairingCodes = sqliteTable('pairing_codes', {
-  /** SHA-256 of the normalised code. */
+  /** HMAC of the normalised code under a key derived from the master key: useless to whoever reads the database. */
   codeHash: text('code_hash').primaryKey(),
   createdAt: text('created_at').notNull(),
   expiresAt: text('expires_at').notNull(),
   usedAt: text('used_at'),
+  /** Wrong codes tried while this one was live: at the limit, it is retired. */
+  failures: integer('failures').notNull().default(0),
 });
 
 /** Failed pairing attempts, per client: the rate limit, shared by every process on the database. */
