@@ -4,6 +4,16 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { MasterKeyError, parseMasterKeys } from './crypto/master-key.js';
+
+function isKeyList(value: string): boolean {
+  try {
+    return value.includes('\n') ? false : parseMasterKeys(value, 'SERVAL_MASTER_KEY').length > 0;
+  } catch (error) {
+    if (error instanceof MasterKeyError) return false;
+    throw error;
+  }
+}
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -11,11 +21,12 @@ const ConfigSchema = z.object({
   PORT: port.default(8787),
   HOST: z.string().min(1).default('127.0.0.1'),
   SERVAL_DATA_DIR: z.string().min(1).default('./data'),
+  /** One key, or several comma-separated while rotating (`new,old`): each 32 bytes in base64. */
   SERVAL_MASTER_KEY: z
     .string()
     .optional()
-    .refine((v) => v === undefined || Buffer.from(v, 'base64').length === 32, {
-      message: 'must be 32 bytes encoded in base64 (e.g. `openssl rand -base64 32`)',
+    .refine((v) => v === undefined || isKeyList(v), {
+      message: 'must be 32 bytes encoded in base64 (e.g. `openssl rand -base64 32`), or several such keys separated by commas',
     }),
   /** PostgreSQL for several instances (postgres://… or postgresql://…); unset: SQLite in SERVAL_DATA_DIR. */
   DATABASE_URL: z
@@ -39,7 +50,8 @@ export type Config = {
   port: number;
   host: string;
   dataDir: string;
-  masterKey: Buffer | null;
+  /** From SERVAL_MASTER_KEY: the first seals, all open. null: master.key in the data dir. */
+  masterKeys: Buffer[] | null;
   database: { url: string | null; poolSize: number };
   stripe: { host: string; port: number; protocol: 'http' | 'https'; timeoutMs: number; maxRetries: number };
   recheckIntervalMs: number;
@@ -72,7 +84,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: c.PORT,
     host: c.HOST,
     dataDir: path.resolve(c.SERVAL_DATA_DIR),
-    masterKey: c.SERVAL_MASTER_KEY ? Buffer.from(c.SERVAL_MASTER_KEY, 'base64') : null,
+    masterKeys: c.SERVAL_MASTER_KEY ? parseMasterKeys(c.SERVAL_MASTER_KEY, 'SERVAL_MASTER_KEY') : null,
     database: { url: c.DATABASE_URL ?? null, poolSize: c.DATABASE_POOL_SIZE },
     stripe: {
       host: base.hostname.replace(/^\[|\]$/g, ''),

@@ -9,10 +9,10 @@ import { createApp } from './app.js';
 import { hostCheckFor } from './host-check.js';
 import { createAuditRecorder } from './audit.js';
 import type { Config } from './config.js';
-import { loadMasterKey } from './crypto/master-key.js';
-import { Sealer } from './crypto/sealing.js';
+import { Keyring } from './crypto/keyring.js';
+import { createMasterKeyFile, masterKeyFile } from './crypto/master-key.js';
 import { openDatabase } from './db/open.js';
-import { databaseFile } from './db/sqlite/database.js';
+import { databaseFile, makePrivate } from './db/sqlite/database.js';
 import { createIntegrationService } from './integrations/stripe-integration.js';
 import type { Logger } from './logger.js';
 import { createPairingService } from './pairing/service.js';
@@ -30,24 +30,24 @@ export type Runtime = Awaited<ReturnType<typeof createRuntime>>;
 export async function createRuntime(config: Config, options: { logger: Logger; now?: () => Date; checker?: KeyChecker }) {
   const { logger } = options;
   const now = options.now ?? (() => new Date());
-  const masterKey = resolveMasterKey(config);
-  const sealer = new Sealer(masterKey.key);
+  const keyring = openKeyring(config);
   const database = openDatabase(config, logger);
   try {
-    await database.start(sealer.keyId, (storedKeyId) => {
-      if (storedKeyId && storedKeyId !== sealer.keyId) {
+    await database.start(keyring.current.keyId, (storedKeyIds) => {
+      const missing = storedKeyIds.filter((id) => !keyring.find(id));
+      if (missing.length) {
         throw new StartupError(
-          `The master key (${sealer.keyId}, from ${masterKey.source}) does not match the data in ${database.describe}, ` +
-            `which was sealed with master key ${storedKeyId}. Use the key that sealed this data. Nothing was changed.`,
+          `The master key (${keyring.ids.join(', ')}, from ${keyring.describe}) does not match the data in ${database.describe}, ` +
+            `which was sealed with master key ${missing.join(', ')}. Use the key that sealed this data. Nothing was changed.`,
         );
       }
     });
     const { repos } = database;
     const audit = createAuditRecorder(repos, now);
-    const pairing = createPairingService({ repos, audit, now, digestCode: (code) => sealer.pairingCodeDigest(code) });
+    const pairing = createPairingService({ repos, audit, now, digestCode: (code) => keyring.pairingCodeDigests(code) });
     const checker = options.checker ?? createKeyChecker(config.stripe, now);
     const stripeClients = createStripeClientCache(config.stripe);
-    const integrations = createIntegrationService({ repos, sealer, checker, audit, now, logger, onKeyChanged: stripeClients.drop });
+    const integrations = createIntegrationService({ repos, keyring, checker, audit, now, logger, onKeyChanged: stripeClients.drop });
     const app = createApp({
       hostAllowed: hostCheckFor(config.host),
       repos,
@@ -70,6 +70,7 @@ export async function createRuntime(config: Config, options: { logger: Logger; n
       integrations,
       audit,
       database,
+      keyring,
       async close() {
         await schedule?.stop();
         stripeClients.clear();
@@ -86,14 +87,22 @@ export async function createRuntime(config: Config, options: { logger: Logger; n
  * SERVAL_MASTER_KEY, else master.key in the data dir (generated on the first start). A data dir
  * whose database exists but whose master.key is gone is refused: a new key would open nothing.
  */
-function resolveMasterKey(config: Config): { key: Buffer; source: string } {
-  const keyFile = path.join(config.dataDir, 'master.key');
-  if (!config.masterKey && !config.database.url && !fs.existsSync(keyFile) && fs.existsSync(databaseFile(config.dataDir))) {
-    throw new StartupError(
-      `The data in ${config.dataDir} was sealed with a master key, but ${keyFile} is missing and SERVAL_MASTER_KEY is not set. ` +
-        'Restore master.key or set SERVAL_MASTER_KEY to the key that sealed this data. Nothing was changed.',
-    );
+export function openKeyring(config: Config): Keyring {
+  if (config.masterKeys) return new Keyring({ kind: 'env', keys: config.masterKeys });
+  const file = masterKeyFile(config.dataDir);
+  if (!fs.existsSync(file)) {
+    if (!config.database.url && fs.existsSync(databaseFile(config.dataDir))) {
+      throw new StartupError(
+        `The data in ${config.dataDir} was sealed with a master key, but ${file} is missing and SERVAL_MASTER_KEY is not set. ` +
+          'Restore master.key or set SERVAL_MASTER_KEY to the key that sealed this data. Nothing was changed.',
+      );
+    }
+    makePrivate(config.dataDir);
+    try {
+      createMasterKeyFile(file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error; // another process made it first: use that one
+    }
   }
-  const { key } = loadMasterKey(config.dataDir, config.masterKey);
-  return { key, source: config.masterKey ? 'SERVAL_MASTER_KEY' : keyFile };
+  return new Keyring({ kind: 'file', file });
 }

@@ -3,7 +3,7 @@
  * identity as additional authenticated data, so a sealed key copied to another row won't open.
  * Every sealed value records the id of the master key that sealed it, so the master key can rotate.
  */
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
@@ -60,12 +60,6 @@ export class Sealer {
    */
   pairingCodeDigest(normalizedCode: string): string {
     return createHmac('sha256', this.pairingCodeKey).update(normalizedCode, 'utf8').digest('hex');
-  }
-
-  sameFingerprint(a: string, b: string): boolean {
-    const x = Buffer.from(a, 'hex');
-    const y = Buffer.from(b, 'hex');
-    return x.length === y.length && timingSafeEqual(x, y);
   }
 }
 

@@ -49,10 +49,21 @@ export interface Repositories {
     upsert(row: IntegrationRow): Promise<void>;
     update(applicationId: string, patch: Partial<Omit<IntegrationRow, 'applicationId'>>): Promise<void>;
     delete(applicationId: string): Promise<boolean>;
-    /** Other applications holding the same key. */
-    withFingerprint(fingerprint: string, exceptApplicationId: string): Promise<Array<{ applicationId: string; applicationName: string }>>;
+    /** Other applications holding the same key (its fingerprint under each master key held). */
+    withFingerprint(fingerprints: string[], exceptApplicationId: string): Promise<Array<{ applicationId: string; applicationName: string }>>;
     countByStatus(): Promise<Record<string, number>>;
     keyIdsInUse(): Promise<string[]>;
+    /** The sealed keys not sealed under `keyId` (what a master-key rotation re-seals), a batch at a time. */
+    sealedOtherThan(keyId: string, limit: number): Promise<Array<Pick<IntegrationRow, 'applicationId' | 'keyId' | 'sealedKey'>>>;
+    /**
+     * Replaces a sealed key with the same key sealed under another master key — only if the row
+     * still holds exactly `expected` (a key replaced meanwhile is left alone). True if replaced.
+     */
+    reseal(
+      applicationId: string,
+      expected: Pick<IntegrationRow, 'keyId' | 'sealedKey'>,
+      next: Pick<IntegrationRow, 'keyId' | 'sealedKey' | 'fingerprint'>,
+    ): Promise<boolean>;
     /**
      * Claims up to `limit` integrations last checked before `dueBefore` whose lease has run out,
      * leasing them until `leaseUntil`: however many instances ask at once, each due integration
@@ -72,15 +83,15 @@ export interface Repositories {
   pairingCodes: {
     add(codeHash: string, createdAt: string, expiresAt: string): Promise<void>;
     /**
-     * Marks the code used if it exists, is unused, unexpired and not retired (fewer than
+     * Marks the code used (given as its digest under each master key held) if it exists, is unused, unexpired and not retired (fewer than
      * `maxFailures` wrong codes tried while it was live); one statement, so it's single use under
      * any concurrency.
      */
-    consume(codeHash: string, now: string, maxFailures: number): Promise<boolean>;
+    consume(codeHashes: string[], now: string, maxFailures: number): Promise<boolean>;
     /** A wrong code was tried: counts against every live code. */
     recordFailure(now: string): Promise<void>;
     /** Whether this code was retired by wrong attempts (for a clearer answer). */
-    retired(codeHash: string, maxFailures: number): Promise<boolean>;
+    retired(codeHashes: string[], maxFailures: number): Promise<boolean>;
     purge(now: string): Promise<void>;
   };
 
@@ -108,11 +119,12 @@ export interface Database {
   describe: string;
   /**
    * Start-up, once per process, under a lock that instances starting together share: reads the
-   * id of the master key the data was sealed with (null for a new database) and gives it to
+   * ids of the master keys the data was sealed with (those of the sealed keys; for a database
+   * without any, the key recorded at its first start; none for a new database) and gives them to
    * `check`, which throws to refuse before anything is written; then applies migrations and
    * records `keyId` if no key was recorded yet.
    */
-  start(keyId: string, check: (storedKeyId: string | null) => void): Promise<void>;
+  start(keyId: string, check: (storedKeyIds: string[]) => void): Promise<void>;
   /** Resolves when the database answers; rejects when it is unreachable. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -9,7 +9,7 @@ import { missingPermissions, type PermissionId, type Permissions } from '../../s
 import { ApiError } from '../api-error.js';
 import type { AuditRecorder } from '../audit.js';
 import type { IntegrationRow, Repositories } from '../db/repositories.js';
-import type { Sealer } from '../crypto/sealing.js';
+import type { Keyring } from '../crypto/keyring.js';
 import type { KeyChecker } from '../stripe/key-checker.js';
 import type { Refusal } from '../stripe/verdict.js';
 import type { Logger } from '../logger.js';
@@ -18,7 +18,7 @@ export type IntegrationService = ReturnType<typeof createIntegrationService>;
 
 type Deps = {
   repos: Repositories;
-  sealer: Sealer;
+  keyring: Keyring;
   checker: KeyChecker;
   audit: AuditRecorder;
   now: () => Date;
@@ -53,7 +53,7 @@ export function statusOf(validation: Pick<Validation, 'missingPermissions'>): In
 /** The sealed key is bound to its application: a sealed value copied to another row won't open. */
 const associatedData = (applicationId: string) => `stripe-integration:${applicationId}`;
 
-export function createIntegrationService({ repos, sealer, checker, audit, now, logger, onKeyChanged = () => {} }: Deps) {
+export function createIntegrationService({ repos, keyring, checker, audit, now, logger, onKeyChanged = () => {} }: Deps) {
   /** Shape first (malformed and publishable keys never reach Stripe), then Stripe's answer. */
   async function checkKey(apiKey: string): Promise<{ key: ParsedKey; validation: Validation }> {
     const parsed = parseKey(apiKey);
@@ -77,6 +77,12 @@ export function createIntegrationService({ repos, sealer, checker, audit, now, l
     throw new ApiError('integration_not_found');
   }
 
+  /** Whether a stored row holds this very key: its fingerprint under the master key that sealed it. */
+  function isSameKey(row: IntegrationRow, apiKey: string): boolean {
+    const sealer = keyring.find(row.keyId);
+    return sealer !== undefined && sealer.fingerprint(apiKey) === row.fingerprint;
+  }
+
   const service = {
     checkKey,
 
@@ -87,6 +93,7 @@ export function createIntegrationService({ repos, sealer, checker, audit, now, l
     async connect(applicationId: string, input: { apiKey: string; source?: KeySource }, deviceId: string | null) {
       await requireApplication(applicationId);
       const { key, validation } = await checkKey(input.apiKey);
+      const sealer = keyring.current; // the newest master key (re-read if master.key changed)
       const fingerprint = sealer.fingerprint(key.key);
       const at = now().toISOString();
 
@@ -105,7 +112,7 @@ export function createIntegrationService({ repos, sealer, checker, audit, now, l
           status: statusOf(validation),
           permissions: JSON.stringify(validation.permissions),
           source: input.source ?? 'api',
-          connectedAt: previous && sealer.sameFingerprint(previous.fingerprint, fingerprint) ? previous.connectedAt : at,
+          connectedAt: previous && isSameKey(previous, key.key) ? previous.connectedAt : at,
           lastValidatedAt: validation.checkedAt,
           lastErrorCode: null,
           lastErrorMessage: null,
@@ -132,7 +139,7 @@ export function createIntegrationService({ repos, sealer, checker, audit, now, l
 
       onKeyChanged(applicationId);
       const warnings: Warning[] = [...validation.warnings];
-      for (const other of await repos.integrations.withFingerprint(fingerprint, applicationId)) {
+      for (const other of await repos.integrations.withFingerprint(keyring.fingerprints(key.key), applicationId)) {
         warnings.push({ code: 'key_reused', message: `This key is also connected to the application "${other.applicationName}" (${other.applicationId}).` });
       }
       logger.info({ applicationId, maskedKey: row.maskedKey, status: row.status, mode: row.mode }, 'stripe key connected');
@@ -142,7 +149,7 @@ export function createIntegrationService({ repos, sealer, checker, audit, now, l
     /** Re-check the stored key. Stripe saying no marks it invalid; Stripe not answering changes nothing. */
     async revalidate(applicationId: string, deviceId: string | null, reason = 'manual re-check') {
       const before = await requireIntegration(applicationId);
-      const apiKey = sealer.open(sealedOf(before), associatedData(applicationId));
+      const apiKey = keyring.open(sealedOf(before), associatedData(applicationId));
       const parsed = parseKey(apiKey);
       if (!parsed.ok) throw new ApiError('internal_error', { message: 'The stored key is not a valid key.' });
       const verdict = await checker.check(parsed);
@@ -182,7 +189,7 @@ export function createIntegrationService({ repos, sealer, checker, audit, now, l
       // only update the very key we checked.
       const after = await repos.transaction(async (tx) => {
         const current = await tx.integrations.lock(applicationId);
-        if (!current || !sealer.sameFingerprint(current.fingerprint, before.fingerprint)) return null;
+        if (!current || current.fingerprint !== before.fingerprint) return null;
         await tx.integrations.update(applicationId, patch);
         const updated: IntegrationRow = { ...current, ...patch };
         if (current.status !== updated.status) {
@@ -218,7 +225,7 @@ export function createIntegrationService({ repos, sealer, checker, audit, now, l
     ): Promise<void> {
       const changed = await repos.transaction(async (tx) => {
         const before = await tx.integrations.lock(applicationId);
-        if (!before || !sealer.sameFingerprint(before.fingerprint, fingerprint)) return null;
+        if (!before || before.fingerprint !== fingerprint) return null;
         const permissions = JSON.parse(before.permissions) as Permissions;
         const permissionLost = change.missing !== undefined && permissions[change.missing];
         if (change.missing) permissions[change.missing] = false;
@@ -258,7 +265,7 @@ export function createIntegrationService({ repos, sealer, checker, audit, now, l
     /** The plaintext key, for calling Stripe on the application's behalf. Never leaves the server. */
     async openKey(applicationId: string): Promise<{ apiKey: string; fingerprint: string }> {
       const row = await requireIntegration(applicationId);
-      return { apiKey: sealer.open(sealedOf(row), associatedData(applicationId)), fingerprint: row.fingerprint };
+      return { apiKey: keyring.open(sealedOf(row), associatedData(applicationId)), fingerprint: row.fingerprint };
     },
 
     async remove(applicationId: string, deviceId: string | null): Promise<void> {
@@ -301,6 +308,30 @@ export function createIntegrationService({ repos, sealer, checker, audit, now, l
       return service.recheck((await repos.integrations.list()).map((r) => r.applicationId));
     },
 
+    /**
+     * Master-key rotation: re-seals (and re-fingerprints) every stored key not sealed under the
+     * current master key, one row at a time, each only if it is unchanged since it was read — a
+     * key replaced meanwhile was sealed under the current key anyway. Returns how many it re-sealed.
+     */
+    async resealAll(): Promise<number> {
+      const sealer = keyring.current;
+      let resealed = 0;
+      // A row changed under us is read again on the next pass; a bound keeps a pathological race finite.
+      for (let pass = 0; pass < 1000; pass++) {
+        const batch = await repos.integrations.sealedOtherThan(sealer.keyId, 100);
+        if (batch.length === 0) break;
+        for (const row of batch) {
+          const apiKey = keyring.open(sealedOf(row), associatedData(row.applicationId));
+          const next = { ...sealToColumns(sealer.seal(apiKey, associatedData(row.applicationId))), fingerprint: sealer.fingerprint(apiKey) };
+          if (await repos.integrations.reseal(row.applicationId, sealedOfRow(row), next)) {
+            resealed++;
+            onKeyChanged(row.applicationId);
+          }
+        }
+      }
+      return resealed;
+    },
+
     /** The application is gone (its sealed key went with it, by cascade). */
     applicationDeleted(applicationId: string): void {
       onKeyChanged(applicationId);
@@ -318,6 +349,10 @@ function sealToColumns(sealed: { keyId: string; sealed: string }) {
   return { keyId: sealed.keyId, sealedKey: sealed.sealed };
 }
 
-function sealedOf(row: IntegrationRow) {
+function sealedOfRow(row: Pick<IntegrationRow, 'keyId' | 'sealedKey'>) {
+  return { keyId: row.keyId, sealedKey: row.sealedKey };
+}
+
+function sealedOf(row: Pick<IntegrationRow, 'keyId' | 'sealedKey'>) {
   return { keyId: row.keyId, sealed: row.sealedKey };
 }

@@ -31,8 +31,8 @@ export function createPairingService(deps: {
   repos: Repositories;
   audit: AuditRecorder;
   now: () => Date;
-  /** The keyed digest the database keeps of a code (Sealer.pairingCodeDigest). */
-  digestCode: (normalizedCode: string) => string;
+  /** The keyed digests of a code, under each master key held; the first is what a new code is stored as (Keyring.pairingCodeDigests). */
+  digestCode: (normalizedCode: string) => string[];
   limiter?: AttemptLimiter;
 }) {
   const { repos, audit, now, digestCode } = deps;
@@ -44,7 +44,7 @@ export function createPairingService(deps: {
       const expiresAt = new Date(created.getTime() + CODE_TTL_MS);
       const code = generatePairingCode();
       await repos.pairingCodes.purge(created.toISOString());
-      await repos.pairingCodes.add(digestCode(normalizePairingCode(code)!), created.toISOString(), expiresAt.toISOString());
+      await repos.pairingCodes.add(digestCode(normalizePairingCode(code)!)[0], created.toISOString(), expiresAt.toISOString());
       return { code, expiresAt };
     },
 

@@ -11,7 +11,7 @@ import { PERMISSION_IDS } from '../../shared/permissions.js';
 describe('config', () => {
   it('needs nothing: every default', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ port: 8787, host: '127.0.0.1', masterKey: null, logLevel: 'info' });
+    expect(c).toMatchObject({ port: 8787, host: '127.0.0.1', masterKeys: null, logLevel: 'info' });
     expect(c.stripe).toMatchObject({ host: 'api.stripe.com', port: 443, protocol: 'https' });
     expect(c.dataDir).toMatch(/\/data$/);
   });

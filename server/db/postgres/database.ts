@@ -49,16 +49,22 @@ export function openPostgresDatabase(url: string, options: { poolSize: number; l
       try {
         await client.query('select pg_advisory_lock($1)', [STARTUP_LOCK]);
         try {
-          const storedKeyId = async () => {
-            const { rows } = await client.query<{ present: string | null }>("select to_regclass('settings')::text as present");
-            if (!rows[0]?.present) return null;
-            const result = await client.query<{ value: string }>("select value from settings where name = 'master_key_id'");
-            return result.rows[0]?.value ?? null;
+          const storedKeyIds = async (): Promise<string[]> => {
+            const { rows } = await client.query<{ settings: string | null; integrations: string | null }>(
+              "select to_regclass('settings')::text as settings, to_regclass('stripe_integrations')::text as integrations",
+            );
+            if (rows[0]?.integrations) {
+              const inUse = await client.query<{ key_id: string }>('select distinct key_id from stripe_integrations');
+              if (inUse.rows.length) return inUse.rows.map((r) => r.key_id);
+            }
+            if (!rows[0]?.settings) return [];
+            const recorded = await client.query<{ value: string }>("select value from settings where name = 'master_key_id'");
+            return recorded.rows.map((r) => r.value);
           };
-          check(await storedKeyId());
+          check(await storedKeyIds());
           await migrate(drizzle(client, { schema }), { migrationsFolder });
           await client.query("insert into settings (name, value) values ('master_key_id', $1) on conflict do nothing", [keyId]);
-          check(await storedKeyId());
+          check(await storedKeyIds());
         } finally {
           await client.query('select pg_advisory_unlock($1)', [STARTUP_LOCK]);
         }

@@ -81,12 +81,31 @@ export function createPostgresRepositories(db: PgDb, inTransaction = false): Rep
       async delete(applicationId) {
         return ((await db.delete(stripeIntegrations).where(eq(stripeIntegrations.applicationId, applicationId))).rowCount ?? 0) > 0;
       },
-      withFingerprint: (fingerprint, exceptApplicationId) =>
+      withFingerprint: (fingerprints, exceptApplicationId) =>
         db
           .select({ applicationId: stripeIntegrations.applicationId, applicationName: applications.name })
           .from(stripeIntegrations)
           .innerJoin(applications, eq(applications.id, stripeIntegrations.applicationId))
-          .where(and(eq(stripeIntegrations.fingerprint, fingerprint), ne(stripeIntegrations.applicationId, exceptApplicationId))),
+          .where(and(inArray(stripeIntegrations.fingerprint, fingerprints), ne(stripeIntegrations.applicationId, exceptApplicationId))),
+      sealedOtherThan: (keyId, limit) =>
+        db
+          .select({ applicationId: stripeIntegrations.applicationId, keyId: stripeIntegrations.keyId, sealedKey: stripeIntegrations.sealedKey })
+          .from(stripeIntegrations)
+          .where(ne(stripeIntegrations.keyId, keyId))
+          .limit(limit),
+      async reseal(applicationId, expected, next) {
+        const result = await db
+          .update(stripeIntegrations)
+          .set(next)
+          .where(
+            and(
+              eq(stripeIntegrations.applicationId, applicationId),
+              eq(stripeIntegrations.keyId, expected.keyId),
+              eq(stripeIntegrations.sealedKey, expected.sealedKey),
+            ),
+          );
+        return (result.rowCount ?? 0) > 0;
+      },
       async countByStatus() {
         const rows = await db.select({ status: stripeIntegrations.status, n: count() }).from(stripeIntegrations).groupBy(stripeIntegrations.status);
         return Object.fromEntries(rows.map((r) => [r.status, r.n]));
@@ -142,12 +161,12 @@ export function createPostgresRepositories(db: PgDb, inTransaction = false): Rep
       async add(codeHash, createdAt, expiresAt) {
         await db.insert(pairingCodes).values({ codeHash, createdAt, expiresAt });
       },
-      async consume(codeHash, now, maxFailures) {
+      async consume(codeHashes, now, maxFailures) {
         const result = await db
           .update(pairingCodes)
           .set({ usedAt: now })
           .where(
-            and(eq(pairingCodes.codeHash, codeHash), isNull(pairingCodes.usedAt), gt(pairingCodes.expiresAt, now), lt(pairingCodes.failures, maxFailures)),
+            and(inArray(pairingCodes.codeHash, codeHashes), isNull(pairingCodes.usedAt), gt(pairingCodes.expiresAt, now), lt(pairingCodes.failures, maxFailures)),
           );
         return (result.rowCount ?? 0) > 0;
       },
@@ -157,8 +176,8 @@ export function createPostgresRepositories(db: PgDb, inTransaction = false): Rep
           .set({ failures: sql`${pairingCodes.failures} + 1` })
           .where(and(isNull(pairingCodes.usedAt), gt(pairingCodes.expiresAt, now)));
       },
-      async retired(codeHash, maxFailures) {
-        const [row] = await db.select({ failures: pairingCodes.failures }).from(pairingCodes).where(eq(pairingCodes.codeHash, codeHash));
+      async retired(codeHashes, maxFailures) {
+        const [row] = await db.select({ failures: pairingCodes.failures }).from(pairingCodes).where(inArray(pairingCodes.codeHash, codeHashes));
         return row !== undefined && row.failures >= maxFailures;
       },
       async purge(now) {

@@ -67,14 +67,20 @@ export function openSqliteDatabase(dataDir: string): SqliteDatabase {
     repos,
     describe: file,
     async start(keyId, check) {
-      const hasSettings = sqlite.prepare("select 1 from sqlite_master where type = 'table' and name = 'settings'").get() !== undefined;
-      const stored = hasSettings
-        ? ((sqlite.prepare("select value from settings where name = 'master_key_id'").get() as { value: string } | undefined)?.value ?? null)
-        : null;
-      check(stored);
+      const storedKeyIds = (): string[] => {
+        const tables = new Set((sqlite.prepare("select name from sqlite_master where type = 'table'").all() as Array<{ name: string }>).map((t) => t.name));
+        if (tables.has('stripe_integrations')) {
+          const inUse = (sqlite.prepare('select distinct key_id from stripe_integrations').all() as Array<{ key_id: string }>).map((r) => r.key_id);
+          if (inUse.length) return inUse;
+        }
+        if (!tables.has('settings')) return [];
+        const recorded = sqlite.prepare("select value from settings where name = 'master_key_id'").get() as { value: string } | undefined;
+        return recorded ? [recorded.value] : [];
+      };
+      check(storedKeyIds());
       migrateOnce();
       db.insert(schema.settings).values({ name: 'master_key_id', value: keyId }).onConflictDoNothing().run();
-      check(await repos.settings.get('master_key_id'));
+      check(storedKeyIds());
     },
     async ping() {
       sqlite.prepare('select 1').get();

@@ -113,13 +113,35 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
         delete: op(
           (applicationId: string) => db.delete(stripeIntegrations).where(eq(stripeIntegrations.applicationId, applicationId)).run().changes > 0,
         ),
-        withFingerprint: op((fingerprint: string, exceptApplicationId: string) =>
+        withFingerprint: op((fingerprints: string[], exceptApplicationId: string) =>
           db
             .select({ applicationId: stripeIntegrations.applicationId, applicationName: applications.name })
             .from(stripeIntegrations)
             .innerJoin(applications, eq(applications.id, stripeIntegrations.applicationId))
-            .where(and(eq(stripeIntegrations.fingerprint, fingerprint), ne(stripeIntegrations.applicationId, exceptApplicationId)))
+            .where(and(inArray(stripeIntegrations.fingerprint, fingerprints), ne(stripeIntegrations.applicationId, exceptApplicationId)))
             .all(),
+        ),
+        sealedOtherThan: op((keyId: string, limit: number) =>
+          db
+            .select({ applicationId: stripeIntegrations.applicationId, keyId: stripeIntegrations.keyId, sealedKey: stripeIntegrations.sealedKey })
+            .from(stripeIntegrations)
+            .where(ne(stripeIntegrations.keyId, keyId))
+            .limit(limit)
+            .all(),
+        ),
+        reseal: op(
+          (applicationId: string, expected: { keyId: string; sealedKey: string }, next: { keyId: string; sealedKey: string; fingerprint: string }) =>
+            db
+              .update(stripeIntegrations)
+              .set(next)
+              .where(
+                and(
+                  eq(stripeIntegrations.applicationId, applicationId),
+                  eq(stripeIntegrations.keyId, expected.keyId),
+                  eq(stripeIntegrations.sealedKey, expected.sealedKey),
+                ),
+              )
+              .run().changes > 0,
         ),
         countByStatus: op(() => {
           const rows = db.select({ status: stripeIntegrations.status, n: count() }).from(stripeIntegrations).groupBy(stripeIntegrations.status).all();
@@ -169,12 +191,12 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
           db.insert(pairingCodes).values({ codeHash, createdAt, expiresAt }).run();
         }),
         consume: op(
-          (codeHash: string, now: string, maxFailures: number) =>
+          (codeHashes: string[], now: string, maxFailures: number) =>
             db
               .update(pairingCodes)
               .set({ usedAt: now })
               .where(
-                and(eq(pairingCodes.codeHash, codeHash), isNull(pairingCodes.usedAt), gt(pairingCodes.expiresAt, now), lt(pairingCodes.failures, maxFailures)),
+                and(inArray(pairingCodes.codeHash, codeHashes), isNull(pairingCodes.usedAt), gt(pairingCodes.expiresAt, now), lt(pairingCodes.failures, maxFailures)),
               )
               .run().changes > 0,
         ),
@@ -184,8 +206,8 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
             .where(and(isNull(pairingCodes.usedAt), gt(pairingCodes.expiresAt, now)))
             .run();
         }),
-        retired: op((codeHash: string, maxFailures: number) => {
-          const row = db.select({ failures: pairingCodes.failures }).from(pairingCodes).where(eq(pairingCodes.codeHash, codeHash)).get();
+        retired: op((codeHashes: string[], maxFailures: number) => {
+          const row = db.select({ failures: pairingCodes.failures }).from(pairingCodes).where(inArray(pairingCodes.codeHash, codeHashes)).get();
           return row !== undefined && row.failures >= maxFailures;
         }),
         purge: op((now: string) => {
