@@ -6,7 +6,8 @@ import { createMessageListener } from '../messaging/router';
 export default defineBackground(() => {
   const background = createServalBackground();
   // Listeners are registered synchronously, so that a message or an alarm wakes the worker.
-  browser.runtime.onMessage.addListener(createMessageListener(background.handlers, browser.runtime.getURL('/')));
+  const extension = { id: browser.runtime.id, baseUrl: browser.runtime.getURL('/') };
+  browser.runtime.onMessage.addListener(createMessageListener(background.handlers, extension));
   browser.alarms.onAlarm.addListener((alarm) => {
     if (alarm.name === STATUS_ALARM) void background.refreshStatus();
   });

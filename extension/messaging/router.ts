@@ -1,8 +1,7 @@
 /**
  * The background worker's side of the protocol: one handler per message type, checked against
- * where the message came from. Content scripts (senders with a tab, outside the extension's own
- * pages) may only send the messages marked `page` or `any`: pairing, disconnecting and the like
- * are for the popup and the options page.
+ * where the message came from. Content scripts may only send the messages marked `page` or
+ * `any`: pairing, disconnecting and the like are for the popup and the options page.
  */
 import type { Browser } from 'wxt/browser';
 import { extensionError } from './errors';
@@ -14,15 +13,23 @@ export type Handlers = {
   [K in MessageType]: (data: RequestOf<K>, sender: Sender) => Promise<Reply<ResponseOf<K>>>;
 };
 
-export function senderOrigin(sender: Sender, extensionBaseUrl: string): 'extension' | 'page' {
-  const fromExtensionPage = sender.url?.startsWith(extensionBaseUrl) ?? false;
-  return sender.tab !== undefined && !fromExtensionPage ? 'page' : 'extension';
+/** This extension as the browser names it in a message's sender: `runtime.id` and `runtime.getURL('/')`. */
+export type ExtensionIdentity = { id: string; baseUrl: string };
+
+/**
+ * 'extension' only for the extension's own pages — the popup, the options page, also when it is
+ * open in a tab: a sender with our id and a URL under our origin. Everything else is 'page',
+ * whether or not the browser says which tab it came from.
+ */
+export function senderOrigin(sender: Sender, extension: ExtensionIdentity): 'extension' | 'page' {
+  const fromExtensionPage = sender.id === extension.id && (sender.url?.startsWith(extension.baseUrl) ?? false);
+  return fromExtensionPage ? 'extension' : 'page';
 }
 
-export async function dispatch(handlers: Handlers, message: unknown, sender: Sender, extensionBaseUrl: string): Promise<Reply<unknown>> {
+export async function dispatch(handlers: Handlers, message: unknown, sender: Sender, extension: ExtensionIdentity): Promise<Reply<unknown>> {
   if (!isRequestMessage(message)) return { ok: false, error: extensionError('bad_request') };
   const allowed = MESSAGE_ORIGINS[message.type];
-  if (allowed !== 'any' && allowed !== senderOrigin(sender, extensionBaseUrl)) {
+  if (allowed !== 'any' && allowed !== senderOrigin(sender, extension)) {
     return { ok: false, error: extensionError('not_allowed') };
   }
   const handler = handlers[message.type] as (data: unknown, sender: Sender) => Promise<Reply<unknown>>;
@@ -46,9 +53,9 @@ export function answer<T>(reply: Promise<T>, sendResponse?: (response: T) => voi
 }
 
 /** The background worker's `runtime.onMessage` listener. Messages that are not ours are left alone. */
-export function createMessageListener(handlers: Handlers, extensionBaseUrl: string) {
+export function createMessageListener(handlers: Handlers, extension: ExtensionIdentity) {
   return (message: unknown, sender: Sender, sendResponse?: (response: unknown) => void): true | Promise<Reply<unknown>> | undefined => {
     if (!isRequestMessage(message)) return undefined;
-    return answer(dispatch(handlers, message, sender, extensionBaseUrl), sendResponse);
+    return answer(dispatch(handlers, message, sender, extension), sendResponse);
   };
 }

@@ -6,19 +6,19 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { browser } from 'wxt/browser';
 import { fakeBrowser } from 'wxt/testing';
 import { createServalBackground, STATUS_ALARM } from '../../extension/background/serval-background';
-import { dispatch, createMessageListener } from '../../extension/messaging/router';
+import { dispatch, createMessageListener, senderOrigin } from '../../extension/messaging/router';
 import { sendToBackground } from '../../extension/messaging/send';
 import { pairingItem, unpairedReasonItem } from '../../extension/storage';
 import { createFakeBackend, type FakeBackendOptions } from './fake-backend';
 import { application, integration, PUBLISHABLE_LIVE, RESTRICTED_TEST, SECRET_LIVE } from './fixtures';
+import { dashboardSender, EXTENSION, POPUP_SENDER, sendFromPopup } from './senders';
 
-const EXTENSION_BASE = 'chrome-extension://test-extension-id/';
-const DASHBOARD_SENDER = { tab: { id: 7 } as never, frameId: 0, url: 'https://dashboard.stripe.com/test/apikeys', id: 'test-extension-id' };
+const DASHBOARD_SENDER = dashboardSender();
 
 function setup(options: FakeBackendOptions = {}) {
   const backend = createFakeBackend(options);
   const background = createServalBackground({ fetch: backend.fetch, now: () => new Date('2026-03-01T12:00:00Z') });
-  browser.runtime.onMessage.addListener(createMessageListener(background.handlers, EXTENSION_BASE));
+  browser.runtime.onMessage.addListener(createMessageListener(background.handlers, EXTENSION));
   return { backend, background };
 }
 
@@ -28,6 +28,7 @@ async function pair(backendUrl = 'http://127.0.0.1:8787', code = 'abcd-efgh') {
 
 beforeEach(() => {
   fakeBrowser.reset();
+  sendFromPopup();
 });
 afterEach(() => {
   vi.restoreAllMocks();
@@ -152,7 +153,7 @@ describe('status and the toolbar badge', () => {
         ? new Response(JSON.stringify({ apps: [] }), { status: 200 })
         : backend.fetch(input, init)) as typeof fetch;
     const background = createServalBackground({ fetch: offContract });
-    browser.runtime.onMessage.addListener(createMessageListener(background.handlers, EXTENSION_BASE));
+    browser.runtime.onMessage.addListener(createMessageListener(background.handlers, EXTENSION));
     await pair();
     expect(await sendToBackground('serval:list-applications')).toMatchObject({
       ok: false,
@@ -224,7 +225,7 @@ describe('who may ask for what', () => {
   it('lets the dashboard page load the card into its own tab and frame, and nothing else', async () => {
     const { background } = setup();
     const executeScript = vi.spyOn(fakeBrowser.scripting, 'executeScript').mockResolvedValue([]);
-    const reply = await dispatch(background.handlers, { type: 'serval:load-card' }, { ...DASHBOARD_SENDER, frameId: 3 }, EXTENSION_BASE);
+    const reply = await dispatch(background.handlers, { type: 'serval:load-card' }, { ...DASHBOARD_SENDER, frameId: 3 }, EXTENSION);
     expect(reply).toEqual({ ok: true, data: null });
     expect(executeScript).toHaveBeenCalledWith({ target: { tabId: 7, frameIds: [3] }, files: ['/card.js'] });
   });
@@ -232,16 +233,36 @@ describe('who may ask for what', () => {
   it('refuses pairing, disconnecting and status requests coming from a web page', async () => {
     const { background } = setup();
     for (const type of ['serval:pair', 'serval:disconnect', 'serval:get-status', 'serval:recheck'] as const) {
-      const reply = await dispatch(background.handlers, { type, data: {} }, DASHBOARD_SENDER, EXTENSION_BASE);
+      const reply = await dispatch(background.handlers, { type, data: {} }, DASHBOARD_SENDER, EXTENSION);
       expect(reply, type).toMatchObject({ ok: false, error: { code: 'not_allowed' } });
     }
   });
 
+  it("counts only the extension's own pages as the extension: our id and a URL under our origin, tab or not", () => {
+    const optionsInATab = { id: EXTENSION.id, url: `${EXTENSION.baseUrl}options.html`, tab: { id: 9 } as never, frameId: 0 };
+    expect(senderOrigin(POPUP_SENDER, EXTENSION)).toBe('extension');
+    expect(senderOrigin(optionsInATab, EXTENSION)).toBe('extension');
+    expect(senderOrigin(DASHBOARD_SENDER, EXTENSION)).toBe('page');
+    // No tab does not make a sender ours.
+    expect(senderOrigin({}, EXTENSION)).toBe('page');
+    expect(senderOrigin({ id: EXTENSION.id }, EXTENSION)).toBe('page');
+    expect(senderOrigin({ id: EXTENSION.id, url: 'https://dashboard.stripe.com/test/apikeys' }, EXTENSION)).toBe('page');
+    expect(senderOrigin({ id: EXTENSION.id, url: 'chrome-extension://test-extension-id-2/popup.html' }, EXTENSION)).toBe('page');
+    expect(senderOrigin({ id: 'another-extension', url: `${EXTENSION.baseUrl}popup.html` }, EXTENSION)).toBe('page');
+  });
+
+  it('refuses pairing to a sender without a tab that is not one of our pages', async () => {
+    const { background, backend } = setup();
+    const reply = await dispatch(background.handlers, { type: 'serval:pair', data: { backendUrl: 'http://127.0.0.1:8787', code: 'ABCD-EFGH', deviceName: 'x' } }, {}, EXTENSION);
+    expect(reply).toMatchObject({ ok: false, error: { code: 'not_allowed' } });
+    expect(backend.state.requests).toHaveLength(0);
+  });
+
   it('ignores messages that are not part of the protocol', async () => {
     const { background } = setup();
-    const listener = createMessageListener(background.handlers, EXTENSION_BASE);
+    const listener = createMessageListener(background.handlers, EXTENSION);
     expect(listener({ type: 'something-else' }, {})).toBeUndefined();
-    expect(await dispatch(background.handlers, { type: 'serval:nope' }, {}, EXTENSION_BASE)).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    expect(await dispatch(background.handlers, { type: 'serval:nope' }, {}, EXTENSION)).toMatchObject({ ok: false, error: { code: 'bad_request' } });
   });
 
   it('opens the options page for the card', async () => {

@@ -12,8 +12,7 @@ import { CARD_API_GLOBAL, installedCardApi } from '../../extension/card/card-api
 import { createServalBackground } from '../../extension/background/serval-background';
 import { dispatch } from '../../extension/messaging/router';
 import { createFakeBackend, type FakeBackendOptions } from './fake-backend';
-
-const EXTENSION_BASE = 'chrome-extension://test-extension-id/';
+import { dashboardSender as senderAt, EXTENSION } from './senders';
 
 /** A fresh page and extension for each test: empty storage, no card script yet, the given body. */
 export function resetDashboard(bodyHtml: string): void {
@@ -34,8 +33,8 @@ export async function startDashboard(url: string, backendOptions: FakeBackendOpt
   const backend = createFakeBackend(backendOptions);
   const background = createServalBackground({ fetch: backend.fetch });
   // Every message in these tests comes from the dashboard tab.
-  const dashboardSender = { tab: { id: 7 } as never, frameId: 0, url, id: 'test-extension-id' };
-  browser.runtime.onMessage.addListener(((message: unknown) => dispatch(background.handlers, message, dashboardSender, EXTENSION_BASE)) as never);
+  const dashboardSender = senderAt(url);
+  browser.runtime.onMessage.addListener(((message: unknown) => dispatch(background.handlers, message, dashboardSender, EXTENSION)) as never);
   const executeScript = vi.spyOn(fakeBrowser.scripting, 'executeScript').mockImplementation((async () => {
     const { default: card } = await import('../../extension/entrypoints/card');
     card.main();

@@ -12,6 +12,7 @@ import { ServalApp } from '../../extension/ui/ServalApp';
 import { backgroundUiClient, type UiClient } from '../../extension/ui/ui-client';
 import { createFakeBackend } from './fake-backend';
 import { application, integration, validation } from './fixtures';
+import { EXTENSION, sendFromPopup } from './senders';
 
 const ok = <T,>(data: T): Reply<T> => ({ ok: true, data });
 
@@ -196,12 +197,13 @@ describe('status', () => {
 describe('with the real background worker', () => {
   beforeEach(() => {
     fakeBrowser.reset();
+    sendFromPopup();
   });
 
   function wire(applications = [application({ stripe: integration() })]) {
     const backend = createFakeBackend({ applications });
     const background = createServalBackground({ fetch: backend.fetch });
-    browser.runtime.onMessage.addListener(createMessageListener(background.handlers, 'chrome-extension://test-extension-id/'));
+    browser.runtime.onMessage.addListener(createMessageListener(background.handlers, EXTENSION));
     return backend;
   }
 
