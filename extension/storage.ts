@@ -2,6 +2,7 @@
  * Everything the extension keeps in browser storage, in one place. The device token is here;
  * the Stripe key never is (test/extension/storage-never-holds-a-key.test.ts checks it).
  */
+import { browser } from 'wxt/browser';
 import { storage } from 'wxt/utils/storage';
 import type { Device } from './messaging/protocol';
 
@@ -29,3 +30,13 @@ export const defaultApplicationItem = storage.defineItem<string | null>('local:d
 export const unpairedReasonItem = storage.defineItem<'revoked' | null>('local:unpairedReason', { fallback: null });
 
 export const lastStatusItem = storage.defineItem<StatusSnapshot | null>('local:lastStatus', { fallback: null });
+
+/**
+ * Keeps storage.local — the device token — from content scripts, which may read it by default.
+ * Chrome 102+ only: Firefox has no setAccessLevel, and its content scripts keep that access.
+ * The setting does not outlive the browser session, so the background runs this at every start.
+ */
+export async function restrictStorageToExtension(): Promise<void> {
+  if (typeof browser.storage.local.setAccessLevel !== 'function') return;
+  await browser.storage.local.setAccessLevel({ accessLevel: 'TRUSTED_CONTEXTS' });
+}

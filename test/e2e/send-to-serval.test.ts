@@ -229,6 +229,30 @@ describe.sequential('Send to Serval, in a real browser', () => {
     expect(balance.body.object).toBe('balance');
   });
 
+  it('content scripts cannot read the device token from extension storage', async () => {
+    const { local } = await storageContents();
+    expect(JSON.stringify(local)).toMatch(/svl_/); // the worker holds it…
+    const worker = await browser.serviceWorker();
+    const seen = await worker.evaluate(async () => {
+      const chrome = (globalThis as any).chrome;
+      const [dashboardTab] = await chrome.tabs.query({ url: 'https://dashboard.stripe.com/*' });
+      // Runs in the content scripts' world of the dashboard tab.
+      const [{ result }] = await chrome.scripting.executeScript({
+        target: { tabId: dashboardTab.id },
+        func: async () => {
+          try {
+            return JSON.stringify(await (globalThis as any).chrome.storage.local.get(null));
+          } catch (error) {
+            return `refused: ${(error as Error).message}`;
+          }
+        },
+      });
+      return result as string;
+    });
+    expect(seen).not.toMatch(/svl_/); // …a content script cannot read it: Chrome refuses the call
+    expect(seen).toMatch(/^refused: /);
+  });
+
   it('the popup shows the application connected', async () => {
     const popup = await browser.openExtensionPage('popup.html', POPUP_VIEWPORT);
     const payouts = popup.getByRole('listitem').filter({ hasText: 'Payouts' });

@@ -8,7 +8,7 @@ import { fakeBrowser } from 'wxt/testing';
 import { createServalBackground, STATUS_ALARM } from '../../extension/background/serval-background';
 import { dispatch, createMessageListener, senderOrigin } from '../../extension/messaging/router';
 import { sendToBackground } from '../../extension/messaging/send';
-import { pairingItem, unpairedReasonItem } from '../../extension/storage';
+import { pairingItem, restrictStorageToExtension, unpairedReasonItem } from '../../extension/storage';
 import { createFakeBackend, type FakeBackendOptions } from './fake-backend';
 import { application, integration, PUBLISHABLE_LIVE, RESTRICTED_TEST, SECRET_LIVE } from './fixtures';
 import { dashboardSender, EXTENSION, POPUP_SENDER, sendFromPopup } from './senders';
@@ -159,6 +159,20 @@ describe('status and the toolbar badge', () => {
       ok: false,
       error: { code: 'unexpected_response', details: { path: '/api/applications', fields: ['applications'] } },
     });
+  });
+
+  it('closes storage.local (the token) to content scripts first thing at every worker start, where the browser can', async () => {
+    const setAccessLevel = vi.fn(async () => {});
+    Object.assign(fakeBrowser.storage.local, { setAccessLevel });
+    const addListener = vi.spyOn(fakeBrowser.runtime.onMessage, 'addListener');
+    const { default: entrypoint } = await import('../../extension/entrypoints/background');
+    entrypoint.main();
+    expect(setAccessLevel).toHaveBeenCalledWith({ accessLevel: 'TRUSTED_CONTEXTS' });
+    // Before the worker listens: no message can have stored anything yet.
+    expect(setAccessLevel.mock.invocationCallOrder[0]).toBeLessThan(addListener.mock.invocationCallOrder[0]);
+    delete (fakeBrowser.storage.local as { setAccessLevel?: unknown }).setAccessLevel;
+    // Firefox has no setAccessLevel: nothing to do, and nothing fails.
+    await expect(restrictStorageToExtension()).resolves.toBeUndefined();
   });
 
   it('polls on the alarm and starts polling when installed (the real entrypoint)', async () => {
