@@ -51,7 +51,7 @@ export function statusOf(validation: Pick<Validation, 'missingPermissions'>): In
 }
 
 /** The sealed key is bound to its application: a sealed value copied to another row won't open. */
-const associatedData = (applicationId: string) => `stripe-integration:${applicationId}`;
+export const associatedData = (applicationId: string) => `stripe-integration:${applicationId}`;
 
 export function createIntegrationService({ repos, keyring, checker, audit, now, logger, onKeyChanged = () => {} }: Deps) {
   /** Shape first (malformed and publishable keys never reach Stripe), then Stripe's answer. */
