@@ -2,6 +2,15 @@
  * The offer beside a newly revealed key: what the key is, where it would go, Send to Serval,
  * then the verdict. One card per key; the key stays in this component's props (memory) and
  * leaves only inside the `serval:send-key` message.
+ *
+ * The card's shadow root is open (for tests and assistive technology), so a script on the Stripe
+ * page can reach its controls. Only a person's input — a trusted event — chooses the application,
+ * names a new one, sends, or opens the options page; a script's change is undone. Sending starts from the Send button's
+ * click (a person's click, Enter or Space on it, or Enter in the name field, which the browser
+ * turns into a trusted click on it), never from the form's submit event: Chromium marks every
+ * submit event trusted, the one a page script's `form.requestSubmit()` fires included.
+ * Dismiss and Try again stay open to scripts: they change nothing beyond the page, and a page
+ * that wants the card gone can hide it through the open shadow root anyway.
  */
 import { useEffect, useId, useState } from 'preact/hooks';
 import type { Application } from '../../shared/api.js';
@@ -130,7 +139,13 @@ export function OfferCard({ offer, client, onDismiss }: OfferCardProps) {
           <>
             <p>{phase.revoked ? "This browser's pairing with Serval was revoked." : 'Serval is not paired with this browser yet.'}</p>
             <p class="muted">Pair it in the Serval options with your backend's URL and a pairing code, then send the key.</p>
-            <button type="button" class="primary" onClick={() => void client.openOptions()}>
+            <button
+              type="button"
+              class="primary"
+              onClick={(event) => {
+                if (event.isTrusted) void client.openOptions();
+              }}
+            >
               Open Serval options
             </button>
           </>
@@ -153,19 +168,18 @@ export function OfferCard({ offer, client, onDismiss }: OfferCardProps) {
       </div>
 
       {(phase.kind === 'ready' || phase.kind === 'failed' || phase.kind === 'sending') && (
-        <form
-          class="send"
-          onSubmit={(event) => {
-            event.preventDefault();
-            void send();
-          }}
-        >
+        // Never sends on submit (see the top of this file): the Send button's click does.
+        <form class="send" onSubmit={(event) => event.preventDefault()}>
           <label for={selectId}>Application</label>
           <select
             id={selectId}
             value={selected}
             disabled={phase.kind === 'sending'}
-            onChange={(event) => setSelected((event.currentTarget as HTMLSelectElement).value)}
+            onChange={(event) => {
+              const picker = event.currentTarget as HTMLSelectElement;
+              if (event.isTrusted) setSelected(picker.value);
+              else picker.value = selected;
+            }}
           >
             {applications.map((application) => (
               <option key={application.id} value={application.id}>
@@ -183,7 +197,11 @@ export function OfferCard({ offer, client, onDismiss }: OfferCardProps) {
                 value={newName}
                 maxLength={100}
                 disabled={phase.kind === 'sending'}
-                onInput={(event) => setNewName((event.currentTarget as HTMLInputElement).value)}
+                onInput={(event) => {
+                  const field = event.currentTarget as HTMLInputElement;
+                  if (event.isTrusted) setNewName(field.value);
+                  else field.value = newName;
+                }}
               />
             </>
           )}
@@ -192,7 +210,16 @@ export function OfferCard({ offer, client, onDismiss }: OfferCardProps) {
               Replaces its current key <code>{selectedApplication.stripe.maskedKey}</code> ({statusLabel(selectedApplication.stripe.status).toLowerCase()}).
             </p>
           )}
-          <button type="submit" class="primary" disabled={phase.kind === 'sending'} aria-busy={phase.kind === 'sending'}>
+          <button
+            type="submit"
+            class="primary"
+            disabled={phase.kind === 'sending'}
+            aria-busy={phase.kind === 'sending'}
+            onClick={(event) => {
+              event.preventDefault(); // no submit event: this click is the only way to send
+              if (event.isTrusted) void send();
+            }}
+          >
             {phase.kind === 'failed' && isRetryable(phase.error) ? 'Send to Serval again' : 'Send to Serval'}
           </button>
         </form>

@@ -65,6 +65,35 @@ function allOffers(page: Page): Locator {
   return page.locator('serval-key-offer').getByRole('region', { name: OFFER_REGION });
 }
 
+/**
+ * Chooses an application the way a person does, by typing its name into the focused picker. Not
+ * `selectOption()`: that sets the value by script, and the card ignores a script's choice.
+ */
+async function chooseApplication(picker: Locator, name: string): Promise<void> {
+  await picker.focus();
+  await picker.pressSequentially(name); // the picker's type-to-select
+  await expect.poll(() => chosenApplication(picker)).toBe(name);
+}
+
+function chosenApplication(picker: Locator): Promise<string | undefined> {
+  return picker.evaluate((select) => (select as unknown as { selectedOptions: { text: string }[] }).selectedOptions[0]?.text);
+}
+
+/** What reached the backend, from its request log (one JSON line per request). */
+function backendRequests(): { method: string; path: string }[] {
+  return backend
+    .output()
+    .split('\n')
+    .flatMap((line) => {
+      try {
+        const entry = JSON.parse(line) as { msg?: string; method: string; path: string };
+        return entry.msg === 'request' ? [{ method: entry.method, path: entry.path }] : [];
+      } catch {
+        return [];
+      }
+    });
+}
+
 /** Everything in the card fits its width: nothing is cut off at its edge (a long URL, say). */
 async function expectNoHorizontalOverflow(card: Locator): Promise<void> {
   const overflowing = await card.evaluate((section) => {
@@ -189,7 +218,7 @@ describe.sequential('Send to Serval, in a real browser', () => {
     await picker.waitFor();
     const choices = await picker.locator('option').allInnerTexts();
     expect(choices).toEqual(expect.arrayContaining(['Billing', 'Payouts', 'Ledger']));
-    await picker.selectOption({ label: 'Payouts' });
+    await chooseApplication(picker, 'Payouts');
 
     await card.getByRole('button', { name: 'Send to Serval' }).click();
     const verdict = card.getByText('Connected to Payouts', { exact: false });
@@ -227,6 +256,48 @@ describe.sequential('Send to Serval, in a real browser', () => {
     const balance = await api('GET', `/api/applications/${applications.Payouts}/stripe/balance`);
     expect(balance.status, balance.text).toBe(200);
     expect(balance.body.object).toBe('balance');
+  });
+
+  it("a script on the Stripe page cannot drive the card; a person's click sends", async () => {
+    // Payouts holds the key sent above and is now the default application: what a page script would go for.
+    const key = newKey({ type: 'restricted', mode: 'test' });
+    dashboard.keys.reveal = key;
+    await tab.goto(`${DASHBOARD}/test/apikeys`);
+    await tab.getByRole('button', { name: 'Reveal test key' }).click();
+    const card = offerFor(tab, key);
+    const send = card.getByRole('button', { name: 'Send to Serval' });
+    await send.waitFor({ timeout: UI_TIMEOUT });
+    const picker = card.getByLabel('Application', { exact: true });
+    await expect.poll(() => chosenApplication(picker)).toBe('Payouts');
+    const requestsBefore = backendRequests().length;
+
+    // The page's own script reaches into the open shadow root: picks Billing, clicks Send, submits the form.
+    const afterScript = await tab.evaluate(async () => {
+      const page = globalThis as any; // runs in the page (this project has no DOM types)
+      const root = page.document.querySelector('serval-key-offer').shadowRoot;
+      const form = root.querySelector('form');
+      const picker = form.querySelector('select');
+      const sendButton = form.querySelector('button[type="submit"]');
+      picker.value = [...picker.options].find((option: { text: string }) => option.text === 'Billing').value;
+      picker.dispatchEvent(new page.Event('change', { bubbles: true }));
+      sendButton.click();
+      sendButton.dispatchEvent(new page.MouseEvent('click', { bubbles: true, composed: true }));
+      form.requestSubmit();
+      form.requestSubmit(sendButton);
+      // A send would have disabled or replaced the button by the time the card has re-rendered.
+      await new Promise((resolve) => page.setTimeout(resolve, 50));
+      return { picked: picker.selectedOptions[0].text, sendStarted: !sendButton.isConnected || sendButton.disabled };
+    });
+    expect(afterScript).toEqual({ picked: 'Payouts', sendStarted: false });
+    expect(backendRequests().slice(requestsBefore).filter((r) => r.method !== 'GET')).toEqual([]);
+
+    // A person's click sends, to the application the person left chosen.
+    await send.click();
+    await card.getByText('Connected to Payouts', { exact: false }).waitFor({ timeout: UI_TIMEOUT });
+    await expect.poll(() => backendRequests().slice(requestsBefore).filter((r) => r.method === 'PUT').length, { timeout: UI_TIMEOUT }).toBeGreaterThan(0);
+    const sent = backendRequests().slice(requestsBefore).filter((r) => r.method !== 'GET');
+    expect(sent).toEqual([{ method: 'PUT', path: `/api/applications/${applications.Payouts}/integrations/stripe` }]);
+    expect((await api('GET', `/api/applications/${applications.Billing}/integrations/stripe`)).status).toBe(404);
   });
 
   it('content scripts cannot read the device token from extension storage', async () => {
@@ -295,8 +366,8 @@ describe.sequential('Send to Serval, in a real browser', () => {
 
     const picker = card.getByLabel('Application', { exact: true });
     await picker.waitFor({ timeout: UI_TIMEOUT });
-    await picker.selectOption({ label: 'Billing' });
-    await card.getByRole('button', { name: 'Send to Serval' }).click();
+    await chooseApplication(picker, 'Billing');
+    await card.getByRole('button', { name: 'Send to Serval' }).press('Enter'); // from the keyboard, this time
 
     await card.getByText('missing permissions', { exact: false }).first().waitFor({ timeout: UI_TIMEOUT });
     const missing = await card.getByRole('listitem').allInnerTexts();
@@ -353,7 +424,7 @@ describe.sequential('Send to Serval, in a real browser', () => {
     const card = offerFor(tab, deletedKey);
     const picker = card.getByLabel('Application', { exact: true });
     await picker.waitFor({ timeout: UI_TIMEOUT });
-    await picker.selectOption({ label: 'Ledger' });
+    await chooseApplication(picker, 'Ledger');
     await card.getByRole('button', { name: 'Send to Serval' }).click();
 
     await card.getByText('Stripe does not recognise this key', { exact: false }).waitFor({ timeout: UI_TIMEOUT });

@@ -6,6 +6,7 @@ import { OfferCard } from '../../extension/card/OfferCard';
 import type { CardClient } from '../../extension/card/card-client';
 import type { Reply } from '../../extension/messaging/protocol';
 import { application, integration, RESTRICTED_LIVE, RESTRICTED_TEST, SECRET_TEST, validation } from './fixtures';
+import { byPerson } from './person';
 
 afterEach(cleanup);
 
@@ -60,8 +61,8 @@ describe('the offer card', () => {
     let answer!: (reply: Reply<never>) => void;
     const client = fakeClient({ sendKey: vi.fn(() => new Promise<Reply<never>>((resolve) => (answer = resolve))) });
     render(<OfferCard offer={restrictedTest} client={client} onDismiss={() => {}} />);
-    fireEvent.change(await screen.findByRole('combobox', { name: 'Application' }), { target: { value: 'app_1' } });
-    fireEvent.click(screen.getByRole('button', { name: 'Send to Serval' }));
+    byPerson.change(await screen.findByRole('combobox', { name: 'Application' }), { target: { value: 'app_1' } });
+    byPerson.click(screen.getByRole('button', { name: 'Send to Serval' }));
     expect(await screen.findByText(/Sending to Billing and checking the key with Stripe/)).toBeTruthy();
     expect((screen.getByRole('button', { name: 'Send to Serval' }) as HTMLButtonElement).disabled).toBe(true);
     expect(client.sendKey).toHaveBeenCalledWith('app_1', RESTRICTED_TEST);
@@ -81,7 +82,7 @@ describe('the offer card', () => {
       ),
     });
     render(<OfferCard offer={restrictedTest} client={client} onDismiss={() => {}} />);
-    fireEvent.click(await screen.findByRole('button', { name: 'Send to Serval' }));
+    byPerson.click(await screen.findByRole('button', { name: 'Send to Serval' }));
     expect(await screen.findByText(/missing permissions Serval needs/)).toBeTruthy();
     expect(screen.getByText('Customers: Write')).toBeTruthy();
     expect(screen.getByText('Balance: Read')).toBeTruthy();
@@ -96,7 +97,7 @@ describe('the offer card', () => {
   it('shows the backend’s refusal with the integration guide’s hint', async () => {
     const client = fakeClient({ sendKey: vi.fn(async () => fail('invalid_api_key', 'Stripe does not recognise this key.')) });
     render(<OfferCard offer={restrictedTest} client={client} onDismiss={() => {}} />);
-    fireEvent.click(await screen.findByRole('button', { name: 'Send to Serval' }));
+    byPerson.click(await screen.findByRole('button', { name: 'Send to Serval' }));
     expect(await screen.findByText('Stripe does not recognise this key.')).toBeTruthy();
     expect(screen.getByText(/Verify the key hasn't been deleted or rotated/)).toBeTruthy();
   });
@@ -107,10 +108,10 @@ describe('the offer card', () => {
       .mockResolvedValueOnce(fail('backend_unreachable', 'The Serval backend could not be reached.'))
       .mockResolvedValueOnce(ok({ integration: integration(), validation: validation() }));
     render(<OfferCard offer={restrictedTest} client={fakeClient({ sendKey })} onDismiss={() => {}} />);
-    fireEvent.click(await screen.findByRole('button', { name: 'Send to Serval' }));
+    byPerson.click(await screen.findByRole('button', { name: 'Send to Serval' }));
     expect(await screen.findByText('The Serval backend could not be reached.')).toBeTruthy();
     expect(screen.getByText(/Check that it is running/)).toBeTruthy();
-    fireEvent.click(screen.getByRole('button', { name: 'Send to Serval again' }));
+    byPerson.click(screen.getByRole('button', { name: 'Send to Serval again' }));
     expect(await screen.findByText(/Connected to Payouts/)).toBeTruthy();
     expect(sendKey).toHaveBeenCalledTimes(2);
   });
@@ -128,9 +129,9 @@ describe('the offer card', () => {
   it('creates a new application and sends the key to it', async () => {
     const client = fakeClient();
     render(<OfferCard offer={restrictedTest} client={client} onDismiss={() => {}} />);
-    fireEvent.change(await screen.findByRole('combobox', { name: 'Application' }), { target: { value: '__new__' } });
-    fireEvent.input(screen.getByRole('textbox', { name: 'Name of the new application' }), { target: { value: '  Checkout  ' } });
-    fireEvent.click(screen.getByRole('button', { name: 'Send to Serval' }));
+    byPerson.change(await screen.findByRole('combobox', { name: 'Application' }), { target: { value: '__new__' } });
+    byPerson.input(screen.getByRole('textbox', { name: 'Name of the new application' }), { target: { value: '  Checkout  ' } });
+    byPerson.click(screen.getByRole('button', { name: 'Send to Serval' }));
     expect(await screen.findByText(/Connected to Checkout/)).toBeTruthy();
     expect(client.createApplication).toHaveBeenCalledWith('Checkout');
     expect(client.sendKey).toHaveBeenCalledWith('app_new', RESTRICTED_TEST);
@@ -140,7 +141,7 @@ describe('the offer card', () => {
     const client = fakeClient({ listApplications: vi.fn(async () => ok({ applications: [], defaultApplicationId: null })) });
     render(<OfferCard offer={restrictedTest} client={client} onDismiss={() => {}} />);
     expect(((await screen.findByRole('combobox', { name: 'Application' })) as HTMLSelectElement).value).toBe('__new__');
-    fireEvent.click(screen.getByRole('button', { name: 'Send to Serval' }));
+    byPerson.click(screen.getByRole('button', { name: 'Send to Serval' }));
     expect(await screen.findByText('Give the new application a name first.')).toBeTruthy();
     expect(client.sendKey).not.toHaveBeenCalled();
   });
@@ -161,14 +162,14 @@ describe('the offer card', () => {
     render(<OfferCard offer={restrictedTest} client={client} onDismiss={() => {}} />);
     expect(await screen.findByText('Serval is not paired with this browser yet.')).toBeTruthy();
     expect(screen.queryByRole('button', { name: 'Send to Serval' })).toBeNull();
-    fireEvent.click(screen.getByRole('button', { name: 'Open Serval options' }));
+    byPerson.click(screen.getByRole('button', { name: 'Open Serval options' }));
     expect(client.openOptions).toHaveBeenCalled();
   });
 
   it('when the pairing was revoked, says that', async () => {
     const client = fakeClient({ sendKey: vi.fn(async () => fail('unauthorized', 'This device is not paired, or its pairing was revoked.')) });
     render(<OfferCard offer={restrictedTest} client={client} onDismiss={() => {}} />);
-    fireEvent.click(await screen.findByRole('button', { name: 'Send to Serval' }));
+    byPerson.click(await screen.findByRole('button', { name: 'Send to Serval' }));
     expect(await screen.findByText("This browser's pairing with Serval was revoked.")).toBeTruthy();
   });
 
@@ -184,14 +185,74 @@ describe('the offer card', () => {
     document.removeEventListener('keydown', pageKeydown);
   });
 
-  it('is usable from the keyboard: a form whose controls are all focusable and submits on Enter', async () => {
+  it('is usable from the keyboard: a form whose controls are all focusable, with Send as its submit button (Enter clicks it)', async () => {
     const client = fakeClient();
     render(<OfferCard offer={restrictedTest} client={client} onDismiss={() => {}} />);
     const picker = await screen.findByRole('combobox', { name: 'Application' });
-    for (const control of [screen.getByRole('button', { name: 'Dismiss' }), picker, screen.getByRole('button', { name: 'Send to Serval' })]) {
+    const send = screen.getByRole('button', { name: 'Send to Serval' }) as HTMLButtonElement;
+    for (const control of [screen.getByRole('button', { name: 'Dismiss' }), picker, send]) {
       expect((control as HTMLElement).tabIndex).toBe(0);
     }
-    fireEvent.submit(picker.closest('form')!);
+    // Enter or Space on the button, and Enter in the name field (implicit submission), are the
+    // browser's trusted click on the form's submit button; the e2e tests press Enter on it in Chromium.
+    expect(send.type).toBe('submit');
+    expect(send.form).toBe(picker.closest('form'));
+    byPerson.click(send);
     await waitFor(() => expect(client.sendKey).toHaveBeenCalledWith('app_2', RESTRICTED_TEST));
   });
+
 });
+
+describe('what a script on the Stripe page can do to the card (its shadow root is open)', () => {
+  it('cannot send: not by clicking Send, not by submitting the form, not on Enter', async () => {
+    const client = fakeClient();
+    render(<OfferCard offer={restrictedTest} client={client} onDismiss={() => {}} />);
+    const send = (await screen.findByRole('button', { name: 'Send to Serval' })) as HTMLButtonElement;
+    send.click();
+    fireEvent.click(send);
+    send.form!.requestSubmit();
+    send.form!.requestSubmit(send);
+    fireEvent.submit(send.form!);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(client.sendKey).not.toHaveBeenCalled();
+    expect(client.createApplication).not.toHaveBeenCalled();
+    expect(screen.queryByText(/Sending to/)).toBeNull();
+  });
+
+  it('cannot choose the application: its choice is undone and a person’s Send goes where the person chose', async () => {
+    const client = fakeClient();
+    render(<OfferCard offer={restrictedTest} client={client} onDismiss={() => {}} />);
+    const picker = (await screen.findByRole('combobox', { name: 'Application' })) as HTMLSelectElement;
+    fireEvent.change(picker, { target: { value: 'app_1' } });
+    expect(picker.value).toBe('app_2');
+    byPerson.click(screen.getByRole('button', { name: 'Send to Serval' }));
+    await waitFor(() => expect(client.sendKey).toHaveBeenCalledWith('app_2', RESTRICTED_TEST));
+  });
+
+  it('cannot create an application or name it', async () => {
+    const client = fakeClient();
+    render(<OfferCard offer={restrictedTest} client={client} onDismiss={() => {}} />);
+    const picker = (await screen.findByRole('combobox', { name: 'Application' })) as HTMLSelectElement;
+    fireEvent.change(picker, { target: { value: '__new__' } });
+    expect(screen.queryByRole('textbox', { name: 'Name of the new application' })).toBeNull();
+
+    byPerson.change(picker, { target: { value: '__new__' } });
+    const name = screen.getByRole('textbox', { name: 'Name of the new application' }) as HTMLInputElement;
+    byPerson.input(name, { target: { value: 'Checkout' } });
+    fireEvent.input(name, { target: { value: 'Prod' } });
+    expect(name.value).toBe('Checkout');
+    screen.getByRole('button', { name: 'Send to Serval' }).click();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(client.createApplication).not.toHaveBeenCalled();
+    byPerson.click(screen.getByRole('button', { name: 'Send to Serval' }));
+    await waitFor(() => expect(client.createApplication).toHaveBeenCalledWith('Checkout'));
+  });
+
+  it('cannot open the options page', async () => {
+    const client = fakeClient({ listApplications: vi.fn(async () => fail('not_paired', 'This browser is not paired with a Serval backend yet.')) });
+    render(<OfferCard offer={restrictedTest} client={client} onDismiss={() => {}} />);
+    (await screen.findByRole('button', { name: 'Open Serval options' })).click();
+    expect(client.openOptions).not.toHaveBeenCalled();
+  });
+});
+

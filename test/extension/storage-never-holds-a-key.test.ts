@@ -10,6 +10,7 @@ import { fakeBrowser } from 'wxt/testing';
 import { CARD_HOST_TAG } from '../../extension/card/card-api';
 import { resetDashboard, startDashboard, tearDownDashboard } from './dashboard-harness';
 import { application, RESTRICTED_LIVE, SECRET_TEST } from './fixtures';
+import { byPerson } from './person';
 
 const host = () => document.querySelector(CARD_HOST_TAG) as HTMLElement | null;
 const inCard = () => within(host()!.shadowRoot as unknown as HTMLElement);
@@ -66,7 +67,7 @@ describe('extension storage never holds a Stripe key', () => {
     expect(inCard().getByText(/Live mode: processes real payments/)).toBeTruthy();
     const picker = (await inCard().findByRole('combobox', { name: 'Application' })) as HTMLSelectElement;
     expect(picker.value).toBe('app_1');
-    inCard().getByRole('button', { name: 'Send to Serval' }).click();
+    byPerson.click(inCard().getByRole('button', { name: 'Send to Serval' }));
     expect(await inCard().findByText(/Connected to Billing/)).toBeTruthy();
 
     // Let the refresh that follows a send (status poll, badge) finish too.
@@ -98,7 +99,7 @@ describe('extension storage never holds a Stripe key', () => {
     inCard().getByRole('button', { name: 'Try again' }).click();
     const send = await inCard().findByRole('button', { name: 'Send to Serval' });
     dashboard.backend.state.failWith = { status: 422, code: 'invalid_api_key' };
-    send.click();
+    byPerson.click(send);
     expect(await inCard().findByText('Stripe does not recognise this key.')).toBeTruthy();
     expect(tracesOf(SECRET_TEST, await everythingStored())).toEqual([]);
   });
