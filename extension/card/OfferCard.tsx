@@ -17,6 +17,7 @@ import type { Application } from '../../shared/api.js';
 import { apiKeysPageUrl, createRestrictedKeyUrl, PERMISSIONS } from '../../shared/permissions.js';
 import { isRetryable, type ServalError } from '../messaging/errors';
 import type { IntegrationResult } from '../messaging/protocol';
+import type { StripePage } from '../page/stripe-pages';
 import { ErrorMessage } from '../ui/ErrorMessage';
 import { keyTypeLabel, LIVE_MODE_WARNING, modeLabel, permissionLabels, statusLabel } from '../ui/labels';
 import type { KeyOffer } from './card-api';
@@ -34,7 +35,8 @@ type Phase =
   | { kind: 'failed'; error: ServalError };
 
 export type OfferCardProps = {
-  offer: Pick<KeyOffer, 'key' | 'keyType' | 'mode' | 'maskedKey'>;
+  /** `page`: the dashboard page the key was found on, whose URL may name the account. */
+  offer: Pick<KeyOffer, 'key' | 'keyType' | 'mode' | 'maskedKey'> & { page?: StripePage | null };
   client: CardClient;
   onDismiss(): void;
 };
@@ -162,7 +164,7 @@ export function OfferCard({ offer, client, onDismiss }: OfferCardProps) {
 
         {phase.kind === 'sending' && <p>Sending to {phase.applicationName} and checking the key with Stripe…</p>}
 
-        {phase.kind === 'done' && <Verdict result={phase.result} applicationName={phase.applicationName} />}
+        {phase.kind === 'done' && <Verdict result={phase.result} applicationName={phase.applicationName} page={offer.page ?? null} />}
 
         {phase.kind === 'failed' && <ErrorMessage error={phase.error} announce={false} />}
       </div>
@@ -238,12 +240,19 @@ export function OfferCard({ offer, client, onDismiss }: OfferCardProps) {
 /** Warnings the card already says in its own words: the secret-key note, the live badge, the missing list. */
 const SHOWN_ELSEWHERE = new Set(['secret_key_full_access', 'live_mode', 'missing_permissions']);
 
-function Verdict({ result, applicationName }: { result: IntegrationResult; applicationName: string }) {
+function Verdict({ result, applicationName, page }: { result: IntegrationResult; applicationName: string; page: StripePage | null }) {
   const { integration, validation } = result;
   const granted = PERMISSIONS.filter((p) => integration.permissions[p.id]).map((p) => p.label);
   const warnings = validation.warnings.filter((w) => !SHOWN_ELSEWHERE.has(w.code));
+  const otherAccount = page?.accountId && validation.accountId && validation.accountId !== page.accountId;
   return (
     <div class={`verdict verdict-${integration.status}`}>
+      {otherAccount && (
+        <p class="warn account-mismatch">
+          This key belongs to Stripe account {validation.accountId}, not {page.accountId} shown in the dashboard. Check that it is the
+          account you meant to connect to {applicationName}.
+        </p>
+      )}
       {integration.status === 'connected' && (
         <>
           <p class="ok">

@@ -256,3 +256,33 @@ describe('what a script on the Stripe page can do to the card (its shadow root i
   });
 });
 
+describe('a key from another Stripe account than the dashboard shows', () => {
+  const onAccountPage = { ...restrictedTest, page: { kind: 'apikeys' as const, mode: 'test' as const, accountId: 'acct_Dashboard1' } };
+
+  it('is said first in the verdict, naming both accounts', async () => {
+    const client = fakeClient({
+      sendKey: vi.fn(async () => ok({ integration: integration({ accountId: 'acct_Other2' }), validation: validation({ accountId: 'acct_Other2' }) })),
+    });
+    render(<OfferCard offer={onAccountPage} client={client} onDismiss={() => {}} />);
+    byPerson.click(await screen.findByRole('button', { name: 'Send to Serval' }));
+    const warning = await screen.findByText(/This key belongs to Stripe account acct_Other2, not acct_Dashboard1 shown in the dashboard/);
+    expect(warning.className).toContain('warn');
+    const verdict = screen.getByRole('status').querySelector('.verdict')!;
+    expect(verdict.firstElementChild).toBe(warning);
+  });
+
+  it('is not said when the accounts match, or when either is unknown', async () => {
+    for (const [page, accountId] of [
+      [onAccountPage.page, 'acct_Dashboard1'],
+      [{ ...onAccountPage.page, accountId: null }, 'acct_Other2'],
+      [onAccountPage.page, null],
+    ] as const) {
+      const client = fakeClient({ sendKey: vi.fn(async () => ok({ integration: integration({ accountId }), validation: validation({ accountId }) })) });
+      render(<OfferCard offer={{ ...restrictedTest, page }} client={client} onDismiss={() => {}} />);
+      byPerson.click(await screen.findByRole('button', { name: 'Send to Serval' }));
+      await screen.findByText(/Connected to Payouts/);
+      expect(screen.queryByText(/This key belongs to Stripe account/)).toBeNull();
+      cleanup();
+    }
+  });
+});
