@@ -10,7 +10,7 @@ import { errorBody } from '../shared/errors.js';
 import { ApiError } from './api-error.js';
 import type { AuditRecorder } from './audit.js';
 import type { Database, Repositories } from './db/repositories.js';
-import { describeCause, isDatabaseUnavailable } from './db/unavailable.js';
+import { describeCause, isDatabaseUnavailable, isDataRefused } from './db/unavailable.js';
 import { hostName } from './host-check.js';
 import type { IntegrationService } from './integrations/stripe-integration.js';
 import type { Logger } from './logger.js';
@@ -125,6 +125,10 @@ export function createApp(deps: AppDeps) {
       logger.warn({ method: c.req.method, path: c.req.path, err: describeCause(error) }, 'database unavailable');
       c.header('Retry-After', '5');
       return c.json(errorBody('database_unavailable'), 503);
+    }
+    if (isDataRefused(error)) {
+      logger.warn({ method: c.req.method, path: c.req.path, err: describeCause(error) }, 'database refused the data');
+      return c.json(errorBody('validation_failed', { message: 'The request holds a value the database cannot store.' }), 400);
     }
     if (error instanceof HTTPException && error.status < 500) {
       // Hono's validators throw these for bodies that are not JSON at all.

@@ -32,11 +32,12 @@ export const SECRET_KEY_IN_TEXT = new RegExp(
 
 /**
  * Anything that could be a secret: scrubbed from every log line, however short or odd its body,
- * and whatever stands before it — no lookbehind, because an escape (`\n`, `\u0001`) or a
+ * a body ending where another key begins (two keys written together are two keys), and whatever
+ * stands before it — no lookbehind, because an escape (`\n`, `\u0001`) or a
  * %-encoding (`%0A`, `%2F`) ends in a letter or digit right before the key. Masking a little too
  * much (`task_test_…`) is harmless; missing a key is not.
  */
-const SCRUB_PATTERN = /((?:sk|rk)_(?:test|live|prod)_)[A-Za-z0-9]{4,}|whsec_[A-Za-z0-9+/]{4,}=*/g;
+const SCRUB_PATTERN = /((?:sk|rk)_(?:test|live|prod)_)(?:(?!(?:sk|rk)_(?:test|live|prod)_)[A-Za-z0-9]){4,}|whsec_[A-Za-z0-9+/]{4,}=*/g;
 
 export function parseKey(input: string): ParsedKey | KeyRejection {
   const key = input.trim();

@@ -28,6 +28,18 @@ const PG_CONNECTION_MESSAGES = [
 ];
 
 /**
+ * Did the database refuse the data itself (PostgreSQL's class 22, "data exception": a NUL byte in
+ * text, a value out of range)? That is bad input that got past validation: a 400, not a 500.
+ */
+export function isDataRefused(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code)) return true;
+  }
+  return false;
+}
+
+/**
  * What went wrong, for a log line or a message: drizzle's errors start with the whole query and
  * its parameters (sealed keys, token hashes); the driver's own error underneath says what matters.
  */

@@ -49,5 +49,10 @@ export function errors(...listed: ErrorCode[]) {
 export const authenticated = [{ bearer: [] as string[] }];
 
 export const IdParam = z.object({
-  id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' }, example: 'app_3k2j4h5g6f7d8s9a' }),
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9_-]+$/, 'An id holds only letters, digits, _ and -')
+    .openapi({ param: { name: 'id', in: 'path' }, example: 'app_3k2j4h5g6f7d8s9a' }),
 });

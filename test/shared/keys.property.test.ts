@@ -1,0 +1,95 @@
+/**
+ * Properties of the key parser, the masker and the log scrubber, over generated input: no input
+ * makes the parser throw, the scrubber miss a key, or the masker show more than the last four
+ * characters.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { maskKey, MAX_KEY_BODY, MIN_KEY_BODY, parseKey, scrubSecrets } from '../../shared/keys.js';
+
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const body = (min = MIN_KEY_BODY, max = 120) => fc.string({ unit: fc.constantFrom(...ALNUM), minLength: min, maxLength: max });
+const prefix = fc.constantFrom('sk_test_', 'sk_live_', 'rk_test_', 'rk_live_');
+const secretKey = fc.tuple(prefix, body()).map(([p, b]) => p + b);
+/** Anything around a key: any unicode, escapes, %-encodings, JSON punctuation. */
+const surroundings = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 30 }),
+  fc.constantFrom('%0A', '%2F', '%3D', '%20', '\\n', '\\t', '\\u0001', '\n', '\t', '\u0001', '"', ':', '=', 'Bearer ', 'a', '_', ''),
+);
+
+describe('the log scrubber', () => {
+  it('never lets a key through, whatever stands around it, raw or JSON-encoded', () => {
+    fc.assert(
+      fc.property(surroundings, secretKey, surroundings, (before, key, after) => {
+        const text = before + key + after;
+        expect(scrubSecrets(text)).not.toContain(key);
+        expect(scrubSecrets(JSON.stringify({ msg: text }))).not.toContain(key);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('never lets any of several keys in one line through', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(surroundings, secretKey), { minLength: 1, maxLength: 5 }), (parts) => {
+        const line = parts.map(([s, k]) => s + k).join('');
+        const scrubbed = scrubSecrets(line);
+        for (const [, key] of parts) expect(scrubbed).not.toContain(key);
+      }),
+    );
+  });
+});
+
+describe('the masker', () => {
+  it('shows the prefix and at most the last four characters', () => {
+    fc.assert(
+      fc.property(prefix, body(0, MAX_KEY_BODY), fc.constantFrom('', ' ', '\n'), (p, b, pad) => {
+        const masked = maskKey(pad + p + b + pad);
+        expect(masked.startsWith(p + '…')).toBe(true);
+        const shown = masked.slice(p.length + 1);
+        expect(shown.length).toBeLessThanOrEqual(4);
+        expect(b.endsWith(shown)).toBe(true);
+        if (b.length < 8) expect(shown).toBe(''); // too short to show anything of
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('never shows more than four characters of any input at all', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (input) => {
+        const masked = maskKey(input);
+        const after = masked.split('…')[1] ?? '';
+        expect(after.length).toBeLessThanOrEqual(4);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('the key parser', () => {
+  it('never throws, and accepts only whole sk_/rk_ keys, telling type and mode right', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }), secretKey, fc.tuple(surroundings, secretKey, surroundings).map((t) => t.join(''))), (input) => {
+        const parsed = parseKey(input);
+        if (!parsed.ok) {
+          expect(['malformed_key', 'publishable_key']).toContain(parsed.code);
+          return;
+        }
+        expect(parsed.key).toMatch(/^(sk|rk)_(test|live)_[A-Za-z0-9]{24,247}$/);
+        expect(parsed.key).toBe(input.trim());
+        expect(parsed.keyType).toBe(parsed.key.startsWith('sk_') ? 'secret' : 'restricted');
+        expect(parsed.mode).toBe(parsed.key.slice(3, 7) === 'live' ? 'live' : 'test');
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('accepts every well-formed key, with whitespace around it', () => {
+    fc.assert(
+      fc.property(secretKey, fc.constantFrom('', ' ', '\n', '\t '), (key, pad) => {
+        expect(parseKey(pad + key + pad)).toMatchObject({ ok: true, key });
+      }),
+    );
+  });
+});
