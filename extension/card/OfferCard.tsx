@@ -12,7 +12,7 @@
  * Dismiss and Try again stay open to scripts: they change nothing beyond the page, and a page
  * that wants the card gone can hide it through the open shadow root anyway.
  */
-import { useEffect, useId, useState } from 'preact/hooks';
+import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import type { Application } from '../../shared/api.js';
 import { apiKeysPageUrl, createRestrictedKeyUrl, PERMISSIONS } from '../../shared/permissions.js';
 import { isRetryable, type ServalError } from '../messaging/errors';
@@ -54,6 +54,9 @@ export function OfferCard({ offer, client, onDismiss }: OfferCardProps) {
   const [newName, setNewName] = useState('');
   const selectId = useId();
   const nameId = useId();
+  const sectionRef = useRef<HTMLElement>(null);
+  const statusRef = useRef<HTMLDivElement>(null);
+  const previousPhase = useRef<Phase['kind']>(phase.kind);
 
   async function loadApplications(): Promise<void> {
     setPhase({ kind: 'loading' });
@@ -71,6 +74,19 @@ export function OfferCard({ offer, client, onDismiss }: OfferCardProps) {
   useEffect(() => {
     void loadApplications();
   }, []);
+
+  // When a send ends, the Send button that had keyboard focus is disabled or gone: focus the
+  // answer instead of letting it drop to the page — unless the person has moved on elsewhere.
+  useEffect(() => {
+    const sent = previousPhase.current === 'sending' && phase.kind !== 'sending';
+    previousPhase.current = phase.kind;
+    const status = statusRef.current;
+    if (!sent || !status) return;
+    const document = status.ownerDocument;
+    const focused = (status.getRootNode() as Document | ShadowRoot).activeElement;
+    const focusDropped = document.activeElement === null || document.activeElement === document.body;
+    if (focusDropped || (focused !== null && sectionRef.current?.contains(focused))) status.focus();
+  }, [phase]);
 
   async function send(): Promise<void> {
     let application = applications.find((a) => a.id === selected);
@@ -103,6 +119,7 @@ export function OfferCard({ offer, client, onDismiss }: OfferCardProps) {
 
   return (
     <section
+      ref={sectionRef}
       class="card"
       aria-label="Serval: send this Stripe key"
       onKeyDown={(event) => {
@@ -134,7 +151,7 @@ export function OfferCard({ offer, client, onDismiss }: OfferCardProps) {
         </p>
       )}
 
-      <div class="body" role="status" aria-live="polite">
+      <div class="body" role="status" aria-live="polite" tabIndex={-1} ref={statusRef}>
         {phase.kind === 'loading' && <p class="muted">Loading your Serval applications…</p>}
 
         {phase.kind === 'not-paired' && (

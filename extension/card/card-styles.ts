@@ -31,6 +31,7 @@ button { font: inherit; cursor: pointer; }
 .primary[disabled] { opacity: .6; cursor: progress; }
 .secondary { margin-top: 8px; background: transparent; color: inherit; border: 1px solid #c0c8d2; border-radius: 6px; padding: 6px 12px; }
 button:focus-visible, select:focus-visible, input:focus-visible, a:focus-visible { outline: 3px solid #7a73ff; outline-offset: 2px; }
+.body:focus-visible { outline: 2px solid #7a73ff; outline-offset: 4px; border-radius: 6px; }
 a { color: #533afd; }
 .ok { color: #0e6245; font-weight: 600; }
 .warn, .error p:first-child { color: #b3093c; font-weight: 600; }

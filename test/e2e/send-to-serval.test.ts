@@ -258,7 +258,7 @@ describe.sequential('Send to Serval, in a real browser', () => {
     expect(balance.body.object).toBe('balance');
   });
 
-  it("a script on the Stripe page cannot drive the card; a person's click sends", async () => {
+  it("a script on the Stripe page cannot drive the card; a person's click sends, and focus stays in the card", async () => {
     // Payouts holds the key sent above and is now the default application: what a page script would go for.
     const key = newKey({ type: 'restricted', mode: 'test' });
     dashboard.keys.reveal = key;
@@ -298,6 +298,15 @@ describe.sequential('Send to Serval, in a real browser', () => {
     const sent = backendRequests().slice(requestsBefore).filter((r) => r.method !== 'GET');
     expect(sent).toEqual([{ method: 'PUT', path: `/api/applications/${applications.Payouts}/integrations/stripe` }]);
     expect((await api('GET', `/api/applications/${applications.Billing}/integrations/stripe`)).status).toBe(404);
+
+    // The Send button is gone; keyboard focus moved to the verdict, inside the card, not to <body>.
+    const focused = () =>
+      tab.evaluate(() => {
+        const active = (globalThis as any).document.activeElement;
+        const inner = active?.shadowRoot?.activeElement;
+        return { host: active?.localName, role: inner?.getAttribute('role'), verdict: inner?.textContent?.includes('Connected to Payouts') };
+      });
+    await expect.poll(focused).toEqual({ host: 'serval-key-offer', role: 'status', verdict: true });
   });
 
   it('content scripts cannot read the device token from extension storage', async () => {
@@ -367,7 +376,7 @@ describe.sequential('Send to Serval, in a real browser', () => {
     const picker = card.getByLabel('Application', { exact: true });
     await picker.waitFor({ timeout: UI_TIMEOUT });
     await chooseApplication(picker, 'Billing');
-    await card.getByRole('button', { name: 'Send to Serval' }).press('Enter'); // from the keyboard, this time
+    await card.getByRole('button', { name: 'Send to Serval' }).click();
 
     await card.getByText('missing permissions', { exact: false }).first().waitFor({ timeout: UI_TIMEOUT });
     const missing = await card.getByRole('listitem').allInnerTexts();

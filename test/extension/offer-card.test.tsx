@@ -194,13 +194,48 @@ describe('the offer card', () => {
       expect((control as HTMLElement).tabIndex).toBe(0);
     }
     // Enter or Space on the button, and Enter in the name field (implicit submission), are the
-    // browser's trusted click on the form's submit button; the e2e tests press Enter on it in Chromium.
+    // browser's trusted click on the form's submit button (so Chromium 156 does, as checked by hand).
     expect(send.type).toBe('submit');
     expect(send.form).toBe(picker.closest('form'));
     byPerson.click(send);
     await waitFor(() => expect(client.sendKey).toHaveBeenCalledWith('app_2', RESTRICTED_TEST));
   });
 
+  it('keeps keyboard focus in the card when the verdict replaces the Send button', async () => {
+    render(<OfferCard offer={restrictedTest} client={fakeClient()} onDismiss={() => {}} />);
+    const send = (await screen.findByRole('button', { name: 'Send to Serval' })) as HTMLButtonElement;
+    send.focus();
+    byPerson.click(send);
+    await screen.findByText(/Connected to Payouts/);
+    const status = screen.getByRole('status');
+    await waitFor(() => expect(document.activeElement).toBe(status));
+    expect(status.tabIndex).toBe(-1);
+  });
+
+  it('keeps keyboard focus in the card when the send fails', async () => {
+    const client = fakeClient({ sendKey: vi.fn(async () => fail('invalid_api_key', 'Stripe does not recognise this key.')) });
+    render(<OfferCard offer={restrictedTest} client={client} onDismiss={() => {}} />);
+    const send = (await screen.findByRole('button', { name: 'Send to Serval' })) as HTMLButtonElement;
+    send.focus();
+    byPerson.click(send);
+    await screen.findByText('Stripe does not recognise this key.');
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('status')));
+  });
+
+  it('leaves focus alone when the person has moved on to the page while the key was checked', async () => {
+    let answer!: (reply: Reply<never>) => void;
+    const client = fakeClient({ sendKey: vi.fn(() => new Promise<Reply<never>>((resolve) => (answer = resolve))) });
+    const pageField = document.body.appendChild(document.createElement('input'));
+    render(<OfferCard offer={restrictedTest} client={client} onDismiss={() => {}} />);
+    byPerson.click(await screen.findByRole('button', { name: 'Send to Serval' }));
+    await screen.findByText(/Sending to Payouts/);
+    pageField.focus();
+    answer(ok({ integration: integration(), validation: validation() }) as Reply<never>);
+    await screen.findByText(/Connected to Payouts/);
+    await new Promise((resolve) => setTimeout(resolve, 20)); // effects have run
+    expect(document.activeElement).toBe(pageField);
+    pageField.remove();
+  });
 });
 
 describe('what a script on the Stripe page can do to the card (its shadow root is open)', () => {
