@@ -1,7 +1,8 @@
 /**
  * The Serval REST API, as the background worker calls it (DESIGN.md §3). Answers are checked
  * against the shared zod schemas, so a backend that drifts from the contract shows up as
- * `unexpected_response` rather than as a blank popup. Never throws, never logs.
+ * `unexpected_response` rather than as a blank popup. Never throws, never logs, and never sends
+ * anything to a plain http:// URL off this computer.
  */
 import { z } from 'zod';
 import {
@@ -16,6 +17,7 @@ import {
 } from '../../shared/api.js';
 import { extensionError, type ServalError } from '../messaging/errors';
 import type { IntegrationResult } from '../messaging/protocol';
+import { isSecureBackendUrl } from '../pairing/backend-url';
 
 // The extension's CSP forbids eval: tell zod not to try its compiled fast path.
 z.config({ jitless: true });
@@ -59,6 +61,9 @@ function errorFromBody(body: unknown, status: number): ServalError {
 export function createBackendClient(options: BackendClientOptions) {
   const fetchImpl = options.fetch ?? ((...args: Parameters<typeof fetch>) => fetch(...args));
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  // Pairing refuses such a URL already; this holds even for one that storage somehow holds: no
+  // pairing code, token or Stripe key ever goes over plain http:// off this computer.
+  const secure = isSecureBackendUrl(baseUrl);
 
   async function request<T>(
     method: string,
@@ -66,6 +71,7 @@ export function createBackendClient(options: BackendClientOptions) {
     schema: z.ZodType<T> | null,
     init: { body?: unknown; auth?: boolean; timeoutMs?: number } = {},
   ): Promise<BackendReply<T>> {
+    if (!secure) return { ok: false, status: null, error: extensionError('insecure_backend_url') };
     const headers: Record<string, string> = { accept: 'application/json' };
     if (init.body !== undefined) headers['content-type'] = 'application/json';
     if (init.auth !== false && options.token) headers.authorization = `Bearer ${options.token}`;

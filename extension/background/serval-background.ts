@@ -140,7 +140,7 @@ export function createServalBackground(options: ServalBackgroundOptions = {}) {
 
     'serval:pair': async ({ backendUrl, code, deviceName }) => {
       const normalized = normalizeBackendUrl(backendUrl);
-      if (!normalized.ok) return fail(extensionError('invalid_backend_url'));
+      if (!normalized.ok) return fail(extensionError(normalized.code));
       if (needsHostPermission(normalized.url)) {
         const granted = await browser.permissions.contains({ origins: [hostPermissionPattern(normalized.url)] });
         if (!granted) return fail(extensionError('host_permission_denied'));

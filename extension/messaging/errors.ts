@@ -25,6 +25,10 @@ export const EXTENSION_ERRORS = {
     message: 'That is not a valid Backend URL.',
     hint: 'Use the address the Serval backend prints at start, for example http://127.0.0.1:8787.',
   },
+  insecure_backend_url: {
+    message: "Use https:// for a backend that isn't on this computer: over http:// the Stripe key would cross the network in clear.",
+    hint: 'Plain http:// is only for a backend on this computer (127.0.0.1, localhost or [::1]). Serve the backend behind a TLS proxy and enter its https:// address.',
+  },
   unexpected_response: {
     message: 'The Serval backend answered in a way this extension does not understand.',
     hint: 'Make sure the backend and the extension are the same version.',

@@ -1,7 +1,12 @@
-/** Pairing, in the spirit of `stripe login`: the backend's URL and the short code it printed. */
-import { useId, useState } from 'preact/hooks';
-import type { ServalError } from '../messaging/errors';
+/**
+ * Pairing, in the spirit of `stripe login`: the backend's URL and the short code it printed. A
+ * Backend URL that cannot be used, or that would carry the key over plain http:// off this
+ * computer, is refused here, before any request, next to the field.
+ */
+import { useId, useRef, useState } from 'preact/hooks';
+import { extensionError, type ServalError } from '../messaging/errors';
 import type { PairingState } from '../messaging/protocol';
+import { normalizeBackendUrl } from '../pairing/backend-url';
 import { ErrorMessage } from './ErrorMessage';
 import type { UiClient } from './ui-client';
 
@@ -19,8 +24,17 @@ export function PairingForm({ client, initialBackendUrl, revoked, onPaired }: Pa
   const [error, setError] = useState<ServalError | null>(null);
   const urlId = useId();
   const codeId = useId();
+  const errorId = useId();
+  const urlField = useRef<HTMLInputElement>(null);
+  const urlRefused = error?.code === 'invalid_backend_url' || error?.code === 'insecure_backend_url';
 
   async function connect(): Promise<void> {
+    const checked = normalizeBackendUrl(backendUrl);
+    if (!checked.ok) {
+      setError(extensionError(checked.code));
+      urlField.current?.focus();
+      return;
+    }
     setBusy(true);
     setError(null);
     const reply = await client.pair(backendUrl, code);
@@ -47,7 +61,16 @@ export function PairingForm({ client, initialBackendUrl, revoked, onPaired }: Pa
         Start the backend (<code>npm start</code>); it prints a pairing code. <code>npm run pair</code> prints a fresh one.
       </p>
       <label for={urlId}>Backend URL</label>
-      <input id={urlId} type="url" value={backendUrl} required onInput={(e) => setBackendUrl((e.currentTarget as HTMLInputElement).value)} />
+      <input
+        id={urlId}
+        ref={urlField}
+        type="url"
+        value={backendUrl}
+        required
+        aria-invalid={urlRefused}
+        aria-describedby={urlRefused ? errorId : undefined}
+        onInput={(e) => setBackendUrl((e.currentTarget as HTMLInputElement).value)}
+      />
       <label for={codeId}>Pairing code</label>
       <input
         id={codeId}
@@ -63,7 +86,7 @@ export function PairingForm({ client, initialBackendUrl, revoked, onPaired }: Pa
         Connect
       </button>
       {busy && <p role="status">Connecting…</p>}
-      {error && <ErrorMessage error={error} />}
+      {error && <ErrorMessage error={error} id={errorId} />}
     </form>
   );
 }

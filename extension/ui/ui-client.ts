@@ -35,7 +35,7 @@ export const backgroundUiClient: UiClient = {
   getState: () => sendToBackground('serval:get-state'),
   async pair(backendUrl, code) {
     const normalized = normalizeBackendUrl(backendUrl);
-    if (!normalized.ok) return { ok: false, error: extensionError('invalid_backend_url') };
+    if (!normalized.ok) return { ok: false, error: extensionError(normalized.code) };
     if (needsHostPermission(normalized.url)) {
       let granted = false;
       try {

@@ -63,6 +63,36 @@ describe('pairing', () => {
     expect(backend.state.requests).toHaveLength(0);
   });
 
+  it('refuses plain http:// to a backend off this computer, before any request and before asking for access', async () => {
+    const { backend } = setup();
+    const contains = vi.spyOn(fakeBrowser.permissions, 'contains').mockResolvedValue(true);
+    for (const backendUrl of ['http://serval.example.com', 'http://192.168.1.20:8787']) {
+      const reply = await pair(backendUrl);
+      expect(reply, backendUrl).toMatchObject({ ok: false, error: { code: 'insecure_backend_url', message: expect.stringContaining('https://') } });
+    }
+    expect(contains).not.toHaveBeenCalled();
+    expect(backend.state.requests).toHaveLength(0);
+    expect(await pairingItem.getValue()).toBeNull();
+    // Loopback keeps http://.
+    expect(await pair('http://[::1]:8787')).toMatchObject({ ok: true, data: { paired: true, backendUrl: 'http://[::1]:8787' } });
+  });
+
+  it('never sends the token or a key to a plain http:// backend off this computer, even one found in storage', async () => {
+    const { backend, background } = setup({ applications: [application()] });
+    const token = 'svl_test_token_0123456789';
+    await pairingItem.setValue({ backendUrl: 'http://serval.example.com', token, device: { id: 'dev_1', name: 'x' }, pairedAt: '' });
+    const insecure = { ok: false, error: { code: 'insecure_backend_url' } };
+    expect(await sendToBackground('serval:send-key', { applicationId: 'app_1', apiKey: RESTRICTED_TEST })).toMatchObject(insecure);
+    expect(await sendToBackground('serval:list-applications')).toMatchObject(insecure);
+    expect(await sendToBackground('serval:create-application', { name: 'Checkout' })).toMatchObject(insecure);
+    expect(await sendToBackground('serval:get-status')).toMatchObject(insecure);
+    expect(await sendToBackground('serval:recheck', { applicationId: 'app_1' })).toMatchObject(insecure);
+    expect(await background.refreshStatus()).toMatchObject(insecure);
+    // Disconnecting forgets the pairing without revoking over http:// (that would send the token).
+    expect(await sendToBackground('serval:disconnect')).toMatchObject({ ok: true, data: { paired: false } });
+    expect(backend.state.requests).toEqual([]);
+  });
+
   it('does not call a backend off loopback unless the browser granted access to it', async () => {
     const { backend } = setup();
     const contains = vi.spyOn(fakeBrowser.permissions, 'contains').mockResolvedValue(false);

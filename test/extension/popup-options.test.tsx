@@ -88,6 +88,29 @@ describe('pairing', () => {
     expect(alert.textContent).toContain('npm run pair');
   });
 
+  it("refuses plain http:// to a backend off this computer next to the field, before any request", async () => {
+    const client = fakeClient(unpaired);
+    render(<ServalApp client={client} variant="options" />);
+    const url = (await screen.findByLabelText('Backend URL')) as HTMLInputElement;
+    fireEvent.input(url, { target: { value: 'http://serval.example.com:8787' } });
+    fireEvent.input(screen.getByLabelText('Pairing code'), { target: { value: 'abcd-efgh' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Connect' }));
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain(
+      "Use https:// for a backend that isn't on this computer: over http:// the Stripe key would cross the network in clear.",
+    );
+    expect(alert.textContent).toContain('127.0.0.1, localhost or [::1]');
+    expect(client.pair).not.toHaveBeenCalled();
+    // The field says it is the problem, and points at the message; focus goes back to it.
+    expect(url.getAttribute('aria-invalid')).toBe('true');
+    expect(url.getAttribute('aria-describedby')).toBe(alert.id);
+    expect(document.activeElement).toBe(url);
+
+    fireEvent.input(url, { target: { value: 'https://serval.example.com:8787' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Connect' }));
+    await waitFor(() => expect(client.pair).toHaveBeenCalledWith('https://serval.example.com:8787', 'abcd-efgh'));
+  });
+
   it('says when the pairing was revoked', async () => {
     render(<ServalApp client={fakeClient({ ...unpaired, unpairedReason: 'revoked' })} variant="options" />);
     expect(await screen.findByText(/pairing was revoked on the backend/)).toBeTruthy();
@@ -225,6 +248,17 @@ describe('with the real background worker', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Connect' }));
     expect((await screen.findByRole('alert')).textContent).toContain('Serval was not allowed to reach that backend.');
     expect(request).toHaveBeenCalledWith({ origins: ['https://serval.internal.example/*'] });
+    expect(backend.state.requests).toHaveLength(0);
+  });
+
+  it('refuses plain http:// off this computer in the client too, without asking the browser for access', async () => {
+    const backend = wire();
+    const request = vi.spyOn(fakeBrowser.permissions, 'request').mockResolvedValue(true);
+    expect(await backgroundUiClient.pair('http://serval.internal.example:8787', 'ABCD-EFGH')).toMatchObject({
+      ok: false,
+      error: { code: 'insecure_backend_url' },
+    });
+    expect(request).not.toHaveBeenCalled();
     expect(backend.state.requests).toHaveLength(0);
   });
 
