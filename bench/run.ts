@@ -6,13 +6,13 @@ import os from 'node:os';
 import { benchExtension } from './extension.js';
 import { closeBenchDatabases } from './databases.js';
 import { benchKeyCheck } from './key-check.js';
-import { benchStatus } from './status.js';
+import { benchServer } from './server.js';
 import type { BenchResult } from './stats.js';
 import { benchWorkflows } from './workflows.js';
 
 const suites: Array<[string, () => Promise<BenchResult[]>]> = [
   ['Key check (backend, SQLite and PostgreSQL)', benchKeyCheck],
-  ['Status polling (backend process, SQLite and PostgreSQL)', benchStatus],
+  ['Production server (the compiled bundle, SQLite and PostgreSQL)', benchServer],
   ['Workflows (backend)', benchWorkflows],
   ['Extension', benchExtension],
 ];

@@ -44,6 +44,8 @@ const ConfigSchema = z.object({
   /** How often stored keys are re-checked with Stripe; 0 turns the schedule off. */
   SERVAL_RECHECK_INTERVAL_MINUTES: z.coerce.number().min(0).max(10_080).default(360),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** json: one JSON line per event, for machines; pretty: short readable lines. Unset: pretty on a terminal, else json. */
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
 });
 
 export type Config = {
@@ -56,6 +58,8 @@ export type Config = {
   stripe: { host: string; port: number; protocol: 'http' | 'https'; timeoutMs: number; maxRetries: number };
   recheckIntervalMs: number;
   logLevel: z.infer<typeof ConfigSchema>['LOG_LEVEL'];
+  /** null: decided by whether stdout is a terminal. */
+  logFormat: 'json' | 'pretty' | null;
 };
 
 export class ConfigError extends Error {
@@ -95,5 +99,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     recheckIntervalMs: c.SERVAL_RECHECK_INTERVAL_MINUTES * 60_000,
     logLevel: c.LOG_LEVEL,
+    logFormat: c.LOG_FORMAT ?? null,
   };
 }

@@ -4,12 +4,15 @@
  * the finished line on its way out (the message, and anything a serialiser added) — so a Stripe
  * key can't reach the log whatever was logged, Stripe's own messages included.
  */
+import { createRequire } from 'node:module';
 import { pino, type Logger, type DestinationStream } from 'pino';
 import { scrubSecrets } from '../shared/keys.js';
 
 export type { Logger };
 
-export function createLogger(options: { level?: string; destination?: DestinationStream } = {}): Logger {
+export type LogFormat = 'json' | 'pretty';
+
+export function createLogger(options: { level?: string; format?: LogFormat; destination?: DestinationStream } = {}): Logger {
   return pino(
     {
       level: options.level ?? 'info',
@@ -18,8 +21,28 @@ export function createLogger(options: { level?: string; destination?: Destinatio
       formatters: { log: (object) => scrubValues(object, 0) as Record<string, unknown> },
       hooks: { streamWrite: scrubSecrets },
     },
-    options.destination ?? pino.destination({ dest: 1, sync: false }),
+    options.destination ?? (options.format === 'pretty' ? prettyStdout() : pino.destination({ dest: 1, sync: false })),
   );
+}
+
+/**
+ * For a person at a terminal: `10:42:07 INFO  GET /api/status 200 1.2ms`, other events with their
+ * details below. It receives lines already scrubbed (the streamWrite hook runs first). pino-pretty
+ * is loaded only here, so machines that log JSON never pay for it.
+ */
+function prettyStdout(): DestinationStream {
+  const require = createRequire(import.meta.url);
+  const pretty = require('pino-pretty') as typeof import('pino-pretty');
+  return pretty({
+    destination: 1,
+    sync: true,
+    colorize: process.stdout.isTTY === true,
+    translateTime: 'SYS:HH:MM:ss',
+    ignore: 'pid,hostname,service,method,path,status,ms,deviceId',
+    singleLine: false,
+    messageFormat: (log: Record<string, unknown>, messageKey: string) =>
+      log[messageKey] === 'request' ? `${String(log.method)} ${String(log.path)} ${String(log.status)} ${String(log.ms)}ms` : String(log[messageKey] ?? ''),
+  });
 }
 
 /** A logger that keeps its lines in memory: for tests that check what was logged. */

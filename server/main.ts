@@ -1,9 +1,9 @@
 /** `npm start`: serve the backend, print a pairing code, stop cleanly on SIGTERM/SIGINT. */
 import { serve } from '@hono/node-server';
 import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { fromRoot } from './paths.js';
 import { createRuntime, StartupError, VERSION, type Runtime } from './runtime.js';
 import { MasterKeyError } from './crypto/master-key.js';
 import { describeCause, isDatabaseUnavailable } from './db/unavailable.js';
@@ -21,7 +21,7 @@ try {
   throw error;
 }
 
-const logger = createLogger({ level: config.logLevel });
+const logger = createLogger({ level: config.logLevel, format: config.logFormat ?? (process.stdout.isTTY ? 'pretty' : 'json') });
 let runtime: Runtime;
 try {
   runtime = await createRuntime(config, { logger });
@@ -60,10 +60,7 @@ function shutdown(signal: string) {
   const force = setTimeout(() => process.exit(1), 5000);
   force.unref();
   server.close(() => {
-    void runtime.close().finally(() => {
-      logger.flush();
-      process.exit(0);
-    });
+    void runtime.close().finally(() => logger.flush(() => process.exit(0)));
   });
   // Idle keep-alive connections (the extension's) shouldn't hold the shutdown up.
   if ('closeIdleConnections' in server) (server as { closeIdleConnections(): void }).closeIdleConnections();
@@ -73,7 +70,7 @@ process.on('SIGINT', () => shutdown('SIGINT'));
 
 /** Where `npm start` built the extension, and how to load it. */
 function extensionLines(): string[] {
-  const dir = fileURLToPath(new URL('../.output/chrome-mv3', import.meta.url));
+  const dir = fromRoot('.output/chrome-mv3');
   if (!fs.existsSync(dir)) return ['  extension: not built (run `npm run build`)'];
   return [`  extension: ${dir}`, '             chrome://extensions → Developer mode → Load unpacked → choose that folder'];
 }

@@ -4,9 +4,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { createApp } from './app.js';
 import { hostCheckFor } from './host-check.js';
+import { fromRoot } from './paths.js';
 import { createAuditRecorder } from './audit.js';
 import type { Config } from './config.js';
 import { Keyring } from './crypto/keyring.js';
@@ -21,7 +21,7 @@ import { createKeyChecker, type KeyChecker } from './stripe/key-checker.js';
 import { createStripeClientCache } from './workflows/client-cache.js';
 import { workflowRoutes } from './workflows/routes.js';
 
-export const VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+export const VERSION: string = (JSON.parse(fs.readFileSync(fromRoot('package.json'), 'utf8')) as { version: string }).version;
 
 export class StartupError extends Error {}
 
@@ -31,7 +31,7 @@ export async function createRuntime(config: Config, options: { logger: Logger; n
   const { logger } = options;
   const now = options.now ?? (() => new Date());
   const keyring = openKeyring(config);
-  const database = openDatabase(config, logger);
+  const database = await openDatabase(config, logger);
   try {
     await database.start(keyring.current.keyId, (storedKeyIds) => {
       const missing = storedKeyIds.filter((id) => !keyring.find(id));

@@ -21,6 +21,9 @@ export interface Repositories {
    */
   transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T>;
 
+  /** What GET /api/status shows: the number of applications and of integrations by status, in one query. */
+  summary(): Promise<{ applications: number; integrationsByStatus: Record<string, number> }>;
+
   settings: {
     get(name: string): Promise<string | null>;
     set(name: string, value: string): Promise<void>;
@@ -128,4 +131,15 @@ export interface Database {
   /** Resolves when the database answers; rejects when it is unreachable. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** The summary query's rows (one `applications`, then one per integration status) as the summary. */
+export function summaryOf(rows: Array<{ k: string; n: number }>): { applications: number; integrationsByStatus: Record<string, number> } {
+  let applications = 0;
+  const integrationsByStatus: Record<string, number> = {};
+  for (const { k, n } of rows) {
+    if (k === 'applications') applications = n;
+    else integrationsByStatus[k] = n;
+  }
+  return { applications, integrationsByStatus };
 }

@@ -37,7 +37,7 @@ export function systemRoutes({ repos, database, audit, version }: { repos: Repos
     }),
     async (c) => {
       const device = c.get('device');
-      const [byStatus, applications] = await Promise.all([repos.integrations.countByStatus(), repos.applications.count()]);
+      const { applications, integrationsByStatus: byStatus } = await repos.summary();
       const total = Object.values(byStatus).reduce((a, b) => a + b, 0);
       const connected = byStatus.connected ?? 0;
       return c.json(

@@ -1,11 +1,13 @@
 /** Builds stripe-node clients pointed at the configured Stripe (or Stripe-compatible) server. */
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import type { Config } from '../config.js';
+import { stripeSdk } from './sdk.js';
 
 export type StripeSettings = Config['stripe'];
 
-export function createStripeClient(apiKey: string, settings: StripeSettings): Stripe {
-  return new Stripe(apiKey, {
+export async function createStripeClient(apiKey: string, settings: StripeSettings): Promise<Stripe> {
+  const Sdk = await stripeSdk();
+  return new Sdk(apiKey, {
     host: settings.host,
     port: settings.port,
     protocol: settings.protocol,

@@ -3,7 +3,7 @@
  * wording, which Stripe has changed. Messages are only mined, opportunistically, for the account
  * id and the missing scope.
  */
-import Stripe from 'stripe';
+import { loadedStripeSdk } from './sdk.js';
 
 export type StripeFailure =
   /** 401: unknown, deleted, rolled or expired key. */
@@ -19,7 +19,8 @@ export type StripeFailure =
 const DEFAULT_RETRY_AFTER_SECONDS = 1;
 
 export function describeStripeFailure(error: unknown): StripeFailure {
-  if (!(error instanceof Stripe.errors.StripeError)) {
+  const Stripe = loadedStripeSdk();
+  if (!Stripe || !(error instanceof Stripe.errors.StripeError)) {
     return { kind: 'unavailable', message: error instanceof Error ? error.message : String(error) };
   }
   const status = error.statusCode;

@@ -24,7 +24,7 @@ const PROBES: Record<PermissionId, (stripe: Stripe) => Promise<unknown>> = {
 export function createKeyChecker(settings: StripeSettings, now: () => Date = () => new Date()): KeyChecker {
   return {
     async check(key) {
-      const stripe = createStripeClient(key.key, settings);
+      const stripe = await createStripeClient(key.key, settings);
       const [account, ...probeResults] = await Promise.all([
         settle(stripe.accounts.retrieveCurrent().then((a) => ({ id: a.id }))),
         ...Object.values(PROBES).map((probe) => settle(probe(stripe))),

@@ -16,7 +16,7 @@ export function createStripeClientCache(settings: StripeSettings) {
     async get(applicationId: string, fingerprint: string, open: () => Promise<string>): Promise<Stripe> {
       const cached = clients.get(applicationId);
       if (cached && cached.fingerprint === fingerprint) return cached.stripe;
-      const stripe = createStripeClient(await open(), settings);
+      const stripe = await createStripeClient(await open(), settings);
       clients.set(applicationId, { fingerprint, stripe });
       return stripe;
     },

@@ -16,9 +16,14 @@ export type BackendProcess = {
   stop(): Promise<number | null>;
 };
 
-/** Spawns server/main.ts with `env` on top of ours (PORT 0, no schedule unless asked). Not awaited: see `startBackend`. */
-export function spawnBackend(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+/**
+ * Spawns the server with `env` on top of ours (PORT 0, no schedule unless asked): from its
+ * TypeScript sources, or — `compiled` — the production bundle `npm run serve` runs (build it
+ * first: `npm run build:server`). Not awaited: see `startBackend`.
+ */
+export function spawnBackend(env: Record<string, string>, options: { compiled?: boolean } = {}) {
+  const args = options.compiled ? ['dist/server/main.mjs'] : ['--import', 'tsx', 'server/main.ts'];
+  const child = spawn(process.execPath, args, {
     env: { ...process.env, PORT: '0', SERVAL_RECHECK_INTERVAL_MINUTES: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -40,8 +45,8 @@ export function spawnBackend(env: Record<string, string>) {
   return { child, exited, waitFor, output: () => ({ stdout, stderr }) };
 }
 
-export async function startBackend(env: Record<string, string>): Promise<BackendProcess> {
-  const spawned = spawnBackend(env);
+export async function startBackend(env: Record<string, string>, options: { compiled?: boolean } = {}): Promise<BackendProcess> {
+  const spawned = spawnBackend(env, options);
   const [, url] = await spawned.waitFor(/listening on (http:\/\/\S+)/);
   const [, pairingCode] = await spawned.waitFor(/Pairing code: ([A-Z2-9]{4}-[A-Z2-9]{4})/);
   return {

@@ -18,7 +18,7 @@ afterAll(async () => {
   await h.close();
 });
 
-it(`every acknowledged key survives SIGKILL mid-stream, round after round (${dialect})`, async () => {
+it(`every acknowledged key survives SIGKILL mid-stream, round after round (${dialect})`, { timeout: 90_000 }, async () => {
   const acknowledged = new Map<string, string>();
   let token = '';
   for (let round = 0; round < 3; round++) {

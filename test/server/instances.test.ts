@@ -106,6 +106,25 @@ describe(`two instances on one ${dialect} database`, () => {
     expect(keysStripeSaw()).toEqual([]);
   });
 
+  it('GET /api/status on one instance is current after every write through the other (nothing cached)', async () => {
+    const { code } = await h.runtime.pairing.issueCode();
+    const token = await pairOn(a, code, 'Status');
+    const status = async () => (await b.fetch('/api/status', { token })).body as { applications: number; integrations: { connected: number; needsAttention: number } };
+    const before = await status();
+    const appId = (await a.fetch('/api/applications', { method: 'POST', token, body: { name: 'Counted' } })).body.application.id;
+    expect((await status()).applications).toBe(before.applications + 1);
+    const key = h.stripe.createKey({ type: 'restricted' });
+    await a.fetch(`/api/applications/${appId}/integrations/stripe`, { method: 'PUT', token, body: { apiKey: key } });
+    expect((await status()).integrations.connected).toBe(before.integrations.connected + 1);
+    h.stripe.deleteKey(key);
+    await a.fetch(`/api/applications/${appId}/integrations/stripe/validate`, { method: 'POST', token });
+    expect((await status()).integrations).toEqual({ connected: before.integrations.connected, needsAttention: before.integrations.needsAttention + 1 });
+    await a.fetch(`/api/applications/${appId}/integrations/stripe`, { method: 'DELETE', token });
+    expect((await status()).integrations).toEqual(before.integrations);
+    await a.fetch(`/api/applications/${appId}`, { method: 'DELETE', token });
+    expect(await status()).toMatchObject({ applications: before.applications, integrations: before.integrations });
+  });
+
   it('a replace through one instance racing a delete through the other: the key never outlives its application', async () => {
     const { code } = await h.runtime.pairing.issueCode();
     const token = await pairOn(a, code, 'Racer');
@@ -130,7 +149,7 @@ describe(`two instances on one ${dialect} database`, () => {
 });
 
 describe(`the scheduled re-check across instances (${dialect})`, () => {
-  it('each due integration is checked by one instance, not once per instance', async () => {
+  it('each due integration is checked by one instance, not once per instance', { timeout: 60_000 }, async () => {
     // Two more instances with the schedule on: a 6 s interval, so they tick every 1.5 s.
     const [c, d] = await Promise.all([instance({ SERVAL_RECHECK_INTERVAL_MINUTES: '0.1' }), instance({ SERVAL_RECHECK_INTERVAL_MINUTES: '0.1' })]);
     const { code } = await h.runtime.pairing.issueCode();
@@ -160,7 +179,7 @@ describe(`the scheduled re-check across instances (${dialect})`, () => {
     expect(checked).toBe(8);
   });
 
-  it('instances starting at the same moment on a new database both come up', async () => {
+  it('instances starting at the same moment on a new database both come up', { timeout: 60_000 }, async () => {
     const fresh = await startHarness();
     try {
       const together = await Promise.all([1, 2, 3].map(() => startBackend({ ...fresh.env })));

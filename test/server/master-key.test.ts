@@ -74,7 +74,7 @@ const keyIds = (file: string) => parseMasterKeys(fs.readFileSync(file, 'utf8'), 
 
 if (dialect === 'sqlite') {
   describe('rotate-master-key with master.key', () => {
-    it('killed at any moment loses nothing; finished, the old key alone opens nothing', async () => {
+    it('killed at any moment loses nothing; finished, the old key alone opens nothing', { timeout: 90_000 }, async () => {
       h = await startHarness();
       const keys = await seed(h, 200);
       const keyFile = path.join(h.dataDir, 'master.key');
@@ -114,7 +114,7 @@ if (dialect === 'sqlite') {
       await h.restart();
     });
 
-    it('runs while the server serves: nothing interrupted, the server follows the new key', async () => {
+    it('runs while the server serves: nothing interrupted, the server follows the new key', { timeout: 60_000 }, async () => {
       h = await startHarness();
       await h.runtime.close(); // the real server process owns the data dir from here
       const backend = await startBackend({ ...h.env });
@@ -190,7 +190,7 @@ describe(`backup (${dialect})`, () => {
     return;
   }
 
-  it('taken under writes, restores into a fresh data dir where every key opens; never overwrites', async () => {
+  it('taken under writes, restores into a fresh data dir where every key opens; never overwrites', { timeout: 60_000 }, async () => {
     h = await startHarness();
     await h.runtime.close();
     const backend = await startBackend({ ...h.env });

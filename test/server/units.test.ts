@@ -1,6 +1,7 @@
 /** The pure parts: config, Stripe failure classification, the verdict, the attempt limiter. */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import Stripe from 'stripe';
+import { stripeSdk } from '../../server/stripe/sdk.js';
 import { ConfigError, loadConfig } from '../../server/config.js';
 import { secondsToWait } from '../../server/pairing/attempt-limiter.js';
 import { accountIdFromMessage, describeStripeFailure, scopeFromMessage } from '../../server/stripe/failures.js';
@@ -38,6 +39,9 @@ const permissionError = (message: string) =>
   new Stripe.errors.StripePermissionError({ message, type: 'invalid_request_error', statusCode: 403 } as never);
 
 describe('Stripe failures, by status and class — never by wording', () => {
+  beforeAll(async () => {
+    await stripeSdk(); // loaded by the first call to Stripe, as in the server
+  });
   const formatA = "The provided key 'rk_test_****Ab12cd' does not have the required permissions for this endpoint on account 'acct_1PJBLEBBLEfV'. Having the 'rak_balance_read' permission would allow this request to continue.";
   const formatB = "Permission denied. The provided key 'rk_live_…BuW4ie' does not have the required permissions for this endpoint on account 'acct_9XyZ'. Enabling \"Customers Write\" ('customer_write') permissions on this key would allow this request to continue.";
 

@@ -4,16 +4,16 @@
  * connection never takes the process down: the pool drops the connection and makes a new one when
  * asked, so the backend recovers by itself when the database is back.
  */
-import { fileURLToPath } from 'node:url';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import type { Logger } from '../../logger.js';
+import { fromRoot } from '../../paths.js';
 import type { Database } from '../repositories.js';
 import { createPostgresRepositories } from './repositories.js';
 import * as schema from './schema.js';
 
-const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
+const migrationsFolder = fromRoot('server/db/postgres/migrations');
 
 /** pg_advisory_lock's key for "starting up": the same number in every instance. */
 const STARTUP_LOCK = 0x5e4a1_57a47;

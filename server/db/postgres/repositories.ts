@@ -2,7 +2,7 @@
 import { and, count, desc, eq, gt, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
 import type { PgDatabase } from 'drizzle-orm/pg-core';
-import type { ApplicationRow, AuditRow, DeviceRow, IntegrationRow, Repositories } from '../repositories.js';
+import { summaryOf, type ApplicationRow, type AuditRow, type DeviceRow, type IntegrationRow, type Repositories } from '../repositories.js';
 import * as schema from './schema.js';
 
 const { applications, auditEvents, devices, pairingCodes, pairingFailures, settings, stripeIntegrations } = schema;
@@ -24,6 +24,13 @@ export function createPostgresRepositories(db: PgDb, inTransaction = false): Rep
     async transaction(fn) {
       if (inTransaction) return fn(repos); // nested: part of the open transaction
       return db.transaction((tx) => fn(createPostgresRepositories(tx, true)));
+    },
+
+    async summary() {
+      const result = await db.execute<{ k: string; n: string }>(
+        sql`select 'applications' as k, count(*) as n from applications union all select status as k, count(*) as n from stripe_integrations group by status`,
+      );
+      return summaryOf(result.rows.map((r) => ({ k: r.k, n: Number(r.n) })));
     },
 
     settings: {

@@ -2,14 +2,14 @@
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { fromRoot } from '../../paths.js';
 import type { Database as ServalDatabase } from '../repositories.js';
 import { createSqliteRepositories } from './repositories.js';
 import * as schema from './schema.js';
 
-const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
+const migrationsFolder = fromRoot('server/db/sqlite/migrations');
 
 export function databaseFile(dataDir: string): string {
   return path.join(dataDir, 'serval.db');

@@ -10,7 +10,7 @@
 import type Database from 'better-sqlite3';
 import { and, count, desc, eq, gt, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import type { ApplicationRow, AuditRow, DeviceRow, IntegrationRow, Repositories } from '../repositories.js';
+import { summaryOf, type ApplicationRow, type AuditRow, type DeviceRow, type IntegrationRow, type Repositories } from '../repositories.js';
 import * as schema from './schema.js';
 
 const { applications, auditEvents, devices, pairingCodes, pairingFailures, settings, stripeIntegrations } = schema;
@@ -24,14 +24,18 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
     let made: T | undefined;
     return () => (made ??= make());
   };
+  // Every authenticated request: a plain statement, without the query builder's per-call mapping.
   const deviceByTokenHash = once(() =>
-    db
-      .select()
-      .from(devices)
-      .where(and(eq(devices.tokenHash, sql.placeholder('tokenHash')), isNull(devices.revokedAt)))
-      .prepare(),
+    sqlite.prepare<[string], DeviceRow>(
+      'select id, name, token_hash as tokenHash, created_at as createdAt, last_seen_at as lastSeenAt, revoked_at as revokedAt from devices where token_hash = ? and revoked_at is null',
+    ),
   );
   const applicationById = once(() => db.select().from(applications).where(eq(applications.id, sql.placeholder('id'))).prepare());
+  const summary = once(() =>
+    sqlite.prepare<[], { k: string; n: number }>(
+      "select 'applications' as k, count(*) as n from applications union all select status as k, count(*) as n from stripe_integrations group by status",
+    ),
+  );
   const integrationByApplication = once(() =>
     db
       .select()
@@ -78,6 +82,8 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
           end();
         }
       },
+
+      summary: op(() => summaryOf(summary().all())),
 
       settings: {
         get: op((name: string) => db.select().from(settings).where(eq(settings.name, name)).get()?.value ?? null),
@@ -175,7 +181,7 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
         create: op((row: DeviceRow) => {
           db.insert(devices).values(row).run();
         }),
-        activeByTokenHash: op((tokenHash: string) => deviceByTokenHash().get({ tokenHash })),
+        activeByTokenHash: op((tokenHash: string) => deviceByTokenHash().get(tokenHash)),
         listActive: op(() => db.select().from(devices).where(isNull(devices.revokedAt)).orderBy(devices.createdAt, devices.id).all()),
         revoke: op(
           (id: string, at: string) =>

@@ -1,0 +1,17 @@
+import fs from 'node:fs';
+import { spawn, execFileSync } from 'node:child_process';
+import { startStripeServer } from '../test/stripe-server/index.js';
+const stripe = await startStripeServer({ port: 0, recordRequests: false });
+const dataDir = fs.mkdtempSync('/tmp/serval-wrk-');
+const child = spawn(process.execPath, [...(process.env.PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), 'dist/server/main.mjs'], { env: { ...process.env, SERVAL_DATA_DIR: dataDir, PORT: '0', STRIPE_API_BASE: stripe.url, LOG_LEVEL: process.env.LL ?? 'info' }, stdio: ['ignore', 'pipe', 'inherit'] });
+let out = '';
+child.stdout.on('data', (d) => (out.length < 5000 ? (out += d) : null));
+while (!/Pairing code: (\S+)/.test(out)) await new Promise((r) => setTimeout(r, 20));
+const url = /listening on (\S+)/.exec(out)![1];
+const code = /Pairing code: (\S+)/.exec(out)![1];
+const { token } = await (await fetch(`${url}/api/pair`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code, deviceName: 'p' }) })).json() as any;
+for (const t of ['1', '2']) console.log(`wrk -t${t}:`, execFileSync('wrk', [`-t${t}`, '-c50', '-d5s', '-H', `Authorization: Bearer ${token}`, `${url}/api/status`], { encoding: 'utf8' }).match(/Requests\/sec:\s+(\S+)/)![1]);
+console.log('rss MiB', Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) / 1024);
+child.kill('SIGTERM');
+await new Promise((r) => child.on('exit', r));
+await stripe.close();

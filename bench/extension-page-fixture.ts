@@ -1,0 +1,235 @@
+/**
+ * The page the content-script benchmark (bench/extension-page.ts) loads, once at the API keys
+ * URL, where the content script watches, and once at a host it does not match. Its script is the
+ * page's own: it builds the shapes a React dashboard produces and reports what it added. The same
+ * bytes on both hosts, so the difference in script time is the extension's.
+ */
+
+/** Nodes the page adds per batch, and batches per shape: 20,000 nodes, like issue 15's measurement. */
+export const NODES_PER_BATCH = 1_000;
+export const BATCHES = 20;
+
+export type PageShape = 'rows-at-once' | 'rows-one-by-one' | 'dialog-long-table' | 'masked-key-rows' | 'key-at-end';
+
+export const PAGE_SHAPES: readonly PageShape[] = ['rows-at-once', 'rows-one-by-one', 'dialog-long-table', 'masked-key-rows', 'key-at-end'];
+
+export const PAGE_SHAPE_LABELS: Record<PageShape, string> = {
+  'rows-at-once': 'table rows, 1,000 nodes at once',
+  'rows-one-by-one': 'table rows added one by one',
+  'dialog-long-table': 'a dialog with a 5,000-node permissions table',
+  'masked-key-rows': 'rows of masked keys (rk_test_…1234)',
+  'key-at-end': 'masked rows, then a revealed key at the end',
+};
+
+/** What the page's `__servalBench(shape)` answers. */
+export type PageRun = { nodes: number; wallMs: number };
+
+/** What `__servalFound(kind, key)` answers: ms from the key appearing to its offer on screen. */
+export type FoundKind = 'text' | 'input-value';
+
+const PAGE_SCRIPT = String.raw`
+(() => {
+  const NODES_PER_BATCH = ${NODES_PER_BATCH};
+  const BATCHES = ${BATCHES};
+  const yieldTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+  const main = document.querySelector('main');
+  const modalRoot = document.getElementById('modal-root');
+
+  function el(tag, text) {
+    const node = document.createElement(tag);
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  /** 8 nodes: tr, td, text, td, code, text, button, text. */
+  function row(i, masked) {
+    const tr = el('tr');
+    const value = el('td');
+    value.append(el('code', masked ? 'rk_test_…' + String(i % 10000).padStart(4, '0') : 'in_' + i.toString(36)), el('button', masked ? 'Reveal' : 'Open'));
+    tr.append(el('td', masked ? 'Restricted key ' + i : 'Invoice ' + i + ' · paid'), value);
+    return tr;
+  }
+  const ROW_NODES = 8;
+
+  /** A permission of a restricted key: name, description, None / Read / Write. 15 nodes. */
+  function permissionRow(i) {
+    const tr = el('tr');
+    const choice = el('td');
+    for (const level of ['None', 'Read', 'Write']) {
+      const label = el('label');
+      const radio = el('input');
+      radio.type = 'radio';
+      radio.name = 'perm' + i;
+      radio.value = level.toLowerCase();
+      label.append(radio, level);
+      choice.append(label);
+    }
+    tr.append(el('td', 'Resource ' + i), el('td', 'Read or write the objects of resource ' + i + '.'), choice);
+    return tr;
+  }
+  const PERMISSION_ROW_NODES = 1 + 2 * 2 + 1 + 3 * 3;
+
+  function newTable(parent) {
+    const table = el('table');
+    parent.append(table);
+    return table;
+  }
+
+  const shapes = {
+    async 'rows-at-once'() {
+      const table = newTable(main);
+      let nodes = 0;
+      for (let b = 0; b < BATCHES; b++) {
+        const tbody = el('tbody');
+        for (let i = 0; i < NODES_PER_BATCH / ROW_NODES; i++) tbody.append(row(b * 1000 + i, false));
+        table.append(tbody);
+        nodes += 1 + NODES_PER_BATCH;
+        await yieldTask();
+      }
+      return nodes;
+    },
+    async 'rows-one-by-one'() {
+      const tbody = el('tbody');
+      newTable(main).append(tbody);
+      let nodes = 0;
+      for (let b = 0; b < BATCHES; b++) {
+        for (let i = 0; i < NODES_PER_BATCH / ROW_NODES; i++) tbody.append(row(b * 1000 + i, false));
+        nodes += NODES_PER_BATCH;
+        await yieldTask();
+      }
+      return nodes;
+    },
+    async 'dialog-long-table'() {
+      const rows = Math.round(5000 / PERMISSION_ROW_NODES);
+      let nodes = 0;
+      for (let opened = 0; opened < (BATCHES * NODES_PER_BATCH) / 5000; opened++) {
+        const backdrop = el('div');
+        const dialog = el('div');
+        dialog.setAttribute('role', 'dialog');
+        dialog.setAttribute('aria-modal', 'true');
+        const tbody = el('tbody');
+        for (let i = 0; i < rows; i++) tbody.append(permissionRow(i));
+        const table = el('table');
+        table.append(tbody);
+        const footer = el('footer');
+        footer.append(el('button', 'Cancel'), el('button', 'Create key'));
+        dialog.append(el('h2', 'Create restricted key'), el('p', 'Choose what this key can do.'), table, footer);
+        backdrop.append(dialog);
+        modalRoot.append(backdrop);
+        nodes += 2 + 4 + 2 + rows * PERMISSION_ROW_NODES + 5;
+        await yieldTask();
+        backdrop.remove();
+        await yieldTask();
+      }
+      return nodes;
+    },
+    async 'masked-key-rows'() {
+      const table = newTable(main);
+      let nodes = 0;
+      for (let b = 0; b < BATCHES; b++) {
+        const tbody = el('tbody');
+        for (let i = 0; i < NODES_PER_BATCH / ROW_NODES; i++) tbody.append(row(b * 1000 + i, true));
+        table.append(tbody);
+        nodes += 1 + NODES_PER_BATCH;
+        await yieldTask();
+      }
+      return nodes;
+    },
+    async 'key-at-end'() {
+      const nodes = await shapes['masked-key-rows']();
+      // "Reveal test key": the dashboard swaps the masked token for the full key.
+      document.querySelector('tbody:last-child tr:last-child code').textContent = window.__servalBenchKey;
+      return nodes + 1;
+    },
+  };
+
+  window.__servalBench = async (shape) => {
+    const started = performance.now();
+    const nodes = await shapes[shape]();
+    return { nodes, wallMs: performance.now() - started };
+  };
+
+  /**
+   * Resolves with the ms from 'at' until the offer card shows the masked key, or null after
+   * 'timeout' ms. The card's shadow root is open, so the page can watch it.
+   */
+  function offerShown(masked, at, timeout) {
+    return new Promise((resolve) => {
+      const shows = () => [...document.querySelectorAll('serval-key-offer')].some((host) => host.shadowRoot && host.shadowRoot.textContent.includes(masked));
+      const observers = [];
+      const done = (value) => {
+        for (const observer of observers) observer.disconnect();
+        clearTimeout(timer);
+        resolve(value);
+      };
+      const check = () => {
+        if (shows()) done(performance.now() - at);
+        else watchShadows();
+      };
+      const watched = new Set();
+      const watchShadows = () => {
+        for (const host of document.querySelectorAll('serval-key-offer')) {
+          if (!host.shadowRoot || watched.has(host)) continue;
+          watched.add(host);
+          const observer = new MutationObserver(check);
+          observer.observe(host.shadowRoot, { childList: true, subtree: true, characterData: true });
+          observers.push(observer);
+        }
+      };
+      const pageObserver = new MutationObserver(check);
+      pageObserver.observe(document, { childList: true, subtree: true });
+      observers.push(pageObserver);
+      const timer = setTimeout(() => done(null), timeout);
+      check();
+    });
+  }
+
+  /**
+   * A key appears on a page that already holds 'rows' rows of masked keys: as text ("Reveal test
+   * key") or as the value a script assigns to the readonly input of the create-key dialog, the
+   * way the fixture dashboard (test/e2e/fixtures/app.html) does it.
+   */
+  window.__servalFound = async (kind, key, masked, rows) => {
+    if (!document.querySelector('#found-rows')) {
+      const tbody = el('tbody');
+      tbody.id = 'found-rows';
+      for (let i = 0; i < rows; i++) tbody.append(row(i, true));
+      newTable(main).append(tbody);
+      await yieldTask();
+    }
+    if (kind === 'text') {
+      const code = el('code', 'sk_test_••••••••••••••••••••••••' + masked.slice(-4));
+      main.append(code);
+      await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 50)));
+      const at = performance.now();
+      code.textContent = key;
+      return offerShown(masked, at, 3000);
+    }
+    const dialog = el('div');
+    dialog.setAttribute('role', 'dialog');
+    const field = el('input');
+    field.readOnly = true;
+    field.placeholder = 'Creating…';
+    dialog.append(el('h2', 'Create secret key'), el('p', 'Copy this key now.'), field);
+    modalRoot.replaceChildren(dialog);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the API answers
+    const at = performance.now();
+    field.value = key; // the property: no event, no attribute
+    field.placeholder = '';
+    return offerShown(masked, at, 3000);
+  };
+
+  document.body.dataset.benchReady = '';
+})();
+`;
+
+export const PAGE_HTML = `<!doctype html>
+<html lang="en">
+  <head><meta charset="utf-8"><title>API keys – Stripe (content script benchmark)</title></head>
+  <body>
+    <header>stripe</header>
+    <main><h1>API keys</h1></main>
+    <div id="modal-root"></div>
+    <script>${PAGE_SCRIPT}</script>
+  </body>
+</html>`;

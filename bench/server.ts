@@ -1,0 +1,180 @@
+/**
+ * The production server (issue 11): the compiled bundle `npm run serve` runs, measured as a user
+ * feels it and against a bare `node:http` server started in the same run.
+ * - GET /api/status — what every paired browser polls — under 50 connections, as requests per
+ *   second and as a ratio to the bare server answering the same body; on each database.
+ * - The server's resident memory after that load.
+ * - `npm run serve` until /api/health answers.
+ * Load comes from wrk (Debian's `wrk`) when installed — a C client that leaves the CPU to the
+ * servers — else from autocannon in this process (the figures are then lower for both servers).
+ */
+import autocannon from 'autocannon';
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { startBackend, type BackendProcess } from '../test/server/backend-process.js';
+import { startStripeServer } from '../test/stripe-server/index.js';
+import { benchDatabases, type BenchDatabase } from './databases.js';
+import { median, round, type BenchResult } from './stats.js';
+
+const CONNECTIONS = 50;
+const SECONDS = 4;
+const ROUNDS = 3;
+const STARTS = 5;
+
+const hasWrk = (() => {
+  try {
+    execFileSync('wrk', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch (error) {
+    return (error as { status?: number }).status === 1; // wrk --version exits 1 after printing
+  }
+})();
+
+export async function benchServer(): Promise<BenchResult[]> {
+  execFileSync(process.execPath, ['--import', 'tsx', 'server/build.ts'], { stdio: 'ignore' }); // what npm run build:server does
+  const results: BenchResult[] = [{ name: `Load generator: ${hasWrk ? 'wrk -t2' : 'autocannon (install wrk for figures closer to a real client)'}`, value: CONNECTIONS, unit: 'conns' }];
+  for (const database of await benchDatabases()) results.push(...(await statusOn(database)));
+  results.push(...(await startup()));
+  return results;
+}
+
+async function statusOn(database: BenchDatabase): Promise<BenchResult[]> {
+  const stripe = await startStripeServer({ port: 0, recordRequests: false });
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'serval-bench-'));
+  const env = { SERVAL_DATA_DIR: dataDir, STRIPE_API_BASE: stripe.url, LOG_LEVEL: 'info', LOG_FORMAT: 'json', ...(await database.env()) };
+  const backend = await startBackend(env, { compiled: true });
+  let bare: { url: string; close(): void } | null = null;
+  try {
+    const { token } = (await backend.fetch('/api/pair', { method: 'POST', body: { code: backend.pairingCode, deviceName: 'bench' } })).body;
+    for (let i = 0; i < 5; i++) {
+      const { application } = (await backend.fetch('/api/applications', { method: 'POST', token, body: { name: `App ${i}` } })).body;
+      await backend.fetch(`/api/applications/${application.id}/integrations/stripe`, { method: 'PUT', token, body: { apiKey: stripe.createKey() } });
+    }
+    const statusBody = JSON.stringify((await backend.fetch('/api/status', { token })).body);
+    bare = await bareServer(statusBody);
+    const bareUrl = `${bare.url}/api/status`;
+    const ours = `${backend.url}/api/status`;
+    const headers = { authorization: `Bearer ${token}` };
+
+    await load(ours, headers, 2); // warm-up: JIT, statements, pages, connections
+    await load(bareUrl, {}, 1);
+    const oursRps: number[] = [];
+    const bareRps: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      oursRps.push(await load(ours, headers, SECONDS));
+      bareRps.push(await load(bareUrl, {}, SECONDS));
+    }
+    const ratio = median(oursRps) / median(bareRps);
+    const rss = residentMiB(backend.child.pid!);
+    const sqlite = database.label === 'SQLite';
+    return [
+      { name: `${database.label}: GET /api/status (median of ${ROUNDS} × ${SECONDS} s)`, value: Math.round(median(oursRps)), unit: 'req/s' },
+      { name: `${database.label}: bare node:http, same body`, value: Math.round(median(bareRps)), unit: 'req/s' },
+      sqlite
+        ? { name: `${database.label}: GET /api/status ÷ bare node:http`, value: round(ratio, 2), unit: 'ratio', target: '≥ 0.4', ok: ratio >= 0.4 }
+        : { name: `${database.label}: GET /api/status ÷ bare node:http`, value: round(ratio, 2), unit: 'ratio' },
+      sqlite
+        ? { name: `${database.label}: server resident memory after the load`, value: round(rss, 1), unit: 'MiB', target: '≤ 120 MiB', ok: rss <= 120 }
+        : { name: `${database.label}: server resident memory after the load`, value: round(rss, 1), unit: 'MiB' },
+    ];
+  } finally {
+    bare?.close();
+    await backend.stop();
+    await stripe.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** `npm run serve` on a data dir that exists (a restart), until /api/health answers 200. */
+async function startup(): Promise<BenchResult[]> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'serval-bench-'));
+  try {
+    const first = await serveUntilHealthy(dataDir); // creates the database and master.key
+    const times: number[] = [];
+    for (let i = 0; i < STARTS; i++) times.push(await serveUntilHealthy(dataDir));
+    const ms = median(times);
+    return [
+      { name: 'npm run serve until /api/health answers, first start (new data dir)', value: Math.round(first), unit: 'ms' },
+      { name: `npm run serve until /api/health answers (median of ${STARTS} restarts)`, value: Math.round(ms), unit: 'ms', target: '≤ 700 ms', ok: ms <= 700 },
+    ];
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function serveUntilHealthy(dataDir: string): Promise<number> {
+  const port = await freePort();
+  const started = performance.now();
+  const child = spawn('npm', ['run', '--silent', 'serve'], {
+    env: { ...process.env, SERVAL_DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', SERVAL_RECHECK_INTERVAL_MINUTES: '0' },
+    stdio: 'ignore',
+    detached: true,
+  });
+  try {
+    for (;;) {
+      const healthy = await new Promise<boolean>((resolve) => {
+        const req = http.get({ host: '127.0.0.1', port, path: '/api/health' }, (res) => {
+          res.resume();
+          resolve(res.statusCode === 200);
+        });
+        req.on('error', () => resolve(false));
+      });
+      if (healthy) return performance.now() - started;
+      if (performance.now() - started > 20_000) throw new Error('the server did not answer within 20 s');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  } finally {
+    process.kill(-child.pid!, 'SIGTERM'); // npm and the server it started
+    await new Promise((r) => child.once('exit', r));
+  }
+}
+
+/** Requests per second against `url` for `seconds`. */
+async function load(url: string, headers: Record<string, string>, seconds: number): Promise<number> {
+  if (!hasWrk) {
+    const result = await autocannon({ url, connections: CONNECTIONS, duration: seconds, headers });
+    if (result.non2xx || result.errors) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+    return result.requests.average;
+  }
+  const args = ['-t2', `-c${CONNECTIONS}`, `-d${seconds}s`, ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]), url];
+  const output = await new Promise<string>((resolve, reject) => {
+    const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let text = '';
+    child.stdout.on('data', (d) => (text += d));
+    child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`wrk exited ${code}: ${text}`))));
+  });
+  if (/Non-2xx/.test(output)) throw new Error(`${url}: non-2xx answers under load:\n${output}`);
+  return Number(/Requests\/sec:\s+([\d.]+)/.exec(output)![1]);
+}
+
+/** The baseline: node:http answering the very body GET /api/status answered, in a process of its own. */
+async function bareServer(body: string): Promise<{ url: string; close(): void }> {
+  const script = `const http = require('node:http');
+const body = process.env.BODY;
+const server = http.createServer((req, res) => { res.writeHead(200, { 'content-type': 'application/json' }); res.end(body); });
+server.listen(0, '127.0.0.1', () => console.log(server.address().port));`;
+  const child = spawn(process.execPath, ['-e', script], { env: { ...process.env, BODY: body }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<string>((resolve) => child.stdout.once('data', (d) => resolve(String(d).trim())));
+  return { url: `http://127.0.0.1:${port}`, close: () => child.kill() };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** VmRSS of a process, from /proc. */
+function residentMiB(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024;
+}
