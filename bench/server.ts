@@ -5,8 +5,9 @@
  *   second and as a ratio to the bare server answering the same body; on each database.
  * - The server's resident memory after that load.
  * - `npm run serve` until /api/health answers.
- * Load comes from wrk (Debian's `wrk`) when installed — a C client that leaves the CPU to the
- * servers — else from autocannon in this process (the figures are then lower for both servers).
+ * Load comes from wrk (Debian's `wrk`) when installed — a C client, one thread: on two cores it
+ * takes one and leaves the other to the server under test, as clients elsewhere would — else from
+ * autocannon in this process (the figures are then lower for both servers).
  */
 import autocannon from 'autocannon';
 import { execFileSync, spawn } from 'node:child_process';
@@ -36,7 +37,7 @@ const hasWrk = (() => {
 
 export async function benchServer(): Promise<BenchResult[]> {
   execFileSync(process.execPath, ['--import', 'tsx', 'server/build.ts'], { stdio: 'ignore' }); // what npm run build:server does
-  const results: BenchResult[] = [{ name: `Load generator: ${hasWrk ? 'wrk -t2' : 'autocannon (install wrk for figures closer to a real client)'}`, value: CONNECTIONS, unit: 'conns' }];
+  const results: BenchResult[] = [{ name: `Load generator: ${hasWrk ? 'wrk, one thread (one core for the client, one for the server)' : 'autocannon (install wrk for figures closer to a real client)'}`, value: CONNECTIONS, unit: 'conns' }];
   for (const database of await benchDatabases()) results.push(...(await statusOn(database)));
   results.push(...(await startup()));
   return results;
@@ -140,7 +141,7 @@ async function load(url: string, headers: Record<string, string>, seconds: numbe
     if (result.non2xx || result.errors) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
     return result.requests.average;
   }
-  const args = ['-t2', `-c${CONNECTIONS}`, `-d${seconds}s`, ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]), url];
+  const args = ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]), url];
   const output = await new Promise<string>((resolve, reject) => {
     const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let text = '';

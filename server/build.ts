@@ -12,6 +12,23 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
+/**
+ * zod re-exports all of its ~40 message locales as `z.locales`, a quarter of the bundle that start-up
+ * would parse for nothing: the server speaks English (zod's default) and never picks a locale.
+ */
+const englishOnlyZod: esbuild.Plugin = {
+  name: 'english-only-zod',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]v4[\\/](classic|core)$/.test(args.resolveDir) ? { path: 'zod-locales', namespace: 'english-only-zod' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'english-only-zod' }, () => ({
+      contents: `export { default as en } from ${JSON.stringify(`${root}node_modules/zod/v4/locales/en.js`)};`,
+      resolveDir: root,
+    }));
+  },
+};
+
 const started = performance.now();
 const result = await esbuild.build({
   absWorkingDir: root,
@@ -39,6 +56,7 @@ const result = await esbuild.build({
       'const __dirname = __servalDirname(__filename);',
     ].join('\n'),
   },
+  plugins: [englishOnlyZod],
   minify: process.env.SERVAL_BUILD_READABLE !== "1",
   keepNames: false,
   sourcemap: 'linked',
