@@ -117,7 +117,7 @@ export function StatusPanel({ client, state, variant, onStateChange }: StatusPan
             return (
               <li key={application.id} class="application">
                 <div class="application-head">
-                  <strong>{application.name}</strong>{' '}
+                  <h3 class="application-name">{application.name}</h3>
                   <span class={`pill status-${stripe?.status ?? 'none'}`}>{statusLabel(stripe?.status ?? 'none')}</span>
                   {stripe && <span class={`pill mode-${stripe.mode}`}>{modeLabel(stripe.mode)}</span>}
                 </div>
