@@ -121,7 +121,8 @@ export function OfferCard({ offer, client, onDismiss }: OfferCardProps) {
     <section
       ref={sectionRef}
       class="card"
-      aria-label="Serval: send this Stripe key"
+      // Unique per key: several offers are several landmarks, told apart by their masked key.
+      aria-label={`Serval: send this Stripe key (${offer.maskedKey})`}
       onKeyDown={(event) => {
         if (event.key === 'Escape') {
           event.stopPropagation();
@@ -131,7 +132,8 @@ export function OfferCard({ offer, client, onDismiss }: OfferCardProps) {
     >
       <header class="head">
         <span class="brand">Serval</span>
-        <button type="button" class="dismiss" aria-label="Dismiss" title="Dismiss" onClick={onDismiss}>
+        {/* Named for what it shows (WCAG 2.5.3): a person who says "click Close" reaches it. */}
+        <button type="button" class="close" aria-label="Close" title="Close" onClick={onDismiss}>
           ×
         </button>
       </header>

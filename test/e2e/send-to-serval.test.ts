@@ -230,7 +230,7 @@ describe.sequential('Send to Serval, in a real browser', () => {
     await expectNoHorizontalOverflow(card);
 
     // Dismissing closes the card.
-    await card.getByRole('button', { name: 'Dismiss' }).click();
+    await card.getByRole('button', { name: 'Close', exact: true }).click();
     await card.waitFor({ state: 'detached' });
   });
 

@@ -1,9 +1,9 @@
 /** The card on the page: its shadow-rooted host, where it goes, and that it does not get lost. */
-import { within } from '@testing-library/preact';
+import { fireEvent, within } from '@testing-library/preact';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CARD_HOST_TAG, type CardApi, type KeyOffer } from '../../extension/card/card-api';
 import type { CardClient } from '../../extension/card/card-client';
-import { createCardApi } from '../../extension/card/mount';
+import { cardPosition, createCardApi } from '../../extension/card/mount';
 import { placeCard, CARD_HEIGHT, CARD_WIDTH, MARGIN } from '../../extension/card/placement';
 import { application, RESTRICTED_LIVE, RESTRICTED_TEST } from './fixtures';
 
@@ -60,7 +60,36 @@ describe('the card host', () => {
     const { dialog, field } = openDialogWithField();
     api.show(offer(RESTRICTED_TEST, field));
     expect(host()!.parentElement).toBe(dialog);
-    expect(dialog.lastElementChild).toBe(host());
+    expect(field.nextElementSibling).toBe(host());
+  });
+
+  it('comes right after the key in the DOM, so that it is the next stop in the tab order', () => {
+    document.body.innerHTML = `
+      <div role="dialog"><label for="k">Serval</label><input id="k"><footer><button>Copy</button><button>Done</button></footer></div>`;
+    const field = document.getElementById('k')!;
+    api.show(offer(RESTRICTED_TEST, field));
+    expect(field.nextElementSibling).toBe(host());
+    expect(host()!.nextElementSibling!.localName).toBe('footer'); // before Stripe's Copy and Done
+  });
+
+  it('never sits inside a link, a button or a label, nor among list items or table rows', () => {
+    document.body.innerHTML = `
+      <main>
+        <p><label id="label">Key <code id="in-label"></code></label></p>
+        <p><button id="button"><span id="in-button"></span></button></p>
+        <ul id="list"><li id="item"></li></ul>
+        <table id="table"><tbody><tr id="row"><td id="cell"><code id="in-cell"></code></td></tr></tbody></table>
+      </main>`;
+    const byId = (id: string) => document.getElementById(id)!;
+    expect(cardPosition(byId('in-label'))).toBe(byId('label'));
+    expect(cardPosition(byId('in-button'))).toBe(byId('button'));
+    expect(cardPosition(byId('item'))).toBe(byId('list'));
+    expect(cardPosition(byId('row'))).toBe(byId('table'));
+    expect(cardPosition(byId('in-cell'))).toBe(byId('in-cell')); // a table cell may hold anything
+    expect(cardPosition(document.body)).toBeNull();
+
+    api.show(offer(RESTRICTED_TEST, byId('in-button')));
+    expect(byId('button').nextElementSibling).toBe(host());
   });
 
   it('shows each key once, stacks different keys, and leaves when the last one is dismissed', async () => {
@@ -68,10 +97,10 @@ describe('the card host', () => {
     api.show(offer(RESTRICTED_TEST, null));
     api.show(offer(RESTRICTED_LIVE, null));
     expect(document.querySelectorAll(CARD_HOST_TAG)).toHaveLength(1);
-    expect(await inCard().findAllByRole('button', { name: 'Dismiss' })).toHaveLength(2);
-    inCard().getAllByRole('button', { name: 'Dismiss' })[0].click();
-    await vi.waitFor(() => expect(inCard().getAllByRole('button', { name: 'Dismiss' })).toHaveLength(1));
-    inCard().getByRole('button', { name: 'Dismiss' }).click();
+    expect(await inCard().findAllByRole('button', { name: 'Close' })).toHaveLength(2);
+    inCard().getAllByRole('button', { name: 'Close' })[0].click();
+    await vi.waitFor(() => expect(inCard().getAllByRole('button', { name: 'Close' })).toHaveLength(1));
+    inCard().getByRole('button', { name: 'Close' }).click();
     await vi.waitFor(() => expect(host()).toBeNull());
   });
 
@@ -82,6 +111,76 @@ describe('the card host', () => {
     await changesDelivered();
     expect(host()!.parentElement).toBe(document.body);
     expect(await inCard().findByRole('button', { name: 'Send to Serval' })).toBeTruthy();
+  });
+});
+
+describe('focus when an offer closes', () => {
+  function pageWithKeyField() {
+    document.body.innerHTML = `
+      <button id="before">Create restricted key</button>
+      <div role="dialog"><input id="key" readonly><footer><button id="copy">Copy</button></footer></div>`;
+    return { before: document.getElementById('before')!, field: document.getElementById('key')!, copy: document.getElementById('copy')! };
+  }
+  const focusInCard = (name: string) => (inCard().getByRole('button', { name }) as HTMLElement).focus();
+
+  it('goes back to the element that had it before the card, after Close', async () => {
+    const { copy, field } = pageWithKeyField();
+    api.show(offer(RESTRICTED_TEST, field));
+    await inCard().findByRole('button', { name: 'Send to Serval' });
+    copy.focus();
+    focusInCard('Close');
+    expect(document.activeElement).toBe(host());
+    inCard().getByRole('button', { name: 'Close' }).click();
+    expect(host()).toBeNull();
+    expect(document.activeElement).toBe(copy);
+  });
+
+  it('goes back to the element that had it, after Escape, also when focus moved around in the card meanwhile', async () => {
+    const { before, field } = pageWithKeyField();
+    api.show(offer(RESTRICTED_TEST, field));
+    const picker = await inCard().findByRole('combobox', { name: 'Application' });
+    before.focus();
+    focusInCard('Close');
+    (picker as HTMLElement).focus(); // within the card: not "the element that had it"
+    fireEvent.keyDown(picker, { key: 'Escape' });
+    expect(host()).toBeNull();
+    expect(document.activeElement).toBe(before);
+  });
+
+  it("goes to the key's field when nothing had focus before the card", async () => {
+    const { field } = pageWithKeyField();
+    api.show(offer(RESTRICTED_TEST, field));
+    await inCard().findByRole('button', { name: 'Send to Serval' });
+    focusInCard('Close');
+    inCard().getByRole('button', { name: 'Close' }).click();
+    expect(document.activeElement).toBe(field);
+  });
+
+  it('leaves focus alone when it was not in the card', async () => {
+    const { before, copy, field } = pageWithKeyField();
+    api.show(offer(RESTRICTED_TEST, field));
+    await inCard().findByRole('button', { name: 'Send to Serval' });
+    before.focus();
+    focusInCard('Close');
+    copy.focus(); // the person moved on
+    api.clear();
+    expect(document.activeElement).toBe(copy);
+  });
+
+  it('with several offers, closing one gives focus back too, and the card does not move while focus is in it', async () => {
+    const { before, field } = pageWithKeyField();
+    const other = document.body.appendChild(document.createElement('code'));
+    api.show(offer(RESTRICTED_TEST, field));
+    await inCard().findByRole('button', { name: 'Send to Serval' });
+    before.focus();
+    focusInCard('Close');
+    api.show(offer(RESTRICTED_LIVE, other)); // a second key while the person is in the card
+    expect(field.nextElementSibling).toBe(host());
+    expect(document.activeElement).toBe(host());
+    await vi.waitFor(() => expect(inCard().getAllByRole('button', { name: 'Close' })).toHaveLength(2));
+    inCard().getAllByRole('button', { name: 'Close' })[0].click();
+    expect(inCard().getAllByRole('button', { name: 'Close' })).toHaveLength(1);
+    expect(document.activeElement).toBe(before);
   });
 });
 

@@ -52,7 +52,7 @@ describe('the content script', () => {
     stop = dashboard.stop;
     await vi.waitFor(() => expect(host()).not.toBeNull());
     reveal(RESTRICTED_LIVE);
-    await vi.waitFor(() => expect(inCard().getAllByRole('button', { name: 'Dismiss' })).toHaveLength(2));
+    await vi.waitFor(() => expect(inCard().getAllByRole('button', { name: 'Close' })).toHaveLength(2));
     expect(dashboard.executeScript).toHaveBeenCalledTimes(1);
   });
 
@@ -72,7 +72,7 @@ describe('the content script', () => {
     stop = dashboard.stop;
     const token = reveal(SECRET_TEST);
     await vi.waitFor(() => expect(host()).not.toBeNull());
-    (await inCard().findByRole('button', { name: 'Dismiss' })).click();
+    (await inCard().findByRole('button', { name: 'Close' })).click();
     await vi.waitFor(() => expect(host()).toBeNull());
     token.textContent = 'sk_test_••••4242';
     token.textContent = SECRET_TEST; // shown again on the same page

@@ -178,7 +178,7 @@ describe('the offer card', () => {
     const pageKeydown = vi.fn();
     document.addEventListener('keydown', pageKeydown);
     render(<OfferCard offer={restrictedTest} client={fakeClient()} onDismiss={onDismiss} />);
-    fireEvent.click(screen.getByRole('button', { name: 'Dismiss' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Close' }));
     fireEvent.keyDown(await screen.findByRole('combobox', { name: 'Application' }), { key: 'Escape' });
     expect(onDismiss).toHaveBeenCalledTimes(2);
     expect(pageKeydown).not.toHaveBeenCalled();
@@ -190,7 +190,7 @@ describe('the offer card', () => {
     render(<OfferCard offer={restrictedTest} client={client} onDismiss={() => {}} />);
     const picker = await screen.findByRole('combobox', { name: 'Application' });
     const send = screen.getByRole('button', { name: 'Send to Serval' }) as HTMLButtonElement;
-    for (const control of [screen.getByRole('button', { name: 'Dismiss' }), picker, send]) {
+    for (const control of [screen.getByRole('button', { name: 'Close' }), picker, send]) {
       expect((control as HTMLElement).tabIndex).toBe(0);
     }
     // Enter or Space on the button, and Enter in the name field (implicit submission), are the
