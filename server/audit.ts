@@ -8,6 +8,7 @@ export type AuditAction =
   | 'device.revoked'
   | 'application.created'
   | 'application.renamed'
+  | 'application.environment_changed'
   | 'application.deleted'
   | 'integration.connected'
   | 'integration.replaced'

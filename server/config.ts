@@ -41,6 +41,8 @@ const ConfigSchema = z.object({
   STRIPE_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   /** Retries of connection errors and 5xx (stripe-node's own retry logic); 401/403/429 are never retried. */
   STRIPE_MAX_RETRIES: z.coerce.number().int().min(0).max(5).default(1),
+  /** A key older than this (since it was connected) is due for rotation; decimals allowed; 0 turns it off. */
+  SERVAL_KEY_MAX_AGE_DAYS: z.coerce.number().min(0).max(3650).default(90),
   /** How often stored keys are re-checked with Stripe; 0 turns the schedule off. */
   SERVAL_RECHECK_INTERVAL_MINUTES: z.coerce.number().min(0).max(10_080).default(360),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -57,6 +59,8 @@ export type Config = {
   database: { url: string | null; poolSize: number };
   stripe: { host: string; port: number; protocol: 'http' | 'https'; timeoutMs: number; maxRetries: number };
   recheckIntervalMs: number;
+  /** 0: key age not tracked. */
+  keyMaxAgeMs: number;
   logLevel: z.infer<typeof ConfigSchema>['LOG_LEVEL'];
   /** null: decided by whether stdout is a terminal. */
   logFormat: 'json' | 'pretty' | null;
@@ -98,6 +102,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxRetries: c.STRIPE_MAX_RETRIES,
     },
     recheckIntervalMs: c.SERVAL_RECHECK_INTERVAL_MINUTES * 60_000,
+    keyMaxAgeMs: Math.round(c.SERVAL_KEY_MAX_AGE_DAYS * 86_400_000),
     logLevel: c.LOG_LEVEL,
     logFormat: c.LOG_FORMAT ?? null,
   };

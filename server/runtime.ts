@@ -47,7 +47,16 @@ export async function createRuntime(config: Config, options: { logger: Logger; n
     const pairing = createPairingService({ repos, audit, now, digestCode: (code) => keyring.pairingCodeDigests(code) });
     const checker = options.checker ?? createKeyChecker(config.stripe, now);
     const stripeClients = createStripeClientCache(config.stripe);
-    const integrations = createIntegrationService({ repos, keyring, checker, audit, now, logger, onKeyChanged: stripeClients.drop });
+    const integrations = createIntegrationService({
+      repos,
+      keyring,
+      checker,
+      audit,
+      now,
+      logger,
+      keyMaxAgeMs: config.keyMaxAgeMs,
+      onKeyChanged: stripeClients.drop,
+    });
     const app = createApp({
       hostAllowed: hostCheckFor(config.host),
       repos,

@@ -19,7 +19,15 @@ export const PermissionsSchema = z.object({
 export const IntegrationStatusSchema = z.enum(['connected', 'missing_permissions', 'invalid', 'unverified']);
 export const KeySourceSchema = z.enum(['extension', 'manual', 'api']);
 
-export const WarningSchema = z.object({ code: z.string(), message: z.string() });
+export const WarningSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  /** account_used_elsewhere: `{applications: [{id, name, maskedKey}]}`, the applications still holding the account's older key. */
+  details: z.unknown().optional(),
+});
+
+/** Which Stripe mode an application is meant to use; null: not declared. */
+export const EnvironmentSchema = z.enum(['test', 'live']).nullable();
 
 export const IntegrationSchema = z
   .object({
@@ -36,6 +44,9 @@ export const IntegrationSchema = z
     connectedAt: z.string(),
     lastValidatedAt: z.string().nullable(),
     lastError: z.object({ code: z.string(), message: z.string() }).nullable(),
+    /** When this key should be rotated (connectedAt + SERVAL_KEY_MAX_AGE_DAYS); null when key age is not tracked. */
+    rotationDueAt: z.string().nullable(),
+    rotationDue: z.boolean(),
   })
   .meta({ id: 'Integration' });
 
@@ -57,6 +68,7 @@ export const ApplicationSchema = z
     id: z.string(),
     name: z.string(),
     createdAt: z.string(),
+    environment: EnvironmentSchema,
     stripe: IntegrationSchema.nullable(),
   })
   .meta({ id: 'Application' });
@@ -105,8 +117,11 @@ export const PairRequestSchema = z.object({
 });
 export const PairResponseSchema = z.object({ token: z.string(), device: z.object({ id: z.string(), name: z.string() }) });
 
-export const CreateApplicationSchema = z.object({ name: ApplicationNameSchema });
-export const UpdateApplicationSchema = z.object({ name: ApplicationNameSchema });
+export const CreateApplicationSchema = z.object({ name: ApplicationNameSchema, environment: EnvironmentSchema.optional() });
+/** Partial: what is sent changes, what is left out stays. */
+export const UpdateApplicationSchema = z
+  .object({ name: ApplicationNameSchema.optional(), environment: EnvironmentSchema.optional() })
+  .refine((v) => v.name !== undefined || v.environment !== undefined, { message: 'Send name, environment or both' });
 
 /** The key is checked by the shared key parser, not here, so that its answer is the right 422. */
 export const ApiKeyInputSchema = z.string().max(1000, 'apiKey is far longer than any Stripe key');
@@ -117,6 +132,16 @@ export const PutStripeIntegrationSchema = z.object({
 });
 export const ValidateKeySchema = z.object({ apiKey: ApiKeyInputSchema });
 
+/** POST /api/stripe/rotate: one new key for several applications, all or nothing. */
+export const RotateKeySchema = z.object({
+  apiKey: ApiKeyInputSchema,
+  applicationIds: z
+    .array(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'An application id holds only letters, digits, _ and -'))
+    .min(1, 'List at least one application')
+    .max(100),
+  source: KeySourceSchema.optional(),
+});
+
 // ---- responses ------------------------------------------------------------------------------
 
 export const HealthSchema = z.object({ status: z.literal('ok'), version: z.string() });
@@ -125,10 +150,16 @@ export const HealthUnavailableSchema = z.object({ status: z.literal('unavailable
 export const StatusSchema = z.object({
   device: z.object({ id: z.string(), name: z.string() }),
   applications: z.number().int(),
-  integrations: z.object({ connected: z.number().int(), needsAttention: z.number().int() }),
+  integrations: z.object({
+    connected: z.number().int(),
+    needsAttention: z.number().int(),
+    /** Keys older than SERVAL_KEY_MAX_AGE_DAYS. */
+    rotationDue: z.number().int(),
+  }),
   version: z.string(),
 });
 export const IntegrationWithValidationSchema = z.object({ integration: IntegrationSchema, validation: ValidationSchema });
+export const RotateResponseSchema = z.object({ validation: ValidationSchema, integrations: z.array(IntegrationSchema) });
 
 export type KeySource = z.infer<typeof KeySourceSchema>;
 export type IntegrationStatus = z.infer<typeof IntegrationStatusSchema>;

@@ -58,6 +58,11 @@ export const ERRORS = {
     message: 'Stripe does not recognise this key.',
     hint: "Verify the key hasn't been deleted or rotated, and check that you are using the right mode (test vs live).",
   },
+  mode_mismatch: {
+    status: 422,
+    message: "This key's mode (test or live) is not the application's declared environment.",
+    hint: "Check you're using the correct mode: switch the Stripe Dashboard's Test mode toggle and create the key there, or change the application's environment.",
+  },
   expired_api_key: {
     status: 422,
     message: 'This key has expired.',

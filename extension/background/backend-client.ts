@@ -39,7 +39,11 @@ export const KEY_CHECK_TIMEOUT_MS = 30_000;
  * DESIGN.md's status answer has no version; the shared schema added one. Accept both, so the
  * popup works with either (it takes the version from /api/health).
  */
-const StatusAnswerSchema = StatusSchema.extend({ version: z.string().optional() });
+const StatusAnswerSchema = StatusSchema.extend({
+  version: z.string().optional(),
+  // Backends before key-age tracking don't count keys due for rotation: none, then.
+  integrations: StatusSchema.shape.integrations.extend({ rotationDue: z.number().int().optional().transform((n) => n ?? 0) }),
+});
 export type StatusAnswer = z.infer<typeof StatusAnswerSchema>;
 
 const ApplicationsSchema = z.object({ applications: z.array(ApplicationSchema) });

@@ -21,8 +21,11 @@ export interface Repositories {
    */
   transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T>;
 
-  /** What GET /api/status shows: the number of applications and of integrations by status, in one query. */
-  summary(): Promise<{ applications: number; integrationsByStatus: Record<string, number> }>;
+  /**
+   * What GET /api/status shows, in one query: the number of applications, of integrations by
+   * status, and of keys connected before `rotationDueBefore` (none when null).
+   */
+  summary(rotationDueBefore: string | null): Promise<Summary>;
 
   settings: {
     get(name: string): Promise<string | null>;
@@ -38,7 +41,7 @@ export interface Repositories {
      */
     lock(id: string): Promise<ApplicationRow | undefined>;
     create(row: ApplicationRow): Promise<void>;
-    rename(id: string, name: string): Promise<boolean>;
+    update(id: string, patch: Partial<Pick<ApplicationRow, 'name' | 'environment'>>): Promise<boolean>;
     /** Cascades to the application's sealed key. */
     delete(id: string): Promise<boolean>;
     count(): Promise<number>;
@@ -52,6 +55,8 @@ export interface Repositories {
     upsert(row: IntegrationRow): Promise<void>;
     update(applicationId: string, patch: Partial<Omit<IntegrationRow, 'applicationId'>>): Promise<void>;
     delete(applicationId: string): Promise<boolean>;
+    /** Other applications' integrations with this Stripe account and mode, with the application's name. */
+    withAccount(accountId: string, mode: IntegrationRow['mode'], exceptApplicationId: string): Promise<Array<IntegrationRow & { applicationName: string }>>;
     /** Other applications holding the same key (its fingerprint under each master key held). */
     withFingerprint(fingerprints: string[], exceptApplicationId: string): Promise<Array<{ applicationId: string; applicationName: string }>>;
     countByStatus(): Promise<Record<string, number>>;
@@ -133,13 +138,21 @@ export interface Database {
   close(): Promise<void>;
 }
 
-/** The summary query's rows (one `applications`, then one per integration status) as the summary. */
-export function summaryOf(rows: Array<{ k: string; n: number }>): { applications: number; integrationsByStatus: Record<string, number> } {
-  let applications = 0;
-  const integrationsByStatus: Record<string, number> = {};
+export type Summary = { applications: number; integrationsByStatus: Record<string, number>; rotationDue: number };
+
+/** The summary query, the same on both dialects (`?` placeholders: one, the rotation cut-off). */
+export const SUMMARY_SQL =
+  "select 'applications' as k, count(*) as n from applications " +
+  "union all select 'rotation_due' as k, count(*) as n from stripe_integrations where connected_at < ? " +
+  'union all select status as k, count(*) as n from stripe_integrations group by status';
+
+/** The summary query's rows (`applications`, `rotation_due`, then one per integration status) as the summary. */
+export function summaryOf(rows: Array<{ k: string; n: number }>): Summary {
+  const summary: Summary = { applications: 0, integrationsByStatus: {}, rotationDue: 0 };
   for (const { k, n } of rows) {
-    if (k === 'applications') applications = n;
-    else integrationsByStatus[k] = n;
+    if (k === 'applications') summary.applications = n;
+    else if (k === 'rotation_due') summary.rotationDue = n;
+    else summary.integrationsByStatus[k] = n;
   }
-  return { applications, integrationsByStatus };
+  return summary;
 }

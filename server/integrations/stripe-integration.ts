@@ -8,7 +8,7 @@ import { maskKey, parseKey, type ParsedKey } from '../../shared/keys.js';
 import { missingPermissions, type PermissionId, type Permissions } from '../../shared/permissions.js';
 import { ApiError } from '../api-error.js';
 import type { AuditRecorder } from '../audit.js';
-import type { IntegrationRow, Repositories } from '../db/repositories.js';
+import type { ApplicationRow, IntegrationRow, Repositories } from '../db/repositories.js';
 import type { Keyring } from '../crypto/keyring.js';
 import type { KeyChecker } from '../stripe/key-checker.js';
 import type { Refusal } from '../stripe/verdict.js';
@@ -23,12 +23,22 @@ type Deps = {
   audit: AuditRecorder;
   now: () => Date;
   logger: Logger;
+  /** SERVAL_KEY_MAX_AGE_DAYS, in ms; 0: key age not tracked. */
+  keyMaxAgeMs?: number;
   /** Told when an application's stored key is replaced or removed (e.g. to drop cached Stripe clients). */
   onKeyChanged?: (applicationId: string) => void;
 };
 
-export function toIntegration(row: IntegrationRow): Integration {
+/** Key age: a key is due for rotation `maxAgeMs` after it was connected (0: not tracked). */
+export type KeyAge = { maxAgeMs: number; now: () => Date };
+
+export function rotationDueAt(connectedAt: string, keyAge: KeyAge): string | null {
+  return keyAge.maxAgeMs > 0 ? new Date(Date.parse(connectedAt) + keyAge.maxAgeMs).toISOString() : null;
+}
+
+export function toIntegration(row: IntegrationRow, keyAge: KeyAge): Integration {
   const permissions = JSON.parse(row.permissions) as Permissions;
+  const dueAt = rotationDueAt(row.connectedAt, keyAge);
   return {
     applicationId: row.applicationId,
     provider: 'stripe',
@@ -43,6 +53,8 @@ export function toIntegration(row: IntegrationRow): Integration {
     connectedAt: row.connectedAt,
     lastValidatedAt: row.lastValidatedAt,
     lastError: row.lastErrorCode ? { code: row.lastErrorCode, message: row.lastErrorMessage ?? '' } : null,
+    rotationDueAt: dueAt,
+    rotationDue: dueAt !== null && keyAge.now().getTime() >= Date.parse(dueAt),
   };
 }
 
@@ -53,14 +65,108 @@ export function statusOf(validation: Pick<Validation, 'missingPermissions'>): In
 /** The sealed key is bound to its application: a sealed value copied to another row won't open. */
 export const associatedData = (applicationId: string) => `stripe-integration:${applicationId}`;
 
-export function createIntegrationService({ repos, keyring, checker, audit, now, logger, onKeyChanged = () => {} }: Deps) {
-  /** Shape first (malformed and publishable keys never reach Stripe), then Stripe's answer. */
-  async function checkKey(apiKey: string): Promise<{ key: ParsedKey; validation: Validation }> {
+export function createIntegrationService({ repos, keyring, checker, audit, now, logger, keyMaxAgeMs = 0, onKeyChanged = () => {} }: Deps) {
+  const keyAge: KeyAge = { maxAgeMs: keyMaxAgeMs, now };
+  /** Shape first: malformed and publishable keys never reach Stripe. */
+  function parseOrRefuse(apiKey: string): ParsedKey {
     const parsed = parseKey(apiKey);
     if (!parsed.ok) throw new ApiError(parsed.code, parsed.message ? { message: parsed.message } : {});
-    const verdict = await checker.check(parsed);
+    return parsed;
+  }
+
+  async function checkParsed(key: ParsedKey): Promise<{ key: ParsedKey; validation: Validation }> {
+    const verdict = await checker.check(key);
     if (!verdict.ok) throw refusalError(verdict.refusal);
-    return { key: parsed, validation: verdict.validation };
+    return { key, validation: verdict.validation };
+  }
+
+  /** Shape first (malformed and publishable keys never reach Stripe), then Stripe's answer. */
+  async function checkKey(apiKey: string): Promise<{ key: ParsedKey; validation: Validation }> {
+    return checkParsed(parseOrRefuse(apiKey));
+  }
+
+  /** A key whose mode differs from the application's declared environment never reaches Stripe. */
+  function requireMode(application: ApplicationRow, key: ParsedKey): void {
+    if (application.environment && application.environment !== key.mode) {
+      throw new ApiError('mode_mismatch', {
+        message: `This is a ${key.mode} key, but the application "${application.name}" is declared ${application.environment}. Nothing was stored.`,
+      });
+    }
+  }
+
+  /** Seals and stores the key for one application, inside `tx`, with its audit event. */
+  async function store(tx: Repositories, applicationId: string, key: ParsedKey, validation: Validation, source: KeySource, deviceId: string | null) {
+    if (!(await tx.applications.lock(applicationId))) throw new ApiError('application_not_found');
+    const previous = await tx.integrations.lock(applicationId);
+    const sealer = keyring.current; // the newest master key (re-read if master.key changed)
+    const at = now().toISOString();
+    const row: IntegrationRow = {
+      applicationId,
+      keyType: key.keyType,
+      mode: key.mode,
+      maskedKey: maskKey(key.key),
+      accountId: validation.accountId,
+      status: statusOf(validation),
+      permissions: JSON.stringify(validation.permissions),
+      source,
+      connectedAt: previous && isSameKey(previous, key.key) ? previous.connectedAt : at,
+      lastValidatedAt: validation.checkedAt,
+      lastErrorCode: null,
+      lastErrorMessage: null,
+      fingerprint: sealer.fingerprint(key.key),
+      ...sealToColumns(sealer.seal(key.key, associatedData(applicationId))),
+    };
+    await tx.integrations.upsert(row);
+    await audit.record(
+      {
+        action: previous ? 'integration.replaced' : 'integration.connected',
+        deviceId,
+        applicationId,
+        detail: {
+          maskedKey: row.maskedKey,
+          ...(previous ? { previousMaskedKey: previous.maskedKey } : {}),
+          keyType: row.keyType,
+          mode: row.mode,
+          status: row.status,
+          missingPermissions: validation.missingPermissions,
+          source: row.source,
+        },
+      },
+      tx,
+    );
+    return { row, previous };
+  }
+
+  /** What changed with a replacement that a person should hear about: another account, another mode. */
+  function replacementWarnings(previous: IntegrationRow | undefined, next: IntegrationRow): Warning[] {
+    if (!previous) return [];
+    const warnings: Warning[] = [];
+    if (previous.accountId && next.accountId && previous.accountId !== next.accountId) {
+      warnings.push({
+        code: 'account_changed',
+        message: `The new key belongs to Stripe account ${next.accountId}; the key it replaced belonged to ${previous.accountId}.`,
+      });
+    }
+    if (previous.mode !== next.mode) {
+      warnings.push({ code: 'mode_changed', message: `The new key is a ${next.mode} key; the key it replaced was a ${previous.mode} key.` });
+    }
+    return warnings;
+  }
+
+  /**
+   * Other applications holding an older key of the same account and mode — after a rotation in the
+   * Stripe Dashboard, the ones that still need the new key (POST /api/stripe/rotate).
+   */
+  async function usedElsewhere(row: IntegrationRow, apiKey: string): Promise<Warning | null> {
+    if (!row.accountId) return null;
+    const others = (await repos.integrations.withAccount(row.accountId, row.mode, row.applicationId)).filter((o) => !isSameKey(o, apiKey));
+    if (others.length === 0) return null;
+    const names = others.map((o) => `"${o.applicationName}"`).join(', ');
+    return {
+      code: 'account_used_elsewhere',
+      message: `${others.length === 1 ? 'Another application' : `${others.length} other applications`} (${names}) still use${others.length === 1 ? 's' : ''} an older key of Stripe account ${row.accountId} in ${row.mode} mode: update ${others.length === 1 ? 'it' : 'them'} with this key too.`,
+      details: { applications: others.map((o) => ({ id: o.applicationId, name: o.applicationName, maskedKey: o.maskedKey })) },
+    };
   }
 
   async function requireApplication(applicationId: string, db: Repositories = repos) {
@@ -85,65 +191,58 @@ export function createIntegrationService({ repos, keyring, checker, audit, now, 
 
   const service = {
     checkKey,
+    keyAge,
+
+    /** The API's view of a stored row. */
+    view(row: IntegrationRow): Integration {
+      return toIntegration(row, keyAge);
+    },
 
     async get(applicationId: string): Promise<Integration> {
-      return toIntegration(await requireIntegration(applicationId));
+      return toIntegration(await requireIntegration(applicationId), keyAge);
     },
 
     async connect(applicationId: string, input: { apiKey: string; source?: KeySource }, deviceId: string | null) {
-      await requireApplication(applicationId);
-      const { key, validation } = await checkKey(input.apiKey);
-      const sealer = keyring.current; // the newest master key (re-read if master.key changed)
-      const fingerprint = sealer.fingerprint(key.key);
-      const at = now().toISOString();
-
+      const key = parseOrRefuse(input.apiKey);
+      requireMode(await requireApplication(applicationId), key);
+      const { validation } = await checkParsed(key);
       // Stripe took a while: the application may have been deleted meanwhile. Inside the write, the
       // application is locked: a delete racing this replace either waits for it (and then removes
       // the new key with the application) or wins (and this answers application_not_found).
-      const row = await repos.transaction(async (tx) => {
-        if (!(await tx.applications.lock(applicationId))) throw new ApiError('application_not_found');
-        const previous = await tx.integrations.lock(applicationId);
-        const next: IntegrationRow = {
-          applicationId,
-          keyType: key.keyType,
-          mode: key.mode,
-          maskedKey: maskKey(key.key),
-          accountId: validation.accountId,
-          status: statusOf(validation),
-          permissions: JSON.stringify(validation.permissions),
-          source: input.source ?? 'api',
-          connectedAt: previous && isSameKey(previous, key.key) ? previous.connectedAt : at,
-          lastValidatedAt: validation.checkedAt,
-          lastErrorCode: null,
-          lastErrorMessage: null,
-          fingerprint,
-          ...sealToColumns(sealer.seal(key.key, associatedData(applicationId))),
-        };
-        await tx.integrations.upsert(next);
-        await audit.record({
-          action: previous ? 'integration.replaced' : 'integration.connected',
-          deviceId,
-          applicationId,
-          detail: {
-            maskedKey: next.maskedKey,
-            ...(previous ? { previousMaskedKey: previous.maskedKey } : {}),
-            keyType: next.keyType,
-            mode: next.mode,
-            status: next.status,
-            missingPermissions: validation.missingPermissions,
-            source: next.source,
-          },
-        }, tx);
-        return next;
-      });
-
+      const stored = await repos.transaction(async (tx) => store(tx, applicationId, key, validation, input.source ?? 'api', deviceId));
       onKeyChanged(applicationId);
-      const warnings: Warning[] = [...validation.warnings];
+      const warnings: Warning[] = [...validation.warnings, ...replacementWarnings(stored.previous, stored.row)];
       for (const other of await repos.integrations.withFingerprint(keyring.fingerprints(key.key), applicationId)) {
         warnings.push({ code: 'key_reused', message: `This key is also connected to the application "${other.applicationName}" (${other.applicationId}).` });
       }
-      logger.info({ applicationId, maskedKey: row.maskedKey, status: row.status, mode: row.mode }, 'stripe key connected');
-      return { integration: toIntegration(row), validation: { ...validation, warnings } };
+      const elsewhere = await usedElsewhere(stored.row, key.key);
+      if (elsewhere) warnings.push(elsewhere);
+      logger.info({ applicationId, maskedKey: stored.row.maskedKey, status: stored.row.status, mode: stored.row.mode }, 'stripe key connected');
+      return { integration: toIntegration(stored.row, keyAge), validation: { ...validation, warnings } };
+    },
+
+    /**
+     * After a rotation in the Stripe Dashboard: one new key, checked once, replacing the key of
+     * every listed application in one transaction — all of them or none. An unknown application
+     * (404), an environment the key's mode doesn't fit (422) or a key Stripe refuses (422)
+     * changes nothing anywhere.
+     */
+    async rotate(input: { apiKey: string; applicationIds: string[]; source?: KeySource }, deviceId: string | null) {
+      const key = parseOrRefuse(input.apiKey);
+      const ids = [...new Set(input.applicationIds)];
+      for (const id of ids) requireMode(await requireApplication(id), key);
+      const { validation } = await checkParsed(key);
+      const stored = await repos.transaction(async (tx) => {
+        const rows = [];
+        for (const id of ids) rows.push(await store(tx, id, key, validation, input.source ?? 'api', deviceId));
+        return rows;
+      });
+      for (const id of ids) onKeyChanged(id);
+      const warnings: Warning[] = [...validation.warnings];
+      const elsewhere = await usedElsewhere(stored[0].row, key.key);
+      if (elsewhere) warnings.push(elsewhere);
+      logger.info({ applicationIds: ids, maskedKey: stored[0].row.maskedKey, mode: key.mode }, 'stripe key rotated');
+      return { validation: { ...validation, warnings }, integrations: stored.map((s) => toIntegration(s.row, keyAge)) };
     },
 
     /** Re-check the stored key. Stripe saying no marks it invalid; Stripe not answering changes nothing. */
@@ -209,7 +308,7 @@ export function createIntegrationService({ repos, keyring, checker, audit, now, 
       if (after.current.status !== after.updated.status) {
         logger.info({ applicationId, from: after.current.status, to: after.updated.status, reason }, 'integration status changed');
       }
-      return { integration: toIntegration(after.updated), validation };
+      return { integration: toIntegration(after.updated, keyAge), validation };
     },
 
     /**

@@ -14,7 +14,7 @@ export function applicationRoutes({ repos, audit, integrations, now }: { repos: 
 
   const toApplication = async (row: ApplicationRow): Promise<Application> => {
     const integration = await repos.integrations.get(row.id);
-    return { ...row, stripe: integration ? toIntegration(integration) : null };
+    return { ...row, stripe: integration ? integrations.view(integration) : null };
   };
   const find = async (id: string) => {
     const row = await repos.applications.get(id);
@@ -33,8 +33,8 @@ export function applicationRoutes({ repos, audit, integrations, now }: { repos: 
     }),
     async (c) => {
       const [integrationRows, applicationRows] = await Promise.all([repos.integrations.list(), repos.applications.list()]);
-      const integrations = new Map(integrationRows.map((r) => [r.applicationId, toIntegration(r)]));
-      const applications = applicationRows.map((row) => ({ ...row, stripe: integrations.get(row.id) ?? null }));
+      const views = new Map(integrationRows.map((r) => [r.applicationId, integrations.view(r)]));
+      const applications = applicationRows.map((row) => ({ ...row, stripe: views.get(row.id) ?? null }));
       return c.json({ applications }, 200);
     },
   );
@@ -50,10 +50,11 @@ export function applicationRoutes({ repos, audit, integrations, now }: { repos: 
       responses: { 201: json(ApplicationResponse, 'Created'), ...errors('unauthorized', 'validation_failed') },
     }),
     async (c) => {
-      const row: ApplicationRow = { id: newId('app'), name: c.req.valid('json').name, createdAt: now().toISOString() };
+      const { name, environment = null } = c.req.valid('json');
+      const row: ApplicationRow = { id: newId('app'), name, createdAt: now().toISOString(), environment };
       await repos.transaction(async (tx) => {
         await tx.applications.create(row);
-        await audit.record({ action: 'application.created', deviceId: c.get('device').id, applicationId: row.id, detail: { name: row.name } }, tx);
+        await audit.record({ action: 'application.created', deviceId: c.get('device').id, applicationId: row.id, detail: { name: row.name, environment } }, tx);
       });
       return c.json({ application: { ...row, stripe: null } }, 201);
     },
@@ -77,22 +78,30 @@ export function applicationRoutes({ repos, audit, integrations, now }: { repos: 
       method: 'patch',
       path: '/applications/{id}',
       tags: ['Applications'],
-      summary: 'Rename an application',
+      summary: 'Rename an application or declare its environment (partial: what is left out stays)',
+      description: 'With `environment` set, a key of the other mode is refused (422 mode_mismatch) before any call to Stripe.',
       security: authenticated,
       request: { params: IdParam, ...jsonBody(UpdateApplicationSchema) },
       responses: { 200: json(ApplicationResponse, 'The application'), ...errors('unauthorized', 'validation_failed', 'application_not_found') },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const { name } = c.req.valid('json');
-      const renamed = await repos.transaction(async (tx) => {
+      const patch = c.req.valid('json');
+      const deviceId = c.get('device').id;
+      const updated = await repos.transaction(async (tx) => {
         const before = await tx.applications.lock(id);
         if (!before) throw new ApiError('application_not_found');
-        await tx.applications.rename(id, name);
-        await audit.record({ action: 'application.renamed', deviceId: c.get('device').id, applicationId: id, detail: { from: before.name, to: name } }, tx);
-        return { ...before, name };
+        const after = { ...before, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) } as ApplicationRow;
+        await tx.applications.update(id, { name: after.name, environment: after.environment });
+        if (after.name !== before.name) {
+          await audit.record({ action: 'application.renamed', deviceId, applicationId: id, detail: { from: before.name, to: after.name } }, tx);
+        }
+        if (after.environment !== before.environment) {
+          await audit.record({ action: 'application.environment_changed', deviceId, applicationId: id, detail: { from: before.environment, to: after.environment } }, tx);
+        }
+        return after;
       });
-      return c.json({ application: await toApplication(renamed) }, 200);
+      return c.json({ application: await toApplication(updated) }, 200);
     },
   );
 

@@ -1,5 +1,13 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { IntegrationSchema, IntegrationWithValidationSchema, PutStripeIntegrationSchema, ValidateKeySchema, ValidationSchema } from '../../shared/api.js';
+import {
+  IntegrationSchema,
+  IntegrationWithValidationSchema,
+  PutStripeIntegrationSchema,
+  RotateKeySchema,
+  RotateResponseSchema,
+  ValidateKeySchema,
+  ValidationSchema,
+} from '../../shared/api.js';
 import type { IntegrationService } from '../integrations/stripe-integration.js';
 import { authenticated, createRouter, errors, IdParam, json, jsonBody } from './openapi-helpers.js';
 
@@ -15,12 +23,14 @@ export function integrationRoutes({ integrations }: { integrations: IntegrationS
       tags: ['Stripe integration'],
       summary: 'Check a Stripe key with Stripe, then seal and store it (or replace the stored one)',
       description:
-        'A key Stripe refuses (422) or a Stripe outage (502/503) changes nothing. A restricted key lacking some of the five permissions is stored with status `missing_permissions`.',
+        'A key Stripe refuses (422) or a Stripe outage (502/503) changes nothing. A key whose mode differs from the application\'s declared environment is refused (422 `mode_mismatch`) before any call to Stripe. ' +
+        'A restricted key lacking some of the five permissions is stored with status `missing_permissions`. Warnings: `account_changed` and `mode_changed` when a replacement differs from the key it replaced; ' +
+        '`account_used_elsewhere` (with `details.applications`) when other applications still hold an older key of the same account and mode.',
       security: authenticated,
       request: { params: IdParam, ...jsonBody(PutStripeIntegrationSchema) },
       responses: {
         200: json(IntegrationWithValidationSchema, 'Stored'),
-        ...errors('unauthorized', 'validation_failed', 'application_not_found', 'payload_too_large', ...keyRefusals),
+        ...errors('unauthorized', 'validation_failed', 'application_not_found', 'payload_too_large', 'mode_mismatch', ...keyRefusals),
       },
     }),
     async (c) => c.json(await integrations.connect(c.req.valid('param').id, c.req.valid('json'), c.get('device').id), 200),
@@ -69,6 +79,25 @@ export function integrationRoutes({ integrations }: { integrations: IntegrationS
       await integrations.remove(c.req.valid('param').id, c.get('device').id);
       return c.body(null, 204);
     },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'post',
+      path: '/stripe/rotate',
+      tags: ['Stripe integration'],
+      summary: 'Replace the key of several applications with one new key (after a rotation in the Stripe Dashboard)',
+      description:
+        'The key is checked with Stripe once, then stored for every listed application in one transaction: all or nothing. ' +
+        'An unknown application (404), a key whose mode differs from an application\'s environment (422 `mode_mismatch`) or a key Stripe refuses (422) changes nothing anywhere. Each replacement is audited.',
+      security: authenticated,
+      request: jsonBody(RotateKeySchema),
+      responses: {
+        200: json(RotateResponseSchema, 'Stored for every listed application'),
+        ...errors('unauthorized', 'validation_failed', 'application_not_found', 'payload_too_large', 'mode_mismatch', ...keyRefusals),
+      },
+    }),
+    async (c) => c.json(await integrations.rotate(c.req.valid('json'), c.get('device').id), 200),
   );
 
   router.openapi(

@@ -2,9 +2,22 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { AuditEventSchema, HealthSchema, HealthUnavailableSchema, StatusSchema } from '../../shared/api.js';
 import type { AuditRecorder } from '../audit.js';
 import type { Database, Repositories } from '../db/repositories.js';
+import type { IntegrationService } from '../integrations/stripe-integration.js';
 import { authenticated, createRouter, errors, json } from './openapi-helpers.js';
 
-export function systemRoutes({ repos, database, audit, version }: { repos: Repositories; database: Pick<Database, 'ping'>; audit: AuditRecorder; version: string }) {
+export function systemRoutes({
+  repos,
+  database,
+  audit,
+  integrations,
+  version,
+}: {
+  repos: Repositories;
+  database: Pick<Database, 'ping'>;
+  audit: AuditRecorder;
+  integrations: IntegrationService;
+  version: string;
+}) {
   const router = createRouter();
 
   router.openapi(
@@ -37,14 +50,15 @@ export function systemRoutes({ repos, database, audit, version }: { repos: Repos
     }),
     async (c) => {
       const device = c.get('device');
-      const { applications, integrationsByStatus: byStatus } = await repos.summary();
+      const { maxAgeMs, now } = integrations.keyAge;
+      const { applications, integrationsByStatus: byStatus, rotationDue } = await repos.summary(maxAgeMs > 0 ? new Date(now().getTime() - maxAgeMs).toISOString() : null);
       const total = Object.values(byStatus).reduce((a, b) => a + b, 0);
       const connected = byStatus.connected ?? 0;
       return c.json(
         {
           device: { id: device.id, name: device.name },
           applications,
-          integrations: { connected, needsAttention: total - connected },
+          integrations: { connected, needsAttention: total - connected, rotationDue },
           version,
         },
         200,

@@ -66,6 +66,7 @@ export function createFakeBackend(options: FakeBackendOptions = {}) {
         integrations: {
           connected: integrations.filter((i) => i.status === 'connected').length,
           needsAttention: integrations.filter((i) => i.status !== 'connected').length,
+          rotationDue: integrations.filter((i) => i.rotationDue).length,
         },
         version: options.version ?? '0.1.0',
       });
@@ -76,7 +77,7 @@ export function createFakeBackend(options: FakeBackendOptions = {}) {
     }
     if (method === 'GET' && path === '/api/applications') return json(200, { applications: state.applications });
     if (method === 'POST' && path === '/api/applications') {
-      const application: Application = { id: `app_${state.nextId++}`, name: body.name, createdAt: new Date().toISOString(), stripe: null };
+      const application: Application = { id: `app_${state.nextId++}`, name: body.name, createdAt: new Date().toISOString(), environment: null, stripe: null };
       state.applications.push(application);
       return json(201, { application });
     }

@@ -26,6 +26,8 @@ export function integration(overrides: Partial<Integration> = {}): Integration {
     connectedAt: '2026-01-01T10:00:00.000Z',
     lastValidatedAt: '2026-01-01T10:00:00.000Z',
     lastError: null,
+    rotationDueAt: '2026-04-01T10:00:00.000Z',
+    rotationDue: false,
     ...overrides,
   };
 }
@@ -45,5 +47,5 @@ export function validation(overrides: Partial<Validation> = {}): Validation {
 }
 
 export function application(overrides: Partial<Application> = {}): Application {
-  return { id: 'app_1', name: 'Billing', createdAt: '2026-01-01T09:00:00.000Z', stripe: null, ...overrides };
+  return { id: 'app_1', name: 'Billing', createdAt: '2026-01-01T09:00:00.000Z', environment: null, stripe: null, ...overrides };
 }

@@ -22,7 +22,7 @@ const paired: PairingState = { ...unpaired, paired: true, device: { id: 'dev_1',
 const report: StatusReport = {
   backendUrl: 'http://127.0.0.1:8787',
   version: '0.1.0',
-  status: { device: { id: 'dev_1', name: 'Chrome on Linux' }, applications: 2, integrations: { connected: 1, needsAttention: 1 } },
+  status: { device: { id: 'dev_1', name: 'Chrome on Linux' }, applications: 2, integrations: { connected: 1, needsAttention: 1, rotationDue: 0 } },
   applications: [
     application({ id: 'app_1', name: 'Billing', stripe: integration({ mode: 'live', maskedKey: 'rk_live_…Ab12' }) }),
     application({

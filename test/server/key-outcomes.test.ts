@@ -1,14 +1,19 @@
 /** Every row of DESIGN.md's key-outcome table, through the real API, the real SDK and the test Stripe. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PERMISSION_IDS } from '../../shared/permissions.js';
+import { newAccountId } from '../stripe-server/keys.js';
 import { startHarness, type Harness } from './harness.js';
 
 let h: Harness;
 let appId: string;
 const usedKeys: string[] = [];
-/** Restricted test keys with all five permissions unless said otherwise. */
+/**
+ * Restricted test keys with all five permissions unless said otherwise, on a Stripe account of
+ * the test's own: applications in different tests are unrelated (no account_used_elsewhere).
+ */
+let account: string;
 const key = (opts?: Parameters<Harness['stripe']['createKey']>[0]) => {
-  const k = h.stripe.createKey({ type: 'restricted', ...opts });
+  const k = h.stripe.createKey({ type: 'restricted', accountId: account, ...opts });
   usedKeys.push(k);
   return k;
 };
@@ -20,6 +25,7 @@ beforeAll(async () => {
   await h.pair();
 });
 beforeEach(async () => {
+  account = newAccountId();
   h.stripe.clearFaults();
   h.stripe.setLatency(0);
   h.stripe.permissionWording = 'A';

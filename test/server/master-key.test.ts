@@ -40,7 +40,7 @@ async function seed(harness: Harness, n: number): Promise<Map<string, string>> {
       const applicationId = newId('app');
       const apiKey = harness.stripe.createKey({ type: 'restricted' });
       keys.set(applicationId, apiKey);
-      await tx.applications.create({ id: applicationId, name: `Seeded ${i}`, createdAt: new Date().toISOString() });
+      await tx.applications.create({ id: applicationId, name: `Seeded ${i}`, createdAt: new Date().toISOString(), environment: null });
       const sealed = sealer.seal(apiKey, associatedData(applicationId));
       await tx.integrations.upsert({
         applicationId,

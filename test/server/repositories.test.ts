@@ -17,7 +17,7 @@ afterAll(async () => {
   await h.close();
 });
 
-const app = (id: string) => ({ id, name: id, createdAt: new Date().toISOString() });
+const app = (id: string) => ({ id, name: id, createdAt: new Date().toISOString(), environment: null });
 const tick = (ms = 5) => new Promise((r) => setTimeout(r, ms));
 
 function integration(applicationId: string, lastValidatedAt: string | null): IntegrationRow {
@@ -45,7 +45,7 @@ describe(`transactions (${dialect})`, () => {
     const failing = repos.transaction(async (tx) => {
       await tx.applications.create(app('app_tx_rolled_back'));
       await tick(30);
-      await tx.applications.rename('app_tx_rolled_back', 'renamed');
+      await tx.applications.update('app_tx_rolled_back', { name: 'renamed' });
       throw new Error('Stripe said no');
     });
     await tick(5);

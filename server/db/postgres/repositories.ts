@@ -2,7 +2,7 @@
 import { and, count, desc, eq, gt, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
 import type { PgDatabase } from 'drizzle-orm/pg-core';
-import { summaryOf, type ApplicationRow, type AuditRow, type DeviceRow, type IntegrationRow, type Repositories } from '../repositories.js';
+import { SUMMARY_SQL, summaryOf, type ApplicationRow, type AuditRow, type DeviceRow, type IntegrationRow, type Repositories } from '../repositories.js';
 import * as schema from './schema.js';
 
 const { applications, auditEvents, devices, pairingCodes, pairingFailures, settings, stripeIntegrations } = schema;
@@ -26,10 +26,9 @@ export function createPostgresRepositories(db: PgDb, inTransaction = false): Rep
       return db.transaction((tx) => fn(createPostgresRepositories(tx, true)));
     },
 
-    async summary() {
-      const result = await db.execute<{ k: string; n: string }>(
-        sql`select 'applications' as k, count(*) as n from applications union all select status as k, count(*) as n from stripe_integrations group by status`,
-      );
+    async summary(rotationDueBefore) {
+      const [before, after] = SUMMARY_SQL.split('?');
+      const result = await db.execute<{ k: string; n: string }>(sql`${sql.raw(before)}${rotationDueBefore ?? ''}${sql.raw(after)}`);
       return summaryOf(result.rows.map((r) => ({ k: r.k, n: Number(r.n) })));
     },
 
@@ -56,8 +55,8 @@ export function createPostgresRepositories(db: PgDb, inTransaction = false): Rep
       async create(row: ApplicationRow) {
         await db.insert(applications).values(row);
       },
-      async rename(id, name) {
-        return ((await db.update(applications).set({ name }).where(eq(applications.id, id))).rowCount ?? 0) > 0;
+      async update(id, patch) {
+        return ((await db.update(applications).set(patch).where(eq(applications.id, id))).rowCount ?? 0) > 0;
       },
       async delete(id) {
         return ((await db.delete(applications).where(eq(applications.id, id))).rowCount ?? 0) > 0;
@@ -87,6 +86,17 @@ export function createPostgresRepositories(db: PgDb, inTransaction = false): Rep
       },
       async delete(applicationId) {
         return ((await db.delete(stripeIntegrations).where(eq(stripeIntegrations.applicationId, applicationId))).rowCount ?? 0) > 0;
+      },
+      async withAccount(accountId, mode, exceptApplicationId) {
+        const rows = await db
+          .select({ integration: stripeIntegrations, applicationName: applications.name })
+          .from(stripeIntegrations)
+          .innerJoin(applications, eq(applications.id, stripeIntegrations.applicationId))
+          .where(
+            and(eq(stripeIntegrations.accountId, accountId), eq(stripeIntegrations.mode, mode), ne(stripeIntegrations.applicationId, exceptApplicationId)),
+          )
+          .orderBy(applications.createdAt, applications.id);
+        return rows.map((r) => ({ ...r.integration, applicationName: r.applicationName }));
       },
       withFingerprint: (fingerprints, exceptApplicationId) =>
         db

@@ -15,6 +15,7 @@ export const applications = pgTable('applications', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
   createdAt: text('created_at').notNull(),
+  environment: text('environment', { enum: ['test', 'live'] }),
 });
 
 export const stripeIntegrations = pgTable(

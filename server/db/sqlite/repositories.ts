@@ -10,7 +10,7 @@
 import type Database from 'better-sqlite3';
 import { and, count, desc, eq, gt, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import { summaryOf, type ApplicationRow, type AuditRow, type DeviceRow, type IntegrationRow, type Repositories } from '../repositories.js';
+import { SUMMARY_SQL, summaryOf, type ApplicationRow, type AuditRow, type DeviceRow, type IntegrationRow, type Repositories } from '../repositories.js';
 import * as schema from './schema.js';
 
 const { applications, auditEvents, devices, pairingCodes, pairingFailures, settings, stripeIntegrations } = schema;
@@ -31,11 +31,7 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
     ),
   );
   const applicationById = once(() => db.select().from(applications).where(eq(applications.id, sql.placeholder('id'))).prepare());
-  const summary = once(() =>
-    sqlite.prepare<[], { k: string; n: number }>(
-      "select 'applications' as k, count(*) as n from applications union all select status as k, count(*) as n from stripe_integrations group by status",
-    ),
-  );
+  const summary = once(() => sqlite.prepare<[string], { k: string; n: number }>(SUMMARY_SQL));
   const integrationByApplication = once(() =>
     db
       .select()
@@ -83,7 +79,8 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
         }
       },
 
-      summary: op(() => summaryOf(summary().all())),
+      // No cut-off: an empty string, before every ISO time.
+      summary: op((rotationDueBefore: string | null) => summaryOf(summary().all(rotationDueBefore ?? ''))),
 
       settings: {
         get: op((name: string) => db.select().from(settings).where(eq(settings.name, name)).get()?.value ?? null),
@@ -100,7 +97,10 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
         create: op((row: ApplicationRow) => {
           db.insert(applications).values(row).run();
         }),
-        rename: op((id: string, name: string) => db.update(applications).set({ name }).where(eq(applications.id, id)).run().changes > 0),
+        update: op(
+          (id: string, patch: Partial<Pick<ApplicationRow, 'name' | 'environment'>>) =>
+            db.update(applications).set(patch).where(eq(applications.id, id)).run().changes > 0,
+        ),
         delete: op((id: string) => db.delete(applications).where(eq(applications.id, id)).run().changes > 0),
         count: op(() => db.select({ n: count() }).from(applications).get()?.n ?? 0),
       },
@@ -118,6 +118,22 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
         }),
         delete: op(
           (applicationId: string) => db.delete(stripeIntegrations).where(eq(stripeIntegrations.applicationId, applicationId)).run().changes > 0,
+        ),
+        withAccount: op((accountId: string, mode: IntegrationRow['mode'], exceptApplicationId: string) =>
+          db
+            .select({ integration: stripeIntegrations, applicationName: applications.name })
+            .from(stripeIntegrations)
+            .innerJoin(applications, eq(applications.id, stripeIntegrations.applicationId))
+            .where(
+              and(
+                eq(stripeIntegrations.accountId, accountId),
+                eq(stripeIntegrations.mode, mode),
+                ne(stripeIntegrations.applicationId, exceptApplicationId),
+              ),
+            )
+            .orderBy(applications.createdAt, applications.id)
+            .all()
+            .map((r) => ({ ...r.integration, applicationName: r.applicationName })),
         ),
         withFingerprint: op((fingerprints: string[], exceptApplicationId: string) =>
           db

@@ -14,6 +14,8 @@ export const applications = sqliteTable('applications', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
   createdAt: text('created_at').notNull(),
+  /** The Stripe mode the application is meant to use; null: not declared. */
+  environment: text('environment', { enum: ['test', 'live'] }),
 });
 
 export const stripeIntegrations = sqliteTable(
