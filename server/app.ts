@@ -20,6 +20,8 @@ import { docsRoutes } from './routes/docs.js';
 import { integrationRoutes } from './routes/integrations.js';
 import { createRouter, type AppEnv } from './routes/openapi-helpers.js';
 import { pairingRoutes } from './routes/pairing.js';
+import { SESSION_COOKIE, sessionRoutes } from './routes/session.js';
+import { consoleRoutes } from './routes/console.js';
 import { systemRoutes } from './routes/system.js';
 
 export type AppDeps = {
@@ -41,14 +43,36 @@ export type AppDeps = {
 };
 
 export const MAX_BODY_BYTES = 64 * 1024;
-const PUBLIC_API_PATHS = new Set(['/api/health', '/api/pair', '/api/openapi.json']);
+const PUBLIC_API_PATHS = new Set(['/api/health', '/api/pair', '/api/openapi.json', '/api/session']);
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function sessionCookie(cookieHeader: string | undefined): string | undefined {
+  if (!cookieHeader) return undefined;
+  for (const part of cookieHeader.split(';')) {
+    const [name, ...value] = part.trim().split('=');
+    if (name === SESSION_COOKIE) return value.join('=') || undefined;
+  }
+  return undefined;
+}
+
+/** The Origin a browser sent is the backend's own (scheme and host as the request reached us). */
+function sameOrigin(origin: string | undefined, requestUrl: string, hostHeader: string | undefined): boolean {
+  if (!origin || origin === 'null') return false;
+  try {
+    const o = new URL(origin);
+    const own = new URL(requestUrl);
+    return o.host === (hostHeader ?? own.host) && (o.protocol === own.protocol || o.protocol === 'https:');
+  } catch {
+    return false;
+  }
+}
 
 /**
  * A request header, read from Node's own parsed headers when served by @hono/node-server (no
  * Headers object built per request), else from the Request (app.request in tests).
  */
-function header(c: Context<AppEnv>, name: 'host' | 'authorization'): string | undefined {
+function header(c: Context<AppEnv>, name: 'host' | 'authorization' | 'cookie' | 'origin'): string | undefined {
   const incoming = (c.env as { incoming?: { headers: Record<string, string | string[] | undefined> } } | undefined)?.incoming;
   if (incoming) {
     const value = incoming.headers[name];
@@ -94,15 +118,23 @@ export function createApp(deps: AppDeps) {
   app.use(
     '/api/*',
     createMiddleware<AppEnv>(async (c, next) => {
-      if (PUBLIC_API_PATHS.has(c.req.path)) return next();
-      const token = /^Bearer\s+(\S+)$/i.exec(header(c, 'authorization') ?? '')?.[1];
+      if (PUBLIC_API_PATHS.has(c.req.path) && !(c.req.path === '/api/session' && c.req.method !== 'POST')) return next();
+      const bearer = /^Bearer\s+(\S+)$/i.exec(header(c, 'authorization') ?? '')?.[1];
+      const cookie = bearer ? undefined : sessionCookie(header(c, 'cookie'));
+      const token = bearer ?? cookie;
       const device = token ? await deps.pairing.authenticate(token) : null;
       if (!device) {
         throw new ApiError('unauthorized', token ? {} : { message: 'Send the device token as `Authorization: Bearer svl_…`.' }, {
           'WWW-Authenticate': 'Bearer realm="Serval"',
         });
       }
+      // A cookie rides along with any request the browser makes, a forged one from another site
+      // included: one that changes something must come from the console's own origin.
+      if (cookie && !SAFE_METHODS.has(c.req.method) && !sameOrigin(header(c, 'origin'), c.req.url, header(c, 'host'))) {
+        throw new ApiError('csrf_rejected');
+      }
       c.set('device', device);
+      c.set('viaCookie', cookie !== undefined);
       return next();
     }),
   );
@@ -115,6 +147,7 @@ export function createApp(deps: AppDeps) {
   });
   api.route('/', systemRoutes(deps));
   api.route('/', pairingRoutes(deps));
+  api.route('/', sessionRoutes(deps));
   api.route('/', applicationRoutes(deps));
   api.route('/', integrationRoutes(deps));
   for (const routes of deps.extraRoutes ?? []) api.route('/', routes);
@@ -130,7 +163,7 @@ export function createApp(deps: AppDeps) {
   });
   app.route('/api', api);
   app.route('/docs', docsRoutes());
-  app.get('/', (c) => c.redirect('/docs'));
+  app.route('/', consoleRoutes());
 
   app.notFound((c) => c.json(errorBody('not_found', { message: `No route for ${c.req.method} ${c.req.path}.` }), 404));
 

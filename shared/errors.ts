@@ -22,6 +22,11 @@ export const ERRORS = {
     message: 'The stored Stripe key lacks a permission this request needs.',
     hint: 'Edit the restricted key in the Stripe Dashboard and grant the missing permission, then re-check.',
   },
+  csrf_rejected: {
+    status: 403,
+    message: 'A request that changes something, signed in with the console cookie, must come from the console itself.',
+    hint: 'Use the console at this backend\'s own address, or send the device token as `Authorization: Bearer svl_…` instead of the cookie.',
+  },
   stripe_invalid_request: { status: 400, message: 'Stripe refused the request.', hint: 'See details for what Stripe said.' },
   not_found: { status: 404, message: 'Not found.' },
   stripe_resource_missing: { status: 404, message: 'Stripe has no such object.' },

@@ -5,7 +5,7 @@ import { ErrorResponseSchema } from '../../shared/api.js';
 import { ERRORS, errorBody, type ErrorCode } from '../../shared/errors.js';
 import type { DeviceRow } from '../db/repositories.js';
 
-export type AppEnv = { Variables: { device: DeviceRow } };
+export type AppEnv = { Variables: { device: DeviceRow; /** Signed in with the console's session cookie rather than a bearer token. */ viaCookie: boolean } };
 
 export function createRouter() {
   return new OpenAPIHono<AppEnv>({

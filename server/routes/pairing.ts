@@ -59,7 +59,7 @@ export function pairingRoutes({ pairing, repos }: { pairing: PairingService; rep
   return router;
 }
 
-function clientAddress(c: Context): string {
+export function clientAddress(c: Context): string {
   try {
     return getConnInfo(c).remote.address ?? 'unknown';
   } catch {
