@@ -5,7 +5,10 @@
  * a child process; Stripe is the Stripe-compatible test server.
  *
  * The tests share one browser, one backend and one dashboard tab, and run in order: each flow
- * starts where the previous one left the product (paired, then connected, …).
+ * starts where the previous one left the product (paired, then connected, …). Every state a person
+ * sees — the options page before and after pairing, the popup, the card before and after each
+ * verdict — is also checked with axe-core and for what axe cannot see (accessibility.ts), in the
+ * light and the dark colour scheme.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,6 +16,7 @@ import type { Locator, Page, Worker } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { maskKey } from '../../shared/keys.js';
 import { startStripeServer, type StripeTestServer } from '../stripe-server/index.js';
+import { expectLegible, expectNoAxeViolations, focusedElement, horizontalOverflow, MIN_UI_CONTRAST } from './accessibility.js';
 import { REPO_ROOT, startBackend, type Backend } from './backend.js';
 import { launchWithExtension, type ExtensionBrowser } from './chromium.js';
 import { DASHBOARD, serveDashboard, type Dashboard } from './dashboard.js';
@@ -27,6 +31,8 @@ const SCREENSHOTS = path.resolve(REPO_ROOT, process.env.SERVAL_SCREENSHOTS_DIR ?
 const UI_TIMEOUT = 20_000;
 const OFFER_REGION = 'Serval: send this Stripe key';
 const POPUP_VIEWPORT = { width: 400, height: 640 };
+/** A popup is as wide as its content, up to 800 px; at 320 px it is a narrow window. */
+const POPUP_WIDTHS = [320, 400, 560, 800];
 const OPTIONS_VIEWPORT = { width: 960, height: 720 };
 
 let stripe: StripeTestServer;
@@ -77,6 +83,34 @@ async function chooseApplication(picker: Locator, name: string): Promise<void> {
 
 function chosenApplication(picker: Locator): Promise<string | undefined> {
   return picker.evaluate((select) => (select as unknown as { selectedOptions: { text: string }[] }).selectedOptions[0]?.text);
+}
+
+/** The popup scrolls sideways at none of the widths it can have. */
+async function expectNoSidewaysScroll(popup: Page, state: string): Promise<void> {
+  const original = popup.viewportSize();
+  for (const width of POPUP_WIDTHS) {
+    await popup.setViewportSize({ width, height: POPUP_VIEWPORT.height });
+    expect.soft(await horizontalOverflow(popup), `${state}: sideways scroll at ${width} px`).toBe(0);
+  }
+  if (original) await popup.setViewportSize(original);
+}
+
+/** An application's name is at least as prominent as the status pills beside it: as large, as bold. */
+async function expectNamesAsProminentAsPills(page: Page): Promise<void> {
+  const sizes = await page.locator('.application-head').evaluateAll((heads) =>
+    heads.map((head: any) => {
+      const { getComputedStyle } = globalThis as any;
+      const style = (el: any) => ({ size: parseFloat(getComputedStyle(el).fontSize), weight: Number(getComputedStyle(el).fontWeight) });
+      return { name: style(head.querySelector('.application-name')), pills: [...head.querySelectorAll('.pill')].map(style) };
+    }),
+  );
+  expect(sizes.length).toBeGreaterThan(0);
+  for (const { name, pills } of sizes) {
+    for (const pill of pills) {
+      expect.soft(name.size, 'font size: an application name and its status').toBeGreaterThanOrEqual(pill.size);
+      expect.soft(name.weight, 'font weight: an application name and its status').toBeGreaterThanOrEqual(pill.weight);
+    }
+  }
 }
 
 /** What reached the backend, from its request log (one JSON line per request). */
@@ -164,6 +198,20 @@ describe.sequential('Send to Serval, in a real browser', () => {
     const backendUrl = options.getByLabel('Backend URL');
     await backendUrl.waitFor();
     expect(await backendUrl.inputValue()).toBe('http://127.0.0.1:8787'); // the documented default
+    await expectNoAxeViolations(options, 'page', 'options before pairing');
+    await expectLegible(options, 'page', 'options before pairing');
+
+    // A backend off this computer over plain http:// is refused on the spot, next to the field.
+    await backendUrl.fill('http://serval.example.com:8787');
+    await options.getByLabel('Pairing code').fill('ABCD-EFGH');
+    await options.getByRole('button', { name: 'Connect' }).click();
+    const refusal = options.getByRole('alert');
+    await refusal.waitFor();
+    expect(await refusal.innerText()).toContain("Use https:// for a backend that isn't on this computer");
+    expect(await backendUrl.getAttribute('aria-invalid')).toBe('true');
+    expect(await focusedElement(options)).toMatchObject({ tag: 'input', name: 'Backend URL' });
+    await expectNoAxeViolations(options, 'page', 'options: Backend URL refused');
+
     await backendUrl.fill(backend.url);
     await options.getByLabel('Pairing code').fill(backend.printedPairingCode.toLowerCase().replace('-', '')); // any case, hyphen optional
     await screenshot(options, 'options-pairing.png');
@@ -174,6 +222,8 @@ describe.sequential('Send to Serval, in a real browser', () => {
     await options.getByText('This device:', { exact: false }).waitFor();
     await options.getByRole('listitem').filter({ hasText: 'Payouts' }).waitFor();
     await options.getByLabel('Pairing code').waitFor({ state: 'detached' });
+    await expectNoAxeViolations(options, 'page', 'options after pairing');
+    await expectLegible(options, 'page', 'options after pairing');
     await options.close();
 
     // The backend now knows two devices: this test's, and the browser's.
@@ -209,6 +259,8 @@ describe.sequential('Send to Serval, in a real browser', () => {
     // Only the revealed key: the publishable key and the masked tokens on the page got no offer.
     expect(await allOffers(tab).count()).toBe(1);
     await screenshot(card, 'offer.png');
+    await expectNoAxeViolations(tab, 'card', 'the offer, before sending');
+    await expectLegible(tab, 'card', 'the offer, before sending');
   });
 
   it('picks the application, sends the key, and shows the verdict in the page', async () => {
@@ -218,6 +270,11 @@ describe.sequential('Send to Serval, in a real browser', () => {
     await picker.waitFor();
     const choices = await picker.locator('option').allInnerTexts();
     expect(choices).toEqual(expect.arrayContaining(['Billing', 'Payouts', 'Ledger']));
+    // The card comes right after the key in the tab order: Shift+Tab from the dashboard's button
+    // beside the key (Reveal, now Hide) reaches it.
+    await tab.getByRole('button', { name: 'Hide test key' }).focus();
+    await tab.keyboard.press('Shift+Tab');
+    expect(await focusedElement(tab)).toMatchObject({ host: 'serval-key-offer', tag: 'button', text: 'Send to Serval' });
     await chooseApplication(picker, 'Payouts');
 
     await card.getByRole('button', { name: 'Send to Serval' }).click();
@@ -228,10 +285,14 @@ describe.sequential('Send to Serval, in a real browser', () => {
     expect(text).toContain('Charges: Read');
     await screenshot(card, 'offer-connected.png');
     await expectNoHorizontalOverflow(card);
+    await expectNoAxeViolations(tab, 'card', 'the verdict: connected');
+    await expectLegible(tab, 'card', 'the verdict: connected');
 
-    // Dismissing closes the card.
+    // Closing the card (its ×, named Close) gives focus back to where it was before the card: the
+    // dashboard's Hide button.
     await card.getByRole('button', { name: 'Close', exact: true }).click();
     await card.waitFor({ state: 'detached' });
+    expect(await focusedElement(tab)).toMatchObject({ host: null, tag: 'button', text: 'Hide test key' });
   });
 
   it('the backend has the key (checked through the REST API)', async () => {
@@ -342,6 +403,10 @@ describe.sequential('Send to Serval, in a real browser', () => {
     expect(text).toContain('Test mode');
     await popup.getByRole('listitem').filter({ hasText: 'Billing' }).getByText('Stripe not connected').waitFor();
     await screenshot(popup, 'popup.png');
+    await expectNoAxeViolations(popup, 'page', 'the popup');
+    await expectLegible(popup, 'page', 'the popup');
+    await expectNamesAsProminentAsPills(popup);
+    await expectNoSidewaysScroll(popup, 'the popup');
     await popup.close();
   });
 
@@ -392,6 +457,8 @@ describe.sequential('Send to Serval, in a real browser', () => {
     await screenshot(card, 'offer-missing-permissions.png');
     await screenshot(tab, 'offer-in-dashboard.png');
     await expectNoHorizontalOverflow(card);
+    await expectNoAxeViolations(tab, 'card', 'the verdict: missing permissions');
+    await expectLegible(tab, 'card', 'the verdict: missing permissions');
 
     const res = await api('GET', `/api/applications/${applications.Billing}/integrations/stripe`);
     expect(res.status, res.text).toBe(200);
@@ -415,6 +482,8 @@ describe.sequential('Send to Serval, in a real browser', () => {
     expect(await billing.innerText()).toContain('Customers: Write');
     await options.getByRole('listitem').filter({ hasText: 'Payouts' }).getByText('Connected', { exact: true }).waitFor();
     await screenshot(options, 'options.png');
+    await expectNoAxeViolations(options, 'page', 'options with applications needing attention');
+    await expectNamesAsProminentAsPills(options);
     await options.close();
 
     // And the toolbar badge warns: one integration needs attention.
@@ -443,6 +512,8 @@ describe.sequential('Send to Serval, in a real browser', () => {
     expect(text).toMatch(/test vs live/i);
     await screenshot(card, 'offer-error.png');
     await expectNoHorizontalOverflow(card);
+    await expectNoAxeViolations(tab, 'card', 'the verdict: an error with its hint');
+    await expectLegible(tab, 'card', 'the verdict: an error with its hint');
 
     const ledger = await api('GET', `/api/applications/${applications.Ledger}/integrations/stripe`);
     expect(ledger.status).toBe(404);
@@ -450,6 +521,54 @@ describe.sequential('Send to Serval, in a real browser', () => {
     const payouts = await api('GET', `/api/applications/${applications.Payouts}/integrations/stripe`);
     expect(payouts.body.integration.status).toBe('connected');
     expect(payouts.body.integration.maskedKey).not.toBe(maskKey(deletedKey));
+  });
+
+  it('by keyboard alone: Tab from the key into the card, choose an application, Enter on Send to Serval, read the verdict; Escape gives focus back to the key', async () => {
+    const key = newKey({ type: 'restricted', mode: 'test' });
+    dashboard.keys.restricted = key;
+    await tab.goto(`${DASHBOARD}/test/apikeys`);
+    await tab.getByRole('button', { name: 'Create restricted key' }).click();
+    const modal = tab.getByRole('dialog', { name: 'Create restricted key' });
+    await modal.getByRole('button', { name: 'Create' }).click();
+    const field = modal.getByLabel('Serval', { exact: true });
+    await expect.poll(() => field.inputValue(), { timeout: UI_TIMEOUT }).toBe(key);
+    await modal.locator('footer').getByRole('button', { name: 'Copy' }).hover(); // the activity that reveals a silent value
+    const card = offerFor(tab, key);
+    await card.getByRole('button', { name: 'Send to Serval' }).waitFor({ timeout: UI_TIMEOUT });
+
+    // From here on, only the keyboard. The person is in the key's field; the card is the next stop.
+    await field.focus();
+    const stops: string[] = [];
+    const tabTo = async (expected: Record<string, unknown>) => {
+      await tab.keyboard.press('Tab');
+      const focused = await focusedElement(tab);
+      expect(focused).toMatchObject({ host: 'serval-key-offer', focusVisible: true, ...expected });
+      expect(focused.ringContrast, `focus ring of ${focused.tag} ${focused.name ?? focused.text}`).toBeGreaterThanOrEqual(MIN_UI_CONTRAST);
+      stops.push(focused.name ?? focused.text);
+    };
+    await tabTo({ tag: 'button', name: 'Close' });
+    await tabTo({ tag: 'select', name: 'Application' });
+    await tab.keyboard.type('Ledger'); // the picker's type-to-select
+    await expect.poll(() => chosenApplication(card.getByLabel('Application', { exact: true }))).toBe('Ledger');
+    await tabTo({ tag: 'button', text: 'Send to Serval' });
+    expect(stops).toEqual(['Close', 'Application', 'Send to Serval']);
+    await tab.keyboard.press('Enter');
+
+    // Focus moves to the verdict, which a screen reader reads from there.
+    await expect
+      .poll(() => focusedElement(tab), { timeout: UI_TIMEOUT })
+      .toMatchObject({ host: 'serval-key-offer', role: 'status', text: expect.stringContaining('Connected to Ledger') });
+    expect((await focusedElement(tab)).ringContrast).toBeGreaterThanOrEqual(MIN_UI_CONTRAST);
+    expect((await api('GET', `/api/applications/${applications.Ledger}/integrations/stripe`)).body.integration).toMatchObject({
+      maskedKey: maskKey(key),
+      status: 'connected',
+    });
+
+    // Escape closes the card, not Stripe's dialog, and focus is back in the key's field.
+    await tab.keyboard.press('Escape');
+    await card.waitFor({ state: 'detached' });
+    expect(await focusedElement(tab)).toMatchObject({ host: null, tag: 'input', name: 'Serval' });
+    expect(await modal.isVisible()).toBe(true);
   });
 
   it('masked and publishable keys get no offer', async () => {
@@ -493,17 +612,23 @@ describe.sequential('Send to Serval, in a real browser', () => {
     await card.getByRole('button', { name: /options/i }).waitFor();
     expect(await card.getByRole('button', { name: 'Send to Serval' }).count()).toBe(0);
     await screenshot(card, 'offer-not-paired.png');
+    await expectNoAxeViolations(tab, 'card', 'the card: pairing revoked');
+    await expectLegible(tab, 'card', 'the card: pairing revoked');
 
     // The options page is back to pairing, and says why.
     const options = await browser.openExtensionPage('options.html');
     await options.getByLabel('Pairing code').waitFor({ timeout: UI_TIMEOUT });
     await options.getByRole('button', { name: 'Connect' }).waitFor();
     await options.getByText(/revoked/i).first().waitFor();
+    await expectNoAxeViolations(options, 'page', 'options: pairing revoked');
     await options.close();
 
     // The popup too.
     const popup = await browser.openExtensionPage('popup.html', POPUP_VIEWPORT);
     await popup.getByLabel('Pairing code').waitFor({ timeout: UI_TIMEOUT });
+    await expectNoAxeViolations(popup, 'page', 'the popup: pairing');
+    await expectLegible(popup, 'page', 'the popup: pairing');
+    await expectNoSidewaysScroll(popup, 'the popup: pairing');
     await popup.close();
 
     // The dead token is gone from the extension's storage.
