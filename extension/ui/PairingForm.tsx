@@ -69,7 +69,10 @@ export function PairingForm({ client, initialBackendUrl, revoked, onPaired }: Pa
         required
         aria-invalid={urlRefused}
         aria-describedby={urlRefused ? errorId : undefined}
-        onInput={(e) => setBackendUrl((e.currentTarget as HTMLInputElement).value)}
+        onInput={(e) => {
+          setBackendUrl((e.currentTarget as HTMLInputElement).value);
+          if (urlRefused) setError(null); // the person is fixing it: the message has done its work
+        }}
       />
       <label for={codeId}>Pairing code</label>
       <input

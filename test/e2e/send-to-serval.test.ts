@@ -211,6 +211,7 @@ describe.sequential('Send to Serval, in a real browser', () => {
     expect(await backendUrl.getAttribute('aria-invalid')).toBe('true');
     expect(await focusedElement(options)).toMatchObject({ tag: 'input', name: 'Backend URL' });
     await expectNoAxeViolations(options, 'page', 'options: Backend URL refused');
+    await options.reload(); // a fresh form for the picture
 
     await backendUrl.fill(backend.url);
     await options.getByLabel('Pairing code').fill(backend.printedPairingCode.toLowerCase().replace('-', '')); // any case, hyphen optional

@@ -107,6 +107,8 @@ describe('pairing', () => {
     expect(document.activeElement).toBe(url);
 
     fireEvent.input(url, { target: { value: 'https://serval.example.com:8787' } });
+    expect(screen.queryByRole('alert')).toBeNull(); // edited: the message goes
+    expect(url.getAttribute('aria-invalid')).toBe('false');
     fireEvent.click(screen.getByRole('button', { name: 'Connect' }));
     await waitFor(() => expect(client.pair).toHaveBeenCalledWith('https://serval.example.com:8787', 'abcd-efgh'));
   });
