@@ -1,0 +1,172 @@
+/**
+ * The API Integration tab: the integration guide's manual flow. Search, choose Stripe, paste the
+ * key, Save. The key lives only in the password field until Save: it is read from the field,
+ * the field is cleared at once, and it is sent in the request body and nowhere else (never the
+ * URL, web storage or component state).
+ */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { Application, Integration, Warning } from '../../shared/api.js';
+import type { ServalError } from '../../extension/messaging/errors';
+import { ErrorMessage } from '../../extension/ui/ErrorMessage';
+import { ConsoleApiError, type ConsoleApi } from './api';
+import { IntegrationVerdict } from './IntegrationVerdict';
+
+const CATALOGUE = [{ id: 'stripe', name: 'Stripe' }] as const;
+
+function asError(e: unknown): ServalError {
+  return e instanceof ConsoleApiError ? e.error : { code: 'internal_error', message: String(e) };
+}
+
+type Props = { api: ConsoleApi; application: Application; onChanged: (integration: Integration | null) => void };
+
+export function StripeIntegration({ api, application, onChanged }: Props) {
+  const integration = application.stripe;
+  const [query, setQuery] = useState('');
+  const [chosen, setChosen] = useState(false);
+  const [replacing, setReplacing] = useState(false);
+  const [warnings, setWarnings] = useState<Warning[]>([]);
+  const [error, setError] = useState<ServalError | null>(null);
+  const [busy, setBusy] = useState<null | 'save' | 'recheck' | 'remove'>(null);
+  const [confirmingRemove, setConfirmingRemove] = useState(false);
+  const confirmRef = useRef<HTMLButtonElement>(null);
+
+  useEffect(() => {
+    if (confirmingRemove) confirmRef.current?.focus();
+  }, [confirmingRemove]);
+
+  const matches = query.trim() ? CATALOGUE.filter((entry) => entry.name.toLowerCase().includes(query.trim().toLowerCase())) : [];
+
+  async function run(kind: 'save' | 'recheck' | 'remove', action: () => Promise<void>) {
+    setBusy(kind);
+    setError(null);
+    try {
+      await action();
+    } catch (e) {
+      setError(asError(e));
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  async function save(event: Event) {
+    event.preventDefault();
+    const field = (event.currentTarget as HTMLFormElement).elements.namedItem('apiKey') as HTMLInputElement;
+    const apiKey = field.value.trim();
+    field.value = '';
+    if (!apiKey) return;
+    setWarnings([]);
+    await run('save', async () => {
+      const result = await api.saveStripeKey(application.id, apiKey);
+      setWarnings(result.validation.warnings);
+      setReplacing(false);
+      onChanged(result.integration);
+    });
+  }
+
+  const recheck = () =>
+    run('recheck', async () => {
+      const result = await api.recheckStripe(application.id);
+      setWarnings(result.validation.warnings);
+      onChanged(result.integration);
+    });
+
+  const remove = () =>
+    run('remove', async () => {
+      await api.removeStripe(application.id);
+      setConfirmingRemove(false);
+      setWarnings([]);
+      setChosen(false);
+      onChanged(null);
+    });
+
+  const form = (
+    <form class="stack key-form" method="post" autocomplete="off" onSubmit={save}>
+      <label for="stripe-api-key">Stripe API key</label>
+      <input id="stripe-api-key" name="apiKey" type="password" autocomplete="off" spellcheck={false} required aria-describedby="stripe-api-key-note" />
+      <p id="stripe-api-key-note" class="muted">
+        A restricted key (rk_…) with Serval's permissions, or a secret key (sk_…). Serval checks it with Stripe, then seals it.
+      </p>
+      <div class="row">
+        <button type="submit" class="primary" disabled={busy !== null}>
+          {busy === 'save' ? 'Checking with Stripe…' : 'Save'}
+        </button>
+        {replacing && (
+          <button type="button" class="secondary" onClick={() => setReplacing(false)}>
+            Cancel
+          </button>
+        )}
+      </div>
+    </form>
+  );
+
+  return (
+    <section class="integration" aria-labelledby="stripe-heading">
+      {error && <ErrorMessage error={error} />}
+      {integration ? (
+        <>
+          <h2 id="stripe-heading">Stripe</h2>
+          <IntegrationVerdict integration={integration} warnings={warnings} />
+          <div class="row">
+            <button type="button" class="secondary" disabled={busy !== null} onClick={recheck}>
+              {busy === 'recheck' ? 'Checking…' : 'Re-check'}
+            </button>
+            {!replacing && (
+              <button type="button" class="secondary" disabled={busy !== null} onClick={() => setReplacing(true)}>
+                Replace key
+              </button>
+            )}
+            {!confirmingRemove && (
+              <button type="button" class="danger" disabled={busy !== null} onClick={() => setConfirmingRemove(true)}>
+                Remove
+              </button>
+            )}
+          </div>
+          {confirmingRemove && (
+            <div class="confirm" role="group" aria-labelledby="confirm-remove-text">
+              <p id="confirm-remove-text">
+                Remove the Stripe key from {application.name}? The sealed key is destroyed; workflows using it stop.
+              </p>
+              <div class="row">
+                <button type="button" class="danger" ref={confirmRef} disabled={busy !== null} onClick={remove}>
+                  {busy === 'remove' ? 'Removing…' : 'Yes, remove the key'}
+                </button>
+                <button type="button" class="secondary" onClick={() => setConfirmingRemove(false)}>
+                  Cancel
+                </button>
+              </div>
+            </div>
+          )}
+          {replacing && form}
+        </>
+      ) : (
+        <>
+          <h2 id="stripe-heading" class="visually-hidden">
+            Connect an integration
+          </h2>
+          <div class="stack">
+            <label for="integration-search">Search integrations</label>
+            <input id="integration-search" type="search" autocomplete="off" value={query} onInput={(e) => setQuery(e.currentTarget.value)} />
+          </div>
+          {query.trim() && (
+            <ul class="search-results" aria-label="Integrations">
+              {matches.map((entry) => (
+                <li key={entry.id}>
+                  <button type="button" class="secondary" aria-pressed={chosen} onClick={() => setChosen(true)}>
+                    {entry.name}
+                  </button>
+                </li>
+              ))}
+              {matches.length === 0 && <li class="muted">No integration matches “{query.trim()}”.</li>}
+            </ul>
+          )}
+          {chosen && (
+            <div class="stripe-form">
+              <h3>Stripe</h3>
+              {form}
+            </div>
+          )}
+        </>
+      )}
+    </section>
+  );
+}

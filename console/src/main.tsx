@@ -1,0 +1,9 @@
+/** The console page's entry: styles (tokens first), then the app. */
+import { render } from 'preact';
+import { adoptStyles } from '../../extension/ui/adopt-styles';
+import { TOKENS_CSS } from '../../extension/ui/tokens';
+import { App } from './App';
+import { CONSOLE_CSS } from './console-styles';
+
+adoptStyles(document, TOKENS_CSS + CONSOLE_CSS);
+render(<App />, document.getElementById('app')!);
