@@ -35,6 +35,10 @@ export default defineConfig({
         test: { name: 'extension', include: ['test/extension/**/*.test.{ts,tsx}'], environment: 'happy-dom' },
       },
       {
+        plugins: [preact()],
+        test: { name: 'console', include: ['test/console/**/*.test.{ts,tsx}'], environment: 'happy-dom' },
+      },
+      {
         // Real Chromium with the built extension and the real backend as a child process. One file
         // at a time, after the other projects, so browsers never compete for the CPU.
         test: {

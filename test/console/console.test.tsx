@@ -1,0 +1,255 @@
+/** The web console's views (DESIGN §5.4), against a fake fetch: what a person sees and what is sent. */
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createRestrictedKeyUrl } from '../../shared/permissions.js';
+import { App } from '../../console/src/App';
+import { application, fakeFetch, integration, THIS_DEVICE, validation } from './fake-api';
+
+const FULL_KEY = 'rk_test_51SecretSecretSecretSecret0123456789';
+const signedIn = { 'GET /api/session': { status: 200, body: { device: THIS_DEVICE } } };
+
+function open(path: string, routes: Parameters<typeof fakeFetch>[0]) {
+  history.replaceState(null, '', path);
+  const fake = fakeFetch(routes);
+  render(<App fetch={fake.fetch} />);
+  return fake;
+}
+
+afterEach(() => {
+  cleanup();
+  localStorage.clear();
+  sessionStorage.clear();
+});
+
+describe('sign-in', () => {
+  it('signs in with a pairing code and shows the navigation', async () => {
+    const fake = open('/', {
+      'GET /api/session': { status: 401, body: { error: { code: 'unauthorized', message: 'Not signed in.' } } },
+      'POST /api/session': { status: 201, body: { device: THIS_DEVICE } },
+      'GET /api/applications': { status: 200, body: { applications: [] } },
+    });
+    fireEvent.input(await screen.findByLabelText('Pairing code'), { target: { value: ' abcd-efgh ' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Sign in' }));
+    const nav = await screen.findByRole('navigation');
+    for (const name of ['Applications', 'Devices', 'Audit log']) expect(within(nav).getByRole('link', { name })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Sign out' })).toBeTruthy();
+    expect(fake.calls.find((c) => c.method === 'POST')?.body).toEqual({ code: 'abcd-efgh' });
+  });
+
+  it('a wrong pairing code shows the message and the hint', async () => {
+    open('/', {
+      'GET /api/session': { status: 401, body: { error: { code: 'unauthorized', message: 'Not signed in.' } } },
+      'POST /api/session': { status: 401, body: { error: { code: 'pairing_code_invalid', message: 'That pairing code is wrong, expired or already used.' } } },
+    });
+    fireEvent.input(await screen.findByLabelText('Pairing code'), { target: { value: 'WRON-GCOD' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Sign in' }));
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('wrong, expired or already used');
+    expect(alert.textContent).toContain('npm run pair');
+  });
+
+  it('Sign out ends the session and shows the sign-in form', async () => {
+    const fake = open('/applications', {
+      ...signedIn,
+      'GET /api/applications': { status: 200, body: { applications: [] } },
+      'DELETE /api/session': { status: 204 },
+    });
+    fireEvent.click(await screen.findByRole('button', { name: 'Sign out' }));
+    expect(await screen.findByLabelText('Pairing code')).toBeTruthy();
+    expect(fake.calls.some((c) => c.method === 'DELETE' && c.url === '/api/session')).toBe(true);
+  });
+});
+
+describe('applications', () => {
+  it('lists each application with its Stripe status', async () => {
+    open('/applications', {
+      ...signedIn,
+      'GET /api/applications': {
+        status: 200,
+        body: {
+          applications: [
+            application({ id: 'app_1', name: 'Billing', stripe: integration() }),
+            application({ id: 'app_2', name: 'Payouts', stripe: integration({ applicationId: 'app_2', missingPermissions: ['balance_read'] }) }),
+            application({ id: 'app_3', name: 'Reports' }),
+          ],
+        },
+      },
+    });
+    await screen.findByText('Billing');
+    const items = [...document.querySelectorAll('li.application')];
+    const text = (name: string) => items.find((li) => li.textContent?.includes(name))!.textContent;
+    expect(text('Billing')).toContain('Connected');
+    expect(text('Payouts')).toContain('Missing permissions');
+    expect(text('Reports')).toContain('Stripe not connected');
+  });
+
+  it('New application → Name → Create makes it and opens its API Integration tab', async () => {
+    const fake = open('/applications', {
+      ...signedIn,
+      'GET /api/applications': { status: 200, body: { applications: [] } },
+      'POST /api/applications': { status: 201, body: { application: application({ id: 'app_9', name: 'Checkout' }) } },
+      'GET /api/applications/app_9': { status: 200, body: { application: application({ id: 'app_9', name: 'Checkout' }) } },
+    });
+    fireEvent.click(await screen.findByRole('button', { name: 'New application' }));
+    fireEvent.input(screen.getByLabelText('Name'), { target: { value: 'Checkout' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Create' }));
+    expect(await screen.findByRole('heading', { name: 'Checkout' })).toBeTruthy();
+    expect(screen.getByRole('tab', { name: 'API Integration' }).getAttribute('aria-selected')).toBe('true');
+    expect(location.pathname).toBe('/applications/app_9/api-integration');
+    expect(fake.calls.find((c) => c.method === 'POST')?.body).toEqual({ name: 'Checkout' });
+  });
+});
+
+describe('the API Integration tab', () => {
+  async function chooseStripe() {
+    fireEvent.input(await screen.findByLabelText('Search integrations'), { target: { value: 'str' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Stripe' }));
+    return screen.getByLabelText('Stripe API key') as HTMLInputElement;
+  }
+
+  it('search "str", choose Stripe, Save: the key is sent once, cleared, and the verdict shows connected', async () => {
+    const connected = integration();
+    const fake = open('/applications/app_1/api-integration', {
+      ...signedIn,
+      'GET /api/applications/app_1': { status: 200, body: { application: application() } },
+      'PUT /api/applications/app_1/integrations/stripe': { status: 200, body: { integration: connected, validation: validation(connected) } },
+    });
+    fireEvent.input(await screen.findByLabelText('Search integrations'), { target: { value: 'xyz' } });
+    expect(screen.queryByRole('button', { name: 'Stripe' })).toBeNull();
+    const field = await chooseStripe();
+    expect(field.type).toBe('password');
+    field.value = FULL_KEY;
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    expect(field.value).toBe('');
+    expect(await screen.findByText('Connected')).toBeTruthy();
+    expect(screen.getByText('Restricted key')).toBeTruthy();
+    expect(screen.getByText('Test mode')).toBeTruthy();
+    expect(screen.getByText('rk_test_…Ab12')).toBeTruthy();
+    expect(screen.getByText('acct_1Serval')).toBeTruthy();
+
+    const put = fake.calls.filter((c) => c.method === 'PUT');
+    expect(put).toEqual([{ method: 'PUT', url: '/api/applications/app_1/integrations/stripe', body: { apiKey: FULL_KEY, source: 'manual' } }]);
+    expect(fake.calls.filter((c) => c.url.includes(FULL_KEY))).toEqual([]);
+    expect(document.documentElement.outerHTML).not.toContain(FULL_KEY);
+    expect(location.href).not.toContain(FULL_KEY);
+    expect(JSON.stringify({ ...localStorage, ...sessionStorage })).not.toContain(FULL_KEY);
+  });
+
+  it('missing permissions: names them, with the edit link and the pre-filled create link', async () => {
+    const missing = integration({ missingPermissions: ['balance_read', 'customers_write'] });
+    open('/applications/app_1/api-integration', {
+      ...signedIn,
+      'GET /api/applications/app_1': { status: 200, body: { application: application() } },
+      'PUT /api/applications/app_1/integrations/stripe': { status: 200, body: { integration: missing, validation: validation(missing) } },
+    });
+    const field = await chooseStripe();
+    field.value = FULL_KEY;
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    expect(await screen.findByText('Balance: Read')).toBeTruthy();
+    expect(screen.getByText('Customers: Write')).toBeTruthy();
+    expect(screen.getByRole('link', { name: "Edit the key's permissions in Stripe" }).getAttribute('href')).toBe('https://dashboard.stripe.com/test/apikeys');
+    expect(screen.getByRole('link', { name: "create a restricted key with Serval's permissions" }).getAttribute('href')).toBe(createRestrictedKeyUrl('test'));
+  });
+
+  it.each([
+    ['invalid_api_key', 'Stripe does not recognise this key.', 'deleted or rotated'],
+    ['publishable_key', 'That is a publishable key (pk_…).', 'Use a restricted key'],
+    ['stripe_unavailable', 'Stripe could not be reached.', 'Nothing was changed'],
+  ])('a refused key (%s) shows the message and the guide\'s hint, and the form stays', async (code, message, hint) => {
+    open('/applications/app_1/api-integration', {
+      ...signedIn,
+      'GET /api/applications/app_1': { status: 200, body: { application: application() } },
+      'PUT /api/applications/app_1/integrations/stripe': { status: code === 'stripe_unavailable' ? 502 : 422, body: { error: { code, message } } },
+    });
+    const field = await chooseStripe();
+    field.value = 'pk_test_51whatever0123456789abcdefghij';
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain(message);
+    expect(alert.textContent).toContain(hint);
+    expect((screen.getByLabelText('Stripe API key') as HTMLInputElement).value).toBe('');
+  });
+
+  it('Re-check asks Stripe again; Remove asks for confirmation, then removes', async () => {
+    const stored = integration();
+    const fake = open('/applications/app_1/api-integration', {
+      ...signedIn,
+      'GET /api/applications/app_1': { status: 200, body: { application: application({ stripe: stored }) } },
+      'POST /api/applications/app_1/integrations/stripe/validate': {
+        status: 200,
+        body: { integration: { ...stored, status: 'invalid', lastError: { code: 'invalid_api_key', message: 'Stripe does not recognise this key.' } }, validation: validation(stored) },
+      },
+      'DELETE /api/applications/app_1/integrations/stripe': { status: 204 },
+    });
+    fireEvent.click(await screen.findByRole('button', { name: 'Re-check' }));
+    expect(await screen.findByText('Invalid key')).toBeTruthy();
+
+    fireEvent.click(screen.getByRole('button', { name: 'Remove' }));
+    expect(fake.calls.some((c) => c.method === 'DELETE')).toBe(false);
+    const confirm = screen.getByRole('button', { name: 'Yes, remove the key' });
+    await waitFor(() => expect(document.activeElement).toBe(confirm));
+    fireEvent.click(confirm);
+    expect(await screen.findByLabelText('Search integrations')).toBeTruthy();
+    expect(fake.calls.filter((c) => c.method === 'DELETE').map((c) => c.url)).toEqual(['/api/applications/app_1/integrations/stripe']);
+  });
+
+  it('a connected key can be replaced: Replace key shows the form', async () => {
+    open('/applications/app_1/api-integration', {
+      ...signedIn,
+      'GET /api/applications/app_1': { status: 200, body: { application: application({ stripe: integration() }) } },
+    });
+    fireEvent.click(await screen.findByRole('button', { name: 'Replace key' }));
+    expect((screen.getByLabelText('Stripe API key') as HTMLInputElement).type).toBe('password');
+    expect(screen.getByRole('button', { name: 'Save' })).toBeTruthy();
+  });
+});
+
+describe('devices and the audit log', () => {
+  it('marks this browser and revokes another device', async () => {
+    const fake = open('/devices', {
+      ...signedIn,
+      'GET /api/devices': {
+        status: 200,
+        body: {
+          devices: [
+            { ...THIS_DEVICE, createdAt: '2026-11-28T09:00:00.000Z', lastSeenAt: null },
+            { id: 'dev_laptop', name: 'Chrome on macOS', createdAt: '2026-11-20T09:00:00.000Z', lastSeenAt: null },
+          ],
+        },
+      },
+      'DELETE /api/devices/dev_laptop': { status: 204 },
+    });
+    await screen.findByText('Chrome on macOS');
+    const mine = within(document.querySelector('ul.devices') as HTMLElement).getByText(THIS_DEVICE.name).closest('li')!;
+    expect(within(mine).getByText('This browser')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Revoke Chrome on macOS' }));
+    await waitFor(() => expect(screen.queryByText('Chrome on macOS')).toBeNull());
+    expect(fake.calls.filter((c) => c.method === 'DELETE').map((c) => c.url)).toEqual(['/api/devices/dev_laptop']);
+  });
+
+  it('shows the audit log newest first and pages to older events', async () => {
+    const event = (n: number) => ({
+      id: `evt_${n}`,
+      at: new Date(Date.UTC(2026, 10, 28, 9, 0, n)).toISOString(),
+      action: n % 2 ? 'integration.connected' : 'application.created',
+      deviceId: 'dev_console',
+      applicationId: 'app_1',
+      detail: { maskedKey: 'rk_test_…Ab12' },
+    });
+    const fake = open('/audit', {
+      ...signedIn,
+      'GET /api/audit?limit=50': { status: 200, body: { events: Array.from({ length: 50 }, (_, i) => event(i)) } },
+      'GET /api/audit?limit=100': { status: 200, body: { events: Array.from({ length: 60 }, (_, i) => event(i)) } },
+    });
+    await screen.findByRole('heading', { name: 'Audit log' });
+    await screen.findAllByText('integration.connected');
+    const times = [...document.querySelectorAll('li.audit-event')];
+    const first = times[0].querySelector('time')!.getAttribute('datetime')!;
+    const last = times[times.length - 1].querySelector('time')!.getAttribute('datetime')!;
+    expect(first > last).toBe(true);
+    fireEvent.click(screen.getByRole('button', { name: 'Show older events' }));
+    await waitFor(() => expect(document.querySelectorAll('li.audit-event')).toHaveLength(60));
+    expect(fake.calls.map((c) => c.url)).toContain('/api/audit?limit=100');
+    expect(screen.queryByRole('button', { name: 'Show older events' })).toBeNull();
+  });
+});
