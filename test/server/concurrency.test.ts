@@ -17,7 +17,7 @@ afterAll(async () => {
 
 const N = 150;
 
-it(`${N} keys submitted at once beside re-checks and reads, then deletes beside re-checks: nothing lost (${dialect})`, async () => {
+it(`${N} keys submitted at once beside re-checks and reads, then deletes beside re-checks: nothing lost (${dialect})`, { timeout: 90_000 }, async () => {
   const apps = await Promise.all(Array.from({ length: N }, (_, i) => h.createApplication(`Concurrent ${i}`)));
   const keys = new Map(apps.map((id) => [id, h.stripe.createKey({ type: 'restricted' })]));
   const statuses: number[] = [];

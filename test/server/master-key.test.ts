@@ -4,6 +4,7 @@
  * anything; a backup taken under writes restores into a fresh data dir where every key opens.
  */
 import { execFile, spawn } from 'node:child_process';
+import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -81,20 +82,27 @@ if (dialect === 'sqlite') {
       const original = fs.readFileSync(keyFile, 'utf8');
       await h.runtime.close();
 
+      // Kill it: right after it wrote the new master.key; as the first rows are re-sealed; half-way.
+      const reader = new Database(path.join(h.dataDir, 'serval.db'), { readonly: true });
+      const resealedUnder = () => reader.prepare('select key_id as id, count(*) as n from stripe_integrations group by key_id').all() as Array<{ id: string; n: number }>;
       const keysInUseAfterKills: number[] = [];
-      for (const delayMs of [0, 600, 1000, 1400]) {
+      for (const moment of ['written', 'first rows', 'half-way'] as const) {
         const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli/rotate-master-key.ts'], { env: { ...process.env, ...h.env }, stdio: ['ignore', 'pipe', 'pipe'] });
         let stdout = '';
         child.stdout.on('data', (d) => (stdout += d));
         const exited = new Promise((r) => child.on('exit', r));
-        while (!stdout.includes('written to') && child.exitCode === null) await new Promise((r) => setTimeout(r, 5));
-        await new Promise((r) => setTimeout(r, delayMs));
+        while (!stdout.includes('written to') && child.exitCode === null) await new Promise((r) => setTimeout(r, 2));
+        const newest = keyIds(keyFile)[0];
+        const under = () => resealedUnder().find((g) => g.id === newest)?.n ?? 0;
+        if (moment === 'first rows') while (under() < 1 && child.exitCode === null) await new Promise((r) => setTimeout(r, 2));
+        if (moment === 'half-way') while (under() < keys.size / 2 && child.exitCode === null) await new Promise((r) => setTimeout(r, 2));
         child.kill('SIGKILL');
         await exited;
         await expectAllOpen(h, keys);
         keysInUseAfterKills.push((await h.runtime.repos.integrations.keyIdsInUse()).length);
         await h.runtime.close();
       }
+      reader.close();
       // At least one kill landed mid-way: rows sealed under two master keys at once.
       expect(Math.max(...keysInUseAfterKills)).toBeGreaterThanOrEqual(2);
       const resealedBefore = await cli('rotate-master-key', h.env);
