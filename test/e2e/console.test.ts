@@ -1,0 +1,146 @@
+/**
+ * The web console the way a person uses it, in a real Chromium (no extension) against the real
+ * backend and the Stripe-compatible test server: sign in with a pairing code, create an
+ * application, the manual flow to connected, a publishable key refused, sign out with the old
+ * cookie refused afterwards, a cross-origin POST carrying the cookie refused, and no full key in
+ * the page's HTML, URL or web storage at any point. Screenshots at 1280 px and 400 px.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStripeServer, type StripeTestServer } from '../stripe-server/index.js';
+import { REPO_ROOT, startBackend, type Backend } from './backend.js';
+import { findChromium } from './chromium.js';
+
+const SCREENSHOTS = path.resolve(REPO_ROOT, process.env.SERVAL_SCREENSHOTS_DIR ?? path.join('test-results', 'screenshots'));
+const UI_TIMEOUT = 20_000;
+
+let stripe: StripeTestServer;
+let backend: Backend;
+let browser: Browser;
+let page: Page;
+const keysShown: string[] = [];
+
+async function screenshot(name: string, width = 1280): Promise<void> {
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.setViewportSize({ width, height: 800 });
+  await page.screenshot({ path: path.join(SCREENSHOTS, name), fullPage: true, animations: 'disabled' });
+  await page.setViewportSize({ width: 1280, height: 800 });
+}
+
+/** The page's HTML, URL and web storage hold no key the test has typed. */
+async function expectNoFullKey(): Promise<void> {
+  const html = await page.content();
+  const storage = String(await page.evaluate('JSON.stringify({ ...localStorage, ...sessionStorage })'));
+  for (const key of keysShown) {
+    expect(html).not.toContain(key);
+    expect(page.url()).not.toContain(key);
+    expect(storage).not.toContain(key);
+  }
+}
+
+async function saveKey(key: string): Promise<void> {
+  keysShown.push(key);
+  const field = page.getByLabel('Stripe API key');
+  await field.fill(key);
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect.poll(() => field.inputValue().catch(() => ''), { timeout: UI_TIMEOUT }).toBe('');
+}
+
+describe('the web console', () => {
+  beforeAll(async () => {
+    // The e2e global setup builds the extension and the server; the console is built here (a few seconds).
+    const build = spawnSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'build:console'], { cwd: REPO_ROOT, encoding: 'utf8' });
+    if (build.status !== 0) throw new Error(`npm run build:console failed:\n${build.stdout}\n${build.stderr}`);
+    stripe = await startStripeServer({ port: 0 });
+    backend = await startBackend({ stripeApiBase: stripe.url });
+    browser = await chromium.launch({
+      executablePath: findChromium(),
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-background-networking'],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.setDefaultTimeout(UI_TIMEOUT);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await backend?.stop();
+    await stripe?.close();
+  });
+
+  it('signs in with a pairing code, creates an application and connects a key by hand', async () => {
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => {
+      // Expected HTTP refusals (the 401 before sign-in, the 422) are logged as failed loads; a CSP violation or a script error is not.
+      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) pageErrors.push(message.text());
+    });
+
+    await page.goto(backend.url);
+    await page.getByLabel('Pairing code').waitFor();
+    await screenshot('console-sign-in.png');
+    await page.getByLabel('Pairing code').fill(await backend.newPairingCode());
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('navigation').getByRole('link', { name: 'Applications' }).waitFor();
+
+    await page.getByRole('button', { name: 'New application' }).click();
+    await page.getByLabel('Name').fill('Checkout');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('tab', { name: 'API Integration', selected: true }).waitFor();
+
+    await page.getByLabel('Search integrations').fill('str');
+    await page.getByRole('button', { name: 'Stripe' }).click();
+    expect(await page.getByLabel('Stripe API key').getAttribute('type')).toBe('password');
+
+    // A publishable key is refused with the guide's hint, without reaching Stripe.
+    const before = stripe.requests.length;
+    await saveKey(stripe.createKey({ type: 'publishable', mode: 'test' }));
+    await expect.poll(() => page.getByRole('alert').textContent(), { timeout: UI_TIMEOUT }).toContain('publishable key');
+    expect(await page.getByRole('alert').textContent()).toContain('Use a restricted key');
+    expect(stripe.requests.length).toBe(before);
+    await expectNoFullKey();
+
+    await saveKey(stripe.createKey({ type: 'restricted', mode: 'test' }));
+    await page.getByText('Connected', { exact: true }).waitFor();
+    await page.getByText('Restricted key').waitFor();
+    await expectNoFullKey();
+    await screenshot('console-connected.png');
+    await screenshot('console-connected-400.png', 400);
+
+    // At 400 px nothing runs off the side.
+    await page.setViewportSize({ width: 400, height: 800 });
+    const [scrollWidth, clientWidth] = (await page.evaluate('[document.documentElement.scrollWidth, document.documentElement.clientWidth]')) as number[];
+    expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
+    await page.setViewportSize({ width: 1280, height: 800 });
+
+    await page.getByRole('link', { name: 'Applications' }).first().click();
+    await page.getByRole('link', { name: 'Checkout' }).waitFor();
+    await screenshot('console-applications.png');
+    await expectNoFullKey();
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('refuses a cross-origin change carrying the cookie, and the cookie after sign-out', async () => {
+    const cookies = await page.context().cookies();
+    const session = cookies.find((c) => c.name === 'serval_session');
+    expect(session?.httpOnly).toBe(true);
+    const cookie = `serval_session=${session!.value}`;
+
+    const foreign = await fetch(`${backend.url}/api/applications`, {
+      method: 'POST',
+      headers: { cookie, origin: 'http://evil.example', 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Evil' }),
+    });
+    expect(foreign.status).toBe(403);
+    expect(((await foreign.json()) as { error: { code: string } }).error.code).toBe('csrf_rejected');
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Pairing code').waitFor();
+    const after = await fetch(`${backend.url}/api/session`, { headers: { cookie } });
+    expect(after.status).toBe(401);
+    await expectNoFullKey();
+  });
+});
