@@ -13,10 +13,10 @@ import autocannon from 'autocannon';
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { startBackend, type BackendProcess } from '../test/server/backend-process.js';
+import { freePort } from '../test/postgres/cluster.js';
 import { startStripeServer } from '../test/stripe-server/index.js';
 import { benchDatabases, type BenchDatabase } from './databases.js';
 import { median, round, type BenchResult } from './stats.js';
@@ -161,17 +161,6 @@ server.listen(0, '127.0.0.1', () => console.log(server.address().port));`;
   const child = spawn(process.execPath, ['-e', script], { env: { ...process.env, BODY: body }, stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<string>((resolve) => child.stdout.once('data', (d) => resolve(String(d).trim())));
   return { url: `http://127.0.0.1:${port}`, close: () => child.kill() };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** VmRSS of a process, from /proc. */

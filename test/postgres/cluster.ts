@@ -90,7 +90,8 @@ function run(bin: string, args: string[], cwd: string): Promise<{ code: number |
   });
 }
 
-function freePort(): Promise<number> {
+/** A loopback port free right now (something else may take it before it is used: retry on EADDRINUSE). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
