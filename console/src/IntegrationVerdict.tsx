@@ -12,7 +12,11 @@ export function StatusPill({ integration }: { integration: Integration | null })
   return <span class={`pill status-${status}`}>{statusLabel(status)}</span>;
 }
 
-export function IntegrationVerdict({ integration, warnings = [] }: { integration: Integration; warnings?: Warning[] }) {
+/** Warnings this view already says in its own words: the live badge and the missing list. */
+const SHOWN_ELSEWHERE = new Set(['live_mode', 'missing_permissions']);
+
+export function IntegrationVerdict({ integration, warnings: all = [] }: { integration: Integration; warnings?: Warning[] }) {
+  const warnings = all.filter((warning) => !SHOWN_ELSEWHERE.has(warning.code));
   return (
     <div class={`verdict verdict-${integration.status}`}>
       <p>

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStripeServer, type StripeTestServer } from '../stripe-server/index.js';
+import { expectNoAxeViolations } from './accessibility.js';
 import { REPO_ROOT, startBackend, type Backend } from './backend.js';
 import { findChromium } from './chromium.js';
 
@@ -81,6 +82,7 @@ describe('the web console', () => {
 
     await page.goto(backend.url);
     await page.getByLabel('Pairing code').waitFor();
+    await expectNoAxeViolations(page, 'page', 'console sign-in');
     await screenshot('console-sign-in.png');
     await page.getByLabel('Pairing code').fill(await backend.newPairingCode());
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -107,6 +109,7 @@ describe('the web console', () => {
     await page.getByText('Connected', { exact: true }).waitFor();
     await page.getByText('Restricted key').waitFor();
     await expectNoFullKey();
+    await expectNoAxeViolations(page, 'page', 'console connected');
     await screenshot('console-connected.png');
     await screenshot('console-connected-400.png', 400);
 
@@ -141,6 +144,43 @@ describe('the web console', () => {
     await page.getByLabel('Pairing code').waitFor();
     const after = await fetch(`${backend.url}/api/session`, { headers: { cookie } });
     expect(after.status).toBe(401);
+    await expectNoFullKey();
+  });
+
+  it('shows missing permissions with both links, re-checks, removes after a confirmation, revokes a device and lists the audit log', async () => {
+    await page.getByLabel('Pairing code').fill(await backend.newPairingCode());
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('link', { name: 'Checkout' }).click();
+    await page.getByRole('tab', { name: 'API Integration' }).click();
+
+    await page.getByRole('button', { name: 'Replace key' }).click();
+    await saveKey(stripe.createKey({ type: 'restricted', mode: 'test', permissions: ['charges_read', 'customers_read', 'balance_read'] }));
+    await page.getByText('Missing permissions', { exact: true }).waitFor();
+    await page.getByText('Customers: Write').waitFor();
+    expect(await page.getByRole('link', { name: "create a restricted key with Serval's permissions" }).getAttribute('href')).toContain('permissions[]=rak_customer_write');
+    await page.getByRole('link', { name: "Edit the key's permissions in Stripe" }).waitFor();
+    await expectNoAxeViolations(page, 'page', 'console missing permissions');
+    await screenshot('console-missing-permissions.png');
+
+    await page.getByRole('button', { name: 'Re-check' }).click();
+    await page.getByText('Missing permissions', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Remove' }).click();
+    await page.getByRole('button', { name: 'Yes, remove the key' }).click();
+    await page.getByLabel('Search integrations').waitFor();
+    const removed = await backend.api('GET', '/api/applications', { token: (await backend.pairDevice('e2e checker')).token });
+    expect(removed.body.applications.find((a: { name: string }) => a.name === 'Checkout').stripe).toBeNull();
+
+    await page.getByRole('link', { name: 'Devices' }).click();
+    await page.getByText('This browser').waitFor();
+    await page.getByRole('button', { name: 'Revoke e2e checker' }).click();
+    await expect.poll(() => page.getByText('e2e checker').count(), { timeout: UI_TIMEOUT }).toBe(0);
+    await expectNoAxeViolations(page, 'page', 'console devices');
+    await screenshot('console-devices.png');
+
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.getByText('integration.removed').first().waitFor();
+    await expectNoAxeViolations(page, 'page', 'console audit log');
+    await screenshot('console-audit-log.png');
     await expectNoFullKey();
   });
 });
