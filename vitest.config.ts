@@ -11,6 +11,7 @@ export default defineConfig({
           name: 'server',
           include: ['test/server/**/*.test.ts'],
           exclude: ['test/server/**/*.pg.test.ts'], // PostgreSQL-only behaviour (an outage)
+          globalSetup: ['test/server/global-setup.ts'],
           environment: 'node',
           testTimeout: 20_000,
           hookTimeout: 30_000,
@@ -23,7 +24,7 @@ export default defineConfig({
           include: ['test/server/**/*.test.ts'],
           environment: 'node',
           env: { SERVAL_TEST_DB: 'postgres' },
-          globalSetup: ['test/postgres/global-setup.ts'],
+          globalSetup: ['test/server/global-setup.ts', 'test/postgres/global-setup.ts'],
           testTimeout: 20_000,
           hookTimeout: 30_000,
         },

@@ -8,6 +8,8 @@
  * type-checks (`npm run typecheck`). Native and optional modules stay outside the bundle.
  */
 import * as esbuild from 'esbuild';
+import fs from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -29,42 +31,72 @@ const englishOnlyZod: esbuild.Plugin = {
   },
 };
 
-const started = performance.now();
-const result = await esbuild.build({
-  absWorkingDir: root,
-  entryPoints: { main: 'server/main.ts' },
-  outdir: 'dist/server',
-  outExtension: { '.js': '.mjs' },
-  // What the server loads only when needed (stripe-node, node-postgres) goes into chunks beside it.
-  splitting: true,
-  chunkNames: '[name]-[hash]', // beside main.mjs: modules find the project root from where they are (paths.ts)
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  // better-sqlite3 loads a native addon; pg-native is pg's optional libpq binding (not installed);
-  // pino-pretty is loaded only for LOG_FORMAT=pretty.
-  external: ['better-sqlite3', 'pg-native', 'pino-pretty'],
-  // The CommonJS dependencies inside an ES module still find require, __filename and __dirname.
-  banner: {
-    js: [
-      "import { createRequire as __servalCreateRequire } from 'node:module';",
-      "import { fileURLToPath as __servalFileURLToPath } from 'node:url';",
-      "import { dirname as __servalDirname } from 'node:path';",
-      'const require = __servalCreateRequire(import.meta.url);',
-      'const __filename = __servalFileURLToPath(import.meta.url);',
-      'const __dirname = __servalDirname(__filename);',
-    ].join('\n'),
-  },
-  plugins: [englishOnlyZod],
-  minify: process.env.SERVAL_BUILD_READABLE !== "1",
-  keepNames: false,
-  sourcemap: 'linked',
-  legalComments: 'linked',
-  metafile: true,
-  logLevel: 'warning',
-});
-const bytes = Object.entries(result.metafile.outputs)
-  .filter(([file]) => file.endsWith('.mjs'))
-  .reduce((sum, [, output]) => sum + output.bytes, 0);
-console.log(`Built dist/server/main.mjs (${(bytes / 1024).toFixed(0)} KiB) in ${Math.round(performance.now() - started)} ms.`);
+/** The server's entry points: the server itself and its command-line tools (`node dist/server/pair.mjs` …). */
+const ENTRY_POINTS = {
+  main: 'server/main.ts',
+  pair: 'server/cli/pair.ts',
+  'rotate-master-key': 'server/cli/rotate-master-key.ts',
+  backup: 'server/cli/backup.ts',
+};
+
+export async function buildServer(): Promise<{ bytes: number; ms: number }> {
+  const started = performance.now();
+  const result = await esbuild.build({
+    absWorkingDir: root,
+    entryPoints: ENTRY_POINTS,
+    outdir: 'dist/server',
+    outExtension: { '.js': '.mjs' },
+    // What is loaded only when needed (stripe-node, node-postgres) and what the entries share go into chunks beside them.
+    splitting: true,
+    chunkNames: '[name]-[hash]', // beside main.mjs: modules find the project root from where they are (paths.ts)
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    // better-sqlite3 loads a native addon; pg-native is pg's optional libpq binding (not installed);
+    // pino-pretty is loaded only for LOG_FORMAT=pretty.
+    external: ['better-sqlite3', 'pg-native', 'pino-pretty'],
+    // The CommonJS dependencies inside an ES module still find require, __filename and __dirname.
+    banner: {
+      js: [
+        "import { createRequire as __servalCreateRequire } from 'node:module';",
+        "import { fileURLToPath as __servalFileURLToPath } from 'node:url';",
+        "import { dirname as __servalDirname } from 'node:path';",
+        'const require = __servalCreateRequire(import.meta.url);',
+        'const __filename = __servalFileURLToPath(import.meta.url);',
+        'const __dirname = __servalDirname(__filename);',
+      ].join('\n'),
+    },
+    plugins: [englishOnlyZod],
+    minify: process.env.SERVAL_BUILD_READABLE !== '1',
+    keepNames: false,
+    sourcemap: 'linked',
+    legalComments: 'linked',
+    metafile: true,
+    logLevel: 'warning',
+  });
+  const bytes = Object.entries(result.metafile.outputs)
+    .filter(([file]) => file.endsWith('.mjs'))
+    .reduce((sum, [, output]) => sum + output.bytes, 0);
+  return { bytes, ms: Math.round(performance.now() - started) };
+}
+
+/** What the bundle is built from: a build older than any of it is stale. */
+const SOURCES = ['server', 'shared', 'package-lock.json'];
+
+export function serverBuildIsStale(): boolean {
+  const built = path.join(root, 'dist/server/main.mjs');
+  if (!fs.existsSync(built)) return true;
+  const builtAt = fs.statSync(built).mtimeMs;
+  const newest = (entry: string): number => {
+    const stat = fs.statSync(entry);
+    if (!stat.isDirectory()) return stat.mtimeMs;
+    return Math.max(stat.mtimeMs, ...fs.readdirSync(entry).map((name) => newest(path.join(entry, name))));
+  };
+  return SOURCES.some((source) => newest(path.join(root, source)) > builtAt);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const { bytes, ms } = await buildServer();
+  console.log(`Built dist/server (main.mjs and the CLIs, ${(bytes / 1024).toFixed(0)} KiB) in ${ms} ms.`);
+}

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from './backend.js';
 import { findChromium } from './chromium.js';
+import { buildServer, serverBuildIsStale } from '../../server/build.js';
 
 export const EXTENSION_DIR = path.join(REPO_ROOT, '.output', 'chrome-mv3');
 
@@ -38,7 +39,7 @@ export function extensionBuildIsStale(): boolean {
   return SOURCES.some((source) => newestMtime(path.join(REPO_ROOT, source)) > built);
 }
 
-function npmRun(script: 'build' | 'build:server'): Promise<void> {
+function npmRun(script: 'build'): Promise<void> {
   const scripts = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).scripts ?? {};
   if (!scripts[script]) throw new Error(`package.json has no "${script}" script: the e2e tests cannot build what they run.`);
   return new Promise((resolve, reject) => {
@@ -67,7 +68,7 @@ export default async function setup(): Promise<void> {
     await npmRun('build'); // the extension and the server
     if (!fs.existsSync(path.join(EXTENSION_DIR, 'manifest.json'))) throw new Error('`npm run build` made no .output/chrome-mv3/manifest.json.');
     process.stdout.write(`e2e: built the extension and the server in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-  } else {
-    await npmRun('build:server');
+  } else if (serverBuildIsStale()) {
+    await buildServer();
   }
 }

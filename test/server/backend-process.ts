@@ -17,12 +17,12 @@ export type BackendProcess = {
 };
 
 /**
- * Spawns the server with `env` on top of ours (PORT 0, no schedule unless asked): from its
- * TypeScript sources, or — `compiled` — the production bundle `npm run serve` runs (build it
- * first: `npm run build:server`). Not awaited: see `startBackend`.
+ * Spawns the server with `env` on top of ours (PORT 0, no schedule unless asked): the production
+ * bundle `npm run serve` runs (the server tests' global setup builds it), or — `compiled: false`
+ * — its TypeScript sources. Not awaited: see `startBackend`.
  */
 export function spawnBackend(env: Record<string, string>, options: { compiled?: boolean } = {}) {
-  const args = options.compiled ? ['dist/server/main.mjs'] : ['--import', 'tsx', 'server/main.ts'];
+  const args = options.compiled === false ? ['--import', 'tsx', 'server/main.ts'] : ['dist/server/main.mjs'];
   const child = spawn(process.execPath, args, {
     env: { ...process.env, PORT: '0', SERVAL_RECHECK_INTERVAL_MINUTES: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -20,7 +20,7 @@ import { dialect, randomMasterKey, startHarness, type Harness } from './harness.
 
 const run = promisify(execFile);
 const cli = (script: string, env: Record<string, string>, args: string[] = []) =>
-  run(process.execPath, ['--import', 'tsx', `server/cli/${script}.ts`, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
+  run(process.execPath, [`dist/server/${script}.mjs`, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' }); // the built CLI
 
 let h: Harness | undefined;
 const backends: BackendProcess[] = [];
@@ -87,7 +87,7 @@ if (dialect === 'sqlite') {
       const resealedUnder = () => reader.prepare('select key_id as id, count(*) as n from stripe_integrations group by key_id').all() as Array<{ id: string; n: number }>;
       const keysInUseAfterKills: number[] = [];
       for (const moment of ['written', 'first rows', 'half-way'] as const) {
-        const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli/rotate-master-key.ts'], { env: { ...process.env, ...h.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(process.execPath, ['dist/server/rotate-master-key.mjs'], { env: { ...process.env, ...h.env }, stdio: ['ignore', 'pipe', 'pipe'] });
         let stdout = '';
         child.stdout.on('data', (d) => (stdout += d));
         const exited = new Promise((r) => child.on('exit', r));

@@ -100,7 +100,7 @@ describe('pairing codes', () => {
 
   it('npm run pair issues codes the running server accepts (same database)', async () => {
     const { execFileSync } = await import('node:child_process');
-    const out = execFileSync(process.execPath, ['--import', 'tsx', 'server/cli/pair.ts'], {
+    const out = execFileSync(process.execPath, ['dist/server/pair.mjs'], {
       env: { ...process.env, SERVAL_MASTER_KEY: '', ...h.env }, // the same data dir or database (and master key)
       encoding: 'utf8',
     });
