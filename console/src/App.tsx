@@ -2,7 +2,7 @@
  * The console: who is signed in (GET /api/session), the navigation, and the page for the path.
  * Routing is the History API over the paths the backend serves the console at.
  */
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { createConsoleApi, type ConsoleApi, type SessionDevice } from './api';
 import { ApplicationPage } from './ApplicationPage';
 import { Applications } from './Applications';
@@ -51,6 +51,17 @@ export function App({ fetch: fetchImpl }: AppProps) {
     };
     document.title = `${session.state === 'signed-in' ? titles[route.page] : 'Sign in'} · Serval`;
   }, [route, session.state]);
+
+  // A new page moves focus to its content, so keyboard and screen-reader users start there (not on a tab switch).
+  const pageKey = route.page === 'application' ? `application/${route.id}` : route.page;
+  const firstPage = useRef(true);
+  useEffect(() => {
+    if (firstPage.current) {
+      firstPage.current = false;
+      return;
+    }
+    document.getElementById('main')?.focus();
+  }, [pageKey]);
 
   if (session.state === 'checking') return <p class="muted loading">Loading…</p>;
 

@@ -29,6 +29,12 @@ export function StripeIntegration({ api, application, onChanged }: Props) {
   const [busy, setBusy] = useState<null | 'save' | 'recheck' | 'remove'>(null);
   const [confirmingRemove, setConfirmingRemove] = useState(false);
   const confirmRef = useRef<HTMLButtonElement>(null);
+  const keyField = useRef<HTMLInputElement>(null);
+
+  // Choosing Stripe, or Replace key, takes the keyboard to the key field.
+  useEffect(() => {
+    if (chosen || replacing) keyField.current?.focus();
+  }, [chosen, replacing]);
 
   useEffect(() => {
     if (confirmingRemove) confirmRef.current?.focus();
@@ -82,7 +88,7 @@ export function StripeIntegration({ api, application, onChanged }: Props) {
   const form = (
     <form class="stack key-form" method="post" autocomplete="off" onSubmit={save}>
       <label for="stripe-api-key">Stripe API key</label>
-      <input id="stripe-api-key" name="apiKey" type="password" autocomplete="off" spellcheck={false} required aria-describedby="stripe-api-key-note" />
+      <input ref={keyField} id="stripe-api-key" name="apiKey" type="password" autocomplete="off" spellcheck={false} required aria-describedby="stripe-api-key-note" />
       <p id="stripe-api-key-note" class="muted">
         A restricted key (rk_…) with Serval's permissions, or a secret key (sk_…). Serval checks it with Stripe, then seals it.
       </p>

@@ -118,6 +118,7 @@ describe('the API Integration tab', () => {
     expect(screen.queryByRole('button', { name: 'Stripe' })).toBeNull();
     const field = await chooseStripe();
     expect(field.type).toBe('password');
+    await waitFor(() => expect(document.activeElement).toBe(field)); // the keyboard goes on to the key
     field.value = FULL_KEY;
     fireEvent.click(screen.getByRole('button', { name: 'Save' }));
     expect(field.value).toBe('');
