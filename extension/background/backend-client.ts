@@ -10,13 +10,14 @@ import {
   HealthSchema,
   IntegrationWithValidationSchema,
   PairResponseSchema,
+  RotateResponseSchema,
   StatusSchema,
   type Application,
   type Health,
   type PairResponse,
 } from '../../shared/api.js';
 import { extensionError, type ServalError } from '../messaging/errors';
-import type { IntegrationResult } from '../messaging/protocol';
+import type { IntegrationResult, RotationResult } from '../messaging/protocol';
 import { isSecureBackendUrl } from '../pairing/backend-url';
 
 // The extension's CSP forbids eval: tell zod not to try its compiled fast path.
@@ -130,10 +131,16 @@ export function createBackendClient(options: BackendClientOptions) {
       const reply = await request('POST', '/api/applications', ApplicationEnvelopeSchema, { body: { name } });
       return reply.ok ? { ok: true, data: reply.data.application } : reply;
     },
-    /** The only request that carries a Stripe key. */
+    /** One of the two requests that carry a Stripe key. */
     putStripeKey: (applicationId: string, apiKey: string): Promise<BackendReply<IntegrationResult>> =>
       request('PUT', `${path(applicationId)}/integrations/stripe`, IntegrationWithValidationSchema, {
         body: { apiKey, source: 'extension' },
+        timeoutMs: KEY_CHECK_TIMEOUT_MS,
+      }),
+    /** The other one: the same key for several applications, all or nothing. */
+    rotateStripeKey: (applicationIds: string[], apiKey: string): Promise<BackendReply<RotationResult>> =>
+      request('POST', '/api/stripe/rotate', RotateResponseSchema, {
+        body: { apiKey, applicationIds, source: 'extension' },
         timeoutMs: KEY_CHECK_TIMEOUT_MS,
       }),
     validateIntegration: (applicationId: string): Promise<BackendReply<IntegrationResult>> =>

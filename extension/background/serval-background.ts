@@ -3,7 +3,7 @@
  * answers the protocol's messages, keeps the pairing in storage, polls the status for the
  * toolbar badge, and injects the offer card when a content script asks for it.
  *
- * The Stripe key passes through `serval:send-key` on its way to the backend and is held
+ * The Stripe key passes through `serval:send-key` (and `serval:rotate-key`) on its way to the backend and is held
  * nowhere else: not in storage, not in a variable that outlives the request, not in a log.
  */
 import { browser } from 'wxt/browser';
@@ -220,6 +220,16 @@ export function createServalBackground(options: ServalBackgroundOptions = {}) {
         if ((await defaultApplicationItem.getValue()) === null) await defaultApplicationItem.setValue(applicationId);
         void refreshStatus();
       }
+      return reply;
+    },
+
+    'serval:rotate-key': async ({ applicationIds, apiKey }) => {
+      const parsed = typeof apiKey === 'string' ? parseKey(apiKey) : null;
+      if (!parsed?.ok) return fail(errorBody(parsed?.code ?? 'malformed_key', { message: parsed?.message }).error);
+      const ids = Array.isArray(applicationIds) ? applicationIds.filter((id): id is string => typeof id === 'string') : [];
+      if (ids.length === 0) return fail({ code: 'validation_failed', message: 'Choose at least one application to update.' });
+      const reply = await withPairing((client) => client.rotateStripeKey(ids, parsed.key));
+      if (reply.ok) void refreshStatus();
       return reply;
     },
 

@@ -9,6 +9,8 @@
  * click (a person's click, Enter or Space on it, or Enter in the name field, which the browser
  * turns into a trusted click on it), never from the form's submit event: Chromium marks every
  * submit event trusted, the one a page script's `form.requestSubmit()` fires included.
+ * **Also update** (after a send whose answer lists other applications holding the account's
+ * older key) follows the same rule: only a person's click sends the key to them.
  * Dismiss and Try again stay open to scripts: they change nothing beyond the page, and a page
  * that wants the card gone can hide it through the open shadow root anyway.
  */
@@ -16,10 +18,11 @@ import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import type { Application } from '../../shared/api.js';
 import { apiKeysPageUrl, createRestrictedKeyUrl, PERMISSIONS } from '../../shared/permissions.js';
 import { isRetryable, type ServalError } from '../messaging/errors';
-import type { IntegrationResult } from '../messaging/protocol';
+import type { IntegrationResult, RotationResult } from '../messaging/protocol';
 import type { StripePage } from '../page/stripe-pages';
 import { ErrorMessage } from '../ui/ErrorMessage';
 import { keyTypeLabel, LIVE_MODE_WARNING, modeLabel, permissionLabels, statusLabel } from '../ui/labels';
+import { ACCOUNT_USED_ELSEWHERE, applicationsHoldingOlderKey, listNames, type OlderKeyHolder } from './also-update';
 import type { KeyOffer } from './card-api';
 import type { CardClient } from './card-client';
 
@@ -184,6 +187,9 @@ export function OfferCard({ offer, client, onDismiss }: OfferCardProps) {
         {phase.kind === 'sending' && <p>Sending to {phase.applicationName} and checking the key with Stripe…</p>}
 
         {phase.kind === 'done' && <Verdict result={phase.result} applicationName={phase.applicationName} page={offer.page ?? null} />}
+        {phase.kind === 'done' && (
+          <AlsoUpdate holders={applicationsHoldingOlderKey(phase.result.validation)} apiKey={offer.key} client={client} />
+        )}
 
         {phase.kind === 'failed' && <ErrorMessage error={phase.error} announce={false} />}
       </div>
@@ -257,7 +263,72 @@ export function OfferCard({ offer, client, onDismiss }: OfferCardProps) {
 }
 
 /** Warnings the card already says in its own words: the secret-key note, the live badge, the missing list. */
-const SHOWN_ELSEWHERE = new Set(['secret_key_full_access', 'live_mode', 'missing_permissions']);
+const SHOWN_ELSEWHERE = new Set(['secret_key_full_access', 'live_mode', 'missing_permissions', ACCOUNT_USED_ELSEWHERE]);
+
+type AlsoUpdatePhase =
+  | { kind: 'offered' }
+  | { kind: 'sending' }
+  | { kind: 'done'; result: RotationResult }
+  | { kind: 'failed'; error: ServalError };
+
+/**
+ * Other applications still hold an older key of this key's account: one click (a person's)
+ * gives them this key too, through POST /api/stripe/rotate — all of them or none.
+ */
+function AlsoUpdate({ holders, apiKey, client }: { holders: OlderKeyHolder[]; apiKey: string; client: CardClient }) {
+  const [state, setState] = useState<AlsoUpdatePhase>({ kind: 'offered' });
+  if (holders.length === 0) return null;
+  const names = listNames(holders.map((h) => h.name));
+
+  async function update(): Promise<void> {
+    setState({ kind: 'sending' });
+    const reply = await client.rotateKey(
+      holders.map((h) => h.id),
+      apiKey,
+    );
+    setState(reply.ok ? { kind: 'done', result: reply.data } : { kind: 'failed', error: reply.error });
+  }
+
+  if (state.kind === 'done') {
+    const updated = holders.filter((h) => state.result.integrations.some((i) => i.applicationId === h.id));
+    return (
+      <div class="also-update">
+        <p class="ok">
+          Also updated {listNames(updated.map((h) => h.name))}: {updated.length === 1 ? 'it now holds' : 'they now hold'} this key.
+        </p>
+      </div>
+    );
+  }
+
+  return (
+    <div class="also-update">
+      <p>
+        {holders.length === 1 ? 'Another application still holds' : `${holders.length} other applications still hold`} an older key of this
+        account:
+      </p>
+      <ul>
+        {holders.map((h) => (
+          <li key={h.id}>
+            {h.name} <code>{h.maskedKey}</code>
+          </li>
+        ))}
+      </ul>
+      {state.kind === 'sending' && <p>Updating {names}…</p>}
+      {state.kind === 'failed' && <ErrorMessage error={state.error} announce={false} />}
+      <button
+        type="button"
+        class="primary"
+        disabled={state.kind === 'sending'}
+        aria-busy={state.kind === 'sending'}
+        onClick={(event) => {
+          if (event.isTrusted) void update();
+        }}
+      >
+        Also update
+      </button>
+    </div>
+  );
+}
 
 function Verdict({ result, applicationName, page }: { result: IntegrationResult; applicationName: string; page: StripePage | null }) {
   const { integration, validation } = result;

@@ -3,7 +3,8 @@
  * options page and the background worker. Every request is `{type, data}`; every answer is a
  * `Reply`: errors travel as data, because thrown errors do not survive runtime messaging.
  *
- * The Stripe key appears in exactly one message, `serval:send-key`, and is never stored.
+ * The Stripe key appears in two messages only, `serval:send-key` and `serval:rotate-key`, and is
+ * never stored.
  */
 import type { Application, Integration, Status, Validation } from '../../shared/api.js';
 import type { ServalError } from './errors';
@@ -32,6 +33,9 @@ export type StatusReport = {
 
 export type IntegrationResult = { integration: Integration; validation: Validation };
 
+/** POST /api/stripe/rotate's answer: the one check, and the key's new place on every application. */
+export type RotationResult = { validation: Validation; integrations: Integration[] };
+
 /** Where a message may come from. `page`: a content script or the card on dashboard.stripe.com. */
 export type Origin = 'extension' | 'page' | 'any';
 
@@ -45,6 +49,8 @@ export type Protocol = {
   'serval:list-applications': Message<void, { applications: Application[]; defaultApplicationId: string | null }, 'any'>;
   'serval:create-application': Message<{ name: string }, { application: Application }, 'any'>;
   'serval:send-key': Message<{ applicationId: string; apiKey: string }, IntegrationResult, 'any'>;
+  /** Also update: the key just sent, to the other applications holding the account's older key. */
+  'serval:rotate-key': Message<{ applicationIds: string[]; apiKey: string }, RotationResult, 'any'>;
   'serval:recheck': Message<{ applicationId: string }, IntegrationResult, 'extension'>;
   'serval:set-default-application': Message<{ applicationId: string | null }, PairingState, 'any'>;
   /** Injects the offer card's script into the sender's frame. */
@@ -65,6 +71,7 @@ export const MESSAGE_ORIGINS: { [K in MessageType]: Protocol[K]['from'] } = {
   'serval:list-applications': 'any',
   'serval:create-application': 'any',
   'serval:send-key': 'any',
+  'serval:rotate-key': 'any',
   'serval:recheck': 'extension',
   'serval:set-default-application': 'any',
   'serval:load-card': 'page',

@@ -220,6 +220,41 @@ describe('status and the toolbar badge', () => {
 });
 
 describe('sending a key', () => {
+  it('Also update: POSTs the key once to /api/stripe/rotate for the listed applications, with source "extension"', async () => {
+    const { backend } = setup({ applications: [application(), application({ id: 'app_2', name: 'Payouts' }), application({ id: 'app_3', name: 'Reports' })] });
+    await pair();
+    backend.state.requests = [];
+    const reply = await sendToBackground('serval:rotate-key', { applicationIds: ['app_2', 'app_3'], apiKey: RESTRICTED_TEST });
+    expect(reply).toMatchObject({ ok: true, data: { integrations: [{ applicationId: 'app_2', maskedKey: 'rk_test_…8Hn0' }, { applicationId: 'app_3' }] } });
+    const post = backend.state.requests.find((r) => r.method === 'POST' && r.url.endsWith('/api/stripe/rotate'))!;
+    expect(post.body).toEqual({ apiKey: RESTRICTED_TEST, applicationIds: ['app_2', 'app_3'], source: 'extension' });
+    expect(post.headers.authorization).toBe('Bearer svl_test_token_0123456789');
+  });
+
+  it('Also update from the dashboard page is allowed, like Send (the card lives there)', async () => {
+    const { background } = setup({ applications: [application(), application({ id: 'app_2', name: 'Payouts' })] });
+    await pair();
+    const message = { type: 'serval:rotate-key', data: { applicationIds: ['app_2'], apiKey: RESTRICTED_TEST } };
+    expect(await dispatch(background.handlers, message, DASHBOARD_SENDER, EXTENSION)).toMatchObject({ ok: true });
+  });
+
+  it('Also update refuses a publishable key or an empty list itself, without sending anything', async () => {
+    const { backend } = setup({ applications: [application()] });
+    await pair();
+    backend.state.requests = [];
+    expect(await sendToBackground('serval:rotate-key', { applicationIds: ['app_1'], apiKey: PUBLISHABLE_LIVE })).toMatchObject({ ok: false, error: { code: 'publishable_key' } });
+    expect(await sendToBackground('serval:rotate-key', { applicationIds: [], apiKey: RESTRICTED_TEST })).toMatchObject({ ok: false, error: { code: 'validation_failed' } });
+    expect(backend.state.requests).toHaveLength(0);
+  });
+
+  it('Also update passes an unknown application through and changes nothing', async () => {
+    const { backend } = setup({ applications: [application(), application({ id: 'app_2', name: 'Payouts' })] });
+    await pair();
+    const reply = await sendToBackground('serval:rotate-key', { applicationIds: ['app_2', 'app_gone'], apiKey: RESTRICTED_TEST });
+    expect(reply).toMatchObject({ ok: false, error: { code: 'application_not_found' } });
+    expect(backend.state.applications.every((a) => a.stripe === null)).toBe(true);
+  });
+
   it('PUTs the key with source "extension" and the device token, and returns the verdict', async () => {
     const { backend } = setup({ applications: [application()] });
     await pair();

@@ -11,6 +11,7 @@ const client: CardClient = {
   listApplications: async () => ({ ok: true, data: { applications: [application()], defaultApplicationId: null } }),
   createApplication: async () => ({ ok: false, error: { code: 'x', message: 'x' } }),
   sendKey: async () => ({ ok: false, error: { code: 'x', message: 'x' } }),
+  rotateKey: async () => ({ ok: false, error: { code: 'x', message: 'x' } }),
   openOptions: async () => ({ ok: true, data: null }),
 };
 

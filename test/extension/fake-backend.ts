@@ -81,6 +81,33 @@ export function createFakeBackend(options: FakeBackendOptions = {}) {
       state.applications.push(application);
       return json(201, { application });
     }
+    if (method === 'POST' && path === '/api/stripe/rotate') {
+      // All or nothing, as the backend: an unknown application or a refused key changes nothing.
+      const ids: unknown = body?.applicationIds;
+      if (!Array.isArray(ids) || ids.length === 0) return error('validation_failed');
+      const targets = ids.map((id) => state.applications.find((a) => a.id === id));
+      if (targets.some((a) => a === undefined)) return error('application_not_found');
+      const parsed = parseKey(String(body?.apiKey ?? ''));
+      if (!parsed.ok) return error(parsed.code);
+      const missing = missingPermissions(state.permissions);
+      const integrations = (targets as Application[]).map((application) => {
+        application.stripe = makeIntegration({
+          applicationId: application.id,
+          keyType: parsed.keyType,
+          mode: parsed.mode,
+          maskedKey: maskKey(parsed.key),
+          status: missing.length > 0 ? 'missing_permissions' : 'connected',
+          permissions: state.permissions,
+          missingPermissions: missing,
+          source: body?.source ?? 'api',
+        });
+        return application.stripe;
+      });
+      return json(200, {
+        validation: makeValidation({ keyType: parsed.keyType, mode: parsed.mode, permissions: state.permissions, missingPermissions: missing }),
+        integrations,
+      });
+    }
     const stripePath = /^\/api\/applications\/([^/]+)\/integrations\/stripe(\/validate)?$/.exec(path);
     if (stripePath) {
       const application = state.applications.find((a) => a.id === decodeURIComponent(stripePath[1]));
