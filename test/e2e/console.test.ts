@@ -93,8 +93,12 @@ describe('the web console', () => {
     await page.getByRole('button', { name: 'Create' }).click();
     await page.getByRole('tab', { name: 'API Integration', selected: true }).waitFor();
 
+    // By keyboard: type, Tab to Stripe, Enter; the key field takes the focus.
     await page.getByLabel('Search integrations').fill('str');
-    await page.getByRole('button', { name: 'Stripe' }).click();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement.textContent')).toBe('Stripe');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.evaluate('document.activeElement.id'), { timeout: UI_TIMEOUT }).toBe('stripe-api-key');
     expect(await page.getByLabel('Stripe API key').getAttribute('type')).toBe('password');
 
     // A publishable key is refused with the guide's hint, without reaching Stripe.
@@ -104,6 +108,14 @@ describe('the web console', () => {
     expect(await page.getByRole('alert').textContent()).toContain('Use a restricted key');
     expect(stripe.requests.length).toBe(before);
     await expectNoFullKey();
+
+    // A key Stripe no longer knows: refused with the guide's hint.
+    const deleted = stripe.createKey({ type: 'secret', mode: 'test' });
+    stripe.deleteKey(deleted);
+    await saveKey(deleted);
+    await expect.poll(() => page.getByRole('alert').textContent(), { timeout: UI_TIMEOUT }).toContain('Stripe does not recognise this key');
+    expect(await page.getByRole('alert').textContent()).toContain("hasn't been deleted or rotated");
+    await screenshot('console-refused.png');
 
     await saveKey(stripe.createKey({ type: 'restricted', mode: 'test' }));
     await page.getByText('Connected', { exact: true }).waitFor();
