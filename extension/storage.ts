@@ -16,6 +16,8 @@ export type StatusSnapshot = {
   reachable: boolean;
   connected: number;
   needsAttention: number;
+  /** Keys older than the backend's SERVAL_KEY_MAX_AGE_DAYS; absent in snapshots from before key-age tracking. */
+  rotationDue?: number;
   applications: number;
 };
 

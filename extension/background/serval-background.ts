@@ -98,6 +98,7 @@ export function createServalBackground(options: ServalBackgroundOptions = {}) {
       reachable: true,
       connected: status.integrations.connected,
       needsAttention: status.integrations.needsAttention,
+      rotationDue: status.integrations.rotationDue,
       applications: status.applications,
     };
   }
@@ -110,6 +111,7 @@ export function createServalBackground(options: ServalBackgroundOptions = {}) {
       reachable: false,
       connected: previous?.connected ?? 0,
       needsAttention: previous?.needsAttention ?? 0,
+      rotationDue: previous?.rotationDue ?? 0,
       applications: previous?.applications ?? 0,
     });
   }

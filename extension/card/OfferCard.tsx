@@ -21,7 +21,7 @@ import { isRetryable, type ServalError } from '../messaging/errors';
 import type { IntegrationResult, RotationResult } from '../messaging/protocol';
 import type { StripePage } from '../page/stripe-pages';
 import { ErrorMessage } from '../ui/ErrorMessage';
-import { keyTypeLabel, LIVE_MODE_WARNING, modeLabel, permissionLabels, statusLabel } from '../ui/labels';
+import { environmentLabel, keyTypeLabel, LIVE_MODE_WARNING, modeLabel, permissionLabels, ROTATION_DUE, statusLabel } from '../ui/labels';
 import { ACCOUNT_USED_ELSEWHERE, applicationsHoldingOlderKey, listNames, type OlderKeyHolder } from './also-update';
 import type { KeyOffer } from './card-api';
 import type { CardClient } from './card-client';
@@ -232,9 +232,16 @@ export function OfferCard({ offer, client, onDismiss }: OfferCardProps) {
               />
             </>
           )}
+          {selectedApplication?.environment && (
+            <p class={`muted environment environment-${selectedApplication.environment}`}>
+              {environmentLabel(selectedApplication.environment)}
+              {selectedApplication.environment !== offer.mode ? `: this ${modeLabel(offer.mode).toLowerCase()} key does not belong here.` : '.'}
+            </p>
+          )}
           {selectedApplication?.stripe && (
             <p class="muted">
               Replaces its current key <code>{selectedApplication.stripe.maskedKey}</code> ({statusLabel(selectedApplication.stripe.status).toLowerCase()}).
+              {selectedApplication.stripe.rotationDue && <span class="rotation-due"> {ROTATION_DUE}.</span>}
             </p>
           )}
           <button

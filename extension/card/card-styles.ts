@@ -43,7 +43,7 @@ button:focus-visible, select:focus-visible, input:focus-visible, a:focus-visible
 .body:focus-visible { outline: 2px solid var(--serval-focus); outline-offset: 4px; border-radius: var(--serval-radius); }
 a { color: var(--serval-accent); }
 .ok { color: var(--serval-ok); font-weight: 600; }
-.warn, .error p:first-child { color: var(--serval-warn); font-weight: 600; }
+.warn, .error p:first-child, .rotation-due { color: var(--serval-warn); font-weight: 600; }
 .hint { color: var(--serval-muted); font-weight: 400; }
 ul { margin: var(--serval-space-1) 0; padding-left: 20px; }
 `;

@@ -9,7 +9,7 @@ import { createRestrictedKeyUrl } from '../../shared/permissions.js';
 import type { ServalError } from '../messaging/errors';
 import type { PairingState, StatusReport } from '../messaging/protocol';
 import { ErrorMessage } from './ErrorMessage';
-import { formatTime, modeLabel, permissionLabels, statusLabel } from './labels';
+import { environmentLabel, formatTime, modeLabel, permissionLabels, ROTATION_DUE, rotationDueText, statusLabel } from './labels';
 import type { UiClient } from './ui-client';
 
 export type StatusPanelProps = {
@@ -96,7 +96,8 @@ export function StatusPanel({ client, state, variant, onStateChange }: StatusPan
         {state.device && <p>This device: {state.device.name}</p>}
         {load.kind === 'loaded' && (
           <p class="muted">
-            {load.report.status.integrations.connected} connected, {load.report.status.integrations.needsAttention} needing attention · checked{' '}
+            {load.report.status.integrations.connected} connected, {load.report.status.integrations.needsAttention} needing attention
+            {load.report.status.integrations.rotationDue ? `, ${load.report.status.integrations.rotationDue} due for rotation` : ''} · checked{' '}
             {formatTime(load.report.checkedAt)}
           </p>
         )}
@@ -120,6 +121,12 @@ export function StatusPanel({ client, state, variant, onStateChange }: StatusPan
                   <h3 class="application-name">{application.name}</h3>
                   <span class={`pill status-${stripe?.status ?? 'none'}`}>{statusLabel(stripe?.status ?? 'none')}</span>
                   {stripe && <span class={`pill mode-${stripe.mode}`}>{modeLabel(stripe.mode)}</span>}
+                  {stripe?.rotationDue && (
+                    <span class="pill rotation-due" title={rotationDueText(stripe.rotationDueAt)}>
+                      {ROTATION_DUE}
+                    </span>
+                  )}
+                  {application.environment && <span class="pill environment">{environmentLabel(application.environment)}</span>}
                 </div>
                 {stripe && (
                   <>
@@ -128,6 +135,9 @@ export function StatusPanel({ client, state, variant, onStateChange }: StatusPan
                     </p>
                     {stripe.missingPermissions.length > 0 && <p class="warn">Missing: {permissionLabels(stripe.missingPermissions).join(', ')}</p>}
                     {stripe.lastError && <p class="warn">{stripe.lastError.message}</p>}
+                    {stripe.rotationDue && (
+                      <p class="warn">{rotationDueText(stripe.rotationDueAt)}: create a new key in Stripe and send it to Serval.</p>
+                    )}
                     <button
                       type="button"
                       class="secondary"

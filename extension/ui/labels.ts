@@ -11,6 +11,19 @@ export function modeLabel(mode: KeyMode): string {
   return mode === 'live' ? 'Live mode' : 'Test mode';
 }
 
+export const ROTATION_DUE = 'Rotation due';
+
+/** An application's declared environment (DESIGN.md §5.5); null: not declared, nothing to say. */
+export function environmentLabel(environment: 'test' | 'live' | null): string | null {
+  if (environment === null) return null;
+  return environment === 'live' ? 'Live environment' : 'Test environment';
+}
+
+/** "Rotation due since 1 Apr 2026 …": when the key came due, if the backend says. */
+export function rotationDueText(rotationDueAt: string | null): string {
+  return rotationDueAt ? `${ROTATION_DUE} since ${formatTime(rotationDueAt)}` : ROTATION_DUE;
+}
+
 export const LIVE_MODE_WARNING = 'Live mode: processes real payments';
 
 export function statusLabel(status: IntegrationStatus | 'none'): string {

@@ -146,6 +146,21 @@ describe('status and the toolbar badge', () => {
     expect(await fakeBrowser.action.getTitle({})).toContain('2 Stripe integrations need attention');
   });
 
+  it('counts the keys due for rotation in amber when nothing else needs attention, and names them in the title either way', async () => {
+    const due = { rotationDue: true, rotationDueAt: '2026-02-01T10:00:00.000Z' };
+    const { backend, background } = setup({
+      applications: [application({ id: 'a', stripe: integration(due) }), application({ id: 'b', stripe: integration(due) }), application({ id: 'c', stripe: integration() })],
+    });
+    await pair();
+    await background.refreshStatus();
+    expect(await fakeBrowser.action.getBadgeText({})).toBe('2');
+    expect(await fakeBrowser.action.getTitle({})).toContain('2 keys are due for rotation');
+    backend.state.applications[2].stripe = integration({ status: 'invalid' });
+    await background.refreshStatus();
+    expect(await fakeBrowser.action.getBadgeText({})).toBe('1');
+    expect(await fakeBrowser.action.getTitle({})).toBe('Serval for Stripe: 1 Stripe integration needs attention. 2 keys are due for rotation.');
+  });
+
   it('clears the badge when everything is connected, and shows "?" when the backend is down', async () => {
     const { backend, background } = setup({ applications: [application({ stripe: integration() })] });
     await pair();

@@ -323,6 +323,32 @@ describe('a key from another Stripe account than the dashboard shows', () => {
   });
 });
 
+describe('Rotation due and the environment on the card', () => {
+  it('says the chosen application’s key is due for rotation, and which environment it declares', async () => {
+    const client = fakeClient({
+      listApplications: vi.fn(async () =>
+        ok({
+          applications: [
+            application({ environment: 'test', stripe: integration({ rotationDue: true, maskedKey: 'rk_test_…old1' }) }),
+            application({ id: 'app_2', name: 'Payouts', environment: 'live', stripe: integration({ applicationId: 'app_2' }) }),
+            application({ id: 'app_3', name: 'Reports' }),
+          ],
+          defaultApplicationId: 'app_1',
+        }),
+      ),
+    });
+    render(<OfferCard offer={restrictedTest} client={client} onDismiss={() => {}} />);
+    const picker = await screen.findByRole('combobox', { name: 'Application' });
+    expect(screen.getByText(/Replaces its current key/).textContent).toContain('Rotation due.');
+    expect(screen.getByText('Test environment.')).toBeTruthy();
+    byPerson.change(picker, { target: { value: 'app_2' } });
+    expect(screen.queryByText(/Rotation due/)).toBeNull();
+    expect(screen.getByText('Live environment: this test mode key does not belong here.')).toBeTruthy();
+    byPerson.change(picker, { target: { value: 'app_3' } });
+    expect(screen.queryByText(/environment/)).toBeNull();
+  });
+});
+
 describe('Also update: other applications holding an older key of the same account', () => {
   const elsewhere = {
     code: 'account_used_elsewhere',

@@ -135,6 +135,30 @@ describe('status', () => {
     expect(within(reports).queryByRole('button', { name: /Re-check/ })).toBeNull();
   });
 
+  it('shows Rotation due on an application whose key is due, and the environment an application declares', async () => {
+    const dueReport: StatusReport = {
+      ...report,
+      status: { ...report.status, integrations: { ...report.status.integrations, rotationDue: 1 } },
+      applications: [
+        application({ id: 'app_1', name: 'Billing', environment: 'live', stripe: integration({ mode: 'live', rotationDue: true, rotationDueAt: '2026-02-01T10:00:00.000Z' }) }),
+        application({ id: 'app_2', name: 'Payouts', environment: 'test', stripe: integration({ applicationId: 'app_2' }) }),
+        application({ id: 'app_3', name: 'Reports' }),
+      ],
+    };
+    for (const variant of ['popup', 'options'] as const) {
+      render(<ServalApp client={fakeClient(paired, { getStatus: vi.fn(async () => ok(dueReport)) })} variant={variant} />);
+      await screen.findByText(/1 due for rotation/);
+      const [billing, payouts, reports] = screen.getAllByRole('listitem').filter((li) => li.classList.contains('application'));
+      expect(within(billing).getByText('Rotation due').className).toContain('rotation-due');
+      expect(within(billing).getByText(/Rotation due since .*: create a new key in Stripe and send it to Serval/)).toBeTruthy();
+      expect(within(billing).getByText('Live environment')).toBeTruthy();
+      expect(within(payouts).queryByText(/Rotation due/)).toBeNull();
+      expect(within(payouts).getByText('Test environment')).toBeTruthy();
+      expect(reports.textContent).not.toMatch(/environment|Rotation due/);
+      cleanup();
+    }
+  });
+
   it('re-checks one application on demand and shows the new check', async () => {
     let answer!: (reply: Reply<never>) => void;
     const client = fakeClient(paired, { recheck: vi.fn(() => new Promise<Reply<never>>((resolve) => (answer = resolve))) });
