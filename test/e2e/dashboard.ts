@@ -12,8 +12,8 @@ const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtur
 
 export const DASHBOARD = 'https://dashboard.stripe.com';
 
-/** Which key the page gets for "Reveal test key", "Create secret key" and "Create restricted key". */
-export type KeySlot = 'reveal' | 'secret' | 'restricted';
+/** Which key the page gets for "Reveal test key", "Create secret key", "Create restricted key" and ⋯ → "Rotate key". */
+export type KeySlot = 'reveal' | 'secret' | 'restricted' | 'rotate';
 
 export type Dashboard = { keys: Partial<Record<KeySlot, string>> };
 

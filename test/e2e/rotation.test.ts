@@ -1,0 +1,116 @@
+/**
+ * Rotating a key the way the guide says, in a real Chromium with the built extension: on the
+ * (fixture) Stripe Dashboard, ⋯ → Rotate key → choose when the old key expires → Rotate API key;
+ * the new key appears as text in the same dialog. Two applications hold the old key: Send to
+ * Serval gives the new one to the first, Also update to the other, and the backend's API shows
+ * both holding it.
+ */
+import type { Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { maskKey } from '../../shared/keys.js';
+import { startStripeServer, type StripeTestServer } from '../stripe-server/index.js';
+import { startBackend, type Backend } from './backend.js';
+import { launchWithExtension, type ExtensionBrowser } from './chromium.js';
+import { DASHBOARD, serveDashboard, type Dashboard } from './dashboard.js';
+import { EXTENSION_DIR } from './global-setup.js';
+
+const UI_TIMEOUT = 20_000;
+const ACCOUNT = 'acct_1RotateFixture01';
+
+let stripe: StripeTestServer;
+let backend: Backend;
+let browser: ExtensionBrowser;
+let dashboard: Dashboard;
+let token: string;
+const ids = { Checkout: '', Reports: '' };
+
+const api = <T = any>(method: string, apiPath: string, body?: unknown) => backend.api<T>(method, apiPath, { token, body });
+
+function offerFor(page: Page, key: string): Locator {
+  return page.locator('serval-key-offer').getByRole('region', { name: 'Serval: send this Stripe key' }).filter({ hasText: maskKey(key) });
+}
+
+beforeAll(async () => {
+  stripe = await startStripeServer({ port: 0 });
+  backend = await startBackend({ stripeApiBase: stripe.url });
+  ({ token } = await backend.pairDevice('e2e rotation runner'));
+  browser = await launchWithExtension(EXTENSION_DIR);
+  dashboard = await serveDashboard(browser.context);
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await backend?.stop();
+  await stripe?.close();
+}, 60_000);
+
+describe.sequential('rotating a key on the Stripe Dashboard', () => {
+  it('Send for one application and Also update for the other: both end up holding the new key', async () => {
+    // Two applications share the account's old key.
+    const oldKey = stripe.createKey({ type: 'restricted', mode: 'test', accountId: ACCOUNT, accountReadable: true });
+    for (const name of Object.keys(ids) as (keyof typeof ids)[]) {
+      const created = await api('POST', '/api/applications', { name });
+      expect(created.status, created.text).toBe(201);
+      ids[name] = created.body.application.id;
+      const put = await api('PUT', `/api/applications/${ids[name]}/integrations/stripe`, { apiKey: oldKey, source: 'api' });
+      expect(put.status, put.text).toBe(200);
+    }
+
+    // Pair the browser.
+    const options = await browser.openExtensionPage('options.html');
+    await options.getByLabel('Backend URL').fill(backend.url);
+    await options.getByLabel('Pairing code').fill(backend.printedPairingCode);
+    await options.getByRole('button', { name: 'Connect' }).click();
+    await options.getByText('Reachable', { exact: false }).first().waitFor({ timeout: UI_TIMEOUT });
+    await options.close();
+
+    // ⋯ → Rotate key → when the old key expires → Rotate API key.
+    const newKey = stripe.createKey({ type: 'restricted', mode: 'test', accountId: ACCOUNT, accountReadable: true });
+    dashboard.keys.rotate = newKey;
+    const tab = await browser.context.newPage();
+    await tab.goto(`${DASHBOARD}/test/apikeys`);
+    await tab.getByRole('button', { name: 'More options for Reporting' }).click();
+    await tab.getByRole('menuitem', { name: 'Rotate key' }).click();
+    const dialog = tab.getByRole('dialog');
+    await dialog.getByLabel('Expiration').selectOption({ label: 'In 24 hours' });
+    await dialog.getByRole('button', { name: 'Rotate API key' }).click();
+    await dialog.getByText(newKey).waitFor(); // the new key, as text, in the same dialog
+
+    const card = offerFor(tab, newKey);
+    await card.waitFor({ timeout: UI_TIMEOUT });
+    const picker = card.getByRole('combobox', { name: 'Application' });
+    await picker.waitFor({ timeout: UI_TIMEOUT });
+    // A person's choice: type-to-select on the focused picker (a script's selectOption is ignored).
+    await picker.focus();
+    await picker.pressSequentially('Checkout');
+    await expect.poll(() => picker.evaluate((s) => (s as unknown as { selectedOptions: { text: string }[] }).selectedOptions[0]?.text)).toBe('Checkout');
+    await card.getByRole('button', { name: 'Send to Serval' }).click();
+    await card.getByText(/Connected to Checkout/).waitFor({ timeout: UI_TIMEOUT });
+
+    // The answer names the other application still on the old key: Also update.
+    expect(await card.innerText()).toContain('Reports');
+    expect(await card.innerText()).toContain(maskKey(oldKey));
+    await card.getByRole('button', { name: 'Also update' }).click();
+    await card.getByText(/Also updated Reports/).waitFor({ timeout: UI_TIMEOUT });
+
+    // Both applications hold the new key, through the backend's API.
+    for (const id of Object.values(ids)) {
+      const integration = await api('GET', `/api/applications/${id}/integrations/stripe`);
+      expect(integration.status, integration.text).toBe(200);
+      expect(integration.body.integration.maskedKey).toBe(maskKey(newKey));
+    }
+    const reports = await api('GET', `/api/applications/${ids.Reports}/integrations/stripe`);
+    expect(reports.body.integration.source).toBe('extension');
+
+    // And the extension's storage holds neither key.
+    const worker = await browser.serviceWorker();
+    const stored = JSON.stringify(
+      await worker.evaluate(async () => {
+        const chrome = (globalThis as any).chrome;
+        return [await chrome.storage.local.get(null), await chrome.storage.session.get(null)];
+      }),
+    );
+    expect(stored).not.toContain(newKey);
+    expect(stored).not.toContain(oldKey);
+  }, 120_000);
+});
