@@ -1,0 +1,113 @@
+/**
+ * The extension's flows in a real Firefox ESR, beside Chromium (send-to-serval.test.ts): pair in
+ * the options page, reveal a key on the (fixture) Stripe Dashboard, Send to Serval, the verdict in
+ * the card and in the popup, and the extension's storage holding no key.
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { maskKey } from '../../shared/keys.js';
+import { startStripeServer, type StripeTestServer } from '../stripe-server/index.js';
+import { REPO_ROOT, startBackend, type Backend } from './backend.js';
+import { DASHBOARD } from './dashboard.js';
+import { launchFirefoxWithExtension, type FirefoxWithExtension } from './firefox.js';
+
+const FIREFOX_EXTENSION_DIR = path.join(REPO_ROOT, '.output', 'firefox-mv3');
+const UI_TIMEOUT = 20_000;
+const FIXTURES = path.join(REPO_ROOT, 'test', 'e2e', 'fixtures');
+
+let stripe: StripeTestServer;
+let backend: Backend;
+let firefox: FirefoxWithExtension;
+let token: string;
+let billingId: string;
+let key: string;
+
+/** The fixture dashboard at https://dashboard.stripe.com/…, answered by request interception. */
+async function serveDashboard(page: Page, keys: { reveal?: string }): Promise<void> {
+  await page.setRequestInterception(true);
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    if (url.origin !== DASHBOARD) return void request.continue();
+    if (url.pathname === '/__fixture/key') {
+      return void (keys.reveal ? request.respond({ status: 200, contentType: 'text/plain', body: keys.reveal }) : request.respond({ status: 404, body: '' }));
+    }
+    // resourceType() is not supported over BiDi: isNavigationRequest() is.
+    if (!request.isNavigationRequest()) return void request.respond({ status: 404, body: '' });
+    const file = url.pathname.replace(/\/$/, '') === '/apikeys' ? 'masked-keys.html' : 'app.html';
+    void request.respond({ status: 200, contentType: 'text/html; charset=utf-8', body: fs.readFileSync(path.join(FIXTURES, file), 'utf8') });
+  });
+}
+
+const text = (page: Page) => page.evaluate(() => (globalThis as any).document.body.innerText);
+
+beforeAll(async () => {
+  await promisify(execFile)('npm', ['run', 'build:firefox'], { cwd: REPO_ROOT }); // about 2 s
+  stripe = await startStripeServer({ port: 0 });
+  backend = await startBackend({ stripeApiBase: stripe.url });
+  ({ token } = await backend.pairDevice('e2e firefox runner'));
+  const created = await backend.api('POST', '/api/applications', { token, body: { name: 'Billing' } });
+  billingId = created.body.application.id;
+  firefox = await launchFirefoxWithExtension(FIREFOX_EXTENSION_DIR);
+}, 180_000);
+
+afterAll(async () => {
+  await firefox?.close();
+  await backend?.stop();
+  await stripe?.close();
+}, 60_000);
+
+describe.sequential('Send to Serval, in Firefox ESR', () => {
+  it('pairs through the options page', async () => {
+    const options = await firefox.openExtensionPage('options.html');
+    const url = await options.waitForSelector('::-p-aria([name="Backend URL"][role="textbox"])', { timeout: UI_TIMEOUT });
+    await url!.click({ count: 3 });
+    await url!.type(backend.url);
+    await options.locator('::-p-aria([name="Pairing code"][role="textbox"])').fill(backend.printedPairingCode);
+    await options.locator('::-p-aria([name="Connect"][role="button"])').click();
+    // The status view: this device, then the applications once the backend answered.
+    await options.waitForFunction(() => (globalThis as any).document.body.innerText.includes('Billing'), { timeout: UI_TIMEOUT });
+    expect(await text(options)).toContain('This device: Firefox on Linux');
+    expect(await text(options)).toContain('Reachable');
+    await options.close();
+  });
+
+  it('offers the revealed key, sends it, and shows the verdict in the card', async () => {
+    key = stripe.createKey({ type: 'secret', mode: 'test' });
+    const tab = await firefox.browser.newPage();
+    await serveDashboard(tab, { reveal: key });
+    await tab.goto(`${DASHBOARD}/test/apikeys`);
+    await tab.locator('::-p-aria([name="Reveal test key"][role="button"])').click();
+    const send = await tab.waitForSelector('serval-key-offer >>> ::-p-aria([name="Send to Serval"][role="button"])', { timeout: UI_TIMEOUT });
+    const card = await tab.$eval('serval-key-offer', (host) => host.shadowRoot!.textContent ?? '');
+    expect(card).toContain(maskKey(key));
+    expect(card).not.toContain(key);
+    await send!.click();
+    await tab.waitForFunction(
+      () => ((globalThis as any).document.querySelector('serval-key-offer')?.shadowRoot?.textContent ?? '').includes('Connected to Billing'),
+      { timeout: UI_TIMEOUT },
+    );
+    const stored = await backend.api('GET', `/api/applications/${billingId}/integrations/stripe`, { token });
+    expect(stored.body.integration).toMatchObject({ maskedKey: maskKey(key), status: 'connected', source: 'extension' });
+    await tab.close();
+  });
+
+  it('shows the verdict in the popup, and the extension’s storage holds no key', async () => {
+    const popup = await firefox.openExtensionPage('popup.html');
+    await popup.waitForFunction(() => (globalThis as any).document.body.innerText.includes('Connected'), { timeout: UI_TIMEOUT });
+    const shown = await text(popup);
+    expect(shown).toContain('Billing');
+    expect(shown).toContain(maskKey(key));
+    const stored = await popup.evaluate(async () => {
+      const ext = (globalThis as any).browser;
+      return JSON.stringify([await ext.storage.local.get(null), await ext.storage.session.get(null)]);
+    });
+    expect(stored).toContain('svl_'); // the device token is there…
+    expect(stored).not.toContain(key); // …the key is not
+    expect(stored).not.toContain(key.slice(8, 40));
+    await popup.close();
+  });
+});

@@ -1,0 +1,71 @@
+/**
+ * Firefox ESR with the built extension (.output/firefox-mv3), driven by puppeteer-core over
+ * WebDriver BiDi — the recipe in shared/FIREFOX.md: a temporary add-on, a fixed moz-extension://
+ * uuid, and Firefox kept off the network (no non-local connections, and a loopback proxy that
+ * answers 502 to whatever it still tries).
+ */
+import http from 'node:http';
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+
+export const DEFAULT_FIREFOX_PATH = '/usr/bin/firefox-esr';
+/** wxt.config.ts's gecko id. */
+const GECKO_ID = 'serval-for-stripe@serval.dev';
+const EXTENSION_UUID = '5e7a1c2d-0b9f-4c3e-8a61-2f4d9e0c7b13';
+
+export function findFirefox(env: Record<string, string | undefined> = process.env): string {
+  const path = env.FIREFOX_PATH ?? DEFAULT_FIREFOX_PATH;
+  if (!fs.existsSync(path)) throw new Error(`No Firefox at ${path}: install Debian's firefox-esr (apt-get install -y firefox-esr) or set FIREFOX_PATH.`);
+  return path;
+}
+
+export type FirefoxWithExtension = {
+  browser: Browser;
+  /** moz-extension://<uuid>/ */
+  extensionBase: string;
+  /** Opens popup.html or options.html; BiDi never reports that navigation as finished, so this waits for the path. */
+  openExtensionPage(file: string): Promise<Page>;
+  close(): Promise<void>;
+};
+
+export async function launchFirefoxWithExtension(extensionDir: string): Promise<FirefoxWithExtension> {
+  const proxy = http.createServer((_req, res) => res.writeHead(502).end());
+  proxy.on('connect', (_req, socket) => socket.end('HTTP/1.1 502 Bad Gateway\r\n\r\n'));
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const proxyPort = (proxy.address() as AddressInfo).port;
+
+  const browser = await puppeteer.launch({
+    browser: 'firefox',
+    executablePath: findFirefox(),
+    headless: true,
+    args: ['--remote-allow-system-access'],
+    env: { ...process.env, MOZ_DISABLE_NONLOCAL_CONNECTIONS: '1' },
+    extraPrefsFirefox: {
+      'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: EXTENSION_UUID }),
+      'network.proxy.type': 1,
+      'network.proxy.http': '127.0.0.1',
+      'network.proxy.http_port': proxyPort,
+      'network.proxy.ssl': '127.0.0.1',
+      'network.proxy.ssl_port': proxyPort,
+      'network.proxy.allow_hijacking_localhost': false,
+    },
+  });
+  await browser.installExtension(extensionDir);
+  const extensionBase = `moz-extension://${EXTENSION_UUID}/`;
+
+  return {
+    browser,
+    extensionBase,
+    async openExtensionPage(file) {
+      const page = await browser.newPage();
+      void page.goto(`${extensionBase}${file}`).catch(() => undefined);
+      await page.waitForFunction((path) => (globalThis as any).location.pathname === path, { timeout: 20_000 }, `/${file}`);
+      return page;
+    },
+    async close() {
+      await browser.close().catch(() => undefined);
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    },
+  };
+}
