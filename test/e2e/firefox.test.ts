@@ -1,7 +1,8 @@
 /**
  * The extension's flows in a real Firefox ESR, beside Chromium (send-to-serval.test.ts): pair in
  * the options page, reveal a key on the (fixture) Stripe Dashboard, Send to Serval, the verdict in
- * the card and in the popup, and the extension's storage holding no key.
+ * the card and in the popup, the extension's storage holding no key; then Stripe's rotate dialog,
+ * Send for one application and Also update for the other.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -27,13 +28,14 @@ let billingId: string;
 let key: string;
 
 /** The fixture dashboard at https://dashboard.stripe.com/…, answered by request interception. */
-async function serveDashboard(page: Page, keys: { reveal?: string }): Promise<void> {
+async function serveDashboard(page: Page, keys: { reveal?: string; rotate?: string }): Promise<void> {
   await page.setRequestInterception(true);
   page.on('request', (request) => {
     const url = new URL(request.url());
     if (url.origin !== DASHBOARD) return void request.continue();
     if (url.pathname === '/__fixture/key') {
-      return void (keys.reveal ? request.respond({ status: 200, contentType: 'text/plain', body: keys.reveal }) : request.respond({ status: 404, body: '' }));
+      const key = keys[url.searchParams.get('slot') as keyof typeof keys];
+      return void (key ? request.respond({ status: 200, contentType: 'text/plain', body: key }) : request.respond({ status: 404, body: '' }));
     }
     // resourceType() is not supported over BiDi: isNavigationRequest() is.
     if (!request.isNavigationRequest()) return void request.respond({ status: 404, body: '' });
@@ -109,5 +111,41 @@ describe.sequential('Send to Serval, in Firefox ESR', () => {
     expect(stored).not.toContain(key); // …the key is not
     expect(stored).not.toContain(key.slice(8, 40));
     await popup.close();
+  });
+
+  it('on Stripe’s rotate dialog: Send for one application, Also update for the other, and both hold the new key', async () => {
+    // Reports holds the same (soon old) key as Billing.
+    const reports = await backend.api('POST', '/api/applications', { token, body: { name: 'Reports' } });
+    const reportsId = reports.body.application.id;
+    const put = await backend.api('PUT', `/api/applications/${reportsId}/integrations/stripe`, { token, body: { apiKey: key, source: 'api' } });
+    expect(put.status, put.text).toBe(200);
+
+    const newKey = stripe.createKey({ type: 'secret', mode: 'test' });
+    const tab = await firefox.browser.newPage();
+    await serveDashboard(tab, { rotate: newKey });
+    await tab.goto(`${DASHBOARD}/test/apikeys`);
+    await tab.locator('::-p-aria([name="More options for Reporting"][role="button"])').click();
+    await tab.locator('::-p-aria([name="Rotate key"][role="menuitem"])').click();
+    await tab.select('#rotate-expiry', '24h');
+    await tab.locator('::-p-aria([name="Rotate API key"][role="button"])').click();
+    await tab.waitForFunction((k) => ((globalThis as any).document.querySelector('[role="dialog"]')?.textContent ?? '').includes(k), {}, newKey);
+
+    // Billing, where the first key went, is the default application: Send.
+    const send = await tab.waitForSelector('serval-key-offer >>> ::-p-aria([name="Send to Serval"][role="button"])', { timeout: UI_TIMEOUT });
+    await send!.click();
+    const also = await tab.waitForSelector('serval-key-offer >>> ::-p-aria([name="Also update"][role="button"])', { timeout: UI_TIMEOUT });
+    const card = await tab.$eval('serval-key-offer', (host) => host.shadowRoot!.textContent ?? '');
+    expect(card).toContain('Connected to Billing');
+    expect(card).toContain('Reports');
+    await also!.click();
+    await tab.waitForFunction(
+      () => ((globalThis as any).document.querySelector('serval-key-offer')?.shadowRoot?.textContent ?? '').includes('Also updated Reports'),
+      { timeout: UI_TIMEOUT },
+    );
+    for (const id of [billingId, reportsId]) {
+      const stored = await backend.api('GET', `/api/applications/${id}/integrations/stripe`, { token });
+      expect(stored.body.integration.maskedKey).toBe(maskKey(newKey));
+    }
+    await tab.close();
   });
 });
