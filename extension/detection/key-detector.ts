@@ -2,11 +2,15 @@
  * Where on a page a revealed key is: functions over DOM nodes, no browser globals, no state.
  * The watcher (key-watcher.ts) decides *which* nodes to look at; these decide what is there.
  *
- * Costs: an added element costs one `textContent` read and the `mightContainKey` gate (an
- * `indexOf` or two), plus a walk over its elements when it has any (to find inputs whose value a
- * script may set later). Only text that passes the gate is matched with a regex and located.
+ * Costs: the text of what was added is read once, natively (`textContent`; the watcher reads
+ * nodes added one after another through a Range), and gated by `mightContainKey` (an `indexOf` or
+ * two); an added element with children costs a `querySelector` or two for the inputs in it (whose
+ * value a script may set later). None of it touches a node from script: the content script runs
+ * in an isolated world, where every node it touches gets a wrapper of its own, so walking an added
+ * subtree element by element cost several times what the native calls do (issue 15's profile).
+ * Only text that passes the gate is matched with a regex and located, one level at a time.
  */
-import { findRevealedKeys, mightContainKey } from './key-text';
+import { findRevealedKeys, mightContainKey, possibleKeys } from './key-text';
 
 export type FoundKey = { key: string; element: Element };
 export type KeyField = HTMLInputElement | HTMLTextAreaElement;
@@ -19,11 +23,21 @@ const UNSHOWN = new Set(['script', 'style', 'noscript', 'template']);
 const UNSHOWN_SELECTOR = 'script, style, noscript, template';
 
 /**
- * A hidden input is not shown, and a password input shows dots: a key in either is not
- * revealed. When the dashboard flips a password input to text, the `type` attribute changes and
- * the watcher looks again.
+ * The input types that show their value as text. A hidden input is not shown, a password input
+ * shows dots, and radios, checkboxes, buttons, dates or numbers cannot show a key: a key in any of
+ * them is not revealed (and a permissions table's hundreds of radios are not fields to watch).
+ * When the dashboard flips a password input to text, the `type` attribute changes and the watcher
+ * looks again.
  */
-const UNREVEALING_INPUT_TYPES = new Set(['hidden', 'password']);
+const TEXT_INPUT_TYPES = ['text', 'search', 'url', 'tel', 'email'];
+
+/**
+ * The same inputs as a selector. (In an HTML document `[type=…]` matches whatever the case, as
+ * `.type` does; an input with a `type` that is no type at all, shown as text, is left to the
+ * watcher's other ways in: its events and attribute changes.)
+ */
+const TEXT_INPUT_SELECTOR = TEXT_INPUT_TYPES.reduce((selector, type) => `${selector},input[type="${type}"]`, 'input:not([type])');
+const FIELD_TAGS = ['input', 'textarea'];
 
 /**
  * Elements whose text runs on into their neighbours' on screen: a key split across them is one
@@ -49,7 +63,7 @@ export function isKeyField(node: Node): node is KeyField {
   if (node.nodeType !== ELEMENT_NODE) return false;
   const name = (node as Element).localName;
   if (name === 'textarea') return true;
-  return name === 'input' && !UNREVEALING_INPUT_TYPES.has((node as HTMLInputElement).type);
+  return name === 'input' && TEXT_INPUT_TYPES.includes((node as HTMLInputElement).type);
 }
 
 /** Returned when nothing is found, so that the common path allocates nothing. */
@@ -83,66 +97,72 @@ function shownText(element: Element): string {
 }
 
 /**
- * The innermost element that shows the whole key. Only reached for text that contains a key,
- * so its cost (depth × subtree) is paid once per revealed key, never per ordinary mutation.
+ * Keys shown in `element`, whose text holds `candidates` possible keys, each reported with the
+ * innermost element that shows it whole. Descends only into the children whose own text holds a
+ * possible key, one native `textContent` read per child; the element's text is walked in
+ * JavaScript only when some possible key is not inside one such child (a key split across nodes),
+ * so a key in a big subtree costs its depth, not the subtree. Glued children are not descended
+ * into: their text runs on into their neighbours', so a key in one may continue in the next.
  */
-function locate(root: Element, key: string): Element | null {
-  let current = root;
-  descend: for (;;) {
-    for (let child = current.firstElementChild; child; child = child.nextElementSibling) {
-      if (UNSHOWN.has(child.localName)) continue;
-      if ((child.textContent ?? '').includes(key)) {
-        current = child;
-        continue descend;
-      }
-    }
-    break;
+function keysWithin(element: Element, candidates: number, found: FoundKey[]): void {
+  let inChildren = 0;
+  for (let child = element.firstElementChild; child; child = child.nextElementSibling) {
+    if (UNSHOWN.has(child.localName) || GLUED.has(child.localName)) continue;
+    const text = child.textContent ?? '';
+    const inChild = possibleKeys(text);
+    if (inChild === 0) continue;
+    inChildren += inChild;
+    keysWithin(child, inChild, found);
   }
-  return findRevealedKeys(shownText(current)).includes(key) ? current : null;
+  if (inChildren === candidates) return;
+  for (const key of findRevealedKeys(shownText(element))) {
+    if (!found.some((f) => f.key === key)) found.push({ key, element });
+  }
 }
 
 /**
  * Keys shown as text anywhere inside the element (split across child nodes included). The
  * gate reads `textContent` (native, fast; a caller that has read it already passes it in); only
- * text that passes the gate is walked in JavaScript.
+ * text that passes the gate is looked into.
  */
 export function keysInElementText(root: Element, textContent = root.textContent ?? ''): readonly FoundKey[] {
-  if (!mightContainKey(textContent)) return NO_KEYS;
-  if (isUnshown(root)) return NO_KEYS;
+  const candidates = possibleKeys(textContent);
+  if (candidates === 0 || isUnshown(root)) return NO_KEYS;
   const found: FoundKey[] = [];
-  for (const key of findRevealedKeys(shownText(root))) {
-    const element = locate(root, key);
-    if (element) found.push({ key, element });
-  }
+  keysWithin(root, candidates, found);
   return found;
 }
 
 /**
- * Inputs and textareas inside an added subtree: their value may be set after they appear.
- * A plain walk over the elements rather than `querySelectorAll`: as fast in Chromium (measured
- * in bench/extension.ts), and it allocates nothing when there is nothing to find.
+ * Text inputs and textareas inside an added subtree: their value may be set after they appear.
+ * First one `querySelector` per tag name: Chromium answers a single tag name from a fast path,
+ * several times faster than `input,textarea` or a selector over `type`, and finding nothing (the
+ * common case) allocates nothing.
  */
 export function fieldsWithin(root: Element): readonly KeyField[] {
   let fields: KeyField[] | null = null;
-  let node = root.firstElementChild;
-  while (node !== null) {
-    if (isKeyField(node)) (fields ??= []).push(node);
-    let next = node.firstElementChild;
-    for (let up: Element | null = node; next === null && up !== null && up !== root; up = up.parentElement) {
-      next = up.nextElementSibling;
-    }
-    node = next;
+  for (const tag of FIELD_TAGS) {
+    if (root.querySelector(tag) === null) continue;
+    // Only the text inputs: a permissions table's hundreds of radios never reach script.
+    for (const field of root.querySelectorAll(tag === 'input' ? TEXT_INPUT_SELECTOR : tag)) (fields ??= []).push(field as KeyField);
   }
   return fields ?? NO_FIELDS;
 }
 
 /**
- * Could this text be one piece of a key that continues into a neighbouring node? Only if it
- * starts or ends with a character keys are made of.
+ * Could this text be one piece of a key that continues into the node before it, or after it?
+ * Only if it starts, or ends, with a character keys are made of.
  */
+export function startsKeyish(text: string): boolean {
+  return KEY_CHAR.test(text.trimStart().charAt(0));
+}
+
+export function endsKeyish(text: string): boolean {
+  return KEY_CHAR.test(text.trimEnd().slice(-1));
+}
+
 export function hasKeyishEdge(text: string): boolean {
-  const trimmed = text.trim();
-  return trimmed !== '' && (KEY_CHAR.test(trimmed[0]) || KEY_CHAR.test(trimmed[trimmed.length - 1]));
+  return startsKeyish(text) || endsKeyish(text);
 }
 
 /**

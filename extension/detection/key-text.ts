@@ -26,18 +26,23 @@ function keyBodyAt(text: string, start: number): boolean {
 }
 
 /**
- * The fast gate, true for every text `findRevealedKeys` can find a key in: a `k_live_` or
- * `k_test_` followed by at least 24 key characters. Masked keys on the API keys page
- * (`rk_test_…Zq9x`, `sk_live_••••4242`) fail it after a character or two, so the dashboard's
- * ordinary text costs an `indexOf` or two and no regex.
+ * How many places in the text could start a key: a `k_live_` or `k_test_` followed by at least
+ * 24 key characters. Masked keys on the API keys page (`rk_test_…Zq9x`, `sk_live_••••4242`) fail
+ * after a character or two, so the dashboard's ordinary text costs an `indexOf` or two and no regex.
  */
-export function mightContainKey(text: string): boolean {
+export function possibleKeys(text: string): number {
+  let count = 0;
   for (const marker of MARKERS) {
     for (let at = text.indexOf(marker); at !== -1; at = text.indexOf(marker, at + 1)) {
-      if (keyBodyAt(text, at + marker.length)) return true;
+      if (keyBodyAt(text, at + marker.length)) count++;
     }
   }
-  return false;
+  return count;
+}
+
+/** The fast gate, true for every text `findRevealedKeys` can find a key in. */
+export function mightContainKey(text: string): boolean {
+  return possibleKeys(text) > 0;
 }
 
 /**

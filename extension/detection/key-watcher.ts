@@ -4,7 +4,9 @@
  *
  * One case mutations cannot see directly: an input whose `.value` a script assigns without an
  * event and without touching the attribute (the "Create secret key" modal: the field appears
- * empty, the key is assigned when the API answers). Inputs and textareas that appear are
+ * empty, the key is assigned when the API answers). The browser moves the caret to the end of the
+ * new value and fires `selectionchange` at the field (Chromium 127+, Firefox 92+), so the field is
+ * read in the next task. Where that event does not come, text inputs and textareas that appear are
  * remembered (at most FIELD_MEMORY of them, forgotten once detached) and re-read:
  *   - on the next frame after they appear;
  *   - when any attribute of the field itself changes (a framework that assigns the value
@@ -18,6 +20,7 @@
  * Browser objects come in as options, so tests and the benchmark can drive it with any DOM.
  */
 import {
+  endsKeyish,
   fieldsWithin,
   hasKeyishEdge,
   isElement,
@@ -27,6 +30,7 @@ import {
   keysInElementText,
   keysInField,
   lineAround,
+  startsKeyish,
   type FoundKey,
   type KeyField,
 } from './key-detector';
@@ -55,10 +59,13 @@ export type KeyWatcher = {
 
 export const OBSERVED_ATTRIBUTES = ['value', 'type', 'open'];
 
+const ELEMENT_NODE = 1;
+const TEXT_NODE = 3;
+
 /** User events after which remembered inputs are read again. */
 const RECHECK_EVENTS = ['focusin', 'click', 'copy', 'pointerover', 'transitionend', 'animationend'] as const;
-/** Events that carry a field's new value. */
-const FIELD_EVENTS = ['input', 'change', 'select'] as const;
+/** Events that carry a field's new value (`selectionchange`: a script set it). */
+const FIELD_EVENTS = ['input', 'change', 'select', 'selectionchange'] as const;
 
 /** How many recently added inputs are remembered for re-reading. */
 export const FIELD_MEMORY = 64;
@@ -77,16 +84,24 @@ export function createKeyWatcher(options: KeyWatcherOptions): KeyWatcher {
     fieldObserver?.observe(field, { attributes: true });
   }
 
+  /** Set when a field was forgotten: the field observer is rebuilt once, when the batch ends. */
+  let forgotten = false;
+
   function remember(field: KeyField): void {
     if (remembered.has(field)) return;
     remembered.add(field);
-    observeField(field);
     if (remembered.size > FIELD_MEMORY) {
       remembered.delete(remembered.values().next().value!);
-      // A MutationObserver cannot drop one target: start over with the fields still remembered.
-      fieldObserver?.disconnect();
-      for (const kept of remembered) observeField(kept);
-    }
+      forgotten = true;
+    } else if (!forgotten) observeField(field);
+  }
+
+  /** A MutationObserver cannot drop one target: start over with the fields still remembered. */
+  function observeRemembered(): void {
+    if (!forgotten) return;
+    forgotten = false;
+    fieldObserver?.disconnect();
+    for (const kept of remembered) observeField(kept);
   }
 
   function recheckRemembered(): void {
@@ -106,9 +121,14 @@ export function createKeyWatcher(options: KeyWatcherOptions): KeyWatcher {
   }
 
   // The handler runs for every batch of changes on the dashboard, so its common path (nothing
-  // key-like) allocates nothing: indexed loops, no closures, shared empty results.
+  // key-like) allocates nothing: indexed loops, no closures, shared empty results. In the
+  // extension's isolated world each node it touches costs a wrapper of its own, so it touches as
+  // few as it can: nodes that a batch adds one after another under one parent (a list growing a
+  // row at a time) are a run, whose text is read once, through a Range, instead of node by node.
   let batchFound: FoundKey[] | null = null;
   let batchScopes: Set<Element> | null = null;
+  const run: Node[] = [];
+  let runRange: Range | null = null;
 
   function report(keys: readonly FoundKey[]): void {
     if (keys.length === 0) return;
@@ -137,13 +157,56 @@ export function createKeyWatcher(options: KeyWatcherOptions): KeyWatcher {
     else if (hasKeyishEdge(text.data)) readScope(lineAround(text));
   }
 
-  function readSubtree(element: Element): void {
+  /** The keys in an element's text, and in the line around it when its text may continue a key. */
+  function readElementText(element: Element): void {
     const text = element.textContent ?? '';
     const keys = keysInElementText(element, text);
     report(keys);
     if (keys.length === 0 && isInline(element) && hasKeyishEdge(text)) readScope(lineAround(element));
+  }
+
+  function readFieldsWithin(element: Element): void {
+    if (element.childElementCount === 0) return; // no inputs inside: spare the query
     const fields = fieldsWithin(element);
     for (let i = 0; i < fields.length; i++) readField(fields[i]);
+  }
+
+  function readSubtree(element: Element): void {
+    readElementText(element);
+    readFieldsWithin(element);
+  }
+
+  /** Text read node by node: a run of one, a run that moved since, or a run whose text holds a possible key. */
+  function readRunNodeByNode(): void {
+    for (let i = 0; i < run.length; i++) {
+      const node = run[i];
+      if (isText(node)) readText(node);
+      else if (isElement(node) && !isOwnNode(node) && !isKeyField(node)) readElementText(node);
+    }
+  }
+
+  /** Whether a node's text runs on into its neighbours' on screen (a text node, a `<span>`…). */
+  function continues(node: Node): boolean {
+    return isText(node) || (isElement(node) && isInline(node));
+  }
+
+  function readRun(): void {
+    const first = run[0];
+    const last = run[run.length - 1];
+    let text: string | null = null;
+    if (run.length > 1 && first.parentNode !== null && first.parentNode === last.parentNode) {
+      runRange ??= document.createRange();
+      runRange.setStartBefore(first);
+      runRange.setEndAfter(last);
+      if (!runRange.collapsed) text = runRange.toString(); // else the run was reordered since
+    }
+    if (text === null || mightContainKey(text)) readRunNodeByNode();
+    else {
+      // A key split across nodes may run on from the run's first or last node into a neighbour.
+      if (continues(first) && startsKeyish(text)) readScope(lineAround(first));
+      if (continues(last) && endsKeyish(text)) readScope(lineAround(last));
+    }
+    run.length = 0;
   }
 
   function handleRecords(records: ArrayLike<MutationRecord>): void {
@@ -154,12 +217,16 @@ export function createKeyWatcher(options: KeyWatcherOptions): KeyWatcher {
       const type = record.type;
       if (type === 'childList') {
         const added = record.addedNodes;
+        if (added.length === 0) continue;
+        // Nodes added right after the run's last one are read with it.
+        if (run.length > 0 && record.previousSibling !== run[run.length - 1]) readRun();
         for (let j = 0; j < added.length; j++) {
           const node = added[j];
-          if (isText(node)) readText(node);
-          else if (isOwnNode(node)) continue;
+          run.push(node);
+          if (node.nodeType !== ELEMENT_NODE || isOwnNode(node)) continue;
+          const name = (node as Element).localName;
+          if (name !== 'input' && name !== 'textarea') readFieldsWithin(node as Element);
           else if (isKeyField(node)) readField(node);
-          else if (isElement(node)) readSubtree(node);
         }
       } else if (type === 'characterData') {
         if (isText(record.target)) readText(record.target);
@@ -171,9 +238,11 @@ export function createKeyWatcher(options: KeyWatcherOptions): KeyWatcher {
         }
       }
     }
+    if (run.length > 0) readRun();
     const found = batchFound;
     batchFound = null;
     batchScopes = null;
+    observeRemembered();
     if (found) onKeys(found);
     // The page changed: remembered fields (new ones included) may have been filled in the same task.
     scheduleRecheck();
@@ -188,6 +257,7 @@ export function createKeyWatcher(options: KeyWatcherOptions): KeyWatcher {
       found.push(...keysInField(field));
       remember(field);
     }
+    observeRemembered();
     if (found.length > 0) onKeys(found);
   }
 
@@ -195,6 +265,7 @@ export function createKeyWatcher(options: KeyWatcherOptions): KeyWatcher {
     const target = event.target as Node | null;
     if (target && isKeyField(target) && !isOwnNode(target)) {
       remember(target);
+      observeRemembered();
       const found = keysInField(target);
       if (found.length > 0) onKeys(found);
     }
@@ -202,7 +273,10 @@ export function createKeyWatcher(options: KeyWatcherOptions): KeyWatcher {
 
   function onInteraction(event: Event): void {
     const target = event.target as Node | null;
-    if (target && isKeyField(target) && !isOwnNode(target)) remember(target);
+    if (target && isKeyField(target) && !isOwnNode(target)) {
+      remember(target);
+      observeRemembered();
+    }
     scheduleRecheck();
   }
 
@@ -235,6 +309,7 @@ export function createKeyWatcher(options: KeyWatcherOptions): KeyWatcher {
       listeners?.abort();
       listeners = null;
       remembered.clear();
+      forgotten = false;
     },
     scanAll,
     handleRecords,

@@ -149,6 +149,124 @@ describe('key watcher: text', () => {
   });
 });
 
+describe('key watcher: nodes added one after another (read as a run)', () => {
+  function row(i: number, token: string): HTMLElement {
+    return el(`<tr><td>Key ${i}</td><td><code>${token}</code><button>Reveal</button></td></tr>`);
+  }
+
+  it('finds a key in a row of a list that grows one row at a time, and points at its <code>', async () => {
+    const tbody = el('<table><tbody></tbody></table>').querySelector('tbody')!;
+    document.getElementById('main')!.append(tbody.parentElement!);
+    await mutationsDelivered();
+    for (let i = 0; i < 60; i++) tbody.append(row(i, i === 37 ? SECRET_TEST : `rk_test_…${String(i).padStart(4, '0')}`));
+    await mutationsDelivered();
+    expect(keys()).toEqual([SECRET_TEST]);
+    expect(found[0].element.localName).toBe('code');
+    expect(found[0].element.closest('tr')!.firstElementChild!.textContent).toBe('Key 37');
+  });
+
+  it('finds nothing in a list of masked keys that grows one row at a time', async () => {
+    const tbody = el('<table><tbody></tbody></table>').querySelector('tbody')!;
+    document.getElementById('main')!.append(tbody.parentElement!);
+    for (let i = 0; i < 200; i++) tbody.append(row(i, `sk_live_••••••••••••••••••••••••${String(i).padStart(4, '0')}`));
+    await mutationsDelivered();
+    runFrame();
+    expect(found).toEqual([]);
+  });
+
+  it('finds a key split across spans appended one at a time', async () => {
+    const code = el('<code></code>');
+    document.getElementById('main')!.append(code);
+    await mutationsDelivered();
+    for (const piece of ['rk_live_', body99.slice(0, 50), body99.slice(50)]) code.append(el(`<span>${piece}</span>`));
+    await mutationsDelivered();
+    expect(keys()).toEqual([RESTRICTED_LIVE]);
+    expect(found[0].element).toBe(code);
+  });
+
+  it('finds a split key when its start was on the page and the rest arrives piece by piece', async () => {
+    const code = el('<code><span>rk_test_</span></code>');
+    document.getElementById('main')!.append(el('<p>Token: </p>'), code);
+    await mutationsDelivered();
+    for (const piece of [body99.slice(0, 40), body99.slice(40, 70), body99.slice(70)]) code.append(el(`<span>${piece}</span>`));
+    await mutationsDelivered();
+    expect(keys()).toEqual([RESTRICTED_TEST]);
+  });
+
+  it('finds a split key when its end was on the page and the start arrives before it', async () => {
+    const code = el(`<code><span>${body99}</span></code>`);
+    document.getElementById('main')!.append(code);
+    await mutationsDelivered();
+    code.prepend(el('<span>sk_</span>'));
+    code.firstElementChild!.after(el('<span>test_</span>'));
+    await mutationsDelivered();
+    expect(keys()).toEqual([SECRET_TEST]);
+  });
+
+  it('still finds the key when nodes of the run move before the batch is read', async () => {
+    const list = el('<ul></ul>');
+    document.getElementById('main')!.append(list);
+    await mutationsDelivered();
+    const items = ['one', 'two', SECRET_LIVE, 'four'].map((text) => el(`<li>${text}</li>`));
+    for (const item of items) list.append(item);
+    list.prepend(items[3]); // the run's last node now comes first
+    await mutationsDelivered();
+    expect(keys()).toEqual([SECRET_LIVE]);
+  });
+});
+
+describe('key watcher: a dialog with a long table', () => {
+  /** The "Create restricted key" dialog: `top`, then a permissions table of about 5,000 nodes with radios in every row. */
+  function permissionsDialog(top: HTMLElement): HTMLElement {
+    const dialog = el('<div role="dialog" aria-modal="true"><h2>Create restricted key</h2></div>');
+    dialog.append(top);
+    const tbody = document.createElement('tbody');
+    for (let i = 0; i < 334; i++) {
+      tbody.append(
+        el(
+          `<tr><td>Resource ${i}</td><td>Read or write resource ${i}.</td><td>` +
+            ['None', 'Read', 'Write'].map((level) => `<label><input type="radio" name="p${i}" value="${level}">${level}</label>`).join('') +
+            '</td></tr>',
+        ),
+      );
+    }
+    const table = document.createElement('table');
+    table.append(tbody);
+    dialog.append(table);
+    return dialog;
+  }
+
+  const nodesIn = (root: Node) => {
+    let count = 0;
+    const walker = document.createTreeWalker(root);
+    while (walker.nextNode()) count++;
+    return count;
+  };
+
+  it('a key in a 5,000-node dialog is found', async () => {
+    const dialog = permissionsDialog(el(`<p>Your new key: <code>${RESTRICTED_LIVE}</code></p>`));
+    expect(nodesIn(dialog)).toBeGreaterThanOrEqual(5_000);
+    document.getElementById('modal-root')!.append(dialog);
+    await mutationsDelivered();
+    expect(keys()).toEqual([RESTRICTED_LIVE]);
+    expect(found[0].element.localName).toBe('code');
+  });
+
+  it('a key a script assigns to the input above a 5,000-node table of radios is found', async () => {
+    const field = el('<input readonly aria-label="New key">') as HTMLInputElement;
+    const dialog = permissionsDialog(field);
+    document.getElementById('modal-root')!.append(dialog);
+    await mutationsDelivered();
+    runFrame();
+    expect(found).toEqual([]);
+    field.value = RESTRICTED_TEST; // the property only; the 1,002 radios after it did not push it out of memory
+    dialog.querySelector('h2')!.textContent = 'Your new key';
+    await mutationsDelivered();
+    runFrame();
+    expect(keys()).toEqual([RESTRICTED_TEST]);
+  });
+});
+
 describe('key watcher: inputs and the create-key modal', () => {
   function openCreateModal() {
     const dialog = el('<div class="modal" role="dialog" aria-modal="true"><h2>Create secret key</h2></div>');
@@ -203,6 +321,16 @@ describe('key watcher: inputs and the create-key modal', () => {
       runFrame();
       expect(keys(), event.type).toEqual([field.value]);
     }
+  });
+
+  it('reads a field as soon as the browser reports that a script set its value (selectionchange)', async () => {
+    const { field } = openCreateModal();
+    await mutationsDelivered();
+    runFrame();
+    field.value = SECRET_TEST;
+    // What Chromium and Firefox do when a script assigns `.value`: the caret moves, and the field says so.
+    field.dispatchEvent(new Event('selectionchange', { bubbles: true }));
+    expect(keys()).toEqual([SECRET_TEST]);
   });
 
   it('finds a key the user types or pastes into any input (input and change events)', async () => {
