@@ -11,15 +11,19 @@
  *   after each batch, then sits for 700 ms so that frame callbacks and anything else deferred
  *   count too. Script time is the page target's `Performance.getMetrics` → ScriptDuration (the
  *   main thread's JavaScript, the extension's isolated world included) before and after.
- * - With and without alternate, ROUNDS times; the figure is the median of the paired differences,
- *   per 1,000 added nodes.
+ * - With and without alternate, `rounds` times; the figure is the median of the paired
+ *   differences, per 1,000 added nodes. On a busy machine each difference carries the noise of
+ *   the page's own script (about ±0.25 ms per 1,000 nodes here): the other-page figure, whose
+ *   true value is 0, shows how much.
+ * - The figures are only worth something if the content script works: every "with" sample must
+ *   end with exactly the offers its shape calls for (none, or one for the key at the end).
  */
 import { spawnSync } from 'node:child_process';
 import type { BrowserContext, CDPSession, Page } from 'playwright-core';
+import { REPO_ROOT } from '../test/e2e/backend.js';
 import { launchWithExtension } from '../test/e2e/chromium.js';
 import { EXTENSION_DIR, extensionBuildIsStale } from '../test/e2e/global-setup.js';
-import { REPO_ROOT } from '../test/e2e/backend.js';
-import { PAGE_HTML, PAGE_SHAPES, type FoundKind, type PageRun, type PageShape } from './extension-page-fixture.js';
+import { FOUND_TIMEOUT_MS, PAGE_HTML, PAGE_SHAPES, type FoundKind, type PageRun, type PageShape } from './extension-page-fixture.js';
 import { median } from './stats.js';
 
 export const KEYS_PAGE = 'https://dashboard.stripe.com/test/apikeys';
@@ -38,28 +42,42 @@ export type ShapeCost = {
   nodes: number;
   /** Median over rounds of (with − without) script ms, per 1,000 added nodes. */
   scriptMsPer1000: number;
-  wallMsPer1000: number;
   rounds: number;
 };
 
-export type FoundTimes = { kind: FoundKind; first: number | null; later: number[] };
+/** ms from a key appearing to its offer on screen; the first key of a page also injects the card. */
+export type FoundTimes = { kind: FoundKind; first: number; later: number[] };
 
 export type PageCostReport = {
   chromium: string;
   shapes: ShapeCost[];
   /** Rows at once on a dashboard page that is not the keys page, minus the unmatched host. */
   otherPage: ShapeCost;
+  /** The content script's own frames in a CPU profile of the other page's run: should be none. */
+  otherPageProfiledMs: number;
   found: FoundTimes[];
 };
 
-function ensureBuilt(): void {
+export type PageCostOptions = {
+  rounds?: number;
+  shapes?: readonly PageShape[];
+  /** Keys timed per kind after the first. */
+  foundRepeats?: number;
+  /** Which ways a key appears are timed (both by default). */
+  foundKinds?: readonly FoundKind[];
+  /** Another build to measure (say, an older commit's); by default this checkout's, rebuilt when stale. */
+  extensionDir?: string;
+};
+
+/** Builds the extension when `.output/chrome-mv3` is missing or older than its sources. */
+export function ensureBuilt(): void {
   if (!extensionBuildIsStale()) return;
   const build = spawnSync('npx', ['wxt', 'build'], { cwd: REPO_ROOT, stdio: 'ignore' });
   if (build.status !== 0) throw new Error('`wxt build` failed, so the content script cannot be measured. Run `npm run build` to see why.');
 }
 
 async function serveBenchPage(context: BrowserContext): Promise<void> {
-  for (const origin of ['https://dashboard.stripe.com', 'https://serval-bench.invalid']) {
+  for (const origin of [new URL(KEYS_PAGE).origin, new URL(UNMATCHED_PAGE).origin]) {
     await context.route(`${origin}/**`, (route) =>
       route.request().resourceType() === 'document'
         ? route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: PAGE_HTML })
@@ -75,14 +93,22 @@ async function scriptSeconds(cdp: CDPSession): Promise<number> {
   return metric.value;
 }
 
-/** A fake key in Stripe's current shape, different each time (the last four characters too). */
-function fakeKey(n: number): string {
+/** A fake key in Stripe's current shape, different each time (its last four characters too). */
+let keysMade = 0;
+function fakeKey(): string {
+  const n = ++keysMade;
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
   let body = '51Bench';
   for (let i = body.length; i < 95; i++) body += alphabet[(i * 7 + n * 13) % alphabet.length];
   return `sk_test_${body}${String(n).padStart(4, '0')}`;
 }
 
+/** What the card shows for a key (shared/keys.ts maskKey, for a current-format key). */
+function maskedForm(key: string): string {
+  return `${key.slice(0, 8)}…${key.slice(-4)}`;
+}
+
+/** A fresh document at `url`, the content script (where it runs) started, metrics on. */
 async function openFresh(page: Page, url: string): Promise<CDPSession> {
   await page.goto(url, { waitUntil: 'load' });
   await page.waitForSelector('body[data-bench-ready]', { state: 'attached' });
@@ -92,64 +118,96 @@ async function openFresh(page: Page, url: string): Promise<CDPSession> {
   return cdp;
 }
 
-let keyCounter = 0;
+type Sample = { scriptMs: number; nodes: number; offers: number };
 
-async function sample(page: Page, url: string, shape: PageShape): Promise<{ scriptMs: number; wallMs: number; nodes: number }> {
+async function sample(page: Page, url: string, shape: PageShape): Promise<Sample> {
   const cdp = await openFresh(page, url);
   try {
-    if (shape === 'key-at-end') await page.evaluate(`window.__servalBenchKey = ${JSON.stringify(fakeKey(++keyCounter))}`);
+    if (shape === 'key-at-end') await page.evaluate(`window.__servalBenchKey = ${JSON.stringify(fakeKey())}`);
     const before = await scriptSeconds(cdp);
     const run = (await page.evaluate(`__servalBench(${JSON.stringify(shape)})`)) as PageRun;
     await page.waitForTimeout(TAIL_MS);
     const after = await scriptSeconds(cdp);
-    return { scriptMs: (after - before) * 1000, wallMs: run.wallMs, nodes: run.nodes };
+    const offers = (await page.evaluate('__servalOffers()')) as number;
+    return { scriptMs: (after - before) * 1000, nodes: run.nodes, offers };
   } finally {
     await cdp.detach().catch(() => undefined);
   }
 }
 
 async function pairedCost(page: Page, shape: PageShape, withUrl: string, rounds: number): Promise<ShapeCost> {
+  const expectedOffers = withUrl === KEYS_PAGE && shape === 'key-at-end' ? 1 : 0;
   const script: number[] = [];
-  const wall: number[] = [];
   let nodes = 0;
   for (let round = 0; round < rounds; round++) {
     // Alternate which goes first, so that drift on a busy machine cancels out.
     const order = round % 2 === 0 ? [withUrl, UNMATCHED_PAGE] : [UNMATCHED_PAGE, withUrl];
-    const results: Record<string, Awaited<ReturnType<typeof sample>>> = {};
-    for (const url of order) results[url] = await sample(page, url, shape);
-    const withIt = results[withUrl];
-    const without = results[UNMATCHED_PAGE];
+    const results = new Map<string, Sample>();
+    for (const url of order) results.set(url, await sample(page, url, shape));
+    const withIt = results.get(withUrl)!;
+    const without = results.get(UNMATCHED_PAGE)!;
+    if (withIt.offers !== expectedOffers) {
+      throw new Error(`${shape} at ${withUrl} ended with ${withIt.offers} offer(s), not ${expectedOffers}: the content script is not doing its job, so its cost means nothing.`);
+    }
     nodes = withIt.nodes;
     script.push(withIt.scriptMs - without.scriptMs);
-    wall.push(withIt.wallMs - without.wallMs);
   }
-  return { shape, nodes, scriptMsPer1000: (median(script) * 1000) / nodes, wallMsPer1000: (median(wall) * 1000) / nodes, rounds };
+  return { shape, nodes, scriptMsPer1000: (median(script) * 1000) / nodes, rounds };
 }
 
-function maskedForm(key: string): string {
-  return `${key.slice(0, 8)}…${key.slice(-4)}`;
+/** ms of samples whose stack holds a frame of the extension's scripts, in a CPU profile of `shape` at `url`. */
+async function profiledExtensionMs(page: Page, url: string, shape: PageShape): Promise<number> {
+  const cdp = await openFresh(page, url);
+  try {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+    await cdp.send('Profiler.start');
+    await page.evaluate(`__servalBench(${JSON.stringify(shape)})`);
+    await page.waitForTimeout(TAIL_MS);
+    const { profile } = await cdp.send('Profiler.stop');
+    const parentOf = new Map<number, number>();
+    for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
+    const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+    const inExtension = (id: number | undefined): boolean => {
+      for (let node = id === undefined ? undefined : byId.get(id); node; node = byId.get(parentOf.get(node.id) ?? -1)) {
+        if (node.callFrame.url.startsWith('chrome-extension://')) return true;
+      }
+      return false;
+    };
+    let micros = 0;
+    const samples = profile.samples ?? [];
+    const deltas = profile.timeDeltas ?? [];
+    for (let i = 0; i < samples.length; i++) if (inExtension(samples[i])) micros += deltas[i] ?? 0;
+    return micros / 1000;
+  } finally {
+    await cdp.detach().catch(() => undefined);
+  }
 }
 
 async function foundTimes(page: Page, kind: FoundKind, repeats: number): Promise<FoundTimes> {
-  const cdp = await openFresh(page, KEYS_PAGE);
-  await cdp.detach().catch(() => undefined);
-  const times: Array<number | null> = [];
+  await (await openFresh(page, KEYS_PAGE)).detach().catch(() => undefined);
+  const times: number[] = [];
   for (let i = 0; i <= repeats; i++) {
-    const key = fakeKey(++keyCounter);
-    times.push((await page.evaluate(`__servalFound(${JSON.stringify(kind)}, ${JSON.stringify(key)}, ${JSON.stringify(maskedForm(key))}, ${FOUND_ROWS})`)) as number | null);
+    const key = fakeKey();
+    const ms = (await page.evaluate(`__servalFound(${JSON.stringify(kind)}, ${JSON.stringify(key)}, ${JSON.stringify(maskedForm(key))}, ${FOUND_ROWS})`)) as number | null;
+    if (ms === null) throw new Error(`A key shown as ${kind} was not offered within ${FOUND_TIMEOUT_MS / 1000} s: the content script missed it.`);
+    times.push(ms);
   }
   const [first, ...later] = times;
-  if (later.some((t) => t === null)) throw new Error(`A ${kind} key was not offered within 3 s: the content script missed it.`);
-  return { kind, first, later: later as number[] };
+  return { kind, first, later };
 }
 
-export type PageCostOptions = {
-  rounds?: number;
-  shapes?: readonly PageShape[];
-  foundRepeats?: number;
-  /** Another build to measure (say, an older commit's); by default this checkout's, rebuilt when stale. */
-  extensionDir?: string;
-};
+async function chromiumVersion(page: Page): Promise<string> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { product } = await cdp.send('Browser.getVersion');
+    return product.replace(/^(Headless)?Chrome\//, 'Chromium ');
+  } catch {
+    return 'Chromium';
+  } finally {
+    await cdp.detach().catch(() => undefined);
+  }
+}
 
 export async function measurePageCost(options: PageCostOptions = {}): Promise<PageCostReport> {
   const rounds = options.rounds ?? 7;
@@ -161,10 +219,10 @@ export async function measurePageCost(options: PageCostOptions = {}): Promise<Pa
     const shapes: ShapeCost[] = [];
     for (const shape of options.shapes ?? PAGE_SHAPES) shapes.push(await pairedCost(page, shape, KEYS_PAGE, rounds));
     const otherPage = await pairedCost(page, 'rows-at-once', OTHER_DASHBOARD_PAGE, rounds);
+    const otherPageProfiledMs = await profiledExtensionMs(page, OTHER_DASHBOARD_PAGE, 'rows-at-once');
     const found: FoundTimes[] = [];
-    for (const kind of ['text', 'input-value'] as const) found.push(await foundTimes(page, kind, options.foundRepeats ?? 5));
-    const version = /Chrome\/([\d.]+)/.exec((await page.evaluate('navigator.userAgent')) as string)?.[1];
-    return { chromium: `Chromium ${version ?? '(unknown version)'}`, shapes, otherPage, found };
+    for (const kind of options.foundKinds ?? (['text', 'input-value'] as const)) found.push(await foundTimes(page, kind, options.foundRepeats ?? 5));
+    return { chromium: await chromiumVersion(page), shapes, otherPage, otherPageProfiledMs, found };
   } finally {
     await browser.close();
   }
