@@ -11,10 +11,13 @@
  *   after each batch, then sits for 700 ms so that frame callbacks and anything else deferred
  *   count too. Script time is the page target's `Performance.getMetrics` → ScriptDuration (the
  *   main thread's JavaScript, the extension's isolated world included) before and after.
+ * - ScriptDuration adds up script run from tasks and callbacks (the extension's observer, frame
+ *   and event callbacks, the injected card) but not promise continuations, where the page builds
+ *   its nodes: the page's own work stays out of both sides. What still varies is mostly where a
+ *   garbage collection falls, and a busy machine stretching whatever runs.
  * - With and without alternate, `rounds` times; the figure is the median of the paired
- *   differences, per 1,000 added nodes. On a busy machine each difference carries the noise of
- *   the page's own script (about ±0.25 ms per 1,000 nodes here): the other-page figure, whose
- *   true value is 0, shows how much.
+ *   differences, per 1,000 added nodes. The other-page figure, whose true value is 0, shows the
+ *   noise left (±0.15 ms per 1,000 nodes on a quiet 2-core machine, more when it is busy).
  * - The figures are only worth something if the content script works: every "with" sample must
  *   end with exactly the offers its shape calls for (none, or one for the key at the end).
  */
