@@ -11,9 +11,10 @@
  *   after each batch, then sits for 700 ms so that frame callbacks and anything else deferred
  *   count too. Script time is the page target's `Performance.getMetrics` → ScriptDuration (the
  *   main thread's JavaScript, the extension's isolated world included) before and after.
- * - ScriptDuration adds up script run from tasks and callbacks (the extension's observer, frame
- *   and event callbacks, the injected card) but not promise continuations, where the page builds
- *   its nodes: the page's own work stays out of both sides. What still varies is mostly where a
+ * - ScriptDuration adds up script run from tasks and callbacks (timers, the extension's observer,
+ *   frame and event callbacks, the injected card) but neither the protocol's own evaluate nor
+ *   promise continuations (measured in Chromium 156), and the page builds its nodes in promise
+ *   continuations: its own work stays out of both sides. What still varies is mostly where a
  *   garbage collection falls, and a busy machine stretching whatever runs.
  * - With and without alternate, `rounds` times; the figure is the median of the paired
  *   differences, per 1,000 added nodes. The other-page figure, whose true value is 0, shows the
