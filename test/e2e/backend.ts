@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { startStripeServer, type StripeTestServer } from '../stripe-server/index.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -164,4 +165,48 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
       cleanup();
     },
   };
+}
+
+/** The real backend and the Stripe-compatible test server it checks keys against: what every e2e file starts. */
+export type BackendWithStripe = { stripe: StripeTestServer; backend: Backend; stop(): Promise<void> };
+
+export async function startBackendWithStripe(): Promise<BackendWithStripe> {
+  const stripe = await startStripeServer({ port: 0 });
+  try {
+    const backend = await startBackend({ stripeApiBase: stripe.url });
+    return {
+      stripe,
+      backend,
+      async stop() {
+        await backend.stop();
+        await stripe.close();
+      },
+    };
+  } catch (error) {
+    await stripe.close();
+    throw error;
+  }
+}
+
+/**
+ * Creates the named applications through the REST API with a paired device's token, each
+ * connected to `stripeKey` (source api) when one is given: several applications on one key is
+ * where a rotation starts. Returns their ids by name.
+ */
+export async function createApplications<Name extends string>(
+  backend: Backend,
+  token: string,
+  names: readonly Name[],
+  options: { stripeKey?: string } = {},
+): Promise<Record<Name, string>> {
+  const ids = {} as Record<Name, string>;
+  for (const name of names) {
+    const created = await backend.api('POST', '/api/applications', { token, body: { name } });
+    if (created.status !== 201) throw new Error(`POST /api/applications (${name}) answered ${created.status}: ${created.text}`);
+    ids[name] = created.body.application.id;
+    if (options.stripeKey === undefined) continue;
+    const connected = await backend.api('PUT', `/api/applications/${ids[name]}/integrations/stripe`, { token, body: { apiKey: options.stripeKey, source: 'api' } });
+    if (connected.status !== 200) throw new Error(`PUT the Stripe integration of ${name} answered ${connected.status}: ${connected.text}`);
+  }
+  return ids;
 }

@@ -11,8 +11,8 @@ import { promisify } from 'node:util';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maskKey } from '../../shared/keys.js';
-import { startStripeServer, type StripeTestServer } from '../stripe-server/index.js';
-import { REPO_ROOT, startBackend, type Backend } from './backend.js';
+import type { StripeTestServer } from '../stripe-server/index.js';
+import { createApplications, REPO_ROOT, startBackendWithStripe, type Backend, type BackendWithStripe } from './backend.js';
 import { DASHBOARD } from './dashboard.js';
 import { launchFirefoxWithExtension, type FirefoxWithExtension } from './firefox.js';
 
@@ -20,6 +20,7 @@ const FIREFOX_EXTENSION_DIR = path.join(REPO_ROOT, '.output', 'firefox-mv3');
 const UI_TIMEOUT = 20_000;
 const FIXTURES = path.join(REPO_ROOT, 'test', 'e2e', 'fixtures');
 
+let services: BackendWithStripe;
 let stripe: StripeTestServer;
 let backend: Backend;
 let firefox: FirefoxWithExtension;
@@ -48,18 +49,16 @@ const text = (page: Page) => page.evaluate(() => (globalThis as any).document.bo
 
 beforeAll(async () => {
   await promisify(execFile)('npm', ['run', 'build:firefox'], { cwd: REPO_ROOT }); // about 2 s
-  stripe = await startStripeServer({ port: 0 });
-  backend = await startBackend({ stripeApiBase: stripe.url });
+  services = await startBackendWithStripe();
+  ({ stripe, backend } = services);
   ({ token } = await backend.pairDevice('e2e firefox runner'));
-  const created = await backend.api('POST', '/api/applications', { token, body: { name: 'Billing' } });
-  billingId = created.body.application.id;
+  ({ Billing: billingId } = await createApplications(backend, token, ['Billing']));
   firefox = await launchFirefoxWithExtension(FIREFOX_EXTENSION_DIR);
 }, 180_000);
 
 afterAll(async () => {
   await firefox?.close();
-  await backend?.stop();
-  await stripe?.close();
+  await services?.stop();
 }, 60_000);
 
 describe.sequential('Send to Serval, in Firefox ESR', () => {
@@ -115,10 +114,7 @@ describe.sequential('Send to Serval, in Firefox ESR', () => {
 
   it('on Stripe’s rotate dialog: Send for one application, Also update for the other, and both hold the new key', async () => {
     // Reports holds the same (soon old) key as Billing.
-    const reports = await backend.api('POST', '/api/applications', { token, body: { name: 'Reports' } });
-    const reportsId = reports.body.application.id;
-    const put = await backend.api('PUT', `/api/applications/${reportsId}/integrations/stripe`, { token, body: { apiKey: key, source: 'api' } });
-    expect(put.status, put.text).toBe(200);
+    const { Reports: reportsId } = await createApplications(backend, token, ['Reports'], { stripeKey: key });
 
     const newKey = stripe.createKey({ type: 'secret', mode: 'test' });
     const tab = await firefox.browser.newPage();

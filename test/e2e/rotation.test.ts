@@ -8,8 +8,8 @@
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maskKey } from '../../shared/keys.js';
-import { startStripeServer, type StripeTestServer } from '../stripe-server/index.js';
-import { startBackend, type Backend } from './backend.js';
+import type { StripeTestServer } from '../stripe-server/index.js';
+import { createApplications, startBackendWithStripe, type Backend, type BackendWithStripe } from './backend.js';
 import { launchWithExtension, type ExtensionBrowser } from './chromium.js';
 import { DASHBOARD, serveDashboard, type Dashboard } from './dashboard.js';
 import { EXTENSION_DIR } from './global-setup.js';
@@ -17,12 +17,12 @@ import { EXTENSION_DIR } from './global-setup.js';
 const UI_TIMEOUT = 20_000;
 const ACCOUNT = 'acct_1RotateFixture01';
 
+let services: BackendWithStripe;
 let stripe: StripeTestServer;
 let backend: Backend;
 let browser: ExtensionBrowser;
 let dashboard: Dashboard;
 let token: string;
-const ids = { Checkout: '', Reports: '' };
 
 const api = <T = any>(method: string, apiPath: string, body?: unknown) => backend.api<T>(method, apiPath, { token, body });
 
@@ -31,8 +31,8 @@ function offerFor(page: Page, key: string): Locator {
 }
 
 beforeAll(async () => {
-  stripe = await startStripeServer({ port: 0 });
-  backend = await startBackend({ stripeApiBase: stripe.url });
+  services = await startBackendWithStripe();
+  ({ stripe, backend } = services);
   ({ token } = await backend.pairDevice('e2e rotation runner'));
   browser = await launchWithExtension(EXTENSION_DIR);
   dashboard = await serveDashboard(browser.context);
@@ -40,21 +40,14 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await backend?.stop();
-  await stripe?.close();
+  await services?.stop();
 }, 60_000);
 
 describe.sequential('rotating a key on the Stripe Dashboard', () => {
   it('Send for one application and Also update for the other: both end up holding the new key', async () => {
     // Two applications share the account's old key.
     const oldKey = stripe.createKey({ type: 'restricted', mode: 'test', accountId: ACCOUNT, accountReadable: true });
-    for (const name of Object.keys(ids) as (keyof typeof ids)[]) {
-      const created = await api('POST', '/api/applications', { name });
-      expect(created.status, created.text).toBe(201);
-      ids[name] = created.body.application.id;
-      const put = await api('PUT', `/api/applications/${ids[name]}/integrations/stripe`, { apiKey: oldKey, source: 'api' });
-      expect(put.status, put.text).toBe(200);
-    }
+    const ids = await createApplications(backend, token, ['Checkout', 'Reports'], { stripeKey: oldKey });
 
     // Pair the browser.
     const options = await browser.openExtensionPage('options.html');

@@ -15,9 +15,9 @@ import path from 'node:path';
 import type { Locator, Page, Worker } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { maskKey } from '../../shared/keys.js';
-import { startStripeServer, type StripeTestServer } from '../stripe-server/index.js';
+import type { StripeTestServer } from '../stripe-server/index.js';
 import { expectLegible, expectNoAxeViolations, focusedElement, horizontalOverflow, MIN_UI_CONTRAST } from './accessibility.js';
-import { REPO_ROOT, startBackend, type Backend } from './backend.js';
+import { createApplications, REPO_ROOT, startBackendWithStripe, type Backend, type BackendWithStripe } from './backend.js';
 import { launchWithExtension, type ExtensionBrowser } from './chromium.js';
 import { DASHBOARD, serveDashboard, type Dashboard } from './dashboard.js';
 import { EXTENSION_DIR } from './global-setup.js';
@@ -35,6 +35,7 @@ const POPUP_VIEWPORT = { width: 400, height: 640 };
 const POPUP_WIDTHS = [320, 400, 560, 800];
 const OPTIONS_VIEWPORT = { width: 960, height: 720 };
 
+let services: BackendWithStripe;
 let stripe: StripeTestServer;
 let backend: Backend;
 let browser: ExtensionBrowser;
@@ -44,7 +45,7 @@ let tab: Page;
 /** This test's own device on the backend, for checking through the REST API. */
 let token: string;
 let testDeviceId: string;
-const applications: Record<'Billing' | 'Payouts' | 'Ledger', string> = { Billing: '', Payouts: '', Ledger: '' };
+let applications: Record<'Billing' | 'Payouts' | 'Ledger', string>;
 /** Every real key the browser saw, for the final "stored nowhere" checks. */
 const keysShown: string[] = [];
 const pageErrors: string[] = [];
@@ -158,14 +159,10 @@ async function storageContents(): Promise<{ local: Record<string, unknown>; sess
 }
 
 beforeAll(async () => {
-  stripe = await startStripeServer({ port: 0 });
-  backend = await startBackend({ stripeApiBase: stripe.url });
+  services = await startBackendWithStripe();
+  ({ stripe, backend } = services);
   ({ token, deviceId: testDeviceId } = await backend.pairDevice('e2e test runner'));
-  for (const name of Object.keys(applications) as (keyof typeof applications)[]) {
-    const res = await api('POST', '/api/applications', { name });
-    expect(res.status, res.text).toBe(201);
-    applications[name] = res.body.application.id;
-  }
+  applications = await createApplications(backend, token, ['Billing', 'Payouts', 'Ledger']);
   browser = await launchWithExtension(EXTENSION_DIR);
   dashboard = await serveDashboard(browser.context);
   tab = await browser.context.newPage();
@@ -174,8 +171,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await backend?.stop();
-  await stripe?.close();
+  await services?.stop();
 }, 60_000);
 
 afterEach(async (context) => {

@@ -3,9 +3,9 @@
  * REST API of DESIGN.md §3 from memory, and records every request (so tests can see exactly what
  * left the extension, and where the key went).
  */
-import type { Application, Integration } from '../../shared/api.js';
+import type { Application, Integration, Validation } from '../../shared/api.js';
 import { ERRORS, errorBody, type ErrorCode } from '../../shared/errors.js';
-import { maskKey, parseKey } from '../../shared/keys.js';
+import { maskKey, parseKey, type ParsedKey } from '../../shared/keys.js';
 import { allPermissions, missingPermissions, type Permissions } from '../../shared/permissions.js';
 import { integration as makeIntegration, validation as makeValidation } from './fixtures';
 
@@ -37,6 +37,26 @@ export function createFakeBackend(options: FakeBackendOptions = {}) {
   const json = (status: number, body: unknown) =>
     new Response(status === 204 ? null : JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
   const error = (code: ErrorCode) => json(ERRORS[code].status, errorBody(code));
+
+  /** The check's verdict on an accepted key: Stripe grants it `state.permissions`. */
+  const validationOf = (parsed: ParsedKey, warnings: Validation['warnings'] = []) =>
+    makeValidation({ keyType: parsed.keyType, mode: parsed.mode, permissions: state.permissions, missingPermissions: missingPermissions(state.permissions), warnings });
+
+  /** Stores an accepted key on the application, masked, as the PUT and the rotate routes both do. */
+  function connect(application: Application, parsed: ParsedKey, fields: Partial<Integration> = {}): Integration {
+    const missing = missingPermissions(state.permissions);
+    application.stripe = makeIntegration({
+      applicationId: application.id,
+      keyType: parsed.keyType,
+      mode: parsed.mode,
+      maskedKey: maskKey(parsed.key),
+      status: missing.length > 0 ? 'missing_permissions' : 'connected',
+      permissions: state.permissions,
+      missingPermissions: missing,
+      ...fields,
+    });
+    return application.stripe;
+  }
 
   async function fetchImpl(input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> {
     const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
@@ -89,24 +109,8 @@ export function createFakeBackend(options: FakeBackendOptions = {}) {
       if (targets.some((a) => a === undefined)) return error('application_not_found');
       const parsed = parseKey(String(body?.apiKey ?? ''));
       if (!parsed.ok) return error(parsed.code);
-      const missing = missingPermissions(state.permissions);
-      const integrations = (targets as Application[]).map((application) => {
-        application.stripe = makeIntegration({
-          applicationId: application.id,
-          keyType: parsed.keyType,
-          mode: parsed.mode,
-          maskedKey: maskKey(parsed.key),
-          status: missing.length > 0 ? 'missing_permissions' : 'connected',
-          permissions: state.permissions,
-          missingPermissions: missing,
-          source: body?.source ?? 'api',
-        });
-        return application.stripe;
-      });
-      return json(200, {
-        validation: makeValidation({ keyType: parsed.keyType, mode: parsed.mode, permissions: state.permissions, missingPermissions: missing }),
-        integrations,
-      });
+      const integrations = (targets as Application[]).map((application) => connect(application, parsed, { source: body?.source ?? 'api' }));
+      return json(200, { validation: validationOf(parsed), integrations });
     }
     const stripePath = /^\/api\/applications\/([^/]+)\/integrations\/stripe(\/validate)?$/.exec(path);
     if (stripePath) {
@@ -115,25 +119,12 @@ export function createFakeBackend(options: FakeBackendOptions = {}) {
       if (method === 'PUT' && !stripePath[2]) {
         const parsed = parseKey(String(body?.apiKey ?? ''));
         if (!parsed.ok) return error(parsed.code);
-        const missing = missingPermissions(state.permissions);
-        const integration = makeIntegration({
-          applicationId: application.id,
-          keyType: parsed.keyType,
-          mode: parsed.mode,
-          maskedKey: maskKey(parsed.key),
-          status: missing.length > 0 ? 'missing_permissions' : 'connected',
-          permissions: state.permissions,
-          missingPermissions: missing,
-        });
-        application.stripe = integration;
+        const integration = connect(application, parsed);
         const warnings = [
           ...(parsed.keyType === 'secret' ? [{ code: 'secret_key_full_access', message: 'A secret key has full access: prefer a restricted key.' }] : []),
           ...(parsed.mode === 'live' ? [{ code: 'live_mode', message: 'This is a live key: it processes real payments.' }] : []),
         ];
-        return json(200, {
-          integration,
-          validation: makeValidation({ keyType: parsed.keyType, mode: parsed.mode, permissions: state.permissions, missingPermissions: missing, warnings }),
-        });
+        return json(200, { integration, validation: validationOf(parsed, warnings) });
       }
       if (method === 'POST' && stripePath[2]) {
         if (!application.stripe) return error('integration_not_found');
