@@ -4,8 +4,8 @@ import type { Application } from '../../shared/api.js';
 import type { ServalError } from '../../extension/messaging/errors';
 import { ErrorMessage } from '../../extension/ui/ErrorMessage';
 import { formatTime } from '../../extension/ui/labels';
+import { Verdict } from '../../extension/ui/Verdict';
 import { ConsoleApiError, type ConsoleApi } from './api';
-import { IntegrationVerdict } from './IntegrationVerdict';
 import { Link, useNavigate } from './navigation';
 import type { ApplicationTab } from './routes';
 import { StripeIntegration } from './StripeIntegration';
@@ -73,7 +73,7 @@ export function ApplicationPage({ api, id, tab }: { api: ConsoleApi; id: string;
             <p>Created {formatTime(application.createdAt)}.</p>
             {application.environment && <p>Environment: {application.environment}</p>}
             {application.stripe ? (
-              <IntegrationVerdict integration={application.stripe} />
+              <Verdict integration={application.stripe} validation={null} facts newKeyStep="save the new key on the API Integration tab" />
             ) : (
               <p>
                 Stripe is not connected.{' '}

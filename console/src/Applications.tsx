@@ -4,8 +4,8 @@ import type { Application } from '../../shared/api.js';
 import type { ServalError } from '../../extension/messaging/errors';
 import { ErrorMessage } from '../../extension/ui/ErrorMessage';
 import { modeLabel } from '../../extension/ui/labels';
+import { StatusPill } from '../../extension/ui/StatusPill';
 import { ConsoleApiError, type ConsoleApi } from './api';
-import { StatusPill } from './IntegrationVerdict';
 import { Link, useNavigate } from './navigation';
 
 export function Applications({ api }: { api: ConsoleApi }) {

@@ -5,11 +5,11 @@
  * URL, web storage or component state).
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { Application, Integration, Warning } from '../../shared/api.js';
+import type { Application, Integration, Validation } from '../../shared/api.js';
 import type { ServalError } from '../../extension/messaging/errors';
 import { ErrorMessage } from '../../extension/ui/ErrorMessage';
+import { Verdict } from '../../extension/ui/Verdict';
 import { ConsoleApiError, type ConsoleApi } from './api';
-import { IntegrationVerdict } from './IntegrationVerdict';
 
 const CATALOGUE = [{ id: 'stripe', name: 'Stripe' }] as const;
 
@@ -24,7 +24,8 @@ export function StripeIntegration({ api, application, onChanged }: Props) {
   const [query, setQuery] = useState('');
   const [chosen, setChosen] = useState(false);
   const [replacing, setReplacing] = useState(false);
-  const [warnings, setWarnings] = useState<Warning[]>([]);
+  /** The check behind the verdict shown, from this tab's last Save or Re-check: its warnings are shown with it. */
+  const [validation, setValidation] = useState<Validation | null>(null);
   const [error, setError] = useState<ServalError | null>(null);
   const [busy, setBusy] = useState<null | 'save' | 'recheck' | 'remove'>(null);
   const [confirmingRemove, setConfirmingRemove] = useState(false);
@@ -60,10 +61,10 @@ export function StripeIntegration({ api, application, onChanged }: Props) {
     const apiKey = field.value.trim();
     field.value = '';
     if (!apiKey) return;
-    setWarnings([]);
+    setValidation(null);
     await run('save', async () => {
       const result = await api.saveStripeKey(application.id, apiKey);
-      setWarnings(result.validation.warnings);
+      setValidation(result.validation);
       setReplacing(false);
       onChanged(result.integration);
     });
@@ -72,7 +73,7 @@ export function StripeIntegration({ api, application, onChanged }: Props) {
   const recheck = () =>
     run('recheck', async () => {
       const result = await api.recheckStripe(application.id);
-      setWarnings(result.validation.warnings);
+      setValidation(result.validation);
       onChanged(result.integration);
     });
 
@@ -80,7 +81,7 @@ export function StripeIntegration({ api, application, onChanged }: Props) {
     run('remove', async () => {
       await api.removeStripe(application.id);
       setConfirmingRemove(false);
-      setWarnings([]);
+      setValidation(null);
       setChosen(false);
       onChanged(null);
     });
@@ -111,7 +112,7 @@ export function StripeIntegration({ api, application, onChanged }: Props) {
       {integration ? (
         <>
           <h2 id="stripe-heading">Stripe</h2>
-          <IntegrationVerdict integration={integration} warnings={warnings} />
+          <Verdict integration={integration} validation={validation} facts newKeyStep="save the new key here" />
           <div class="row">
             <button type="button" class="secondary" disabled={busy !== null} onClick={recheck}>
               {busy === 'recheck' ? 'Checking…' : 'Re-check'}

@@ -1,8 +1,11 @@
 /**
  * The console's styles, after the shared design tokens (extension/ui/tokens.ts), which give every
  * size and colour. Set as a constructed stylesheet (the CSP allows no inline <style>).
+ * The verdict's rules come from extension/ui/verdict-styles.ts, as in the offer card.
  * Works from 400 px wide (the navigation wraps) to 1280 px and beyond (the content stays readable).
  */
+import { VERDICT_CSS } from '../../extension/ui/verdict-styles';
+
 export const CONSOLE_CSS = `:root { color-scheme: light dark; color: var(--serval-fg); background: var(--serval-bg); }
 body { margin: 0; font: var(--serval-text-md)/var(--serval-leading) var(--serval-font); overflow-wrap: anywhere; }
 .top { display: flex; flex-wrap: wrap; align-items: center; gap: var(--serval-space-2) var(--serval-space-4);
@@ -53,11 +56,8 @@ button[disabled] { opacity: .6; cursor: progress; }
 .tabs a { padding: var(--serval-space-2) var(--serval-space-3); text-decoration: none; color: inherit; border-bottom: 3px solid transparent; }
 .tabs a[aria-selected="true"] { border-bottom-color: var(--serval-accent); font-weight: 600; }
 .search-results { margin: var(--serval-space-2) 0; }
-.facts { display: grid; grid-template-columns: max-content 1fr; gap: var(--serval-space-1) var(--serval-space-3); margin: var(--serval-space-2) 0; }
-.facts dt { color: var(--serval-muted); }
-.facts dd { margin: 0; }
 .error-message, .warn { color: var(--serval-warn); font-weight: 600; }
 .error { margin: var(--serval-space-3) 0; }
 .confirm { border: 1px solid var(--serval-warn); border-radius: var(--serval-radius); padding: var(--serval-space-3); margin: var(--serval-space-3) 0; }
 .audit time { font-family: var(--serval-font-mono); font-size: var(--serval-text-sm); }
-`;
+${VERDICT_CSS}`;

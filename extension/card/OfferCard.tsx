@@ -16,12 +16,13 @@
  */
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import type { Application } from '../../shared/api.js';
-import { apiKeysPageUrl, createRestrictedKeyUrl, PERMISSIONS } from '../../shared/permissions.js';
+import { createRestrictedKeyUrl } from '../../shared/permissions.js';
 import { isRetryable, type ServalError } from '../messaging/errors';
 import type { IntegrationResult, RotationResult } from '../messaging/protocol';
 import type { StripePage } from '../page/stripe-pages';
 import { ErrorMessage } from '../ui/ErrorMessage';
-import { environmentLabel, keyTypeLabel, LIVE_MODE_WARNING, modeLabel, permissionLabels, ROTATION_DUE, statusLabel } from '../ui/labels';
+import { environmentLabel, keyTypeLabel, LIVE_MODE_WARNING, modeLabel, ROTATION_DUE, statusLabel } from '../ui/labels';
+import { Verdict } from '../ui/Verdict';
 import { ACCOUNT_USED_ELSEWHERE, applicationsHoldingOlderKey, listNames, type OlderKeyHolder } from './also-update';
 import type { KeyOffer } from './card-api';
 import type { CardClient } from './card-client';
@@ -186,7 +187,15 @@ export function OfferCard({ offer, client, onDismiss }: OfferCardProps) {
 
         {phase.kind === 'sending' && <p>Sending to {phase.applicationName} and checking the key with Stripe…</p>}
 
-        {phase.kind === 'done' && <Verdict result={phase.result} applicationName={phase.applicationName} page={offer.page ?? null} />}
+        {phase.kind === 'done' && (
+          <Verdict
+            {...phase.result}
+            applicationName={phase.applicationName}
+            newKeyStep="send the new key"
+            dashboardAccountId={offer.page?.accountId}
+            saidElsewhere={SAID_ELSEWHERE}
+          />
+        )}
         {phase.kind === 'done' && (
           <AlsoUpdate holders={applicationsHoldingOlderKey(phase.result.validation)} apiKey={offer.key} client={client} />
         )}
@@ -269,8 +278,8 @@ export function OfferCard({ offer, client, onDismiss }: OfferCardProps) {
   );
 }
 
-/** Warnings the card already says in its own words: the secret-key note, the live badge, the missing list. */
-const SHOWN_ELSEWHERE = new Set(['secret_key_full_access', 'live_mode', 'missing_permissions', ACCOUNT_USED_ELSEWHERE]);
+/** Warnings the card says in its own words around the verdict: the secret-key note, the live badge, Also update. */
+const SAID_ELSEWHERE = new Set(['secret_key_full_access', 'live_mode', ACCOUNT_USED_ELSEWHERE]);
 
 type AlsoUpdatePhase =
   | { kind: 'offered' }
@@ -333,64 +342,6 @@ function AlsoUpdate({ holders, apiKey, client }: { holders: OlderKeyHolder[]; ap
       >
         Also update
       </button>
-    </div>
-  );
-}
-
-function Verdict({ result, applicationName, page }: { result: IntegrationResult; applicationName: string; page: StripePage | null }) {
-  const { integration, validation } = result;
-  const granted = PERMISSIONS.filter((p) => integration.permissions[p.id]).map((p) => p.label);
-  const warnings = validation.warnings.filter((w) => !SHOWN_ELSEWHERE.has(w.code));
-  const otherAccount = page?.accountId && validation.accountId && validation.accountId !== page.accountId;
-  return (
-    <div class={`verdict verdict-${integration.status}`}>
-      {otherAccount && (
-        <p class="warn account-mismatch">
-          This key belongs to Stripe account {validation.accountId}, not {page.accountId} shown in the dashboard. Check that it is the
-          account you meant to connect to {applicationName}.
-        </p>
-      )}
-      {integration.status === 'connected' && (
-        <>
-          <p class="ok">
-            Connected to {applicationName}. Stripe accepted the key{integration.accountId ? ` for ${integration.accountId}` : ''}.
-          </p>
-          <p class="muted">Permissions: {granted.join(', ')}.</p>
-        </>
-      )}
-      {integration.status === 'missing_permissions' && (
-        <>
-          <p class="warn">Stored in {applicationName}, but the key is missing permissions Serval needs:</p>
-          <ul>
-            {permissionLabels(integration.missingPermissions).map((label) => (
-              <li key={label}>{label}</li>
-            ))}
-          </ul>
-          <p>
-            <a href={apiKeysPageUrl(integration.mode)} target="_blank" rel="noopener noreferrer">
-              Edit the key's permissions in Stripe
-            </a>{' '}
-            or{' '}
-            <a href={createRestrictedKeyUrl(integration.mode)} target="_blank" rel="noopener noreferrer">
-              create a restricted key with Serval's permissions
-            </a>
-            , then send the new key.
-          </p>
-        </>
-      )}
-      {(integration.status === 'invalid' || integration.status === 'unverified') && (
-        <p class="warn">
-          Stored in {applicationName}: {statusLabel(integration.status).toLowerCase()}
-          {integration.lastError ? `: ${integration.lastError.message}` : '.'}
-        </p>
-      )}
-      {warnings.length > 0 && (
-        <ul class="warnings">
-          {warnings.map((warning) => (
-            <li key={warning.code}>{warning.message}</li>
-          ))}
-        </ul>
-      )}
     </div>
   );
 }

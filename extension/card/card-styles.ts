@@ -2,9 +2,11 @@
  * The card's styles, inside its shadow root: the page's CSS cannot reach in and ours cannot leak
  * out. The card paints its own background, so it reads the same on light and dark pages; it
  * follows the system's colour scheme. Sizes and colours come from the shared tokens
- * (ui/tokens.ts), declared on the shadow root's `:host`.
+ * (ui/tokens.ts), declared on the shadow root's `:host`; the verdict's own rules from
+ * ui/verdict-styles.ts, as in the console.
  */
 import { TOKENS_CSS } from '../ui/tokens';
+import { VERDICT_CSS } from '../ui/verdict-styles';
 
 export const CARD_CSS = `${TOKENS_CSS}
 :host { all: initial; }
@@ -46,4 +48,4 @@ a { color: var(--serval-accent); }
 .warn, .error p:first-child, .rotation-due { color: var(--serval-warn); font-weight: 600; }
 .hint { color: var(--serval-muted); font-weight: 400; }
 ul { margin: var(--serval-space-1) 0; padding-left: 20px; }
-`;
+${VERDICT_CSS}`;

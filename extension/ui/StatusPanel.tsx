@@ -9,7 +9,8 @@ import { createRestrictedKeyUrl } from '../../shared/permissions.js';
 import type { ServalError } from '../messaging/errors';
 import type { PairingState, StatusReport } from '../messaging/protocol';
 import { ErrorMessage } from './ErrorMessage';
-import { environmentLabel, formatTime, modeLabel, permissionLabels, ROTATION_DUE, rotationDueText, statusLabel } from './labels';
+import { environmentLabel, formatTime, modeLabel, permissionLabels, ROTATION_DUE, rotationDueText } from './labels';
+import { StatusPill } from './StatusPill';
 import type { UiClient } from './ui-client';
 
 export type StatusPanelProps = {
@@ -119,7 +120,7 @@ export function StatusPanel({ client, state, variant, onStateChange }: StatusPan
               <li key={application.id} class="application">
                 <div class="application-head">
                   <h3 class="application-name">{application.name}</h3>
-                  <span class={`pill status-${stripe?.status ?? 'none'}`}>{statusLabel(stripe?.status ?? 'none')}</span>
+                  <StatusPill integration={stripe} />
                   {stripe && <span class={`pill mode-${stripe.mode}`}>{modeLabel(stripe.mode)}</span>}
                   {stripe?.rotationDue && (
                     <span class="pill rotation-due" title={rotationDueText(stripe.rotationDueAt)}>

@@ -194,6 +194,37 @@ describe('the API Integration tab', () => {
     expect(fake.calls.filter((c) => c.method === 'DELETE').map((c) => c.url)).toEqual(['/api/applications/app_1/integrations/stripe']);
   });
 
+  it('after Save, the verdict shows the check’s warnings; the overview shows the stored verdict without them', async () => {
+    const replaced = integration({ missingPermissions: ['balance_read'] });
+    const warnings = [
+      { code: 'missing_permissions', message: 'The key is missing 1 permission.' },
+      { code: 'account_changed', message: 'The new key belongs to acct_Other, not acct_1Serval.' },
+    ];
+    open('/applications/app_1/api-integration', {
+      ...signedIn,
+      'GET /api/applications/app_1': { status: 200, body: { application: application({ stripe: integration() }) } },
+      'PUT /api/applications/app_1/integrations/stripe': { status: 200, body: { integration: replaced, validation: validation(replaced, { warnings }) } },
+    });
+    fireEvent.click(await screen.findByRole('button', { name: 'Replace key' }));
+    const field = screen.getByLabelText('Stripe API key') as HTMLInputElement;
+    field.value = FULL_KEY;
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    expect(await screen.findByText('The new key belongs to acct_Other, not acct_1Serval.')).toBeTruthy();
+    expect(screen.queryByText('The key is missing 1 permission.')).toBeNull(); // listed by name instead
+    expect(screen.getByText('Balance: Read')).toBeTruthy();
+    expect(screen.getByRole('link', { name: "create a restricted key with Serval's permissions" }).parentElement!.textContent).toContain(
+      'then save the new key here.',
+    );
+
+    fireEvent.click(screen.getByRole('tab', { name: 'Overview' }));
+    expect(await screen.findByText('Missing permissions')).toBeTruthy();
+    expect(screen.getByText('Balance: Read')).toBeTruthy();
+    expect(screen.getByRole('link', { name: "Edit the key's permissions in Stripe" }).parentElement!.textContent).toContain(
+      'then save the new key on the API Integration tab.',
+    );
+    expect(screen.queryByText('The new key belongs to acct_Other, not acct_1Serval.')).toBeNull();
+  });
+
   it('a connected key can be replaced: Replace key shows the form', async () => {
     open('/applications/app_1/api-integration', {
       ...signedIn,
