@@ -1,8 +1,8 @@
 /**
- * Firefox ESR with the built extension (.output/firefox-mv3), driven by puppeteer-core over
- * WebDriver BiDi — the recipe in shared/FIREFOX.md: a temporary add-on, a fixed moz-extension://
- * uuid, and Firefox kept off the network (no non-local connections, and a loopback proxy that
- * answers 502 to whatever it still tries).
+ * Firefox ESR, driven by puppeteer-core over WebDriver BiDi — the recipe in shared/FIREFOX.md:
+ * kept off the network (no non-local connections, and a loopback proxy that answers 502 to
+ * whatever it still tries); for the extension's tests, the built extension (.output/firefox-mv3)
+ * as a temporary add-on at a fixed moz-extension:// uuid.
  */
 import http from 'node:http';
 import fs from 'node:fs';
@@ -20,52 +20,71 @@ export function findFirefox(env: Record<string, string | undefined> = process.en
   return path;
 }
 
-export type FirefoxWithExtension = {
-  browser: Browser;
-  /** moz-extension://<uuid>/ */
-  extensionBase: string;
-  /** Opens popup.html or options.html; BiDi never reports that navigation as finished, so this waits for the path. */
-  openExtensionPage(file: string): Promise<Page>;
-  close(): Promise<void>;
-};
+/** Firefox ESR, headless, kept off the network; `close()` also stops the loopback proxy. */
+export type OfflineFirefox = { browser: Browser; close(): Promise<void> };
 
-export async function launchFirefoxWithExtension(extensionDir: string): Promise<FirefoxWithExtension> {
+export async function launchFirefox(options: { extraPrefs?: Record<string, unknown>; args?: string[] } = {}): Promise<OfflineFirefox> {
   const proxy = http.createServer((_req, res) => res.writeHead(502).end());
   proxy.on('connect', (_req, socket) => socket.end('HTTP/1.1 502 Bad Gateway\r\n\r\n'));
   await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
   const proxyPort = (proxy.address() as AddressInfo).port;
+  const stopProxy = () => new Promise<void>((resolve) => proxy.close(() => resolve()));
 
-  const browser = await puppeteer.launch({
-    browser: 'firefox',
-    executablePath: findFirefox(),
-    headless: true,
-    args: ['--remote-allow-system-access'],
-    env: { ...process.env, MOZ_DISABLE_NONLOCAL_CONNECTIONS: '1' },
-    extraPrefsFirefox: {
-      'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: EXTENSION_UUID }),
-      'network.proxy.type': 1,
-      'network.proxy.http': '127.0.0.1',
-      'network.proxy.http_port': proxyPort,
-      'network.proxy.ssl': '127.0.0.1',
-      'network.proxy.ssl_port': proxyPort,
-      'network.proxy.allow_hijacking_localhost': false,
+  let browser: Browser;
+  try {
+    browser = await puppeteer.launch({
+      browser: 'firefox',
+      executablePath: findFirefox(),
+      headless: true,
+      args: options.args ?? [],
+      env: { ...process.env, MOZ_DISABLE_NONLOCAL_CONNECTIONS: '1' },
+      extraPrefsFirefox: {
+        'network.proxy.type': 1,
+        'network.proxy.http': '127.0.0.1',
+        'network.proxy.http_port': proxyPort,
+        'network.proxy.ssl': '127.0.0.1',
+        'network.proxy.ssl_port': proxyPort,
+        'network.proxy.allow_hijacking_localhost': false,
+        ...options.extraPrefs,
+      },
+    });
+  } catch (error) {
+    await stopProxy();
+    throw error;
+  }
+  return {
+    browser,
+    async close() {
+      await browser.close().catch(() => undefined);
+      await stopProxy();
     },
+  };
+}
+
+export type FirefoxWithExtension = OfflineFirefox & {
+  /** moz-extension://<uuid>/ */
+  extensionBase: string;
+  /** Opens popup.html or options.html; BiDi never reports that navigation as finished, so this waits for the path. */
+  openExtensionPage(file: string): Promise<Page>;
+};
+
+export async function launchFirefoxWithExtension(extensionDir: string): Promise<FirefoxWithExtension> {
+  const firefox = await launchFirefox({
+    args: ['--remote-allow-system-access'], // to open moz-extension:// pages
+    extraPrefs: { 'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: EXTENSION_UUID }) },
   });
+  const { browser } = firefox;
   await browser.installExtension(extensionDir);
   const extensionBase = `moz-extension://${EXTENSION_UUID}/`;
 
   return {
-    browser,
+    ...firefox,
     extensionBase,
     async openExtensionPage(file) {
       const page = await browser.newPage();
       void page.goto(`${extensionBase}${file}`).catch(() => undefined);
       await page.waitForFunction((path) => (globalThis as any).location.pathname === path, { timeout: 20_000 }, `/${file}`);
       return page;
-    },
-    async close() {
-      await browser.close().catch(() => undefined);
-      await new Promise<void>((resolve) => proxy.close(() => resolve()));
     },
   };
 }
