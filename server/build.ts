@@ -1,11 +1,15 @@
 /**
- * `npm run build:server`: the production server, compiled by esbuild into one ES module,
- * dist/server/main.mjs, that `npm run serve` runs with plain `node`.
+ * `npm run build:server`: the production server, compiled by esbuild.
+ *
+ * - dist/server/server.cjs: the server, one CommonJS bundle.
+ * - dist/server/main.cjs: what `npm run serve` runs with plain `node`; it runs server.cjs through
+ *   V8's code cache (server/code-cache.ts says why, and why CommonJS: Node 20 caches only a vm.Script).
+ * - dist/server/{pair,rotate-master-key,backup}.mjs: the command-line tools, ES modules sharing chunks.
  *
  * Why esbuild rather than tsc: it bundles. The server's ~60 modules and the hundreds of files of
- * its dependencies (hono, zod, drizzle, stripe, pino) become one file, so start-up reads and links
- * one module instead of resolving each; it also strips types in well under a second. tsc still
- * type-checks (`npm run typecheck`). Native and optional modules stay outside the bundle.
+ * its dependencies (hono, zod, drizzle, stripe, pino) become one file, so start-up reads and
+ * compiles one script instead of resolving each; it also strips types in well under a second. tsc
+ * still type-checks (`npm run typecheck`). Native and optional modules stay outside the bundle.
  */
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
@@ -31,52 +35,74 @@ const englishOnlyZod: esbuild.Plugin = {
   },
 };
 
-/** The server's entry points: the server itself and its command-line tools (`node dist/server/pair.mjs` …). */
-const ENTRY_POINTS = {
-  main: 'server/main.ts',
+/** The command-line tools (`node dist/server/pair.mjs` …). */
+const TOOLS = {
   pair: 'server/cli/pair.ts',
   'rotate-master-key': 'server/cli/rotate-master-key.ts',
   backup: 'server/cli/backup.ts',
 };
 
+const COMMON: esbuild.BuildOptions = {
+  absWorkingDir: root,
+  outdir: 'dist/server',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  // better-sqlite3 loads a native addon; pg-native is pg's optional libpq binding (not installed);
+  // pino-pretty is loaded only for LOG_FORMAT=pretty.
+  external: ['better-sqlite3', 'pg-native', 'pino-pretty'],
+  plugins: [englishOnlyZod],
+  minify: process.env.SERVAL_BUILD_READABLE !== '1',
+  keepNames: false,
+  sourcemap: 'linked',
+  legalComments: 'linked',
+  metafile: true,
+  logLevel: 'warning',
+};
+
+/** The server and its launcher, as CommonJS; import.meta.url is the bundle's own file (server/paths.ts finds the root from it). */
+const COMMONJS: esbuild.BuildOptions = {
+  format: 'cjs',
+  outExtension: { '.js': '.cjs' },
+  define: { 'import.meta.url': '__servalModuleUrl' },
+  banner: { js: "var __servalModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+};
+
 export async function buildServer(): Promise<{ bytes: number; ms: number }> {
   const started = performance.now();
-  const result = await esbuild.build({
-    absWorkingDir: root,
-    entryPoints: ENTRY_POINTS,
-    outdir: 'dist/server',
-    outExtension: { '.js': '.mjs' },
-    // What is loaded only when needed (stripe-node, node-postgres) and what the entries share go into chunks beside them.
-    splitting: true,
-    chunkNames: '[name]-[hash]', // beside main.mjs: modules find the project root from where they are (paths.ts)
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    // better-sqlite3 loads a native addon; pg-native is pg's optional libpq binding (not installed);
-    // pino-pretty is loaded only for LOG_FORMAT=pretty.
-    external: ['better-sqlite3', 'pg-native', 'pino-pretty'],
-    // The CommonJS dependencies inside an ES module still find require, __filename and __dirname.
-    banner: {
-      js: [
-        "import { createRequire as __servalCreateRequire } from 'node:module';",
-        "import { fileURLToPath as __servalFileURLToPath } from 'node:url';",
-        "import { dirname as __servalDirname } from 'node:path';",
-        'const require = __servalCreateRequire(import.meta.url);',
-        'const __filename = __servalFileURLToPath(import.meta.url);',
-        'const __dirname = __servalDirname(__filename);',
-      ].join('\n'),
-    },
-    plugins: [englishOnlyZod],
-    minify: process.env.SERVAL_BUILD_READABLE !== '1',
-    keepNames: false,
-    sourcemap: 'linked',
-    legalComments: 'linked',
-    metafile: true,
-    logLevel: 'warning',
-  });
-  const bytes = Object.entries(result.metafile.outputs)
-    .filter(([file]) => file.endsWith('.mjs'))
+  fs.rmSync(path.join(root, 'dist/server'), { recursive: true, force: true }); // no chunk or cache of an older build
+  const results = await Promise.all([
+    esbuild.build({
+      ...COMMON,
+      ...COMMONJS,
+      // stripe-node and node-postgres are in the bundle but run only when first imported; the
+      // code cache holds only what ran, so the bytes they add cost start-up next to nothing.
+      entryPoints: { server: 'server/main.ts', main: 'server/launch.ts' },
+    }),
+    esbuild.build({
+      ...COMMON,
+      entryPoints: TOOLS,
+      outExtension: { '.js': '.mjs' },
+      format: 'esm',
+      // What is loaded only when needed (stripe-node, node-postgres) and what the tools share go into chunks beside them.
+      splitting: true,
+      chunkNames: '[name]-[hash]', // beside the entries: modules find the project root from where they are (paths.ts)
+      // The CommonJS dependencies inside an ES module still find require, __filename and __dirname.
+      banner: {
+        js: [
+          "import { createRequire as __servalCreateRequire } from 'node:module';",
+          "import { fileURLToPath as __servalFileURLToPath } from 'node:url';",
+          "import { dirname as __servalDirname } from 'node:path';",
+          'const require = __servalCreateRequire(import.meta.url);',
+          'const __filename = __servalFileURLToPath(import.meta.url);',
+          'const __dirname = __servalDirname(__filename);',
+        ].join('\n'),
+      },
+    }),
+  ]);
+  const bytes = results
+    .flatMap((result) => Object.entries(result.metafile!.outputs))
+    .filter(([file]) => /\.(c|m)js$/.test(file))
     .reduce((sum, [, output]) => sum + output.bytes, 0);
   return { bytes, ms: Math.round(performance.now() - started) };
 }
@@ -85,7 +111,7 @@ export async function buildServer(): Promise<{ bytes: number; ms: number }> {
 const SOURCES = ['server', 'shared', 'package-lock.json'];
 
 export function serverBuildIsStale(): boolean {
-  const built = path.join(root, 'dist/server/main.mjs');
+  const built = path.join(root, 'dist/server/server.cjs');
   if (!fs.existsSync(built)) return true;
   const builtAt = fs.statSync(built).mtimeMs;
   const newest = (entry: string): number => {
@@ -98,5 +124,5 @@ export function serverBuildIsStale(): boolean {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const { bytes, ms } = await buildServer();
-  console.log(`Built dist/server (main.mjs and the CLIs, ${(bytes / 1024).toFixed(0)} KiB) in ${ms} ms.`);
+  console.log(`Built dist/server (the server, its launcher and the CLIs, ${(bytes / 1024).toFixed(0)} KiB) in ${ms} ms.`);
 }

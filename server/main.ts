@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { fromRoot } from './paths.js';
+import { clockTime } from './pairing/codes.js';
 import { createRuntime, StartupError, VERSION, type Runtime } from './runtime.js';
 import { MasterKeyError } from './crypto/master-key.js';
 import { describeCause, isDatabaseUnavailable } from './db/unavailable.js';
@@ -13,60 +14,63 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-let config: ReturnType<typeof loadConfig>;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (error instanceof ConfigError) fail(error.message);
-  throw error;
-}
+/** Everything runs inside a function, not at the module's top level: the bundle is CommonJS (server/build.ts says why). */
+async function start(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message);
+    throw error;
+  }
 
-const logger = createLogger({ level: config.logLevel, format: config.logFormat ?? (process.stdout.isTTY ? 'pretty' : 'json') });
-let runtime: Runtime;
-try {
-  runtime = await createRuntime(config, { logger });
-} catch (error) {
-  if (error instanceof StartupError || error instanceof MasterKeyError) fail(error.message);
-  if (isDatabaseUnavailable(error)) fail(`The database (DATABASE_URL) cannot be reached: ${describeCause(error)}`);
-  throw error;
-}
+  const logger = createLogger({ level: config.logLevel, format: config.logFormat ?? (process.stdout.isTTY ? 'pretty' : 'json') });
+  let runtime: Runtime;
+  try {
+    runtime = await createRuntime(config, { logger });
+  } catch (error) {
+    if (error instanceof StartupError || error instanceof MasterKeyError) fail(error.message);
+    if (isDatabaseUnavailable(error)) fail(`The database (DATABASE_URL) cannot be reached: ${describeCause(error)}`);
+    throw error;
+  }
 
-const { code, expiresAt } = await runtime.pairing.issueCode();
-const server = serve({ fetch: runtime.app.fetch, port: config.port, hostname: config.host }, (info) => {
-  const url = `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}`;
-  process.stdout.write(
-    [
-      '',
-      `Serval for Stripe backend ${VERSION} listening on ${url}`,
-      `  data:     ${runtime.database.describe}`,
-      `  stripe:   ${config.stripe.protocol}://${config.stripe.host}:${config.stripe.port}`,
-      `  API docs: ${url}/docs`,
-      ...extensionLines(),
-      '',
-      `Pairing code: ${code}`,
-      `  (valid until ${expiresAt.toLocaleTimeString()}, single use; \`npm run pair\` prints a fresh one)`,
-      '',
-      '',
-    ].join('\n'),
-  );
-  logger.info({ url, version: VERSION }, 'listening');
-});
-
-let stopping = false;
-function shutdown(signal: string) {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, 'shutting down');
-  const force = setTimeout(() => process.exit(1), 5000);
-  force.unref();
-  server.close(() => {
-    void runtime.close().finally(() => logger.flush(() => process.exit(0)));
+  const { code, expiresAt } = await runtime.pairing.issueCode();
+  const server = serve({ fetch: runtime.app.fetch, port: config.port, hostname: config.host }, (info) => {
+    const url = `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}`;
+    process.stdout.write(
+      [
+        '',
+        `Serval for Stripe backend ${VERSION} listening on ${url}`,
+        `  data:     ${runtime.database.describe}`,
+        `  stripe:   ${config.stripe.protocol}://${config.stripe.host}:${config.stripe.port}`,
+        `  API docs: ${url}/docs`,
+        ...extensionLines(),
+        '',
+        `Pairing code: ${code}`,
+        `  (valid until ${clockTime(expiresAt)}, single use; \`npm run pair\` prints a fresh one)`,
+        '',
+        '',
+      ].join('\n'),
+    );
+    logger.info({ url, version: VERSION }, 'listening');
   });
-  // Idle keep-alive connections (the extension's) shouldn't hold the shutdown up.
-  if ('closeIdleConnections' in server) (server as { closeIdleConnections(): void }).closeIdleConnections();
+
+  let stopping = false;
+  function shutdown(signal: string) {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 5000);
+    force.unref();
+    server.close(() => {
+      void runtime.close().finally(() => logger.flush(() => process.exit(0)));
+    });
+    // Idle keep-alive connections (the extension's) shouldn't hold the shutdown up.
+    if ('closeIdleConnections' in server) (server as { closeIdleConnections(): void }).closeIdleConnections();
+  }
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
 }
-process.on('SIGTERM', () => shutdown('SIGTERM'));
-process.on('SIGINT', () => shutdown('SIGINT'));
 
 /** Where `npm start` built the extension, and how to load it. */
 function extensionLines(): string[] {
@@ -74,3 +78,9 @@ function extensionLines(): string[] {
   if (!fs.existsSync(dir)) return ['  extension: not built (run `npm run build`)'];
   return [`  extension: ${dir}`, '             chrome://extensions → Developer mode → Load unpacked → choose that folder'];
 }
+
+start().catch((error: unknown) => {
+  // What start() doesn't explain itself: print it as node would and stop, as an unhandled rejection at the top level did.
+  console.error(error);
+  process.exit(1);
+});

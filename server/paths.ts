@@ -1,7 +1,7 @@
 /**
  * Files the server reads at run time — the migrations, the package's version, the built
  * extension — found from the project root, the same way from the TypeScript sources
- * (<root>/server/paths.ts) and from the compiled bundles (<root>/dist/server/<entry>.mjs, where
+ * (<root>/server/paths.ts) and from the compiled bundles (<root>/dist/server/server.cjs and <tool>.mjs, where
  * every module shares its entry's location).
  */
 import path from 'node:path';

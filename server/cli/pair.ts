@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from '../config.js';
 import { MasterKeyError } from '../crypto/master-key.js';
 import { describeCause, isDatabaseUnavailable } from '../db/unavailable.js';
 import { createLogger } from '../logger.js';
+import { clockTime } from '../pairing/codes.js';
 import { createRuntime, StartupError } from '../runtime.js';
 
 try {
@@ -10,7 +11,7 @@ try {
   const runtime = await createRuntime(config, { logger: createLogger({ level: 'silent' }) });
   try {
     const { code, expiresAt } = await runtime.pairing.issueCode();
-    process.stdout.write(`Pairing code: ${code}\n  (valid until ${expiresAt.toLocaleTimeString()}, single use; enter it in the Serval extension's options)\n`);
+    process.stdout.write(`Pairing code: ${code}\n  (valid until ${clockTime(expiresAt)}, single use; enter it in the Serval extension's options)\n`);
   } finally {
     await runtime.close();
   }

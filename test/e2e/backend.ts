@@ -1,7 +1,7 @@
 /**
  * The real backend, started the way the README says as a child process: `npm start` is
  * `npm run build && npm run serve`; the global setup has done the build, and this runs serve's
- * command, `node dist/server/main.mjs` (the production bundle), directly (so SIGTERM reaches the
+ * command, `node dist/server/main.cjs` (the production bundle), directly (so SIGTERM reaches the
  * server, not npm).
  * A free port (PORT=0: the server prints the one it got), a temporary data dir, STRIPE_API_BASE
  * pointed at the in-process Stripe-compatible test server. The pairing code is read from stdout.
@@ -66,7 +66,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   };
   delete env.SERVAL_MASTER_KEY; // a generated master.key in the temp dir
 
-  const child: ChildProcess = spawn(process.execPath, ['dist/server/main.mjs'], {
+  const child: ChildProcess = spawn(process.execPath, ['dist/server/main.cjs'], {
     cwd: REPO_ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -22,7 +22,7 @@ export type BackendProcess = {
  * — its TypeScript sources. Not awaited: see `startBackend`.
  */
 export function spawnBackend(env: Record<string, string>, options: { compiled?: boolean } = {}) {
-  const args = options.compiled === false ? ['--import', 'tsx', 'server/main.ts'] : ['dist/server/main.mjs'];
+  const args = options.compiled === false ? ['--import', 'tsx', 'server/main.ts'] : ['dist/server/main.cjs'];
   const child = spawn(process.execPath, args, {
     env: { ...process.env, PORT: '0', SERVAL_RECHECK_INTERVAL_MINUTES: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,6 +4,7 @@ import Stripe from 'stripe';
 import { stripeSdk } from '../../server/stripe/sdk.js';
 import { ConfigError, loadConfig } from '../../server/config.js';
 import { secondsToWait } from '../../server/pairing/attempt-limiter.js';
+import { clockTime } from '../../server/pairing/codes.js';
 import { accountIdFromMessage, describeStripeFailure, scopeFromMessage } from '../../server/stripe/failures.js';
 import { decideVerdict, type CheckAnswers } from '../../server/stripe/verdict.js';
 import { workflowFailure } from '../../server/workflows/errors.js';
@@ -116,5 +117,13 @@ describe('the pairing attempt limiter', () => {
     expect(secondsToWait([], 5000, settings)).toBe(0);
     expect(secondsToWait(failures, 60_001, settings)).toBe(0);
     expect(secondsToWait([...failures].reverse(), 5000, settings)).toBe(55); // order doesn't matter
+  });
+});
+
+describe('the pairing code’s expiry as printed', () => {
+  it('is the local wall-clock time, hours and minutes, zero-padded', () => {
+    expect(clockTime(new Date(2026, 10, 28, 9, 5, 59))).toBe('09:05');
+    expect(clockTime(new Date(2026, 10, 28, 23, 40))).toBe('23:40');
+    expect(clockTime(new Date(2026, 10, 28, 0, 0))).toBe('00:00');
   });
 });
