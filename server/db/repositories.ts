@@ -138,21 +138,18 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export type Summary = { applications: number; integrationsByStatus: Record<string, number>; rotationDue: number };
+export type Summary = { applications: number; integrations: number; connected: number; rotationDue: number };
 
-/** The summary query, the same on both dialects (`?` placeholders: one, the rotation cut-off). */
+/**
+ * The summary query, the same on both dialects (`?` placeholders: one, the rotation cut-off): one
+ * row from one pass over the integrations.
+ */
 export const SUMMARY_SQL =
-  "select 'applications' as k, count(*) as n from applications " +
-  "union all select 'rotation_due' as k, count(*) as n from stripe_integrations where connected_at < ? " +
-  'union all select status as k, count(*) as n from stripe_integrations group by status';
+  'select (select count(*) from applications) as applications, count(*) as integrations, ' +
+  "count(*) filter (where status = 'connected') as connected, count(*) filter (where connected_at < ?) as rotation_due " +
+  'from stripe_integrations';
 
-/** The summary query's rows (`applications`, `rotation_due`, then one per integration status) as the summary. */
-export function summaryOf(rows: Array<{ k: string; n: number }>): Summary {
-  const summary: Summary = { applications: 0, integrationsByStatus: {}, rotationDue: 0 };
-  for (const { k, n } of rows) {
-    if (k === 'applications') summary.applications = n;
-    else if (k === 'rotation_due') summary.rotationDue = n;
-    else summary.integrationsByStatus[k] = n;
-  }
-  return summary;
+/** The summary query's row as the summary (PostgreSQL counts arrive as strings). */
+export function summaryOf(row: { applications: number | string; integrations: number | string; connected: number | string; rotation_due: number | string }): Summary {
+  return { applications: Number(row.applications), integrations: Number(row.integrations), connected: Number(row.connected), rotationDue: Number(row.rotation_due) };
 }

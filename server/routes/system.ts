@@ -51,9 +51,8 @@ export function systemRoutes({
     async (c) => {
       const device = c.get('device');
       const { maxAgeMs, now } = integrations.keyAge;
-      const { applications, integrationsByStatus: byStatus, rotationDue } = await repos.summary(maxAgeMs > 0 ? new Date(now().getTime() - maxAgeMs).toISOString() : null);
-      const total = Object.values(byStatus).reduce((a, b) => a + b, 0);
-      const connected = byStatus.connected ?? 0;
+      const summary = await repos.summary(maxAgeMs > 0 ? new Date(now().getTime() - maxAgeMs).toISOString() : null);
+      const { applications, integrations: total, connected, rotationDue } = summary;
       return c.json(
         {
           device: { id: device.id, name: device.name },

@@ -5,6 +5,7 @@ import { stripeSdk } from '../../server/stripe/sdk.js';
 import { ConfigError, loadConfig } from '../../server/config.js';
 import { secondsToWait } from '../../server/pairing/attempt-limiter.js';
 import { clockTime } from '../../server/pairing/codes.js';
+import { createMemoryLogger, scrubValues } from '../../server/logger.js';
 import { accountIdFromMessage, describeStripeFailure, scopeFromMessage } from '../../server/stripe/failures.js';
 import { decideVerdict, type CheckAnswers } from '../../server/stripe/verdict.js';
 import { workflowFailure } from '../../server/workflows/errors.js';
@@ -125,5 +126,28 @@ describe('the pairing code’s expiry as printed', () => {
     expect(clockTime(new Date(2026, 10, 28, 9, 5, 59))).toBe('09:05');
     expect(clockTime(new Date(2026, 10, 28, 23, 40))).toBe('23:40');
     expect(clockTime(new Date(2026, 10, 28, 0, 0))).toBe('00:00');
+  });
+});
+
+describe('the logger', () => {
+  it('scrubs keys from values at any depth, and hands back what holds none untouched', () => {
+    const clean = { method: 'GET', path: '/api/status', status: 200, ms: 1.2, nested: { list: ['a', 1, null] } };
+    expect(scrubValues(clean, 0)).toBe(clean);
+    const key = `rk_test_${'Ab3'.repeat(10)}`;
+    const dirty = { method: 'GET', path: `/x/${key}`, nested: { list: ['a', `=${key}`] }, after: 'b' };
+    expect(scrubValues(dirty, 0)).toEqual({ method: 'GET', path: '/x/rk_test_…3Ab3', nested: { list: ['a', '=rk_test_…3Ab3'] }, after: 'b' });
+    expect(dirty.path).toContain(key); // the caller's object is not changed
+  });
+
+  it('writes one JSON line per event, with an ISO time that moves with the clock', async () => {
+    const { logger, lines } = createMemoryLogger('info');
+    logger.info({ n: 1 }, 'first');
+    await new Promise((r) => setTimeout(r, 5));
+    logger.info({ n: 2 }, 'second');
+    const [a, b] = lines.map((line) => JSON.parse(line));
+    expect(a).toMatchObject({ level: 30, service: 'serval', n: 1, msg: 'first' });
+    expect(new Date(a.time).toISOString()).toBe(a.time);
+    expect(Date.parse(b.time)).toBeGreaterThan(Date.parse(a.time));
+    expect(Math.abs(Date.parse(b.time) - Date.now())).toBeLessThan(1000);
   });
 });

@@ -28,8 +28,8 @@ export function createPostgresRepositories(db: PgDb, inTransaction = false): Rep
 
     async summary(rotationDueBefore) {
       const [before, after] = SUMMARY_SQL.split('?');
-      const result = await db.execute<{ k: string; n: string }>(sql`${sql.raw(before)}${rotationDueBefore ?? ''}${sql.raw(after)}`);
-      return summaryOf(result.rows.map((r) => ({ k: r.k, n: Number(r.n) })));
+      const result = await db.execute<Parameters<typeof summaryOf>[0]>(sql`${sql.raw(before)}${rotationDueBefore ?? ''}${sql.raw(after)}`);
+      return summaryOf(result.rows[0]!);
     },
 
     settings: {

@@ -31,7 +31,7 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
     ),
   );
   const applicationById = once(() => db.select().from(applications).where(eq(applications.id, sql.placeholder('id'))).prepare());
-  const summary = once(() => sqlite.prepare<[string], { k: string; n: number }>(SUMMARY_SQL));
+  const summary = once(() => sqlite.prepare<[string], Parameters<typeof summaryOf>[0]>(SUMMARY_SQL));
   const integrationByApplication = once(() =>
     db
       .select()
@@ -80,7 +80,7 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
       },
 
       // No cut-off: an empty string, before every ISO time.
-      summary: op((rotationDueBefore: string | null) => summaryOf(summary().all(rotationDueBefore ?? ''))),
+      summary: op((rotationDueBefore: string | null) => summaryOf(summary().get(rotationDueBefore ?? '')!)),
 
       settings: {
         get: op((name: string) => db.select().from(settings).where(eq(settings.name, name)).get()?.value ?? null),
