@@ -23,6 +23,7 @@ export default defineConfig({
           name: 'server-pg',
           include: ['test/server/**/*.test.ts'],
           environment: 'node',
+          exclude: ['test/server/**/*.sqlite.test.ts'], // how the SQLite implementation does it (commit-watch)
           env: { SERVAL_TEST_DB: 'postgres' },
           globalSetup: ['test/server/global-setup.ts', 'test/postgres/global-setup.ts'],
           testTimeout: 20_000,

@@ -141,15 +141,24 @@ export interface Database {
 export type Summary = { applications: number; integrations: number; connected: number; rotationDue: number };
 
 /**
- * The summary query, the same on both dialects (`?` placeholders: one, the rotation cut-off): one
- * row from one pass over the integrations.
+ * The summary query, the same on both dialects (`?` placeholders: both the rotation cut-off): one
+ * row from one pass over the integrations. `next_due` is the first key to fall due at or after the
+ * cut-off, so a cached answer knows until when its `rotation_due` holds.
  */
 export const SUMMARY_SQL =
   'select (select count(*) from applications) as applications, count(*) as integrations, ' +
-  "count(*) filter (where status = 'connected') as connected, count(*) filter (where connected_at < ?) as rotation_due " +
+  "count(*) filter (where status = 'connected') as connected, count(*) filter (where connected_at < ?) as rotation_due, " +
+  'min(connected_at) filter (where connected_at >= ?) as next_due ' +
   'from stripe_integrations';
 
-/** The summary query's row as the summary (PostgreSQL counts arrive as strings). */
-export function summaryOf(row: { applications: number | string; integrations: number | string; connected: number | string; rotation_due: number | string }): Summary {
+export type SummaryRow = {
+  applications: number | string;
+  integrations: number | string;
+  connected: number | string;
+  rotation_due: number | string;
+  next_due: string | null;
+};
+
+export function summaryOf(row: SummaryRow): Summary {
   return { applications: Number(row.applications), integrations: Number(row.integrations), connected: Number(row.connected), rotationDue: Number(row.rotation_due) };
 }

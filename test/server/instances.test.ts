@@ -106,7 +106,7 @@ describe(`two instances on one ${dialect} database`, () => {
     expect(keysStripeSaw()).toEqual([]);
   });
 
-  it('GET /api/status on one instance is current after every write through the other (nothing cached)', async () => {
+  it('GET /api/status on one instance is current after every write through the other (nothing stale is served)', async () => {
     const { code } = await h.runtime.pairing.issueCode();
     const token = await pairOn(a, code, 'Status');
     const status = async () => (await b.fetch('/api/status', { token })).body as { applications: number; integrations: { connected: number; needsAttention: number } };

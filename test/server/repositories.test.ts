@@ -116,3 +116,47 @@ describe(`pairing failures (${dialect})`, () => {
     expect(await repos.pairingFailures.since('10.0.0.3', '2000-01-01T00:00:00.000Z')).toEqual([]);
   });
 });
+
+describe(`the reads every request makes (${dialect})`, () => {
+  it('the summary is current after each write, inside a transaction too, and as the rotation cut-off moves with the clock', async () => {
+    const before = await repos.summary(null);
+    expect(await repos.summary(null)).toEqual(before);
+    await repos.applications.create(app('app_summary'));
+    await repos.integrations.upsert({ ...integration('app_summary', null), connectedAt: '2026-03-01T12:00:00.000Z' });
+    const after = await repos.summary(null);
+    expect(after).toEqual({ ...before, applications: before.applications + 1, integrations: before.integrations + 1, connected: before.connected + 1 });
+
+    // No write between these: only the cut-off moves, forwards past the key, then back.
+    const dueBefore = async (cutoff: string) => (await repos.summary(cutoff)).rotationDue;
+    const base = await dueBefore('2026-03-01T11:59:59.999Z');
+    expect(await dueBefore('2026-03-01T12:00:00.000Z')).toBe(base); // not before its own time
+    expect(await dueBefore('2026-03-01T12:00:00.001Z')).toBe(base + 1);
+    expect(await dueBefore('2027-01-01T00:00:00.000Z')).toBeGreaterThanOrEqual(base + 1);
+    expect(await dueBefore('2026-03-01T11:00:00.000Z')).toBeLessThanOrEqual(base);
+
+    await repos.integrations.update('app_summary', { status: 'invalid' });
+    expect((await repos.summary(null)).connected).toBe(before.connected);
+
+    // A transaction sees its own writes; nobody else does until it commits, and a rollback leaves nothing.
+    await expect(
+      repos.transaction(async (tx) => {
+        await tx.applications.create(app('app_summary_tx'));
+        expect((await tx.summary(null)).applications).toBe(after.applications + 1);
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    expect((await repos.summary(null)).applications).toBe(after.applications);
+  });
+
+  it('the device behind a token hash is current after each write: touched, revoked', async () => {
+    const device = { id: 'dev_reads', name: 'Reads', tokenHash: 'hash_reads', createdAt: '2026-01-01T00:00:00.000Z', lastSeenAt: null, revokedAt: null };
+    expect(await repos.devices.activeByTokenHash('hash_reads')).toBeUndefined();
+    await repos.devices.create(device);
+    expect(await repos.devices.activeByTokenHash('hash_reads')).toMatchObject({ id: 'dev_reads', lastSeenAt: null });
+    expect(await repos.devices.activeByTokenHash('hash_reads')).toMatchObject({ id: 'dev_reads', lastSeenAt: null });
+    await repos.devices.touch('dev_reads', '2026-01-02T00:00:00.000Z');
+    expect(await repos.devices.activeByTokenHash('hash_reads')).toMatchObject({ lastSeenAt: '2026-01-02T00:00:00.000Z' });
+    expect(await repos.devices.revoke('dev_reads', '2026-01-03T00:00:00.000Z')).toBe(true);
+    expect(await repos.devices.activeByTokenHash('hash_reads')).toBeUndefined();
+  });
+});

@@ -2,7 +2,7 @@
 import { and, count, desc, eq, gt, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
 import type { PgDatabase } from 'drizzle-orm/pg-core';
-import { SUMMARY_SQL, summaryOf, type ApplicationRow, type AuditRow, type DeviceRow, type IntegrationRow, type Repositories } from '../repositories.js';
+import { SUMMARY_SQL, summaryOf, type SummaryRow, type ApplicationRow, type AuditRow, type DeviceRow, type IntegrationRow, type Repositories } from '../repositories.js';
 import * as schema from './schema.js';
 
 const { applications, auditEvents, devices, pairingCodes, pairingFailures, settings, stripeIntegrations } = schema;
@@ -27,8 +27,10 @@ export function createPostgresRepositories(db: PgDb, inTransaction = false): Rep
     },
 
     async summary(rotationDueBefore) {
-      const [before, after] = SUMMARY_SQL.split('?');
-      const result = await db.execute<Parameters<typeof summaryOf>[0]>(sql`${sql.raw(before)}${rotationDueBefore ?? ''}${sql.raw(after)}`);
+      const cutoff = rotationDueBefore ?? '';
+      const [first, ...rest] = SUMMARY_SQL.split('?');
+      const query = rest.reduce((built, part) => sql`${built}${cutoff}${sql.raw(part)}`, sql.raw(first!));
+      const result = await db.execute<SummaryRow>(query);
       return summaryOf(result.rows[0]!);
     },
 

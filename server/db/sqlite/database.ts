@@ -6,6 +6,7 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { fromRoot } from '../../paths.js';
 import type { Database as ServalDatabase } from '../repositories.js';
+import { watchCommits, type CommitWatch } from './commit-watch.js';
 import { createSqliteRepositories } from './repositories.js';
 import * as schema from './schema.js';
 
@@ -43,7 +44,10 @@ export function openSqliteDatabase(dataDir: string): SqliteDatabase {
     throw error;
   }
   const db = drizzle(sqlite, { schema });
-  const repos = createSqliteRepositories(db, sqlite);
+  // Watched from the first request on: by then the -shm file exists (start-up has read in WAL mode).
+  let watch: CommitWatch | null | undefined;
+  const commits = () => (watch === undefined ? (watch = watchCommits(file)) : watch);
+  const repos = createSqliteRepositories(db, sqlite, commits);
 
   /**
    * drizzle's migrator reads what is applied, then applies the rest: a second process starting on
@@ -86,6 +90,8 @@ export function openSqliteDatabase(dataDir: string): SqliteDatabase {
       sqlite.prepare('select 1').get();
     },
     async close() {
+      watch?.close();
+      watch = null;
       if (sqlite.open) sqlite.close();
     },
   };

@@ -10,14 +10,20 @@
 import type Database from 'better-sqlite3';
 import { and, count, desc, eq, gt, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import { SUMMARY_SQL, summaryOf, type ApplicationRow, type AuditRow, type DeviceRow, type IntegrationRow, type Repositories } from '../repositories.js';
+import { SUMMARY_SQL, summaryOf, type ApplicationRow, type AuditRow, type DeviceRow, type IntegrationRow, type Repositories, type Summary, type SummaryRow } from '../repositories.js';
+import type { CommitWatch } from './commit-watch.js';
 import * as schema from './schema.js';
 
 const { applications, auditEvents, devices, pairingCodes, pairingFailures, settings, stripeIntegrations } = schema;
 
 export type SqliteDb = BetterSQLite3Database<typeof schema>;
 
-export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database): Repositories {
+/**
+ * `commits`, when given, lets the two reads every authenticated request makes — the device behind
+ * a token, and the status summary — be answered from memory while nothing has been committed
+ * since they were read (commit-watch.ts); never inside a transaction.
+ */
+export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database, commits: () => CommitWatch | null = () => null): Repositories {
   // The statements every authenticated request runs, prepared once (on first use: the tables
   // exist only after start-up has applied the migrations).
   const once = <T>(make: () => T) => {
@@ -31,7 +37,39 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
     ),
   );
   const applicationById = once(() => db.select().from(applications).where(eq(applications.id, sql.placeholder('id'))).prepare());
-  const summary = once(() => sqlite.prepare<[string], Parameters<typeof summaryOf>[0]>(SUMMARY_SQL));
+  const summary = once(() => sqlite.prepare<[string, string], SummaryRow>(SUMMARY_SQL));
+
+  /** Devices by token hash as last read, and the version of the database then (bounded: unknown tokens are remembered too). */
+  const devicesRead = new Map<string, { version: number; device: DeviceRow | undefined }>();
+  const DEVICES_REMEMBERED = 1000;
+  const deviceOf = (tokenHash: string): DeviceRow | undefined => {
+    const watch = commits();
+    if (!watch) return deviceByTokenHash().get(tokenHash);
+    const version = watch.version(); // before the read: a commit in between shows as a newer version
+    const known = devicesRead.get(tokenHash);
+    if (known && known.version === version) return known.device;
+    const found = deviceByTokenHash().get(tokenHash);
+    const device = found && Object.freeze(found);
+    if (devicesRead.size >= DEVICES_REMEMBERED) devicesRead.clear();
+    devicesRead.set(tokenHash, { version, device });
+    return device;
+  };
+
+  /**
+   * The summary as last read: it holds while nothing is committed and the cut-off — which moves
+   * with the clock — stays between the one it was read with and the first key due after it.
+   */
+  let summaryRead: { version: number; cutoff: string; nextDue: string | null; summary: Summary } | null = null;
+  const summaryFor = (cutoff: string): Summary => {
+    const watch = commits();
+    const version = watch?.version();
+    const known = summaryRead;
+    if (known && known.version === version && cutoff >= known.cutoff && (known.nextDue === null || cutoff <= known.nextDue)) return known.summary;
+    const row = summary().get(cutoff, cutoff)!;
+    const result = Object.freeze(summaryOf(row));
+    summaryRead = version === undefined ? null : { version, cutoff, nextDue: row.next_due, summary: result };
+    return result;
+  };
   const integrationByApplication = once(() =>
     db
       .select()
@@ -80,7 +118,10 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
       },
 
       // No cut-off: an empty string, before every ISO time.
-      summary: op((rotationDueBefore: string | null) => summaryOf(summary().get(rotationDueBefore ?? '')!)),
+      summary: op((rotationDueBefore: string | null) => {
+        const cutoff = rotationDueBefore ?? '';
+        return inTransaction ? summaryOf(summary().get(cutoff, cutoff)!) : summaryFor(cutoff);
+      }),
 
       settings: {
         get: op((name: string) => db.select().from(settings).where(eq(settings.name, name)).get()?.value ?? null),
@@ -197,7 +238,7 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
         create: op((row: DeviceRow) => {
           db.insert(devices).values(row).run();
         }),
-        activeByTokenHash: op((tokenHash: string) => deviceByTokenHash().get(tokenHash)),
+        activeByTokenHash: op((tokenHash: string) => (inTransaction ? deviceByTokenHash().get(tokenHash) : deviceOf(tokenHash))),
         listActive: op(() => db.select().from(devices).where(isNull(devices.revokedAt)).orderBy(devices.createdAt, devices.id).all()),
         revoke: op(
           (id: string, at: string) =>
