@@ -88,9 +88,9 @@ export function createApp(deps: AppDeps) {
   app.use('*', async (c, next) => {
     const started = performance.now();
     await next();
-    const device = c.get('device');
+    // One shape for every line (pino leaves out a deviceId that is undefined).
     logger.info(
-      { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10, ...(device ? { deviceId: device.id } : {}) },
+      { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10, deviceId: c.get('device')?.id },
       'request',
     );
   });

@@ -7,6 +7,7 @@
 import { createRequire } from 'node:module';
 import { pino, type Logger, type DestinationStream } from 'pino';
 import { scrubSecrets } from '../shared/keys.js';
+import { isoString } from './iso-time.js';
 
 export type { Logger };
 
@@ -52,19 +53,9 @@ export function createMemoryLogger(level = 'debug'): { logger: Logger; lines: st
   return { logger, lines };
 }
 
-/**
- * pino's ISO time, formatted once per millisecond rather than for every line: under load several
- * lines share a millisecond, and formatting a date was a tenth of a request line's cost.
- */
-let isoMs = -1;
-let isoField = '';
+/** pino's ISO time, formatted once per millisecond rather than for every line. */
 function isoTime(): string {
-  const ms = Date.now();
-  if (ms !== isoMs) {
-    isoMs = ms;
-    isoField = `,"time":"${new Date(ms).toISOString()}"`;
-  }
-  return isoField;
+  return `,"time":"${isoString(Date.now())}"`;
 }
 
 /**

@@ -3,6 +3,7 @@ import { AuditEventSchema, HealthSchema, HealthUnavailableSchema, StatusSchema }
 import type { AuditRecorder } from '../audit.js';
 import type { Database, Repositories } from '../db/repositories.js';
 import type { IntegrationService } from '../integrations/stripe-integration.js';
+import { isoString } from '../iso-time.js';
 import { authenticated, createRouter, errors, json } from './openapi-helpers.js';
 
 export function systemRoutes({
@@ -51,7 +52,7 @@ export function systemRoutes({
     async (c) => {
       const device = c.get('device');
       const { maxAgeMs, now } = integrations.keyAge;
-      const summary = await repos.summary(maxAgeMs > 0 ? new Date(now().getTime() - maxAgeMs).toISOString() : null);
+      const summary = await repos.summary(maxAgeMs > 0 ? isoString(now().getTime() - maxAgeMs) : null);
       const { applications, integrations: total, connected, rotationDue } = summary;
       return c.json(
         {

@@ -6,6 +6,7 @@ import { ConfigError, loadConfig } from '../../server/config.js';
 import { secondsToWait } from '../../server/pairing/attempt-limiter.js';
 import { clockTime } from '../../server/pairing/codes.js';
 import { createMemoryLogger, scrubValues } from '../../server/logger.js';
+import { isoString } from '../../server/iso-time.js';
 import { accountIdFromMessage, describeStripeFailure, scopeFromMessage } from '../../server/stripe/failures.js';
 import { decideVerdict, type CheckAnswers } from '../../server/stripe/verdict.js';
 import { workflowFailure } from '../../server/workflows/errors.js';
@@ -149,5 +150,18 @@ describe('the logger', () => {
     expect(new Date(a.time).toISOString()).toBe(a.time);
     expect(Date.parse(b.time)).toBeGreaterThan(Date.parse(a.time));
     expect(Math.abs(Date.parse(b.time) - Date.now())).toBeLessThan(1000);
+  });
+
+  it('leaves out a field that is undefined (a request line without a device has no deviceId)', () => {
+    const { logger, lines } = createMemoryLogger('info');
+    logger.info({ method: 'GET', status: 401, deviceId: undefined }, 'request');
+    expect(JSON.parse(lines[0]!)).not.toHaveProperty('deviceId');
+    expect(lines[0]).not.toContain('deviceId');
+  });
+
+  it('formats the same millisecond once, and every other as Date does', () => {
+    for (const ms of [0, 1_700_000_000_123, 1_700_000_000_123, 1_700_000_000_124, 1_700_000_000_123, 4_102_444_800_000]) {
+      expect(isoString(ms)).toBe(new Date(ms).toISOString());
+    }
   });
 });
