@@ -37,7 +37,7 @@ export function openPostgresDatabase(url: string, options: { poolSize: number; l
   pool.on('connect', (client) => client.on('error', onConnectionError));
 
   const db = drizzle(pool, { schema });
-  const repos = createPostgresRepositories(db);
+  const repos = createPostgresRepositories(db, false, pool);
 
   return {
     dialect: 'postgres',

@@ -2,6 +2,7 @@
 import { and, count, desc, eq, gt, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
 import type { PgDatabase } from 'drizzle-orm/pg-core';
+import type pg from 'pg';
 import { SUMMARY_SQL, summaryOf, type SummaryRow, type ApplicationRow, type AuditRow, type DeviceRow, type IntegrationRow, type Repositories } from '../repositories.js';
 import * as schema from './schema.js';
 
@@ -19,7 +20,27 @@ const auditColumns = {
   detail: auditEvents.detail,
 };
 
-export function createPostgresRepositories(db: PgDb, inTransaction = false): Repositories {
+/** The summary query with PostgreSQL's numbered placeholders. */
+const SUMMARY_PG = SUMMARY_SQL.split('?').reduce((text, part, i) => `${text}$${i}${part}`);
+const DEVICE_BY_TOKEN_HASH_PG =
+  'select id, name, token_hash as "tokenHash", created_at as "createdAt", last_seen_at as "lastSeenAt", revoked_at as "revokedAt" ' +
+  'from devices where token_hash = $1 and revoked_at is null';
+
+/**
+ * The two reads every authenticated request makes, as named prepared statements on the pool: each
+ * connection parses and plans them once, then only binds and runs them.
+ */
+function hotReads(pool: pg.Pool) {
+  return {
+    device: async (tokenHash: string) =>
+      (await pool.query<DeviceRow>({ name: 'serval_device_by_token_hash', text: DEVICE_BY_TOKEN_HASH_PG, values: [tokenHash] })).rows[0],
+    summary: async (cutoff: string) => (await pool.query<SummaryRow>({ name: 'serval_summary', text: SUMMARY_PG, values: [cutoff, cutoff] })).rows[0]!,
+  };
+}
+
+/** `pool` is given for the pool itself (not a transaction): then the per-request reads are prepared statements. */
+export function createPostgresRepositories(db: PgDb, inTransaction = false, pool?: pg.Pool): Repositories {
+  const hot = pool ? hotReads(pool) : null;
   const repos: Repositories = {
     async transaction(fn) {
       if (inTransaction) return fn(repos); // nested: part of the open transaction
@@ -28,6 +49,7 @@ export function createPostgresRepositories(db: PgDb, inTransaction = false): Rep
 
     async summary(rotationDueBefore) {
       const cutoff = rotationDueBefore ?? '';
+      if (hot) return summaryOf(await hot.summary(cutoff));
       const [first, ...rest] = SUMMARY_SQL.split('?');
       const query = rest.reduce((built, part) => sql`${built}${cutoff}${sql.raw(part)}`, sql.raw(first!));
       const result = await db.execute<SummaryRow>(query);
@@ -160,6 +182,7 @@ export function createPostgresRepositories(db: PgDb, inTransaction = false): Rep
         await db.insert(devices).values(row);
       },
       async activeByTokenHash(tokenHash) {
+        if (hot) return hot.device(tokenHash);
         const [row] = await db
           .select()
           .from(devices)
