@@ -42,8 +42,8 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
   /** Devices by token hash as last read, and the version of the database then (bounded: unknown tokens are remembered too). */
   const devicesRead = new Map<string, { version: number; device: DeviceRow | undefined }>();
   const DEVICES_REMEMBERED = 1000;
-  const deviceOf = (tokenHash: string): DeviceRow | undefined => {
-    const watch = commits();
+  /** `watch` null: read, remember nothing (no watch, or inside a transaction). */
+  const deviceOf = (tokenHash: string, watch: CommitWatch | null): DeviceRow | undefined => {
     if (!watch) return deviceByTokenHash().get(tokenHash);
     const version = watch.version(); // before the read: a commit in between shows as a newer version
     const known = devicesRead.get(tokenHash);
@@ -60,8 +60,7 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
    * with the clock — stays between the one it was read with and the first key due after it.
    */
   let summaryRead: { version: number; cutoff: string; nextDue: string | null; summary: Summary } | null = null;
-  const summaryFor = (cutoff: string): Summary => {
-    const watch = commits();
+  const summaryFor = (cutoff: string, watch: CommitWatch | null): Summary => {
     const version = watch?.version();
     const known = summaryRead;
     if (known && known.version === version && cutoff >= known.cutoff && (known.nextDue === null || cutoff <= known.nextDue)) return known.summary;
@@ -95,6 +94,9 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
             return fn(...args);
           };
 
+    /** What may answer from memory: nothing inside a transaction, whose own writes are not committed yet. */
+    const watchOutside = () => (inTransaction ? null : commits());
+
     const repos: Repositories = {
       async transaction(fn) {
         if (inTransaction) return fn(repos); // nested: part of the open transaction
@@ -118,10 +120,7 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
       },
 
       // No cut-off: an empty string, before every ISO time.
-      summary: op((rotationDueBefore: string | null) => {
-        const cutoff = rotationDueBefore ?? '';
-        return inTransaction ? summaryOf(summary().get(cutoff, cutoff)!) : summaryFor(cutoff);
-      }),
+      summary: op((rotationDueBefore: string | null) => summaryFor(rotationDueBefore ?? '', watchOutside())),
 
       settings: {
         get: op((name: string) => db.select().from(settings).where(eq(settings.name, name)).get()?.value ?? null),
@@ -238,7 +237,7 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
         create: op((row: DeviceRow) => {
           db.insert(devices).values(row).run();
         }),
-        activeByTokenHash: op((tokenHash: string) => (inTransaction ? deviceByTokenHash().get(tokenHash) : deviceOf(tokenHash))),
+        activeByTokenHash: op((tokenHash: string) => deviceOf(tokenHash, watchOutside())),
         listActive: op(() => db.select().from(devices).where(isNull(devices.revokedAt)).orderBy(devices.createdAt, devices.id).all()),
         revoke: op(
           (id: string, at: string) =>
