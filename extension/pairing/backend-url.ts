@@ -2,6 +2,7 @@
  * The Backend URL a person types at pairing, whether it is safe to send a device token (and so a
  * Stripe key) to it, and whether the browser must be asked for access to it. Pure.
  */
+import { browserAndSystem } from '../../shared/user-agent.js';
 
 /**
  * Why a Backend URL is refused: not a URL we can use (`invalid_backend_url`), or plain http:// to
@@ -78,25 +79,6 @@ export function hostPermissionPattern(backendUrl: string): string {
 
 /** A name for this device in the backend's device list: "Chrome on macOS". */
 export function deviceNameFrom(userAgent: string): string {
-  const browserName = /Edg\//.test(userAgent)
-    ? 'Edge'
-    : /Firefox\//.test(userAgent)
-      ? 'Firefox'
-      : /OPR\//.test(userAgent)
-        ? 'Opera'
-        : /Chrom(e|ium)\//.test(userAgent)
-          ? 'Chrome'
-          : 'Browser';
-  const os = /Windows/.test(userAgent)
-    ? 'Windows'
-    : /CrOS/.test(userAgent)
-      ? 'ChromeOS'
-      : /Mac OS X|Macintosh/.test(userAgent)
-        ? 'macOS'
-        : /Android/.test(userAgent)
-          ? 'Android'
-          : /Linux/.test(userAgent)
-            ? 'Linux'
-            : null;
-  return os ? `${browserName} on ${os}` : browserName;
+  const { browser, os } = browserAndSystem(userAgent);
+  return os ? `${browser ?? 'Browser'} on ${os}` : (browser ?? 'Browser');
 }
