@@ -20,27 +20,40 @@ const auditColumns = {
   detail: auditEvents.detail,
 };
 
-/** The summary query with PostgreSQL's numbered placeholders. */
-const SUMMARY_PG = SUMMARY_SQL.split('?').reduce((text, part, i) => `${text}$${i}${part}`);
-const DEVICE_BY_TOKEN_HASH_PG =
+/** The device behind a token hash, in DeviceRow's names (`?` placeholders). */
+const DEVICE_BY_TOKEN_HASH_SQL =
   'select id, name, token_hash as "tokenHash", created_at as "createdAt", last_seen_at as "lastSeenAt", revoked_at as "revokedAt" ' +
-  'from devices where token_hash = $1 and revoked_at is null';
+  'from devices where token_hash = ? and revoked_at is null';
+
+/** Runs one of the plain-SQL reads (`?` placeholders), named so that a connection can keep it prepared. */
+type RunRead = <R extends Record<string, unknown>>(name: string, text: string, values: unknown[]) => Promise<R[]>;
 
 /**
- * The two reads every authenticated request makes, as named prepared statements on the pool: each
- * connection parses and plans them once, then only binds and runs them.
+ * On the pool: a named prepared statement (PostgreSQL's numbered placeholders), which each
+ * connection parses and plans once, then only binds and runs — the two reads every authenticated
+ * request makes.
  */
-function hotReads(pool: pg.Pool) {
-  return {
-    device: async (tokenHash: string) =>
-      (await pool.query<DeviceRow>({ name: 'serval_device_by_token_hash', text: DEVICE_BY_TOKEN_HASH_PG, values: [tokenHash] })).rows[0],
-    summary: async (cutoff: string) => (await pool.query<SummaryRow>({ name: 'serval_summary', text: SUMMARY_PG, values: [cutoff, cutoff] })).rows[0]!,
+function onPool(pool: pg.Pool): RunRead {
+  const numbered = new Map<string, string>();
+  return async (name, text, values) => {
+    let query = numbered.get(name);
+    if (query === undefined) numbered.set(name, (query = text.split('?').reduce((built, part, i) => `${built}$${i}${part}`)));
+    return (await pool.query({ name, text: query, values })).rows;
+  };
+}
+
+/** On a transaction's connection: the same text through drizzle, each value bound where its `?` is. */
+function onConnection(db: PgDb): RunRead {
+  return async <R extends Record<string, unknown>>(_name: string, text: string, values: unknown[]) => {
+    const [first, ...rest] = text.split('?');
+    const query = rest.reduce((built, part, i) => sql`${built}${values[i]}${sql.raw(part)}`, sql.raw(first!));
+    return (await db.execute<R>(query)).rows as R[]; // drizzle types the rows as its QueryResultRow view of R
   };
 }
 
 /** `pool` is given for the pool itself (not a transaction): then the per-request reads are prepared statements. */
 export function createPostgresRepositories(db: PgDb, inTransaction = false, pool?: pg.Pool): Repositories {
-  const hot = pool ? hotReads(pool) : null;
+  const runRead = pool ? onPool(pool) : onConnection(db);
   const repos: Repositories = {
     async transaction(fn) {
       if (inTransaction) return fn(repos); // nested: part of the open transaction
@@ -49,11 +62,8 @@ export function createPostgresRepositories(db: PgDb, inTransaction = false, pool
 
     async summary(rotationDueBefore) {
       const cutoff = rotationDueBefore ?? '';
-      if (hot) return summaryOf(await hot.summary(cutoff));
-      const [first, ...rest] = SUMMARY_SQL.split('?');
-      const query = rest.reduce((built, part) => sql`${built}${cutoff}${sql.raw(part)}`, sql.raw(first!));
-      const result = await db.execute<SummaryRow>(query);
-      return summaryOf(result.rows[0]!);
+      const [row] = await runRead<SummaryRow>('serval_summary', SUMMARY_SQL, [cutoff, cutoff]);
+      return summaryOf(row!);
     },
 
     settings: {
@@ -182,11 +192,7 @@ export function createPostgresRepositories(db: PgDb, inTransaction = false, pool
         await db.insert(devices).values(row);
       },
       async activeByTokenHash(tokenHash) {
-        if (hot) return hot.device(tokenHash);
-        const [row] = await db
-          .select()
-          .from(devices)
-          .where(and(eq(devices.tokenHash, tokenHash), isNull(devices.revokedAt)));
+        const [row] = await runRead<DeviceRow>('serval_device_by_token_hash', DEVICE_BY_TOKEN_HASH_SQL, [tokenHash]);
         return row;
       },
       listActive: () => db.select().from(devices).where(isNull(devices.revokedAt)).orderBy(devices.createdAt, devices.id),
