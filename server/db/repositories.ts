@@ -22,6 +22,13 @@ export interface Repositories {
   transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T>;
 
   /**
+   * A request begins: from here on, reads see everything committed before this call. (SQLite
+   * answers the two per-request reads from memory while nothing is committed, and checks that once
+   * per request; PostgreSQL reads every time, so there it does nothing.)
+   */
+  freshReads(): void;
+
+  /**
    * What GET /api/status shows, in one query: the number of applications, of integrations by
    * status, and of keys connected before `rotationDueBefore` (none when null).
    */

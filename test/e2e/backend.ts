@@ -31,6 +31,12 @@ export type Backend = {
   printedPairingCode: string;
   /** Everything the process wrote to stdout and stderr so far. */
   output(): string;
+  /**
+   * Waits until every line logged before this call has reached `output()`. The server writes its
+   * log in batches (a quarter-second at most apart): it sends a request of its own and waits for
+   * that request's line, which comes after every earlier one.
+   */
+  logWritten(): Promise<void>;
   /** A fresh code from `npm run pair` on the same data dir. */
   newPairingCode(): Promise<string>;
   /** Pairs a device through `POST /api/pair` and returns its token. */
@@ -127,6 +133,17 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     return { status: res.status, body, text };
   }
 
+  let barriers = 0;
+  async function logWritten(): Promise<void> {
+    const marker = `/api/log-barrier-${process.pid}-${++barriers}`;
+    await fetch(`${url}${marker}`).then((res) => res.text());
+    const started = Date.now();
+    while (!output.includes(`"path":"${marker}"`)) {
+      if (Date.now() - started > 10_000) throw new Error(`The backend's log never showed ${marker}.\n${output.slice(-2000)}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
   async function newPairingCode(): Promise<string> {
     const { stdout } = await run(npmCommand(), ['run', '--silent', 'pair'], {
       cwd: REPO_ROOT,
@@ -145,6 +162,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     printedPairingCode,
     responses,
     output: () => output,
+    logWritten,
     api,
     newPairingCode,
     async pairDevice(deviceName) {

@@ -327,6 +327,7 @@ describe.sequential('Send to Serval, in a real browser', () => {
     await send.waitFor({ timeout: UI_TIMEOUT });
     const picker = card.getByLabel('Application', { exact: true });
     await expect.poll(() => chosenApplication(picker)).toBe('Payouts');
+    await backend.logWritten();
     const requestsBefore = backendRequests().length;
 
     // The page's own script reaches into the open shadow root: picks Billing, clicks Send, submits the form.
@@ -347,6 +348,7 @@ describe.sequential('Send to Serval, in a real browser', () => {
       return { picked: picker.selectedOptions[0].text, sendStarted: !sendButton.isConnected || sendButton.disabled };
     });
     expect(afterScript).toEqual({ picked: 'Payouts', sendStarted: false });
+    await backend.logWritten();
     expect(backendRequests().slice(requestsBefore).filter((r) => r.method !== 'GET')).toEqual([]);
 
     // A person's click sends, to the application the person left chosen.
@@ -646,6 +648,7 @@ describe.sequential('Send to Serval, in a real browser', () => {
     expect(stored).not.toMatch(/(?:sk|rk)_(?:test|live)_[A-Za-z0-9]{24,}/);
 
     // Nor did the key leak on the backend side: its output, its API answers, its data files.
+    await backend.logWritten();
     const backendSide = [
       backend.output(),
       ...backend.responses,

@@ -13,6 +13,12 @@ export type BackendProcess = {
   /** Waits for a line of stdout matching `pattern`. */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
   fetch(path: string, init?: { method?: string; token?: string; body?: unknown }): Promise<{ status: number; body: any; headers: Headers }>;
+  /**
+   * Waits until every line logged before this call is in `output()`. The server writes its log in
+   * batches (a quarter-second at most apart): this sends a request of its own and waits for that
+   * request's line, which comes after every earlier one.
+   */
+  logWritten(): Promise<void>;
   stop(): Promise<number | null>;
 };
 
@@ -21,8 +27,8 @@ export type BackendProcess = {
  * bundle `npm run serve` runs (the server tests' global setup builds it), or — `compiled: false`
  * — its TypeScript sources. Not awaited: see `startBackend`.
  */
-export function spawnBackend(env: Record<string, string>, options: { compiled?: boolean } = {}) {
-  const args = options.compiled === false ? ['--import', 'tsx', 'server/main.ts'] : ['dist/server/main.cjs'];
+export function spawnBackend(env: Record<string, string>, options: { compiled?: boolean; nodeArgs?: string[] } = {}) {
+  const args = [...(options.nodeArgs ?? []), ...(options.compiled === false ? ['--import', 'tsx', 'server/main.ts'] : ['dist/server/main.cjs'])];
   const child = spawn(process.execPath, args, {
     env: { ...process.env, PORT: '0', SERVAL_RECHECK_INTERVAL_MINUTES: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -45,10 +51,11 @@ export function spawnBackend(env: Record<string, string>, options: { compiled?: 
   return { child, exited, waitFor, output: () => ({ stdout, stderr }) };
 }
 
-export async function startBackend(env: Record<string, string>, options: { compiled?: boolean } = {}): Promise<BackendProcess> {
+export async function startBackend(env: Record<string, string>, options: { compiled?: boolean; nodeArgs?: string[] } = {}): Promise<BackendProcess> {
   const spawned = spawnBackend(env, options);
   const [, url] = await spawned.waitFor(/listening on (http:\/\/\S+)/);
   const [, pairingCode] = await spawned.waitFor(/Pairing code: ([A-Z2-9]{4}-[A-Z2-9]{4})/);
+  let barriers = 0;
   return {
     ...spawned,
     url,
@@ -60,6 +67,11 @@ export async function startBackend(env: Record<string, string>, options: { compi
       const res = await fetch(`${url}${path}`, { method: init.method ?? 'GET', headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
       const text = await res.text();
       return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
+    },
+    async logWritten() {
+      const marker = `/api/log-barrier-${++barriers}`;
+      await fetch(`${url}${marker}`).then((res) => res.text());
+      await spawned.waitFor(new RegExp(`"path":"${marker}"`), 10_000);
     },
     async stop() {
       if (spawned.child.exitCode === null) spawned.child.kill('SIGTERM');

@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { watchCommits, type CommitWatch } from '../../server/db/sqlite/commit-watch.js';
 import type { SqliteDatabase } from '../../server/db/sqlite/database.js';
 import { hashDeviceToken } from '../../server/pairing/codes.js';
@@ -21,6 +21,9 @@ function inAnotherProcess(file: string, statement: string): void {
   const script = `const Database = require('better-sqlite3'); const db = new Database(${JSON.stringify(file)}); db.pragma('busy_timeout = 5000'); db.exec(${JSON.stringify(statement)}); db.close();`;
   execFileSync(process.execPath, ['-e', script], { cwd: process.cwd() });
 }
+
+/** Lets the current stretch of JavaScript (and the look kept in it) end, as between two requests. */
+const nextStretch = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('the commit watch', () => {
   let dir: string;
@@ -44,38 +47,66 @@ describe('the commit watch', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('stays the same while only reads happen, on any connection', () => {
+  it('stays the same while only reads happen, on any connection', async () => {
     const before = watch.version();
     for (let i = 0; i < 20; i++) {
       own.prepare('select count(*) from t').get();
       other.prepare('select * from t').all();
+      await nextStretch();
     }
     expect(watch.version()).toBe(before);
   });
 
-  it('changes with every commit: our own, another connection’s, another process’s, a checkpoint’s restart of the log', () => {
+  it('changes with every commit: our own, another connection’s, another process’s, a checkpoint’s restart of the log', async () => {
     let last = watch.version();
-    const changed = (): boolean => {
+    const changed = async (): Promise<boolean> => {
+      await nextStretch();
       const now = watch.version();
       const moved = now !== last;
       last = now;
       return moved;
     };
     own.exec('insert into t values (1)');
-    expect(changed()).toBe(true);
+    expect(await changed()).toBe(true);
     other.exec('insert into t values (2)');
-    expect(changed()).toBe(true);
+    expect(await changed()).toBe(true);
     other.exec('begin; insert into t values (3); insert into t values (4); commit');
-    expect(changed()).toBe(true);
+    expect(await changed()).toBe(true);
     inAnotherProcess(file, 'insert into t values (5)');
-    expect(changed()).toBe(true);
+    expect(await changed()).toBe(true);
     own.pragma('wal_checkpoint(TRUNCATE)');
-    changed();
+    await changed();
     own.exec('insert into t values (6)'); // the first commit into an emptied log
-    expect(changed()).toBe(true);
+    expect(await changed()).toBe(true);
     other.exec('update t set n = n + 1');
-    expect(changed()).toBe(true);
-    expect(changed()).toBe(false);
+    expect(await changed()).toBe(true);
+    expect(await changed()).toBe(false);
+  });
+
+  it('looks once per stretch of JavaScript, and again in the next one or when told to forget (a commit of ours, a new request)', async () => {
+    const read = vi.spyOn(fs, 'readSync');
+    try {
+      const first = watch.version();
+      // The rest of this request: its continuations, however many, share the look.
+      await Promise.resolve();
+      await new Promise<void>((resolve) => queueMicrotask(resolve));
+      expect(watch.version()).toBe(first);
+      expect(read).toHaveBeenCalledTimes(1);
+      // What another connection commits meanwhile shows in the next stretch: the next request.
+      other.exec('insert into t values (7)');
+      expect(watch.version()).toBe(first);
+      await nextStretch();
+      const second = watch.version();
+      expect(second).not.toBe(first);
+      expect(read).toHaveBeenCalledTimes(2);
+      // A commit of this process's own drops the kept look at once.
+      own.exec('insert into t values (8)');
+      watch.forget();
+      expect(watch.version()).not.toBe(second);
+      expect(read).toHaveBeenCalledTimes(3);
+    } finally {
+      read.mockRestore();
+    }
   });
 
   it('is not there for a database without a -shm file (then nothing is cached)', () => {
@@ -110,6 +141,20 @@ describe('the reads it saves, on the server’s own database', () => {
     expect((await h.get('/api/status', { token: second })).status).toBe(200);
     inAnotherProcess(file, `update devices set revoked_at = '${new Date().toISOString()}' where token_hash = '${hashDeviceToken(second)}'`);
     expect((await h.get('/api/status', { token: second })).status).toBe(401);
+  });
+
+  it('an authenticated GET /api/status looks at the file once: the device and the summary share the look', async () => {
+    const token = await h.pair();
+    expect((await h.get('/api/status', { token })).status).toBe(200);
+    const read = vi.spyOn(fs, 'readSync');
+    try {
+      expect((await h.get('/api/status', { token })).status).toBe(200);
+      expect(read).toHaveBeenCalledTimes(1);
+      expect((await h.get('/api/status', { token })).status).toBe(200); // the next request looks again
+      expect(read).toHaveBeenCalledTimes(2);
+    } finally {
+      read.mockRestore();
+    }
   });
 
   it('the status counts what another connection or process committed, at once', async () => {

@@ -174,6 +174,7 @@ describe(`the scheduled re-check across instances (${dialect})`, () => {
     // Each key's permission probe for Balance: Read ran exactly once (the next round is due 6 s later).
     const balanceProbes = (key: string) => h.stripe.requests.filter((r) => r.path === '/v1/balance' && r.headers.authorization === `Bearer ${key}`).length;
     expect(keys.map(balanceProbes)).toEqual(keys.map(() => 1));
+    await Promise.all([c.logWritten(), d.logWritten()]);
     const rounds = [c, d].map((x) => x.output().stdout.split('\n').filter((l) => l.includes('scheduled re-check done')));
     const checked = rounds.flat().reduce((n, line) => n + (JSON.parse(line) as { checked: number }).checked, 0);
     const stored = await h.sql('select application_id from stripe_integrations');

@@ -86,6 +86,7 @@ it('answers 503 database_unavailable while PostgreSQL is down, stays up, and rec
   const after = await backend.fetch(`/api/applications/${appId}`, { token });
   expect(after.body.application).toMatchObject({ name: 'Before', stripe: { status: 'connected' } });
   expect((await backend.fetch('/api/applications', { method: 'POST', token, body: { name: 'After' } })).status).toBe(201);
+  await backend.logWritten();
   expect(backend.output().stderr).not.toMatch(/unhandled|Uncaught/i);
   expect(backend.output().stdout).toContain('database unavailable');
 });

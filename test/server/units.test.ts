@@ -6,7 +6,7 @@ import { ConfigError, loadConfig } from '../../server/config.js';
 import { secondsToWait } from '../../server/pairing/attempt-limiter.js';
 import { clockTime } from '../../server/pairing/codes.js';
 import { createMemoryLogger, scrubValues } from '../../server/logger.js';
-import { isoString } from '../../server/iso-time.js';
+import { isoFormatter } from '../../server/iso-time.js';
 import { accountIdFromMessage, describeStripeFailure, scopeFromMessage } from '../../server/stripe/failures.js';
 import { decideVerdict, type CheckAnswers } from '../../server/stripe/verdict.js';
 import { workflowFailure } from '../../server/workflows/errors.js';
@@ -160,6 +160,7 @@ describe('the logger', () => {
   });
 
   it('formats the same millisecond once, and every other as Date does', () => {
+    const isoString = isoFormatter();
     for (const ms of [0, 1_700_000_000_123, 1_700_000_000_123, 1_700_000_000_124, 1_700_000_000_123, 4_102_444_800_000]) {
       expect(isoString(ms)).toBe(new Date(ms).toISOString());
     }

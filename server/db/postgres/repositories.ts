@@ -60,6 +60,9 @@ export function createPostgresRepositories(db: PgDb, inTransaction = false, pool
       return db.transaction((tx) => fn(createPostgresRepositories(tx, true)));
     },
 
+    freshReads() {}, // every read asks the database
+
+
     async summary(rotationDueBefore) {
       const cutoff = rotationDueBefore ?? '';
       const [row] = await runRead<SummaryRow>('serval_summary', SUMMARY_SQL, [cutoff, cutoff]);

@@ -91,6 +91,18 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
         ? async (...args: A): Promise<R> => fn(...args)
         : async (...args: A): Promise<R> => {
             while (openTransaction) await openTransaction;
+            try {
+              return fn(...args);
+            } finally {
+              commits()?.forget(); // it may have written: the next cached read looks again
+            }
+          };
+    /** The two reads answered from memory while nothing was committed (they write nothing). */
+    const cachedRead = <A extends unknown[], R>(fn: (...args: A) => R) =>
+      inTransaction
+        ? op(fn)
+        : async (...args: A): Promise<R> => {
+            while (openTransaction) await openTransaction;
             return fn(...args);
           };
 
@@ -108,6 +120,7 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
           try {
             const result = await fn(transactionRepos);
             sqlite.exec('COMMIT');
+            commits()?.forget();
             return result;
           } catch (error) {
             if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
@@ -119,8 +132,10 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
         }
       },
 
+      freshReads: () => commits()?.forget(),
+
       // No cut-off: an empty string, before every ISO time.
-      summary: op((rotationDueBefore: string | null) => summaryFor(rotationDueBefore ?? '', watchOutside())),
+      summary: cachedRead((rotationDueBefore: string | null) => summaryFor(rotationDueBefore ?? '', watchOutside())),
 
       settings: {
         get: op((name: string) => db.select().from(settings).where(eq(settings.name, name)).get()?.value ?? null),
@@ -237,7 +252,7 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
         create: op((row: DeviceRow) => {
           db.insert(devices).values(row).run();
         }),
-        activeByTokenHash: op((tokenHash: string) => deviceOf(tokenHash, watchOutside())),
+        activeByTokenHash: cachedRead((tokenHash: string) => deviceOf(tokenHash, watchOutside())),
         listActive: op(() => db.select().from(devices).where(isNull(devices.revokedAt)).orderBy(devices.createdAt, devices.id).all()),
         revoke: op(
           (id: string, at: string) =>
