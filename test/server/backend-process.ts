@@ -3,6 +3,7 @@
  * than one instance, a real signal, or a real outage. `startBackend` resolves once it listens.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 
 export type BackendProcess = {
   child: ChildProcess;
@@ -22,36 +23,54 @@ export type BackendProcess = {
   stop(): Promise<number | null>;
 };
 
+export type SpawnOptions = {
+  /** false: run the TypeScript sources (tsx) instead of the production bundle. */
+  compiled?: boolean;
+  /** Flags for node itself, before the script (e.g. --cpu-prof). */
+  nodeArgs?: string[];
+  /**
+   * Send the server's stdout to this file, as a service's log goes to its file or collector,
+   * instead of through a pipe into this process (which then has to keep reading it: under load,
+   * a third process on the CPU). `output().stdout` reads the file.
+   */
+  stdoutFile?: string;
+};
+
 /**
  * Spawns the server with `env` on top of ours (PORT 0, no schedule unless asked): the production
  * bundle `npm run serve` runs (the server tests' global setup builds it), or — `compiled: false`
  * — its TypeScript sources. Not awaited: see `startBackend`.
  */
-export function spawnBackend(env: Record<string, string>, options: { compiled?: boolean; nodeArgs?: string[] } = {}) {
+export function spawnBackend(env: Record<string, string>, options: SpawnOptions = {}) {
   const args = [...(options.nodeArgs ?? []), ...(options.compiled === false ? ['--import', 'tsx', 'server/main.ts'] : ['dist/server/main.cjs'])];
+  const stdoutFd = options.stdoutFile === undefined ? null : fs.openSync(options.stdoutFile, 'w', 0o600);
   const child = spawn(process.execPath, args, {
     env: { ...process.env, PORT: '0', SERVAL_RECHECK_INTERVAL_MINUTES: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', stdoutFd ?? 'pipe', 'pipe'],
   });
-  let stdout = '';
+  if (stdoutFd !== null) fs.closeSync(stdoutFd); // the child has its own copy
+  let piped = '';
   let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
+  child.stdout?.on('data', (d) => (piped += d));
   child.stderr!.on('data', (d) => (stderr += d));
+  const stdoutNow = () => (options.stdoutFile === undefined ? piped : fs.readFileSync(options.stdoutFile, 'utf8'));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const waitFor = async (pattern: RegExp, timeoutMs = 20_000) => {
     const started = Date.now();
+    let stdout = stdoutNow();
     while (!pattern.test(stdout)) {
       if (child.exitCode !== null || Date.now() - started > timeoutMs) {
         throw new Error(`${child.exitCode !== null ? `exited (${child.exitCode})` : 'timed out'} waiting for ${pattern}; stdout: ${stdout}; stderr: ${stderr}`);
       }
       await new Promise((r) => setTimeout(r, 25));
+      stdout = stdoutNow();
     }
     return pattern.exec(stdout)!;
   };
-  return { child, exited, waitFor, output: () => ({ stdout, stderr }) };
+  return { child, exited, waitFor, output: () => ({ stdout: stdoutNow(), stderr }) };
 }
 
-export async function startBackend(env: Record<string, string>, options: { compiled?: boolean; nodeArgs?: string[] } = {}): Promise<BackendProcess> {
+export async function startBackend(env: Record<string, string>, options: SpawnOptions = {}): Promise<BackendProcess> {
   const spawned = spawnBackend(env, options);
   const [, url] = await spawned.waitFor(/listening on (http:\/\/\S+)/);
   const [, pairingCode] = await spawned.waitFor(/Pairing code: ([A-Z2-9]{4}-[A-Z2-9]{4})/);

@@ -1,4 +1,5 @@
 /** The backend as `npm start` runs it: a real process, a pairing code on stdout, clean shutdown. */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,5 +37,35 @@ describe('server/main.ts', () => {
     const backend = spawnBackend(await env({ DATABASE_URL: 'postgres://serval@127.0.0.1:1/serval', SERVAL_MASTER_KEY: '' }));
     expect(await backend.exited).toBe(1);
     expect(backend.output().stderr).toMatch(/SERVAL_MASTER_KEY: required with DATABASE_URL/);
+  });
+});
+
+describe('the JSON log on stdout', () => {
+  it('keeps at most 16 MiB waiting in memory when nothing reads stdout, and the server goes on', async () => {
+    // 200,000 lines of ~330 bytes (some 66 MB) into a pipe nobody reads.
+    const script = `
+      import { createLogger } from './server/logger.ts';
+      const logger = createLogger({ format: 'json' });
+      const pad = 'x'.repeat(250);
+      for (let i = 0; i < 200_000; i++) logger.info({ pad, i }, 'filler');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      process.stderr.write(JSON.stringify(process.memoryUsage()) + '\\n');`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.pause(); // never read
+    let stderr = '';
+    const report = new Promise<NodeJS.MemoryUsage>((resolve, reject) => {
+      child.stderr.on('data', (d) => {
+        stderr += d;
+        const line = stderr.split('\n').find((l) => l.startsWith('{'));
+        if (line) resolve(JSON.parse(line));
+      });
+      child.on('exit', (code) => reject(new Error(`exited (${code}) before reporting: ${stderr}`)));
+    });
+    try {
+      const memory = await report;
+      expect(memory.arrayBuffers).toBeLessThan(24 * 1024 * 1024); // 16 MiB of log, and the rest of the process's buffers
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });
