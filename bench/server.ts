@@ -6,10 +6,10 @@
  * - The server's resident memory after that load.
  * - `npm run serve` until /api/health answers.
  * Load comes from wrk (Debian's `wrk`) when installed — a C client, one thread: on two cores it
- * takes one and leaves the other to the server under test, as clients elsewhere would (with
- * `taskset`, each is held to its core: the server with all its threads, its log writer and
- * garbage collector included) — else from autocannon in this process (the figures are then lower
- * for both servers).
+ * takes one and leaves the other to the server under test, as clients elsewhere would — else from
+ * autocannon in this process (the figures are then lower for both servers). Neither is pinned to a
+ * core: pinning made the bare server faster (no migrations) and ours slower (its log writer and
+ * garbage collector then share its one core), a measure of the pinning more than of the servers.
  * The server logs every request, as it does in production, to a file — as a service's stdout goes
  * to its log file or collector — rather than through a pipe into this process, which would have to
  * read some fifty megabytes of it while the load runs: a third process on two cores.
@@ -31,24 +31,6 @@ const SECONDS = 3;
 const ROUNDS = 5;
 const STARTS = 5;
 
-const hasTaskset = (() => {
-  try {
-    execFileSync('taskset', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-const CLIENT_CPU = '0';
-const SERVER_CPU = '1';
-
-const pinning = hasTaskset && os.availableParallelism() >= 2;
-
-/** Holds a running process and all its threads to one CPU (when taskset is there and the machine has two). */
-function pin(pid: number, cpu: string): void {
-  if (pinning) execFileSync('taskset', ['-a', '-p', '-c', cpu, String(pid)], { stdio: 'ignore' });
-}
-
 const hasWrk = (() => {
   try {
     execFileSync('wrk', ['--version'], { stdio: 'ignore' });
@@ -62,7 +44,7 @@ export async function benchServer(): Promise<BenchResult[]> {
   execFileSync(process.execPath, ['--import', 'tsx', 'server/build.ts'], { stdio: 'ignore' }); // what npm run build:server does
   const results: BenchResult[] = [
     {
-      name: `Load generator: ${hasWrk ? `wrk, one thread (one core for the client, one for the server${pinning ? ', pinned' : ''})` : 'autocannon (install wrk for figures closer to a real client)'}`,
+      name: `Load generator: ${hasWrk ? 'wrk, one thread (one core for the client, one for the server)' : 'autocannon (install wrk for figures closer to a real client)'}`,
       value: CONNECTIONS,
       unit: 'conns',
     },
@@ -78,7 +60,6 @@ async function statusOn(database: BenchDatabase): Promise<BenchResult[]> {
   const env = { SERVAL_DATA_DIR: dataDir, STRIPE_API_BASE: stripe.url, LOG_LEVEL: 'info', LOG_FORMAT: 'json', ...(await database.env()) };
   const logFile = path.join(os.tmpdir(), `serval-bench-${process.pid}-${database.label}.log`);
   const backend = await startBackend(env, { compiled: true, stdoutFile: logFile });
-  pin(backend.child.pid!, SERVER_CPU);
   let bare: { url: string; close(): void } | null = null;
   try {
     const { token } = (await backend.fetch('/api/pair', { method: 'POST', body: { code: backend.pairingCode, deviceName: 'bench' } })).body;
@@ -187,7 +168,7 @@ async function load(url: string, headers: Record<string, string>, seconds: numbe
   }
   const args = ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]), url];
   const output = await new Promise<string>((resolve, reject) => {
-    const child = pinning ? spawn('taskset', ['-c', CLIENT_CPU, 'wrk', ...args], { stdio: ['ignore', 'pipe', 'inherit'] }) : spawn('wrk', args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let text = '';
     child.stdout.on('data', (d) => (text += d));
     child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`wrk exited ${code}: ${text}`))));
@@ -204,7 +185,6 @@ const server = http.createServer((req, res) => { res.writeHead(200, { 'content-t
 server.listen(0, '127.0.0.1', () => console.log(server.address().port));`;
   const child = spawn(process.execPath, ['-e', script], { env: { ...process.env, BODY: body }, stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<string>((resolve) => child.stdout.once('data', (d) => resolve(String(d).trim())));
-  pin(child.pid!, SERVER_CPU);
   return { url: `http://127.0.0.1:${port}`, close: () => child.kill() };
 }
 
