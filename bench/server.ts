@@ -91,7 +91,7 @@ async function statusOn(database: BenchDatabase): Promise<BenchResult[]> {
     return [
       { name: `${database.label}: GET /api/status (median of ${ROUNDS} × ${SECONDS} s)`, value: Math.round(median(oursRps)), unit: 'req/s' },
       { name: `${database.label}: bare node:http, same body`, value: Math.round(median(bareRps)), unit: 'req/s' },
-      { name: `${database.label}: request lines the server logged meanwhile (one per request)`, value: logged, unit: 'lines' },
+      { name: `${database.label}: request lines the server logged (one per request: set-up, warm-up and rounds)`, value: logged, unit: 'lines' },
       sqlite
         ? { name: `${database.label}: GET /api/status ÷ bare node:http (median of the rounds' ratios)`, value: round(ratio, 2), unit: 'ratio', target: '≥ 0.4', ok: ratio >= 0.4 }
         : { name: `${database.label}: GET /api/status ÷ bare node:http (median of the rounds' ratios)`, value: round(ratio, 2), unit: 'ratio' },

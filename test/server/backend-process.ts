@@ -26,8 +26,6 @@ export type BackendProcess = {
 export type SpawnOptions = {
   /** false: run the TypeScript sources (tsx) instead of the production bundle. */
   compiled?: boolean;
-  /** Flags for node itself, before the script (e.g. --cpu-prof). */
-  nodeArgs?: string[];
   /**
    * Send the server's stdout to this file, as a service's log goes to its file or collector,
    * instead of through a pipe into this process (which then has to keep reading it: under load,
@@ -42,7 +40,7 @@ export type SpawnOptions = {
  * — its TypeScript sources. Not awaited: see `startBackend`.
  */
 export function spawnBackend(env: Record<string, string>, options: SpawnOptions = {}) {
-  const args = [...(options.nodeArgs ?? []), ...(options.compiled === false ? ['--import', 'tsx', 'server/main.ts'] : ['dist/server/main.cjs'])];
+  const args = options.compiled === false ? ['--import', 'tsx', 'server/main.ts'] : ['dist/server/main.cjs'];
   const stdoutFd = options.stdoutFile === undefined ? null : fs.openSync(options.stdoutFile, 'w', 0o600);
   const child = spawn(process.execPath, args, {
     env: { ...process.env, PORT: '0', SERVAL_RECHECK_INTERVAL_MINUTES: '0', ...env },

@@ -62,7 +62,6 @@ export function createPostgresRepositories(db: PgDb, inTransaction = false, pool
 
     freshReads() {}, // every read asks the database
 
-
     async summary(rotationDueBefore) {
       const cutoff = rotationDueBefore ?? '';
       const [row] = await runRead<SummaryRow>('serval_summary', SUMMARY_SQL, [cutoff, cutoff]);

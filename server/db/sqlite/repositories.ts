@@ -86,7 +86,7 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
      * open. The check and the statement run with no await between them, so nothing can begin in
      * the gap.
      */
-    const op = <A extends unknown[], R>(fn: (...args: A) => R) =>
+    const run = <A extends unknown[], R>(fn: (...args: A) => R, writes: boolean) =>
       inTransaction
         ? async (...args: A): Promise<R> => fn(...args)
         : async (...args: A): Promise<R> => {
@@ -94,17 +94,13 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
             try {
               return fn(...args);
             } finally {
-              commits()?.forget(); // it may have written: the next cached read looks again
+              if (writes) commits()?.forget(); // the next cached read looks again
             }
           };
+    /** Any statement: it may write (inside a transaction, the commit drops the kept look instead). */
+    const op = <A extends unknown[], R>(fn: (...args: A) => R) => run(fn, true);
     /** The two reads answered from memory while nothing was committed (they write nothing). */
-    const cachedRead = <A extends unknown[], R>(fn: (...args: A) => R) =>
-      inTransaction
-        ? op(fn)
-        : async (...args: A): Promise<R> => {
-            while (openTransaction) await openTransaction;
-            return fn(...args);
-          };
+    const cachedRead = <A extends unknown[], R>(fn: (...args: A) => R) => run(fn, false);
 
     /** What may answer from memory: nothing inside a transaction, whose own writes are not committed yet. */
     const watchOutside = () => (inTransaction ? null : commits());
