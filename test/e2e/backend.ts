@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { logBarrier } from '../server/log-barrier.js';
 import { startStripeServer, type StripeTestServer } from '../stripe-server/index.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -31,11 +32,7 @@ export type Backend = {
   printedPairingCode: string;
   /** Everything the process wrote to stdout and stderr so far. */
   output(): string;
-  /**
-   * Waits until every line logged before this call has reached `output()`. The server writes its
-   * log in batches (a quarter-second at most apart): it sends a request of its own and waits for
-   * that request's line, which comes after every earlier one.
-   */
+  /** Waits until every line logged before this call has reached `output()` (test/server/log-barrier.ts). */
   logWritten(): Promise<void>;
   /** A fresh code from `npm run pair` on the same data dir. */
   newPairingCode(): Promise<string>;
@@ -133,17 +130,6 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     return { status: res.status, body, text };
   }
 
-  let barriers = 0;
-  async function logWritten(): Promise<void> {
-    const marker = `/api/log-barrier-${process.pid}-${++barriers}`;
-    await fetch(`${url}${marker}`).then((res) => res.text());
-    const started = Date.now();
-    while (!output.includes(`"path":"${marker}"`)) {
-      if (Date.now() - started > 10_000) throw new Error(`The backend's log never showed ${marker}.\n${output.slice(-2000)}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
-
   async function newPairingCode(): Promise<string> {
     const { stdout } = await run(npmCommand(), ['run', '--silent', 'pair'], {
       cwd: REPO_ROOT,
@@ -162,7 +148,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     printedPairingCode,
     responses,
     output: () => output,
-    logWritten,
+    logWritten: logBarrier(url, () => output),
     api,
     newPairingCode,
     async pairDevice(deviceName) {

@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import { logBarrier } from './log-barrier.js';
 
 export type BackendProcess = {
   child: ChildProcess;
@@ -14,11 +15,7 @@ export type BackendProcess = {
   /** Waits for a line of stdout matching `pattern`. */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
   fetch(path: string, init?: { method?: string; token?: string; body?: unknown }): Promise<{ status: number; body: any; headers: Headers }>;
-  /**
-   * Waits until every line logged before this call is in `output()`. The server writes its log in
-   * batches (a quarter-second at most apart): this sends a request of its own and waits for that
-   * request's line, which comes after every earlier one.
-   */
+  /** Waits until every line logged before this call is in `output().stdout` (log-barrier.ts). */
   logWritten(): Promise<void>;
   stop(): Promise<number | null>;
 };
@@ -72,7 +69,6 @@ export async function startBackend(env: Record<string, string>, options: SpawnOp
   const spawned = spawnBackend(env, options);
   const [, url] = await spawned.waitFor(/listening on (http:\/\/\S+)/);
   const [, pairingCode] = await spawned.waitFor(/Pairing code: ([A-Z2-9]{4}-[A-Z2-9]{4})/);
-  let barriers = 0;
   return {
     ...spawned,
     url,
@@ -85,11 +81,7 @@ export async function startBackend(env: Record<string, string>, options: SpawnOp
       const text = await res.text();
       return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
     },
-    async logWritten() {
-      const marker = `/api/log-barrier-${++barriers}`;
-      await fetch(`${url}${marker}`).then((res) => res.text());
-      await spawned.waitFor(new RegExp(`"path":"${marker}"`), 10_000);
-    },
+    logWritten: logBarrier(url, () => spawned.output().stdout),
     async stop() {
       if (spawned.child.exitCode === null) spawned.child.kill('SIGTERM');
       return spawned.exited;
