@@ -51,7 +51,7 @@ async function signIn(): Promise<void> {
   await page.waitForSelector(`nav ${aria('Applications', 'link')}`, { timeout: UI_TIMEOUT });
 }
 
-describe.sequential('the web console, in Firefox ESR', () => {
+describe('the web console, in Firefox ESR', () => {
   beforeAll(async () => {
     buildConsole();
     services = await startBackendWithStripe();

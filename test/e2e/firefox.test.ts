@@ -61,7 +61,7 @@ afterAll(async () => {
   await services?.stop();
 }, 60_000);
 
-describe.sequential('Send to Serval, in Firefox ESR', () => {
+describe('Send to Serval, in Firefox ESR', () => {
   it('pairs through the options page', async () => {
     const options = await firefox.openExtensionPage('options.html');
     const url = await options.waitForSelector('::-p-aria([name="Backend URL"][role="textbox"])', { timeout: UI_TIMEOUT });

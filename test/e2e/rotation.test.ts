@@ -43,7 +43,7 @@ afterAll(async () => {
   await services?.stop();
 }, 60_000);
 
-describe.sequential('rotating a key on the Stripe Dashboard', () => {
+describe('rotating a key on the Stripe Dashboard', () => {
   it('Send for one application and Also update for the other: both end up holding the new key', async () => {
     // Two applications share the account's old key.
     const oldKey = stripe.createKey({ type: 'restricted', mode: 'test', accountId: ACCOUNT, accountReadable: true });

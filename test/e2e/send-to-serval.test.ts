@@ -188,7 +188,7 @@ afterEach(async (context) => {
   console.error(`--- screenshots of the open tabs: ${path.relative(REPO_ROOT, dir)}/${name}-*.png`);
 });
 
-describe.sequential('Send to Serval, in a real browser', () => {
+describe('Send to Serval, in a real browser', () => {
   it('pairs through the options page', async () => {
     const options = await browser.openExtensionPage('options.html', OPTIONS_VIEWPORT);
     const backendUrl = options.getByLabel('Backend URL');

@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { browser } from 'wxt/browser';
-import { fakeBrowser } from 'wxt/testing';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { createServalBackground, STATUS_ALARM } from '../../extension/background/serval-background';
 import { dispatch, createMessageListener, senderOrigin } from '../../extension/messaging/router';
 import { sendToBackground } from '../../extension/messaging/send';
@@ -65,7 +65,7 @@ describe('pairing', () => {
 
   it('refuses plain http:// to a backend off this computer, before any request and before asking for access', async () => {
     const { backend } = setup();
-    const contains = vi.spyOn(fakeBrowser.permissions, 'contains').mockResolvedValue(true);
+    const contains = vi.spyOn(fakeBrowser.permissions, 'contains').mockResolvedValue(true as never);
     for (const backendUrl of ['http://serval.example.com', 'http://192.168.1.20:8787']) {
       const reply = await pair(backendUrl);
       expect(reply, backendUrl).toMatchObject({ ok: false, error: { code: 'insecure_backend_url', message: expect.stringContaining('https://') } });
@@ -95,12 +95,12 @@ describe('pairing', () => {
 
   it('does not call a backend off loopback unless the browser granted access to it', async () => {
     const { backend } = setup();
-    const contains = vi.spyOn(fakeBrowser.permissions, 'contains').mockResolvedValue(false);
+    const contains = vi.spyOn(fakeBrowser.permissions, 'contains').mockResolvedValue(false as never);
     expect(await pair('https://serval.example.com')).toMatchObject({ ok: false, error: { code: 'host_permission_denied' } });
     expect(contains).toHaveBeenCalledWith({ origins: ['https://serval.example.com/*'] });
     expect(backend.state.requests).toHaveLength(0);
 
-    contains.mockResolvedValue(true);
+    contains.mockResolvedValue(true as never);
     expect(await pair('https://serval.example.com')).toMatchObject({ ok: true, data: { paired: true } });
     expect(backend.state.requests[0].url).toBe('https://serval.example.com/api/pair');
   });
@@ -229,7 +229,7 @@ describe('status and the toolbar badge', () => {
     expect(await fakeBrowser.alarms.get(STATUS_ALARM)).toBeDefined();
     expect(await sendToBackground('serval:pair', { backendUrl: 'http://127.0.0.1:8787', code: 'ABCDEFGH', deviceName: 'x' })).toMatchObject({ ok: true });
     await fakeBrowser.action.setBadgeText({ text: '' });
-    await fakeBrowser.alarms.onAlarm.trigger({ name: STATUS_ALARM, scheduledTime: Date.now() });
+    await fakeBrowser.alarms.onAlarm.trigger({ name: STATUS_ALARM, scheduledTime: Date.now() } as never);
     await vi.waitFor(async () => expect(await fakeBrowser.action.getBadgeText({})).toBe('1'));
   });
 });
@@ -318,7 +318,7 @@ describe('sending a key', () => {
 describe('who may ask for what', () => {
   it('lets the dashboard page load the card into its own tab and frame, and nothing else', async () => {
     const { background } = setup();
-    const executeScript = vi.spyOn(fakeBrowser.scripting, 'executeScript').mockResolvedValue([]);
+    const executeScript = vi.spyOn(fakeBrowser.scripting, 'executeScript').mockResolvedValue([] as never);
     const reply = await dispatch(background.handlers, { type: 'serval:load-card' }, { ...DASHBOARD_SENDER, frameId: 3 }, EXTENSION);
     expect(reply).toEqual({ ok: true, data: null });
     expect(executeScript).toHaveBeenCalledWith({ target: { tabId: 7, frameIds: [3] }, files: ['/card.js'] });

@@ -4,7 +4,7 @@
  */
 import { within } from '@testing-library/preact';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { fakeBrowser } from 'wxt/testing';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { CARD_HOST_TAG } from '../../extension/card/card-api';
 import { createOfferController } from '../../extension/content/offer-controller';
 import { OFFER_AGAIN } from '../../extension/messaging/protocol';
@@ -80,7 +80,7 @@ describe('the content script', () => {
     expect(host()).toBeNull();
 
     // What the popup's "Offer keys on this page again" sends to the tab.
-    const answers = await fakeBrowser.runtime.onMessage.trigger({ type: OFFER_AGAIN }, {});
+    const answers = await fakeBrowser.runtime.onMessage.trigger({ type: OFFER_AGAIN }, {}, undefined as never);
     expect(answers).toContainEqual({ offered: 1 });
     await vi.waitFor(() => expect(host()).not.toBeNull());
   });

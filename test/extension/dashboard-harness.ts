@@ -6,11 +6,11 @@
  */
 import { vi } from 'vitest';
 import { browser } from 'wxt/browser';
-import { fakeBrowser } from 'wxt/testing';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { ContentScriptContext } from 'wxt/utils/content-script-context';
 import { CARD_API_GLOBAL, installedCardApi } from '../../extension/card/card-api';
 import { createServalBackground } from '../../extension/background/serval-background';
-import { dispatch } from '../../extension/messaging/router';
+import { answer, dispatch } from '../../extension/messaging/router';
 import { createFakeBackend, type FakeBackendOptions } from './fake-backend';
 import { dashboardSender as senderAt, EXTENSION } from './senders';
 
@@ -34,7 +34,8 @@ export async function startDashboard(url: string, backendOptions: FakeBackendOpt
   const background = createServalBackground({ fetch: backend.fetch });
   // Every message in these tests comes from the dashboard tab.
   const dashboardSender = senderAt(url);
-  browser.runtime.onMessage.addListener(((message: unknown) => dispatch(background.handlers, message, dashboardSender, EXTENSION)) as never);
+  browser.runtime.onMessage.addListener(((message: unknown, _sender: unknown, sendResponse: (response: unknown) => void) =>
+    answer(dispatch(background.handlers, message, dashboardSender, EXTENSION), sendResponse)) as never);
   const executeScript = vi.spyOn(fakeBrowser.scripting, 'executeScript').mockImplementation((async () => {
     const { default: card } = await import('../../extension/entrypoints/card');
     card.main();

@@ -2,7 +2,7 @@
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { browser } from 'wxt/browser';
-import { fakeBrowser } from 'wxt/testing';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { allPermissions } from '../../shared/permissions.js';
 import { createServalBackground } from '../../extension/background/serval-background';
 import { createMessageListener } from '../../extension/messaging/router';
@@ -267,7 +267,7 @@ describe('with the real background worker', () => {
 
   it('asks the browser for access to a backend off loopback at the Connect click, and says so when refused', async () => {
     const backend = wire();
-    const request = vi.spyOn(fakeBrowser.permissions, 'request').mockResolvedValue(false);
+    const request = vi.spyOn(fakeBrowser.permissions, 'request').mockResolvedValue(false as never);
     render(<ServalApp client={backgroundUiClient} variant="options" />);
     fireEvent.input(await screen.findByLabelText('Backend URL'), { target: { value: 'https://serval.internal.example:8443' } });
     fireEvent.input(screen.getByLabelText('Pairing code'), { target: { value: 'ABCD-EFGH' } });
@@ -279,7 +279,7 @@ describe('with the real background worker', () => {
 
   it('refuses plain http:// off this computer in the client too, without asking the browser for access', async () => {
     const backend = wire();
-    const request = vi.spyOn(fakeBrowser.permissions, 'request').mockResolvedValue(true);
+    const request = vi.spyOn(fakeBrowser.permissions, 'request').mockResolvedValue(true as never);
     expect(await backgroundUiClient.pair('http://serval.internal.example:8787', 'ABCD-EFGH')).toMatchObject({
       ok: false,
       error: { code: 'insecure_backend_url' },

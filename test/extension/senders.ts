@@ -5,7 +5,7 @@
  * router rightly treats as a page, so tests of the popup and options say who is sending.
  */
 import { vi } from 'vitest';
-import { fakeBrowser } from 'wxt/testing';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
 import type { ExtensionIdentity, Sender } from '../../extension/messaging/router';
 
 /** The fake browser's extension (its `runtime.id` and `runtime.getURL('/')`). */
@@ -20,7 +20,7 @@ export function dashboardSender(url = 'https://dashboard.stripe.com/test/apikeys
 /** From now on, `runtime.sendMessage` arrives as Chrome would deliver it from the popup. */
 export function sendFromPopup(): void {
   vi.spyOn(fakeBrowser.runtime, 'sendMessage').mockImplementation((async (message: unknown) => {
-    const answers: unknown[] = await fakeBrowser.runtime.onMessage.trigger(message, POPUP_SENDER);
+    const answers: unknown[] = await fakeBrowser.runtime.onMessage.trigger(message, POPUP_SENDER, undefined as never);
     return answers.find((answer) => answer !== undefined);
   }) as never);
 }

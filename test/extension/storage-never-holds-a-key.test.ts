@@ -6,7 +6,7 @@
  */
 import { within } from '@testing-library/preact';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { fakeBrowser } from 'wxt/testing';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { CARD_HOST_TAG } from '../../extension/card/card-api';
 import { resetDashboard, startDashboard, tearDownDashboard } from './dashboard-harness';
 import { application, RESTRICTED_LIVE, SECRET_TEST } from './fixtures';
