@@ -1,9 +1,11 @@
 /**
  * `npm run build:server`: the production server, compiled by esbuild.
  *
- * - dist/server/server.cjs: the server, one CommonJS bundle.
- * - dist/server/main.cjs: what `npm run serve` runs with plain `node`; it runs server.cjs through
- *   V8's code cache (server/code-cache.ts says why, and why CommonJS: Node 20 caches only a vm.Script).
+ * - dist/server/server.cjs: the server, one CommonJS bundle. CommonJS because most of what it
+ *   bundles is (stripe, pg, pino): esbuild keeps each such module in a wrapper run at its first
+ *   require, so stripe-node and node-postgres cost nothing until a request needs them.
+ * - dist/server/main.cjs: what `npm run serve` runs with plain `node`; it turns on Node's compile
+ *   cache in a private directory and loads server.cjs (server/launch.ts).
  * - dist/server/{pair,rotate-master-key,backup}.mjs: the command-line tools, ES modules sharing chunks.
  *
  * Why esbuild rather than tsc: it bundles. The server's ~60 modules and the hundreds of files of
@@ -47,7 +49,7 @@ const COMMON: esbuild.BuildOptions = {
   outdir: 'dist/server',
   bundle: true,
   platform: 'node',
-  target: 'node20',
+  target: 'node24',
   // better-sqlite3 loads a native addon; pg-native is pg's optional libpq binding (not installed);
   // pino-pretty is loaded only for LOG_FORMAT=pretty.
   external: ['better-sqlite3', 'pg-native', 'pino-pretty'],
@@ -75,8 +77,7 @@ export async function buildServer(): Promise<{ bytes: number; ms: number }> {
     esbuild.build({
       ...COMMON,
       ...COMMONJS,
-      // stripe-node and node-postgres are in the bundle but run only when first imported; the
-      // code cache holds only what ran, so the bytes they add cost start-up next to nothing.
+      // stripe-node and node-postgres are in the bundle but are compiled only when first imported.
       entryPoints: { server: 'server/main.ts', main: 'server/launch.ts' },
     }),
     esbuild.build({

@@ -1,6 +1,7 @@
 /** `npm start`: serve the backend, print a pairing code, stop cleanly on SIGTERM/SIGINT. */
 import { serve } from '@hono/node-server';
 import fs from 'node:fs';
+import { flushCompileCache } from 'node:module';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { fromRoot } from './paths.js';
@@ -14,7 +15,7 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-/** Everything runs inside a function, not at the module's top level: the bundle is CommonJS (server/build.ts says why). */
+/** Everything runs inside a function: the production bundle is CommonJS, which has no top-level await (server/build.ts). */
 async function start(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
   try {
@@ -53,6 +54,8 @@ async function start(): Promise<void> {
       ].join('\n'),
     );
     logger.info({ url, version: VERSION }, 'listening');
+    // What start-up compiled goes to the compile cache now (server/launch.ts), not only at exit: a killed process leaves it too.
+    flushCompileCache();
   });
 
   let stopping = false;
