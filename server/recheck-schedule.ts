@@ -41,7 +41,7 @@ export function startRecheckSchedule(deps: {
         limit: BATCH,
       });
       if (claimed.length === 0) return;
-      const summary = await integrations.recheck(claimed);
+      const summary = await integrations.recheckMany(claimed);
       logger.info(summary, 'scheduled re-check done');
       if (claimed.length < BATCH) return;
     }

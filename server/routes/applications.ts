@@ -4,7 +4,7 @@ import { ApiError } from '../api-error.js';
 import type { AuditRecorder } from '../audit.js';
 import type { ApplicationRow, Repositories } from '../db/repositories.js';
 import { newId } from '../ids.js';
-import { toIntegration, type IntegrationService } from '../integrations/stripe-integration.js';
+import type { IntegrationService } from '../integrations/stripe-integration.js';
 import { authenticated, createRouter, errors, IdParam, json, jsonBody } from './openapi-helpers.js';
 
 const ApplicationResponse = z.object({ application: ApplicationSchema });

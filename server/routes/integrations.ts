@@ -62,7 +62,7 @@ export function integrationRoutes({ integrations }: { integrations: IntegrationS
         ...errors('unauthorized', 'application_not_found', 'integration_not_found', 'stripe_unavailable', 'stripe_rate_limited'),
       },
     }),
-    async (c) => c.json(await integrations.revalidate(c.req.valid('param').id, c.get('device').id), 200),
+    async (c) => c.json(await integrations.recheck(c.req.valid('param').id, c.get('device').id), 200),
   );
 
   router.openapi(

@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseMasterKeys } from '../../server/crypto/master-key.js';
 import { Sealer } from '../../server/crypto/sealing.js';
-import { associatedData } from '../../server/integrations/stripe-integration.js';
+import { associatedData } from '../../server/integrations/sealed-key.js';
 import { newId } from '../../server/ids.js';
 import { StartupError } from '../../server/runtime.js';
 import { startBackend, type BackendProcess } from './backend-process.js';
