@@ -23,7 +23,6 @@ export default defineConfig({
           name: 'server-pg',
           include: ['test/server/**/*.test.ts'],
           environment: 'node',
-          exclude: ['test/server/**/*.sqlite.test.ts'], // how the SQLite implementation does it (commit-watch)
           env: { SERVAL_TEST_DB: 'postgres' },
           globalSetup: ['test/server/global-setup.ts', 'test/postgres/global-setup.ts'],
           testTimeout: 20_000,
@@ -39,6 +38,11 @@ export default defineConfig({
       {
         plugins: [preact()],
         test: { name: 'console', include: ['test/console/**/*.test.{ts,tsx}'], environment: 'happy-dom' },
+      },
+      {
+        // ui/: what the extension and the console share (components, tokens, labels, the API client).
+        plugins: [preact()],
+        test: { name: 'ui', include: ['test/ui/**/*.test.{ts,tsx}'], environment: 'happy-dom' },
       },
       {
         // Real Chromium with the built extension and the real backend as a child process. One file

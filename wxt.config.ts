@@ -2,7 +2,8 @@ import preact from '@preact/preset-vite';
 import { defineConfig } from 'wxt';
 
 /**
- * The Serval extension. Sources live in extension/ (see DESIGN.md §3); `npm run build` writes
+ * The Serval extension. Sources live in extension/ (WXT's srcDir), and what it shares with the
+ * console in ui/ (imported by relative path, which Vite follows); `npm run build` writes
  * .output/chrome-mv3, `npm run build:firefox` .output/firefox-mv3.
  */
 export default defineConfig({

@@ -1,10 +1,10 @@
 /** One application: tabs Overview and API Integration (the tab is in the path). */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Application } from '../../shared/api.js';
-import type { ServalError } from '../../extension/messaging/errors';
-import { ErrorMessage } from '../../extension/ui/ErrorMessage';
-import { formatTime } from '../../extension/ui/labels';
-import { Verdict } from '../../extension/ui/Verdict';
+import type { ServalError } from '../../ui/errors';
+import { ErrorMessage } from '../../ui/ErrorMessage';
+import { formatTime } from '../../ui/labels';
+import { Verdict } from '../../ui/Verdict';
 import { ConsoleApiError, type ConsoleApi } from './api';
 import { Link, useNavigate } from './navigation';
 import type { ApplicationTab } from './routes';

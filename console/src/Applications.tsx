@@ -1,10 +1,10 @@
 /** Every application with its Stripe status, and New application → Name → Create. */
 import { useEffect, useState } from 'preact/hooks';
 import type { Application } from '../../shared/api.js';
-import type { ServalError } from '../../extension/messaging/errors';
-import { ErrorMessage } from '../../extension/ui/ErrorMessage';
-import { modeLabel } from '../../extension/ui/labels';
-import { StatusPill } from '../../extension/ui/StatusPill';
+import type { ServalError } from '../../ui/errors';
+import { ErrorMessage } from '../../ui/ErrorMessage';
+import { modeLabel } from '../../ui/labels';
+import { StatusPill } from '../../ui/StatusPill';
 import { ConsoleApiError, type ConsoleApi } from './api';
 import { Link, useNavigate } from './navigation';
 

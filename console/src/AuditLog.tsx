@@ -1,9 +1,9 @@
 /** The audit log, newest first, a page at a time (the API takes a limit; each page asks for more). */
 import { useEffect, useState } from 'preact/hooks';
 import type { AuditEvent } from '../../shared/api.js';
-import type { ServalError } from '../../extension/messaging/errors';
-import { ErrorMessage } from '../../extension/ui/ErrorMessage';
-import { formatTime } from '../../extension/ui/labels';
+import type { ServalError } from '../../ui/errors';
+import { ErrorMessage } from '../../ui/ErrorMessage';
+import { formatTime } from '../../ui/labels';
 import { ConsoleApiError, type ConsoleApi } from './api';
 
 export const AUDIT_PAGE_SIZE = 50;

@@ -1,9 +1,9 @@
 /** Paired devices, this browser marked, each with Revoke. */
 import { useEffect, useState } from 'preact/hooks';
 import type { Device } from '../../shared/api.js';
-import type { ServalError } from '../../extension/messaging/errors';
-import { ErrorMessage } from '../../extension/ui/ErrorMessage';
-import { formatTime } from '../../extension/ui/labels';
+import type { ServalError } from '../../ui/errors';
+import { ErrorMessage } from '../../ui/ErrorMessage';
+import { formatTime } from '../../ui/labels';
 import { ConsoleApiError, type ConsoleApi } from './api';
 
 export function Devices({ api, thisDeviceId, onSignedOut }: { api: ConsoleApi; thisDeviceId: string; onSignedOut: () => void }) {

@@ -1,7 +1,7 @@
 /** Sign-in with a pairing code (npm run pair): the browser is paired as a device. */
 import { useState } from 'preact/hooks';
-import type { ServalError } from '../../extension/messaging/errors';
-import { ErrorMessage } from '../../extension/ui/ErrorMessage';
+import type { ServalError } from '../../ui/errors';
+import { ErrorMessage } from '../../ui/ErrorMessage';
 import { ConsoleApiError, type ConsoleApi, type SessionDevice } from './api';
 
 export function SignIn({ api, onSignedIn }: { api: ConsoleApi; onSignedIn: (device: SessionDevice) => void }) {

@@ -6,9 +6,9 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Application, Integration, Validation } from '../../shared/api.js';
-import type { ServalError } from '../../extension/messaging/errors';
-import { ErrorMessage } from '../../extension/ui/ErrorMessage';
-import { Verdict } from '../../extension/ui/Verdict';
+import type { ServalError } from '../../ui/errors';
+import { ErrorMessage } from '../../ui/ErrorMessage';
+import { Verdict } from '../../ui/Verdict';
 import { ConsoleApiError, type ConsoleApi } from './api';
 
 const CATALOGUE = [{ id: 'stripe', name: 'Stripe' }] as const;

@@ -4,7 +4,7 @@
  * come back as the API's `{error:{code,message,hint?}}`, thrown as ConsoleApiError.
  */
 import type { Application, AuditEvent, Device, Integration, Validation } from '../../shared/api.js';
-import type { ServalError } from '../../extension/messaging/errors';
+import type { ServalError } from '../../ui/errors';
 
 export class ConsoleApiError extends Error {
   constructor(readonly error: ServalError, readonly status: number) {

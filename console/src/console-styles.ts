@@ -1,10 +1,10 @@
 /**
- * The console's styles, after the shared design tokens (extension/ui/tokens.ts), which give every
+ * The console's styles, after the shared design tokens (ui/tokens.ts), which give every
  * size and colour. Set as a constructed stylesheet (the CSP allows no inline <style>).
- * The verdict's rules come from extension/ui/verdict-styles.ts, as in the offer card.
+ * The verdict's rules come from ui/verdict-styles.ts, as in the offer card.
  * Works from 400 px wide (the navigation wraps) to 1280 px and beyond (the content stays readable).
  */
-import { VERDICT_CSS } from '../../extension/ui/verdict-styles';
+import { VERDICT_CSS } from '../../ui/verdict-styles';
 
 export const CONSOLE_CSS = `:root { color-scheme: light dark; color: var(--serval-fg); background: var(--serval-bg); }
 body { margin: 0; font: var(--serval-text-md)/var(--serval-leading) var(--serval-font); overflow-wrap: anywhere; }

@@ -1,7 +1,7 @@
 /** The console page's entry: styles (tokens first), then the app. */
 import { render } from 'preact';
-import { adoptStyles } from '../../extension/ui/adopt-styles';
-import { TOKENS_CSS } from '../../extension/ui/tokens';
+import { adoptStyles } from '../../ui/adopt-styles';
+import { TOKENS_CSS } from '../../ui/tokens';
 import { App } from './App';
 import { CONSOLE_CSS } from './console-styles';
 

@@ -16,7 +16,7 @@ import {
   type Health,
   type PairResponse,
 } from '../../shared/api.js';
-import { extensionError, type ServalError } from '../messaging/errors';
+import { clientError, type ServalError } from '../../ui/errors';
 import type { IntegrationResult, RotationResult } from '../messaging/protocol';
 import { isSecureBackendUrl } from '../pairing/backend-url';
 
@@ -60,7 +60,7 @@ function errorFromBody(body: unknown, status: number): ServalError {
       ...(error.details !== undefined ? { details: error.details } : {}),
     };
   }
-  return extensionError('unexpected_response', { message: `The Serval backend answered ${status} without an error description.` });
+  return clientError('unexpected_response', { message: `The Serval backend answered ${status} without an error description.` });
 }
 
 export function createBackendClient(options: BackendClientOptions) {
@@ -76,7 +76,7 @@ export function createBackendClient(options: BackendClientOptions) {
     schema: z.ZodType<T> | null,
     init: { body?: unknown; auth?: boolean; timeoutMs?: number } = {},
   ): Promise<BackendReply<T>> {
-    if (!secure) return { ok: false, status: null, error: extensionError('insecure_backend_url') };
+    if (!secure) return { ok: false, status: null, error: clientError('insecure_backend_url') };
     const headers: Record<string, string> = { accept: 'application/json' };
     if (init.body !== undefined) headers['content-type'] = 'application/json';
     if (init.auth !== false && options.token) headers.authorization = `Bearer ${options.token}`;
@@ -94,7 +94,7 @@ export function createBackendClient(options: BackendClientOptions) {
       return {
         ok: false,
         status: null,
-        error: extensionError('backend_unreachable', timedOut ? { message: 'The Serval backend did not answer in time.' } : {}),
+        error: clientError('backend_unreachable', timedOut ? { message: 'The Serval backend did not answer in time.' } : {}),
       };
     }
 
@@ -103,14 +103,14 @@ export function createBackendClient(options: BackendClientOptions) {
     try {
       body = await response.json();
     } catch {
-      return { ok: false, status: response.status, error: extensionError('unexpected_response') };
+      return { ok: false, status: response.status, error: clientError('unexpected_response') };
     }
     if (!response.ok) return { ok: false, status: response.status, error: errorFromBody(body, response.status) };
     if (schema === null) return { ok: true, data: body as T };
     const parsed = schema.safeParse(body);
     if (!parsed.success) {
       const where = parsed.error.issues.slice(0, 3).map((issue) => issue.path.join('.') || '(body)');
-      return { ok: false, status: response.status, error: extensionError('unexpected_response', { details: { method, path, fields: where } }) };
+      return { ok: false, status: response.status, error: clientError('unexpected_response', { details: { method, path, fields: where } }) };
     }
     return { ok: true, data: parsed.data };
   }

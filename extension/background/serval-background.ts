@@ -9,7 +9,7 @@
 import { browser } from 'wxt/browser';
 import { ERRORS, errorBody } from '../../shared/errors.js';
 import { parseKey } from '../../shared/keys.js';
-import { extensionError, type ServalError } from '../messaging/errors';
+import { clientError, type ServalError } from '../../ui/errors';
 import type { PairingState, Reply, StatusReport } from '../messaging/protocol';
 import type { Handlers, Sender } from '../messaging/router';
 import { hostPermissionPattern, needsHostPermission, normalizeBackendUrl } from '../pairing/backend-url';
@@ -77,7 +77,7 @@ export function createServalBackground(options: ServalBackgroundOptions = {}) {
   /** Runs a backend call with the stored pairing, turning "no pairing" and 401s into errors the UI understands. */
   async function withPairing<T>(call: (client: BackendClient, pairing: Pairing) => Promise<BackendReply<T>>): Promise<Reply<T>> {
     const pairing = await pairingItem.getValue();
-    if (!pairing) return fail(extensionError('not_paired'));
+    if (!pairing) return fail(clientError('not_paired'));
     const reply = await call(clientFor(pairing.backendUrl, pairing.token), pairing);
     if (reply.ok) return { ok: true, data: reply.data };
     if (reply.status === 401) {
@@ -142,10 +142,10 @@ export function createServalBackground(options: ServalBackgroundOptions = {}) {
 
     'serval:pair': async ({ backendUrl, code, deviceName }) => {
       const normalized = normalizeBackendUrl(backendUrl);
-      if (!normalized.ok) return fail(extensionError(normalized.code));
+      if (!normalized.ok) return fail(clientError(normalized.code));
       if (needsHostPermission(normalized.url)) {
         const granted = await browser.permissions.contains({ origins: [hostPermissionPattern(normalized.url)] });
-        if (!granted) return fail(extensionError('host_permission_denied'));
+        if (!granted) return fail(clientError('host_permission_denied'));
       }
       const reply = await clientFor(normalized.url).pair(code.trim(), deviceName);
       if (!reply.ok) return fail(reply.error);
@@ -174,7 +174,7 @@ export function createServalBackground(options: ServalBackgroundOptions = {}) {
 
     'serval:get-status': async () => {
       const pairing = await pairingItem.getValue();
-      if (!pairing) return fail(extensionError('not_paired'));
+      if (!pairing) return fail(clientError('not_paired'));
       const [health, status, applications] = await Promise.all([
         clientFor(pairing.backendUrl).health(),
         withPairing((client) => client.status()),
@@ -248,12 +248,12 @@ export function createServalBackground(options: ServalBackgroundOptions = {}) {
 
     'serval:load-card': async (_data, sender: Sender) => {
       const tabId = sender.tab?.id;
-      if (tabId === undefined) return fail(extensionError('not_allowed'));
+      if (tabId === undefined) return fail(clientError('not_allowed'));
       try {
         await browser.scripting.executeScript({ target: { tabId, frameIds: [sender.frameId ?? 0] }, files: [CARD_SCRIPT] });
         return { ok: true, data: null };
       } catch {
-        return fail(extensionError('extension_unavailable', { message: 'The Serval card could not be shown on this page.' }));
+        return fail(clientError('extension_unavailable', { message: 'The Serval card could not be shown on this page.' }));
       }
     },
 

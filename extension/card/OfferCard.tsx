@@ -17,12 +17,12 @@
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import type { Application } from '../../shared/api.js';
 import { createRestrictedKeyUrl } from '../../shared/permissions.js';
-import { isRetryable, type ServalError } from '../messaging/errors';
+import { isRetryable, type ServalError } from '../../ui/errors';
 import type { IntegrationResult, RotationResult } from '../messaging/protocol';
 import type { StripePage } from '../page/stripe-pages';
-import { ErrorMessage } from '../ui/ErrorMessage';
-import { environmentLabel, keyTypeLabel, LIVE_MODE_WARNING, modeLabel, ROTATION_DUE, statusLabel } from '../ui/labels';
-import { Verdict } from '../ui/Verdict';
+import { ErrorMessage } from '../../ui/ErrorMessage';
+import { environmentLabel, keyTypeLabel, LIVE_MODE_WARNING, modeLabel, ROTATION_DUE, statusLabel } from '../../ui/labels';
+import { Verdict } from '../../ui/Verdict';
 import { ACCOUNT_USED_ELSEWHERE, applicationsHoldingOlderKey, listNames, type OlderKeyHolder } from './also-update';
 import type { KeyOffer } from './card-api';
 import type { CardClient } from './card-client';

@@ -5,8 +5,8 @@
  * (ui/tokens.ts), declared on the shadow root's `:host`; the verdict's own rules from
  * ui/verdict-styles.ts, as in the console.
  */
-import { TOKENS_CSS } from '../ui/tokens';
-import { VERDICT_CSS } from '../ui/verdict-styles';
+import { TOKENS_CSS } from '../../ui/tokens';
+import { VERDICT_CSS } from '../../ui/verdict-styles';
 
 export const CARD_CSS = `${TOKENS_CSS}
 :host { all: initial; }

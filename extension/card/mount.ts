@@ -14,7 +14,7 @@
  * focus goes back to the element that had it before it entered the card.
  */
 import { h, render } from 'preact';
-import { adoptStyles } from '../ui/adopt-styles';
+import { adoptStyles } from '../../ui/adopt-styles';
 import { CARD_HOST_TAG, type CardApi, type KeyOffer } from './card-api';
 import type { CardClient } from './card-client';
 import { CARD_CSS } from './card-styles';

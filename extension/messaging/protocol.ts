@@ -7,7 +7,7 @@
  * never stored.
  */
 import type { Application, Integration, Status, Validation } from '../../shared/api.js';
-import type { ServalError } from './errors';
+import type { ServalError } from '../../ui/errors';
 
 export type Reply<T> = { ok: true; data: T } | { ok: false; error: ServalError };
 

@@ -4,7 +4,7 @@
  * `any`: pairing, disconnecting and the like are for the popup and the options page.
  */
 import type { Browser } from 'wxt/browser';
-import { extensionError } from './errors';
+import { clientError } from '../../ui/errors';
 import { MESSAGE_ORIGINS, isRequestMessage, type MessageType, type Reply, type RequestOf, type ResponseOf } from './protocol';
 
 export type Sender = Browser.runtime.MessageSender;
@@ -27,10 +27,10 @@ export function senderOrigin(sender: Sender, extension: ExtensionIdentity): 'ext
 }
 
 export async function dispatch(handlers: Handlers, message: unknown, sender: Sender, extension: ExtensionIdentity): Promise<Reply<unknown>> {
-  if (!isRequestMessage(message)) return { ok: false, error: extensionError('bad_request') };
+  if (!isRequestMessage(message)) return { ok: false, error: clientError('bad_request') };
   const allowed = MESSAGE_ORIGINS[message.type];
   if (allowed !== 'any' && allowed !== senderOrigin(sender, extension)) {
-    return { ok: false, error: extensionError('not_allowed') };
+    return { ok: false, error: clientError('not_allowed') };
   }
   const handler = handlers[message.type] as (data: unknown, sender: Sender) => Promise<Reply<unknown>>;
   try {

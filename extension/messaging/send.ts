@@ -4,7 +4,7 @@
  * reloaded under an open page) becomes an `extension_unavailable` error.
  */
 import { browser } from 'wxt/browser';
-import { extensionError } from './errors';
+import { clientError } from '../../ui/errors';
 import type { MessageType, Reply, RequestOf, ResponseOf } from './protocol';
 
 type DataArgs<K extends MessageType> = RequestOf<K> extends void ? [] : [data: RequestOf<K>];
@@ -16,5 +16,5 @@ export async function sendToBackground<K extends MessageType>(type: K, ...[data]
   } catch {
     // fall through
   }
-  return { ok: false, error: extensionError('extension_unavailable') };
+  return { ok: false, error: clientError('extension_unavailable') };
 }

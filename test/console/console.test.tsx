@@ -1,4 +1,4 @@
-/** The web console's views (DESIGN §5.4), against a fake fetch: what a person sees and what is sent. */
+/** The web console's views, against a fake fetch: what a person sees and what is sent. */
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRestrictedKeyUrl } from '../../shared/permissions.js';

@@ -1,6 +1,6 @@
 /**
  * A stand-in for the Serval backend at the background worker's edge: a `fetch` that answers the
- * REST API of DESIGN.md §3 from memory, and records every request (so tests can see exactly what
+ * Serval REST API (the contract in shared/api.ts) from memory, and records every request (so tests can see exactly what
  * left the extension, and where the key went).
  */
 import type { Application, Integration, Validation } from '../../shared/api.js';

@@ -8,8 +8,8 @@ import { createServalBackground } from '../../extension/background/serval-backgr
 import { createMessageListener } from '../../extension/messaging/router';
 import type { PairingState, Reply, StatusReport } from '../../extension/messaging/protocol';
 import { pairingItem, unpairedReasonItem } from '../../extension/storage';
-import { ServalApp } from '../../extension/ui/ServalApp';
-import { backgroundUiClient, type UiClient } from '../../extension/ui/ui-client';
+import { ServalApp } from '../../extension/pages/ServalApp';
+import { backgroundUiClient, type UiClient } from '../../extension/pages/ui-client';
 import { createFakeBackend } from './fake-backend';
 import { application, integration, validation } from './fixtures';
 import { EXTENSION, sendFromPopup } from './senders';

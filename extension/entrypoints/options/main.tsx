@@ -1,9 +1,9 @@
 import { render } from 'preact';
-import { adoptStyles } from '../../ui/adopt-styles';
-import { PAGE_CSS } from '../../ui/page-styles';
-import { ServalApp } from '../../ui/ServalApp';
-import { TOKENS_CSS } from '../../ui/tokens';
-import { backgroundUiClient } from '../../ui/ui-client';
+import { adoptStyles } from '../../../ui/adopt-styles';
+import { PAGE_CSS } from '../../pages/page-styles';
+import { ServalApp } from '../../pages/ServalApp';
+import { TOKENS_CSS } from '../../../ui/tokens';
+import { backgroundUiClient } from '../../pages/ui-client';
 
 adoptStyles(document, TOKENS_CSS + PAGE_CSS);
 

@@ -1,4 +1,4 @@
-import type { Integration } from '../../shared/api.js';
+import type { Integration } from '../shared/api.js';
 import { statusLabel } from './labels';
 
 /** An application's Stripe status in a word or two, as the popup, the options page and the console list it. */

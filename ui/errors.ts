@@ -1,14 +1,15 @@
 /**
- * Errors as the extension shows them. Backend errors arrive as the API's
+ * Errors as the extension and the console show them. Backend errors arrive as the API's
  * `{error:{code,message,hint?,details?}}` and keep their code, message and hint (falling back to
- * the shared catalogue's hint). A few situations only the extension can see get codes of their
- * own here: the backend cannot be reached, the device is not paired, and so on.
+ * the shared catalogue's hint). A few situations only a client can see get codes of their own
+ * here: the backend cannot be reached or answers outside the contract, the extension is not
+ * paired, and so on.
  */
-import { ERRORS, isErrorCode } from '../../shared/errors.js';
+import { ERRORS, isErrorCode } from '../shared/errors.js';
 
 export type ServalError = { code: string; message: string; hint?: string; details?: unknown };
 
-export const EXTENSION_ERRORS = {
+export const CLIENT_ERRORS = {
   backend_unreachable: {
     message: 'The Serval backend could not be reached.',
     hint: 'Check that it is running (npm start) and that the Backend URL in the Serval options is right, then try again.',
@@ -43,10 +44,10 @@ export const EXTENSION_ERRORS = {
   bad_request: { message: 'The extension sent a message it does not understand.' },
 } as const satisfies Record<string, { message: string; hint?: string }>;
 
-export type ExtensionErrorCode = keyof typeof EXTENSION_ERRORS;
+export type ClientErrorCode = keyof typeof CLIENT_ERRORS;
 
-export function extensionError(code: ExtensionErrorCode, overrides: Partial<ServalError> = {}): ServalError {
-  const spec: { message: string; hint?: string } = EXTENSION_ERRORS[code];
+export function clientError(code: ClientErrorCode, overrides: Partial<ServalError> = {}): ServalError {
+  const spec: { message: string; hint?: string } = CLIENT_ERRORS[code];
   const hint = overrides.hint ?? spec.hint;
   return { code, message: overrides.message ?? spec.message, ...(hint ? { hint } : {}), ...(overrides.details !== undefined ? { details: overrides.details } : {}) };
 }
@@ -55,7 +56,7 @@ export function extensionError(code: ExtensionErrorCode, overrides: Partial<Serv
 export function hintFor(error: ServalError): string | undefined {
   if (error.hint) return error.hint;
   if (isErrorCode(error.code)) return (ERRORS[error.code] as { hint?: string }).hint;
-  if (Object.hasOwn(EXTENSION_ERRORS, error.code)) return (EXTENSION_ERRORS[error.code as ExtensionErrorCode] as { hint?: string }).hint;
+  if (Object.hasOwn(CLIENT_ERRORS, error.code)) return (CLIENT_ERRORS[error.code as ClientErrorCode] as { hint?: string }).hint;
   return undefined;
 }
 

@@ -1,4 +1,4 @@
-import { hintFor, type ServalError } from '../messaging/errors';
+import { hintFor, type ServalError } from './errors';
 
 /**
  * An error as the UI shows it: the message and the integration guide's hint. Announced as an

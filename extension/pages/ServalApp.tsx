@@ -1,8 +1,8 @@
 /** The popup and the options page: pairing until paired, then the status. */
 import { useEffect, useState } from 'preact/hooks';
-import type { ServalError } from '../messaging/errors';
+import type { ServalError } from '../../ui/errors';
 import type { PairingState } from '../messaging/protocol';
-import { ErrorMessage } from './ErrorMessage';
+import { ErrorMessage } from '../../ui/ErrorMessage';
 import { PairingForm } from './PairingForm';
 import { StatusPanel } from './StatusPanel';
 import type { UiClient } from './ui-client';

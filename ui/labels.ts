@@ -1,7 +1,7 @@
-/** The words the card, the popup and the options page use for the API's values. Pure. */
-import type { IntegrationStatus } from '../../shared/api.js';
-import type { KeyMode, KeyType } from '../../shared/keys.js';
-import { permissionInfo, type PermissionId } from '../../shared/permissions.js';
+/** The words the card, the popup, the options page and the console use for the API's values. Pure. */
+import type { IntegrationStatus } from '../shared/api.js';
+import type { KeyMode, KeyType } from '../shared/keys.js';
+import { permissionInfo, type PermissionId } from '../shared/permissions.js';
 
 export function keyTypeLabel(keyType: KeyType): string {
   return keyType === 'secret' ? 'Secret key' : 'Restricted key';
@@ -13,7 +13,7 @@ export function modeLabel(mode: KeyMode): string {
 
 export const ROTATION_DUE = 'Rotation due';
 
-/** An application's declared environment (DESIGN.md §5.5); null: not declared, nothing to say. */
+/** The Stripe mode an application declares it is meant for; null: not declared, nothing to say. */
 export function environmentLabel(environment: 'test' | 'live' | null): string | null {
   if (environment === null) return null;
   return environment === 'live' ? 'Live environment' : 'Test environment';
@@ -45,7 +45,7 @@ export function permissionLabels(ids: readonly PermissionId[]): string[] {
   return ids.map((id) => permissionInfo(id).label);
 }
 
-/** Where a key's permissions are edited: the API keys page of its mode. */
+/** A time the API gives, in the reader's locale; "never" when there is none. */
 export function formatTime(iso: string | null): string {
   if (!iso) return 'never';
   const date = new Date(iso);

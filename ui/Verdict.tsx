@@ -2,13 +2,13 @@
  * The verdict on a Stripe integration: connected, missing permissions with the two links that fix
  * them, or the key's error with the integration guide's hint; then rotation due and the check's
  * warnings. The offer card shows it after Send to Serval, the console after Save and on an
- * application's page ("shows the verdict as the card does", DESIGN.md §5.4). Its input is what
- * the API answers, `{integration, validation}`; the other props are only what the two callers
- * know differently. Styled by VERDICT_CSS (verdict-styles.ts), which both put in their stylesheet.
+ * application's page: one component, so that a key reads the same wherever it was sent from. Its
+ * input is what the API answers, `{integration, validation}`; the other props are only what the
+ * two callers know differently. Styled by VERDICT_CSS (verdict-styles.ts), which both put in their stylesheet.
  */
-import type { Integration, Validation } from '../../shared/api.js';
-import { apiKeysPageUrl, createRestrictedKeyUrl, PERMISSIONS } from '../../shared/permissions.js';
-import { hintFor } from '../messaging/errors';
+import type { Integration, Validation } from '../shared/api.js';
+import { apiKeysPageUrl, createRestrictedKeyUrl, PERMISSIONS } from '../shared/permissions.js';
+import { hintFor } from './errors';
 import { formatTime, keyTypeLabel, LIVE_MODE_WARNING, modeLabel, permissionLabels, statusLabel } from './labels';
 import { StatusPill } from './StatusPill';
 

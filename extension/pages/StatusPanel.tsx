@@ -6,11 +6,11 @@
 import { useEffect, useId, useState } from 'preact/hooks';
 import type { Application } from '../../shared/api.js';
 import { createRestrictedKeyUrl } from '../../shared/permissions.js';
-import type { ServalError } from '../messaging/errors';
+import type { ServalError } from '../../ui/errors';
 import type { PairingState, StatusReport } from '../messaging/protocol';
-import { ErrorMessage } from './ErrorMessage';
-import { environmentLabel, formatTime, modeLabel, permissionLabels, ROTATION_DUE, rotationDueText } from './labels';
-import { StatusPill } from './StatusPill';
+import { ErrorMessage } from '../../ui/ErrorMessage';
+import { environmentLabel, formatTime, modeLabel, permissionLabels, ROTATION_DUE, rotationDueText } from '../../ui/labels';
+import { StatusPill } from '../../ui/StatusPill';
 import type { UiClient } from './ui-client';
 
 export type StatusPanelProps = {

@@ -1,5 +1,5 @@
 /**
- * The popup's and the options page's styles, after the shared tokens (tokens.ts), which give every
+ * The popup's and the options page's styles, after the shared tokens (ui/tokens.ts), which give every
  * size and colour used here.
  */
 export const PAGE_CSS = `:root { color-scheme: light dark; color: var(--serval-fg); background: var(--serval-bg); }

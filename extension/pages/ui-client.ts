@@ -4,7 +4,7 @@
  * extension page may trigger that prompt. Tests substitute their own client.
  */
 import { browser } from 'wxt/browser';
-import { extensionError } from '../messaging/errors';
+import { clientError } from '../../ui/errors';
 import {
   OFFER_AGAIN,
   type IntegrationResult,
@@ -35,7 +35,7 @@ export const backgroundUiClient: UiClient = {
   getState: () => sendToBackground('serval:get-state'),
   async pair(backendUrl, code) {
     const normalized = normalizeBackendUrl(backendUrl);
-    if (!normalized.ok) return { ok: false, error: extensionError(normalized.code) };
+    if (!normalized.ok) return { ok: false, error: clientError(normalized.code) };
     if (needsHostPermission(normalized.url)) {
       let granted = false;
       try {
@@ -43,7 +43,7 @@ export const backgroundUiClient: UiClient = {
       } catch {
         granted = false;
       }
-      if (!granted) return { ok: false, error: extensionError('host_permission_denied') };
+      if (!granted) return { ok: false, error: clientError('host_permission_denied') };
     }
     return sendToBackground('serval:pair', { backendUrl: normalized.url, code, deviceName: deviceNameFrom(navigator.userAgent) });
   },
@@ -53,12 +53,12 @@ export const backgroundUiClient: UiClient = {
   setDefaultApplication: (applicationId) => sendToBackground('serval:set-default-application', { applicationId }),
   async offerAgainOnActiveTab() {
     const [tab] = await browser.tabs.query({ active: true, currentWindow: true });
-    if (tab?.id === undefined) return { ok: false, error: extensionError('no_tab') };
+    if (tab?.id === undefined) return { ok: false, error: clientError('no_tab') };
     try {
       const reply = (await browser.tabs.sendMessage(tab.id, { type: OFFER_AGAIN })) as OfferAgainReply | undefined;
       return { ok: true, data: reply ?? { offered: 0 } };
     } catch {
-      return { ok: false, error: extensionError('not_on_dashboard') };
+      return { ok: false, error: clientError('not_on_dashboard') };
     }
   },
   async openOptions() {

@@ -1,15 +1,16 @@
 /**
  * Serval's design tokens: one type scale, one spacing scale, one palette (light and dark), as
- * custom properties. Defined here once and used by the extension's pages (page-styles.ts), by the
- * offer card inside its shadow root (card-styles.ts), and by the web console to come: each puts
- * this text first in its stylesheet (adoptStyles).
+ * custom properties. Defined here once and used by the extension's pages
+ * (extension/pages/page-styles.ts), by the offer card inside its shadow root
+ * (extension/card/card-styles.ts), and by the web console (console/src/console-styles.ts): each
+ * puts this text first in its stylesheet (adoptStyles).
  *
  * `:root` applies in a document and `:host` in a shadow root; each matches nothing in the other.
  *
  * Contrast, in both schemes: text at least 4.5:1 on its background; the borders that show where
  * a control is (--serval-control) and the focus ring (--serval-focus) at least 3:1 against
  * --serval-bg and --serval-field (WCAG 1.4.11). --serval-line is for separators only, never for
- * the edge of a control. test/extension/design-tokens.test.ts checks the values, test/e2e the
+ * the edge of a control. test/ui/design-tokens.test.ts checks the values, test/e2e the
  * computed colours and sizes in Chromium.
  */
 export const TOKENS_CSS = `:root,

@@ -4,10 +4,10 @@
  * computer, is refused here, before any request, next to the field.
  */
 import { useId, useRef, useState } from 'preact/hooks';
-import { extensionError, type ServalError } from '../messaging/errors';
+import { clientError, type ServalError } from '../../ui/errors';
 import type { PairingState } from '../messaging/protocol';
 import { normalizeBackendUrl } from '../pairing/backend-url';
-import { ErrorMessage } from './ErrorMessage';
+import { ErrorMessage } from '../../ui/ErrorMessage';
 import type { UiClient } from './ui-client';
 
 export type PairingFormProps = {
@@ -31,7 +31,7 @@ export function PairingForm({ client, initialBackendUrl, revoked, onPaired }: Pa
   async function connect(): Promise<void> {
     const checked = normalizeBackendUrl(backendUrl);
     if (!checked.ok) {
-      setError(extensionError(checked.code));
+      setError(clientError(checked.code));
       urlField.current?.focus();
       return;
     }

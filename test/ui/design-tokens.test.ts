@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CARD_CSS } from '../../extension/card/card-styles';
-import { PAGE_CSS } from '../../extension/ui/page-styles';
-import { TOKENS_CSS } from '../../extension/ui/tokens';
+import { PAGE_CSS } from '../../extension/pages/page-styles';
+import { TOKENS_CSS } from '../../ui/tokens';
 
 type Palette = Record<string, string>;
 

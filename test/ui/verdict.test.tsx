@@ -1,9 +1,9 @@
-/** The verdict on a Stripe integration, as the offer card and the console both show it (extension/ui/Verdict.tsx). */
+/** The verdict on a Stripe integration, as the offer card and the console both show it (ui/Verdict.tsx). */
 import { cleanup, render, screen } from '@testing-library/preact';
 import { afterEach, describe, expect, it } from 'vitest';
 import { allPermissions, createRestrictedKeyUrl } from '../../shared/permissions.js';
-import { Verdict, type VerdictProps } from '../../extension/ui/Verdict';
-import { integration, validation } from './fixtures';
+import { Verdict, type VerdictProps } from '../../ui/Verdict';
+import { integration, validation } from '../extension/fixtures';
 
 afterEach(cleanup);
 
