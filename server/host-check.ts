@@ -21,13 +21,5 @@ export function isLoopbackName(name: string): boolean {
 
 /** The Host check for a bind address: loopback binds accept only loopback host names; others, any (null). */
 export function hostCheckFor(bindHost: string): ((hostHeader: string) => boolean) | null {
-  if (!isLoopbackName(bindHost)) return null;
-  // A client sends the same Host on every request: the last one accepted is known good.
-  let accepted: string | null = null;
-  return (hostHeader) => {
-    if (hostHeader === accepted) return true;
-    if (!isLoopbackName(hostHeader)) return false;
-    accepted = hostHeader;
-    return true;
-  };
+  return isLoopbackName(bindHost) ? isLoopbackName : null;
 }

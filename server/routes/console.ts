@@ -1,5 +1,5 @@
 /**
- * The web console (DESIGN §5.4), served from the files Vite built into dist/console — no CDN —
+ * The web console (the manual flow in a browser, without the extension), served from the files Vite built into dist/console — no CDN —
  * with a Content-Security-Policy that allows no inline script. Its own paths all answer with its
  * one page; the page routes itself. Not built yet: a page that says how.
  */

@@ -3,7 +3,6 @@ import { AuditEventSchema, HealthSchema, HealthUnavailableSchema, StatusSchema }
 import type { AuditRecorder } from '../audit.js';
 import type { Database, Repositories } from '../db/repositories.js';
 import type { IntegrationService } from '../integrations/stripe-integration.js';
-import { isoFormatter } from '../iso-time.js';
 import { authenticated, createRouter, errors, json } from './openapi-helpers.js';
 
 export function systemRoutes({
@@ -20,7 +19,6 @@ export function systemRoutes({
   version: string;
 }) {
   const router = createRouter();
-  const cutoffIso = isoFormatter();
 
   router.openapi(
     createRoute({
@@ -53,7 +51,7 @@ export function systemRoutes({
     async (c) => {
       const device = c.get('device');
       const { maxAgeMs, now } = integrations.keyAge;
-      const summary = await repos.summary(maxAgeMs > 0 ? cutoffIso(now().getTime() - maxAgeMs) : null);
+      const summary = await repos.summary(maxAgeMs > 0 ? new Date(now().getTime() - maxAgeMs).toISOString() : null);
       const { applications, integrations: total, connected, rotationDue } = summary;
       return c.json(
         {

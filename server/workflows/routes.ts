@@ -1,6 +1,7 @@
 /**
  * The payment and billing workflows, through the application's stored key. Stripe's own object
- * shapes are passed back unchanged; Stripe's refusals update the integration (DESIGN.md §3).
+ * shapes are passed back unchanged. Stripe refusing the key (401) or a permission (403) is news
+ * about the integration, so it marks the integration invalid or missing_permissions as well.
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import type Stripe from 'stripe';
@@ -61,7 +62,7 @@ export function workflowRoutes({ integrations, stripeClients, logger }: Deps) {
     }
     const stripe = await stripeClients.get(applicationId, fingerprint, async () => (await integrations.openKey(applicationId)).apiKey);
     try {
-      return await withoutCallSiteStack(() => call(stripe));
+      return await call(stripe);
     } catch (error) {
       const failure = describeStripeFailure(error);
       const { error: apiError, change } = workflowFailure(failure, needed);
@@ -168,22 +169,6 @@ export function workflowRoutes({ integrations, stripeClients, logger }: Deps) {
   );
 
   return router;
-}
-
-/**
- * stripe-node captures `new Error().stack` on every call, to show the caller's site on errors.
- * With source maps on (tsx) formatting that deep stack costs more than the rest of our own work
- * on a request, and we never show it: Stripe's errors become ours. The SDK reads the stack
- * synchronously, before its first await, so the limit is back before anything else runs.
- */
-function withoutCallSiteStack<T>(start: () => Promise<T>): Promise<T> {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    return start();
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
 }
 
 /** Stripe's objects as the JSON they came as (the SDK's extras are non-enumerable). */

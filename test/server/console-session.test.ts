@@ -1,5 +1,5 @@
 /**
- * The web console's session (DESIGN §5.4): a pairing code signs the browser in as a device; the
+ * The web console's session: a pairing code signs the browser in as a device; the
  * token travels only in an HttpOnly, SameSite=Strict cookie; a cookie-authenticated change must
  * come from the console's own origin; signing out revokes the device. And the page's CSP.
  */

@@ -1,4 +1,8 @@
-/** Every row of DESIGN.md's key-outcome table, through the real API, the real SDK and the test Stripe. */
+/**
+ * Every way a key can turn out — malformed, publishable, unknown, expired, short of permissions,
+ * reused, Stripe down or rate-limited — and the API's answer to each, through the real API, the
+ * real SDK and the test Stripe.
+ */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PERMISSION_IDS } from '../../shared/permissions.js';
 import { newAccountId } from '../stripe-server/keys.js';

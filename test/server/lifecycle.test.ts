@@ -1,5 +1,5 @@
 /**
- * The key lifecycle (DESIGN §5.5): applications declare their environment; a key of the other mode
+ * The key lifecycle: applications declare their environment; a key of the other mode
  * never reaches Stripe; a replacement says when the account or the mode changed; a rotation in
  * the Stripe Dashboard is carried to every application that held the old key, all or nothing;
  * keys come due for rotation with age. On both databases.

@@ -1,5 +1,5 @@
 /**
- * Master-key rotation and backup (DESIGN §5.2): rotation killed at any moment loses nothing, runs
+ * Master-key rotation and backup: rotation killed at any moment loses nothing, runs
  * while the server serves, works in env mode, and leaves the old key alone unable to open
  * anything; a backup taken under writes restores into a fresh data dir where every key opens.
  */

@@ -1,6 +1,6 @@
 /**
  * The Stripe test server, driven by the real `stripe` SDK and by raw fetch: it has to look like
- * api.stripe.com on the wire (STRIPE-WIRE.md) for the other tests to mean anything.
+ * api.stripe.com on the wire for the other tests to mean anything.
  */
 import Stripe from 'stripe';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';

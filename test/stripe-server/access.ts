@@ -1,6 +1,6 @@
 /**
  * The first two checks Stripe makes on every request, in its order: who is calling (401) and
- * whether the key may call this endpoint (403). Wording from STRIPE-WIRE.md §2(a)–(d), (g).
+ * whether the key may call this endpoint (403), each worded as Stripe words it.
  */
 import { permissionInfo } from '../../shared/permissions.js';
 import type { KeyRecord, KeyRegistry, StripePermission } from './keys.js';

@@ -6,7 +6,7 @@
  *   const key = stripeServer.createKey({ type: 'restricted', permissions: ['charges_read'] });
  *   const stripe = new Stripe(key, { ...stripeServer.sdkConfig, maxNetworkRetries: 0 });
  *
- * Wire facts: /work/shared/STRIPE-WIRE.md. Standalone: `node --import tsx test/stripe-server/cli.ts`.
+ * Standalone: `node --import tsx test/stripe-server/cli.ts`.
  */
 export { startStripeServer, type RecordedRequest, type StartOptions, type StripeTestServer } from './server.js';
 export type { KeyOptions, StripePermission } from './keys.js';

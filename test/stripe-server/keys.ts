@@ -47,7 +47,7 @@ export function newAccountId(): string {
 /**
  * Modern key bodies start with `51` and, in real keys, appear to continue with the account id's
  * tail (`acct_1OuEMLAlTWGaDypq` → `sk_test_51OuEMLAlTWGaDypq…`). We mimic that when the account
- * id has the usual shape; nothing may depend on it (STRIPE-WIRE §1: UNCONFIRMED).
+ * id has the usual shape; nothing may depend on it (an observation, not something Stripe documents).
  */
 function newKeyBody(accountId: string, legacy: boolean): string {
   if (legacy) return randomAlnum(LEGACY_BODY_LENGTH);

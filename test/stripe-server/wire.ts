@@ -1,6 +1,6 @@
 /**
  * What api.stripe.com looks like on the wire, independent of any endpoint: JSON layout, key
- * masking, ids, error bodies and response headers (STRIPE-WIRE.md §2 and §7).
+ * masking, ids, error bodies and response headers, as Stripe sends them.
  */
 import { randomBytes } from 'node:crypto';
 
