@@ -160,6 +160,12 @@ export const StatusSchema = z.object({
 });
 export const IntegrationWithValidationSchema = z.object({ integration: IntegrationSchema, validation: ValidationSchema });
 export const RotateResponseSchema = z.object({ validation: ValidationSchema, integrations: z.array(IntegrationSchema) });
+export const ApplicationListSchema = z.object({ applications: z.array(ApplicationSchema) });
+export const ApplicationResponseSchema = z.object({ application: ApplicationSchema });
+export const DeviceListSchema = z.object({ devices: z.array(DeviceSchema) });
+export const AuditListSchema = z.object({ events: z.array(AuditEventSchema) });
+/** GET and POST /api/session: the device this console session signs in as. */
+export const SessionSchema = z.object({ device: z.object({ id: z.string(), name: z.string() }) });
 
 export type KeySource = z.infer<typeof KeySourceSchema>;
 export type IntegrationStatus = z.infer<typeof IntegrationStatusSchema>;
@@ -172,6 +178,10 @@ export type AuditEvent = z.infer<typeof AuditEventSchema>;
 export type Status = z.infer<typeof StatusSchema>;
 export type Health = z.infer<typeof HealthSchema>;
 export type PairResponse = z.infer<typeof PairResponseSchema>;
+/** A check's verdict with the integration it produced: PUT …/integrations/stripe and its re-check. */
+export type IntegrationWithValidation = z.infer<typeof IntegrationWithValidationSchema>;
+export type RotateResponse = z.infer<typeof RotateResponseSchema>;
+export type SessionDevice = z.infer<typeof SessionSchema>['device'];
 
 /** An integration needs attention when it cannot do all of Serval's work. */
 export function needsAttention(integration: Pick<Integration, 'status'>): boolean {

@@ -72,14 +72,14 @@ export function StripeIntegration({ api, application, onChanged }: Props) {
 
   const recheck = () =>
     run('recheck', async () => {
-      const result = await api.recheckStripe(application.id);
+      const result = await api.recheckIntegration(application.id);
       setValidation(result.validation);
       onChanged(result.integration);
     });
 
   const remove = () =>
     run('remove', async () => {
-      await api.removeStripe(application.id);
+      await api.removeIntegration(application.id);
       setConfirmingRemove(false);
       setValidation(null);
       setChosen(false);

@@ -1,65 +1,56 @@
 /**
- * The console's client for the REST API: same-origin fetch with the session cookie (HttpOnly, so
- * never seen here). The browser adds the Origin header the backend's CSRF check wants. Errors
- * come back as the API's `{error:{code,message,hint?}}`, thrown as ConsoleApiError.
+ * The console's side of the REST API: the shared client (ui/api-client.ts), on the page's own
+ * origin with the session cookie (HttpOnly, so never seen here). The browser adds the Origin
+ * header the backend's CSRF check wants. Each call resolves to the checked answer or throws a
+ * ConsoleApiError carrying the error to show.
  */
-import type { Application, AuditEvent, Device, Integration, Validation } from '../../shared/api.js';
+import type { SessionDevice } from '../../shared/api.js';
+import { createApiClient, type ApiReply } from '../../ui/api-client';
 import type { ServalError } from '../../ui/errors';
 
+export type { SessionDevice };
+
 export class ConsoleApiError extends Error {
-  constructor(readonly error: ServalError, readonly status: number) {
+  constructor(
+    readonly error: ServalError,
+    readonly status: number | null,
+  ) {
     super(error.message);
   }
 }
 
-export type SessionDevice = { id: string; name: string };
-export type IntegrationWithValidation = { integration: Integration; validation: Validation };
-
 export type ConsoleApi = ReturnType<typeof createConsoleApi>;
 
-const UNREACHABLE: ServalError = {
-  code: 'backend_unreachable',
-  message: 'The Serval backend could not be reached.',
-  hint: 'Check that it is running (npm start), then reload this page.',
-};
+/** The console is served by the backend itself: its own words for the two failures a client sees. */
+function inConsoleWords(error: ServalError): ServalError {
+  if (error.code === 'backend_unreachable') return { ...error, hint: 'Check that it is running (npm start), then reload this page.' };
+  if (error.code === 'unexpected_response') return { ...error, hint: 'Reload this page: the backend may have been updated since it was opened.' };
+  return error;
+}
 
 /** `fetchImpl` is the browser's fetch; tests pass a fake. `onUnauthorized` runs on any 401 but sign-in's. */
 export function createConsoleApi(fetchImpl: typeof fetch = (...args) => fetch(...args), onUnauthorized: () => void = () => {}) {
-  async function call<T>(method: string, path: string, body?: unknown, { signIn = false } = {}): Promise<T> {
-    let response: Response;
-    try {
-      response = await fetchImpl(`/api${path}`, {
-        method,
-        credentials: 'same-origin',
-        headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-    } catch {
-      throw new ConsoleApiError(UNREACHABLE, 0);
-    }
-    if (response.status === 204) return undefined as T;
-    const parsed: unknown = await response.json().catch(() => null);
-    if (!response.ok) {
-      const error = (parsed as { error?: ServalError } | null)?.error ?? { code: 'unexpected_response', message: `The backend answered ${response.status}.` };
-      if (response.status === 401 && !signIn) onUnauthorized();
-      throw new ConsoleApiError(error, response.status);
-    }
-    return parsed as T;
+  const client = createApiClient({ baseUrl: '', fetch: fetchImpl, credentials: 'same-origin' });
+
+  async function answer<T>(reply: Promise<ApiReply<T>>, { signIn = false } = {}): Promise<T> {
+    const settled = await reply;
+    if (settled.ok) return settled.data;
+    if (settled.status === 401 && !signIn) onUnauthorized();
+    throw new ConsoleApiError(inConsoleWords(settled.error), settled.status);
   }
 
   return {
-    session: () => call<{ device: SessionDevice }>('GET', '/session').then((r) => r.device),
-    signIn: (code: string) => call<{ device: SessionDevice }>('POST', '/session', { code }, { signIn: true }).then((r) => r.device),
-    signOut: () => call<void>('DELETE', '/session'),
-    applications: () => call<{ applications: Application[] }>('GET', '/applications').then((r) => r.applications),
-    application: (id: string) => call<{ application: Application }>('GET', `/applications/${encodeURIComponent(id)}`).then((r) => r.application),
-    createApplication: (name: string) => call<{ application: Application }>('POST', '/applications', { name }).then((r) => r.application),
-    saveStripeKey: (id: string, apiKey: string) =>
-      call<IntegrationWithValidation>('PUT', `/applications/${encodeURIComponent(id)}/integrations/stripe`, { apiKey, source: 'manual' }),
-    recheckStripe: (id: string) => call<IntegrationWithValidation>('POST', `/applications/${encodeURIComponent(id)}/integrations/stripe/validate`),
-    removeStripe: (id: string) => call<void>('DELETE', `/applications/${encodeURIComponent(id)}/integrations/stripe`),
-    devices: () => call<{ devices: Device[] }>('GET', '/devices').then((r) => r.devices),
-    revokeDevice: (id: string) => call<void>('DELETE', `/devices/${encodeURIComponent(id)}`),
-    audit: (limit: number) => call<{ events: AuditEvent[] }>('GET', `/audit?limit=${limit}`).then((r) => r.events),
+    session: () => answer(client.session()),
+    signIn: (code: string) => answer(client.signIn(code), { signIn: true }),
+    signOut: () => answer(client.signOut()),
+    applications: () => answer(client.listApplications()),
+    application: (id: string) => answer(client.getApplication(id)),
+    createApplication: (name: string) => answer(client.createApplication(name)),
+    saveStripeKey: (id: string, apiKey: string) => answer(client.putStripeKey(id, apiKey, 'manual')),
+    recheckIntegration: (id: string) => answer(client.recheckIntegration(id)),
+    removeIntegration: (id: string) => answer(client.removeIntegration(id)),
+    devices: () => answer(client.listDevices()),
+    revokeDevice: (id: string) => answer(client.revokeDevice(id)),
+    audit: (limit: number) => answer(client.audit(limit)),
   };
 }

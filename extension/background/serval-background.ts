@@ -22,7 +22,8 @@ import {
   type Pairing,
   type StatusSnapshot,
 } from '../storage';
-import { createBackendClient, type BackendClient, type BackendReply, type StatusAnswer } from './backend-client';
+import type { ApiClient, ApiReply, StatusAnswer } from '../../ui/api-client';
+import { createBackendClient } from './backend-client';
 import { badgeFor } from './badge';
 
 export const STATUS_ALARM = 'serval:poll-status';
@@ -75,7 +76,7 @@ export function createServalBackground(options: ServalBackgroundOptions = {}) {
   }
 
   /** Runs a backend call with the stored pairing, turning "no pairing" and 401s into errors the UI understands. */
-  async function withPairing<T>(call: (client: BackendClient, pairing: Pairing) => Promise<BackendReply<T>>): Promise<Reply<T>> {
+  async function withPairing<T>(call: (client: ApiClient, pairing: Pairing) => Promise<ApiReply<T>>): Promise<Reply<T>> {
     const pairing = await pairingItem.getValue();
     if (!pairing) return fail(clientError('not_paired'));
     const reply = await call(clientFor(pairing.backendUrl, pairing.token), pairing);
@@ -217,7 +218,7 @@ export function createServalBackground(options: ServalBackgroundOptions = {}) {
     'serval:send-key': async ({ applicationId, apiKey }) => {
       const parsed = typeof apiKey === 'string' ? parseKey(apiKey) : null;
       if (!parsed?.ok) return fail(errorBody(parsed?.code ?? 'malformed_key', { message: parsed?.message }).error);
-      const reply = await withPairing((client) => client.putStripeKey(applicationId, parsed.key));
+      const reply = await withPairing((client) => client.putStripeKey(applicationId, parsed.key, 'extension'));
       if (reply.ok) {
         if ((await defaultApplicationItem.getValue()) === null) await defaultApplicationItem.setValue(applicationId);
         void refreshStatus();
@@ -230,13 +231,13 @@ export function createServalBackground(options: ServalBackgroundOptions = {}) {
       if (!parsed?.ok) return fail(errorBody(parsed?.code ?? 'malformed_key', { message: parsed?.message }).error);
       const ids = Array.isArray(applicationIds) ? applicationIds.filter((id): id is string => typeof id === 'string') : [];
       if (ids.length === 0) return fail({ code: 'validation_failed', message: 'Choose at least one application to update.' });
-      const reply = await withPairing((client) => client.rotateStripeKey(ids, parsed.key));
+      const reply = await withPairing((client) => client.rotateStripeKey(ids, parsed.key, 'extension'));
       if (reply.ok) void refreshStatus();
       return reply;
     },
 
     'serval:recheck': async ({ applicationId }) => {
-      const reply = await withPairing((client) => client.validateIntegration(applicationId));
+      const reply = await withPairing((client) => client.recheckIntegration(applicationId));
       if (reply.ok) void refreshStatus();
       return reply;
     },

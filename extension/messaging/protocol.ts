@@ -6,7 +6,7 @@
  * The Stripe key appears in two messages only, `serval:send-key` and `serval:rotate-key`, and is
  * never stored.
  */
-import type { Application, Integration, Status, Validation } from '../../shared/api.js';
+import type { Application, IntegrationWithValidation, RotateResponse, Status } from '../../shared/api.js';
 import type { ServalError } from '../../ui/errors';
 
 export type Reply<T> = { ok: true; data: T } | { ok: false; error: ServalError };
@@ -31,11 +31,6 @@ export type StatusReport = {
   checkedAt: string;
 };
 
-export type IntegrationResult = { integration: Integration; validation: Validation };
-
-/** POST /api/stripe/rotate's answer: the one check, and the key's new place on every application. */
-export type RotationResult = { validation: Validation; integrations: Integration[] };
-
 /** Where a message may come from. `page`: a content script or the card on dashboard.stripe.com. */
 export type Origin = 'extension' | 'page' | 'any';
 
@@ -48,10 +43,10 @@ export type Protocol = {
   'serval:get-status': Message<void, StatusReport, 'extension'>;
   'serval:list-applications': Message<void, { applications: Application[]; defaultApplicationId: string | null }, 'any'>;
   'serval:create-application': Message<{ name: string }, { application: Application }, 'any'>;
-  'serval:send-key': Message<{ applicationId: string; apiKey: string }, IntegrationResult, 'any'>;
+  'serval:send-key': Message<{ applicationId: string; apiKey: string }, IntegrationWithValidation, 'any'>;
   /** Also update: the key just sent, to the other applications holding the account's older key. */
-  'serval:rotate-key': Message<{ applicationIds: string[]; apiKey: string }, RotationResult, 'any'>;
-  'serval:recheck': Message<{ applicationId: string }, IntegrationResult, 'extension'>;
+  'serval:rotate-key': Message<{ applicationIds: string[]; apiKey: string }, RotateResponse, 'any'>;
+  'serval:recheck': Message<{ applicationId: string }, IntegrationWithValidation, 'extension'>;
   'serval:set-default-application': Message<{ applicationId: string | null }, PairingState, 'any'>;
   /** Injects the offer card's script into the sender's frame. */
   'serval:load-card': Message<void, null, 'page'>;

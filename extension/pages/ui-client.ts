@@ -4,10 +4,10 @@
  * extension page may trigger that prompt. Tests substitute their own client.
  */
 import { browser } from 'wxt/browser';
+import type { IntegrationWithValidation } from '../../shared/api.js';
 import { clientError } from '../../ui/errors';
 import {
   OFFER_AGAIN,
-  type IntegrationResult,
   type OfferAgainReply,
   type PairingState,
   type Reply,
@@ -22,7 +22,7 @@ export type UiClient = {
   pair(backendUrl: string, code: string): Promise<Reply<PairingState>>;
   disconnect(): Promise<Reply<PairingState>>;
   getStatus(): Promise<Reply<StatusReport>>;
-  recheck(applicationId: string): Promise<Reply<IntegrationResult>>;
+  recheck(applicationId: string): Promise<Reply<IntegrationWithValidation>>;
   setDefaultApplication(applicationId: string | null): Promise<Reply<PairingState>>;
   /** Asks the Stripe Dashboard tab in front to offer its keys again (after a dismissal). */
   offerAgainOnActiveTab(): Promise<Reply<OfferAgainReply>>;

@@ -1,0 +1,66 @@
+/**
+ * Also update: other applications still hold an older key of this key's account. One click (a
+ * person's) gives them this key too, through POST /api/stripe/rotate — all of them or none.
+ */
+import { useState } from 'preact/hooks';
+import type { RotateResponse } from '../../shared/api.js';
+import { ErrorMessage } from '../../ui/ErrorMessage';
+import type { ServalError } from '../../ui/errors';
+import { listNames, type OlderKeyHolder } from './also-update';
+import { byPersonOnly } from './by-person';
+import type { CardClient } from './card-client';
+
+type AlsoUpdatePhase = { kind: 'offered' } | { kind: 'sending' } | { kind: 'done'; result: RotateResponse } | { kind: 'failed'; error: ServalError };
+
+export function AlsoUpdate({ holders, apiKey, client }: { holders: OlderKeyHolder[]; apiKey: string; client: CardClient }) {
+  const [state, setState] = useState<AlsoUpdatePhase>({ kind: 'offered' });
+  if (holders.length === 0) return null;
+  const names = listNames(holders.map((h) => h.name));
+
+  async function update(): Promise<void> {
+    setState({ kind: 'sending' });
+    const reply = await client.rotateKey(
+      holders.map((h) => h.id),
+      apiKey,
+    );
+    setState(reply.ok ? { kind: 'done', result: reply.data } : { kind: 'failed', error: reply.error });
+  }
+
+  if (state.kind === 'done') {
+    const updated = holders.filter((h) => state.result.integrations.some((i) => i.applicationId === h.id));
+    return (
+      <div class="also-update">
+        <p class="ok">
+          Also updated {listNames(updated.map((h) => h.name))}: {updated.length === 1 ? 'it now holds' : 'they now hold'} this key.
+        </p>
+      </div>
+    );
+  }
+
+  return (
+    <div class="also-update">
+      <p>
+        {holders.length === 1 ? 'Another application still holds' : `${holders.length} other applications still hold`} an older key of this
+        account:
+      </p>
+      <ul>
+        {holders.map((h) => (
+          <li key={h.id}>
+            {h.name} <code>{h.maskedKey}</code>
+          </li>
+        ))}
+      </ul>
+      {state.kind === 'sending' && <p>Updating {names}…</p>}
+      {state.kind === 'failed' && <ErrorMessage error={state.error} announce={false} />}
+      <button
+        type="button"
+        class="primary"
+        disabled={state.kind === 'sending'}
+        aria-busy={state.kind === 'sending'}
+        onClick={(event) => byPersonOnly(event, () => void update())}
+      >
+        Also update
+      </button>
+    </div>
+  );
+}

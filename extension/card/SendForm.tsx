@@ -1,0 +1,89 @@
+/**
+ * The card's form: Application (or the name of a new one), what sending there would mean (the
+ * application's declared environment, the key it would replace), and Send to Serval.
+ */
+import { useId } from 'preact/hooks';
+import type { KeyMode } from '../../shared/keys.js';
+import { isRetryable } from '../../ui/errors';
+import { environmentLabel, modeLabel, ROTATION_DUE, statusLabel } from '../../ui/labels';
+import { byPersonOnly } from './by-person';
+import { NEW_APPLICATION, type Offer } from './use-offer';
+
+export function SendForm({ offer, mode }: { offer: Offer; mode: KeyMode }) {
+  const { phase, applications, selected, newName } = offer;
+  const selectId = useId();
+  const nameId = useId();
+  const sending = phase.kind === 'sending';
+  const chosen = applications.find((a) => a.id === selected);
+
+  return (
+    // Never sends on submit (see by-person.ts): the Send button's click does.
+    <form class="send" onSubmit={(event) => event.preventDefault()}>
+      <label for={selectId}>Application</label>
+      <select
+        id={selectId}
+        value={selected}
+        disabled={sending}
+        onChange={(event) => {
+          const picker = event.currentTarget as HTMLSelectElement;
+          byPersonOnly(
+            event,
+            () => offer.selectApplication(picker.value),
+            () => (picker.value = selected),
+          );
+        }}
+      >
+        {applications.map((application) => (
+          <option key={application.id} value={application.id}>
+            {application.name}
+          </option>
+        ))}
+        <option value={NEW_APPLICATION}>New application…</option>
+      </select>
+      {selected === NEW_APPLICATION && (
+        <>
+          <label for={nameId}>Name of the new application</label>
+          <input
+            id={nameId}
+            type="text"
+            value={newName}
+            maxLength={100}
+            disabled={sending}
+            onInput={(event) => {
+              const field = event.currentTarget as HTMLInputElement;
+              byPersonOnly(
+                event,
+                () => offer.nameNewApplication(field.value),
+                () => (field.value = newName),
+              );
+            }}
+          />
+        </>
+      )}
+      {chosen?.environment && (
+        <p class={`muted environment environment-${chosen.environment}`}>
+          {environmentLabel(chosen.environment)}
+          {chosen.environment !== mode ? `: this ${modeLabel(mode).toLowerCase()} key does not belong here.` : '.'}
+        </p>
+      )}
+      {chosen?.stripe && (
+        <p class="muted">
+          Replaces its current key <code>{chosen.stripe.maskedKey}</code> ({statusLabel(chosen.stripe.status).toLowerCase()}).
+          {chosen.stripe.rotationDue && <span class="rotation-due"> {ROTATION_DUE}.</span>}
+        </p>
+      )}
+      <button
+        type="submit"
+        class="primary"
+        disabled={sending}
+        aria-busy={sending}
+        onClick={(event) => {
+          event.preventDefault(); // no submit event: this click is the only way to send
+          byPersonOnly(event, () => void offer.send());
+        }}
+      >
+        {phase.kind === 'failed' && isRetryable(phase.error) ? 'Send to Serval again' : 'Send to Serval'}
+      </button>
+    </form>
+  );
+}

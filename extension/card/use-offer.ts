@@ -1,0 +1,92 @@
+/**
+ * The offer card's state: the applications the key may go to, the one chosen (or a new one's
+ * name), and where the send stands. The key stays in the caller's props (memory) and leaves only
+ * inside the `serval:send-key` message.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import type { Application, IntegrationWithValidation } from '../../shared/api.js';
+import type { ServalError } from '../../ui/errors';
+import type { CardClient } from './card-client';
+
+/** The picker's value for "New application…". */
+export const NEW_APPLICATION = '__new__';
+
+export type OfferPhase =
+  | { kind: 'loading' }
+  | { kind: 'not-paired'; revoked: boolean }
+  | { kind: 'unavailable'; error: ServalError }
+  | { kind: 'ready' }
+  | { kind: 'sending'; applicationName: string }
+  | { kind: 'done'; applicationName: string; result: IntegrationWithValidation }
+  | { kind: 'failed'; error: ServalError };
+
+/** Where a failed request leaves the card: a pairing problem leads to the options page, the rest is shown as `otherwise`. */
+function phaseForError(error: ServalError, otherwise: 'unavailable' | 'failed'): OfferPhase {
+  if (error.code === 'not_paired' || error.code === 'unauthorized') return { kind: 'not-paired', revoked: error.code === 'unauthorized' };
+  return { kind: otherwise, error };
+}
+
+export function useOffer(client: CardClient, apiKey: string) {
+  const [phase, setPhase] = useState<OfferPhase>({ kind: 'loading' });
+  const [applications, setApplications] = useState<Application[]>([]);
+  const [selected, setSelected] = useState<string>(NEW_APPLICATION);
+  const [newName, setNewName] = useState('');
+
+  async function loadApplications(): Promise<void> {
+    setPhase({ kind: 'loading' });
+    const reply = await client.listApplications();
+    if (!reply.ok) {
+      setPhase(phaseForError(reply.error, 'unavailable'));
+      return;
+    }
+    const { applications: list, defaultApplicationId } = reply.data;
+    setApplications(list);
+    setSelected(defaultApplicationId ?? list[0]?.id ?? NEW_APPLICATION);
+    setPhase({ kind: 'ready' });
+  }
+
+  useEffect(() => {
+    void loadApplications();
+  }, []);
+
+  /** Sends the key to the chosen application, creating it first when it is a new one. */
+  async function send(): Promise<void> {
+    let application = applications.find((a) => a.id === selected);
+    if (!application) {
+      const name = newName.trim();
+      if (name === '') {
+        setPhase({ kind: 'failed', error: { code: 'validation_failed', message: 'Give the new application a name first.' } });
+        return;
+      }
+      setPhase({ kind: 'sending', applicationName: name });
+      const created = await client.createApplication(name);
+      if (!created.ok) {
+        setPhase(phaseForError(created.error, 'failed'));
+        return;
+      }
+      application = created.data.application;
+      setApplications((list) => [...list, created.data.application]);
+      setSelected(application.id);
+    }
+    setPhase({ kind: 'sending', applicationName: application.name });
+    const reply = await client.sendKey(application.id, apiKey);
+    if (!reply.ok) {
+      setPhase(phaseForError(reply.error, 'failed'));
+      return;
+    }
+    setPhase({ kind: 'done', applicationName: application.name, result: reply.data });
+  }
+
+  return {
+    phase,
+    applications,
+    selected,
+    selectApplication: setSelected,
+    newName,
+    nameNewApplication: setNewName,
+    reloadApplications: loadApplications,
+    send,
+  };
+}
+
+export type Offer = ReturnType<typeof useOffer>;

@@ -1,0 +1,73 @@
+/**
+ * The one REST client (ui/api-client.ts): every answer is checked against the shared schemas,
+ * so an answer outside the contract is an error that says so, for the extension and the console.
+ */
+import { describe, expect, it, vi } from 'vitest';
+import { createApiClient } from '../../ui/api-client';
+import { ConsoleApiError, createConsoleApi } from '../../console/src/api';
+
+const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+const answering = (response: () => Response) => vi.fn(async () => response()) as unknown as typeof fetch;
+
+describe('the REST client', () => {
+  it('hands back an answer that keeps to the contract, checked', async () => {
+    const application = { id: 'app_1', name: 'Billing', createdAt: '2026-11-28T08:00:00.000Z', environment: null, stripe: null };
+    const client = createApiClient({ baseUrl: 'http://127.0.0.1:8787/', fetch: answering(() => json(200, { applications: [application] })) });
+    expect(await client.listApplications()).toEqual({ ok: true, data: [application] });
+  });
+
+  it('turns an answer outside the contract into unexpected_response, naming the fields that were off', async () => {
+    const client = createApiClient({ baseUrl: '', fetch: answering(() => json(200, { applications: [{ id: 7 }] })) });
+    const reply = await client.listApplications();
+    expect(reply).toMatchObject({
+      ok: false,
+      status: 200,
+      error: { code: 'unexpected_response', details: { method: 'GET', path: '/api/applications', fields: ['applications.0.id', 'applications.0.name', 'applications.0.createdAt'] } },
+    });
+  });
+
+  it('passes the API’s own errors through with their hint, and says when an error has no description', async () => {
+    const refused = createApiClient({ baseUrl: '', fetch: answering(() => json(422, { error: { code: 'invalid_api_key', message: 'No such key.', hint: 'Check test vs live.' } })) });
+    expect(await refused.putStripeKey('app_1', 'rk_test_x', 'manual')).toEqual({
+      ok: false,
+      status: 422,
+      error: { code: 'invalid_api_key', message: 'No such key.', hint: 'Check test vs live.' },
+    });
+    const bare = createApiClient({ baseUrl: '', fetch: answering(() => json(500, { oops: true })) });
+    expect(await bare.listDevices()).toMatchObject({ ok: false, status: 500, error: { code: 'unexpected_response', message: expect.stringContaining('500') } });
+  });
+
+  it('takes 204 No Content where the contract says so, and nothing else there', async () => {
+    const noContent = createApiClient({ baseUrl: '', fetch: answering(() => new Response(null, { status: 204 })) });
+    expect(await noContent.removeIntegration('app_1')).toEqual({ ok: true, data: null });
+    const withBody = createApiClient({ baseUrl: '', fetch: answering(() => json(200, { removed: true })) });
+    expect(await withBody.removeIntegration('app_1')).toMatchObject({ ok: false, error: { code: 'unexpected_response' } });
+  });
+
+  it('sends nothing at all when told to refuse, and reports an unreachable backend as such', async () => {
+    const fetch = answering(() => json(200, {}));
+    const refusing = createApiClient({ baseUrl: 'http://serval.example.com', fetch, refusal: { code: 'insecure_backend_url', message: 'Use https://.' } });
+    expect(await refusing.pair('ABCD-EFGH', 'Chrome')).toMatchObject({ ok: false, status: null, error: { code: 'insecure_backend_url' } });
+    expect(fetch).not.toHaveBeenCalled();
+    const down = createApiClient({ baseUrl: '', fetch: vi.fn(async () => Promise.reject(new TypeError('Failed to fetch'))) as unknown as typeof globalThis.fetch });
+    expect(await down.health()).toMatchObject({ ok: false, status: null, error: { code: 'backend_unreachable' } });
+  });
+});
+
+describe('the console on the same client', () => {
+  it('throws an answer outside the contract as a ConsoleApiError in its own words', async () => {
+    const api = createConsoleApi(answering(() => json(200, { application: { id: 'app_1' } })));
+    const failure = await api.application('app_1').catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(ConsoleApiError);
+    expect((failure as ConsoleApiError).error).toMatchObject({ code: 'unexpected_response', hint: expect.stringContaining('Reload this page') });
+  });
+
+  it('signs out on a 401, except for a wrong sign-in code', async () => {
+    const onUnauthorized = vi.fn();
+    const api = createConsoleApi(answering(() => json(401, { error: { code: 'unauthorized', message: 'Not signed in.' } })), onUnauthorized);
+    await expect(api.signIn('WXYZ-0000')).rejects.toBeInstanceOf(ConsoleApiError);
+    expect(onUnauthorized).not.toHaveBeenCalled();
+    await expect(api.applications()).rejects.toBeInstanceOf(ConsoleApiError);
+    expect(onUnauthorized).toHaveBeenCalledTimes(1);
+  });
+});

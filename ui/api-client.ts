@@ -1,0 +1,178 @@
+/**
+ * The one client for Serval's REST API, used by the extension's background worker and by the
+ * console. Every answer is checked against the shared zod schemas (shared/api.ts): an answer
+ * outside the contract becomes an `unexpected_response` error naming the fields that were off,
+ * never a cast that fails later in a component. Never throws, never logs.
+ *
+ * The two callers differ only in how they reach the backend: the worker sends a bearer token to
+ * the Backend URL and bounds every request in time; the console calls its own origin with the
+ * session cookie.
+ */
+import { z } from 'zod';
+import {
+  ApplicationListSchema,
+  ApplicationResponseSchema,
+  AuditListSchema,
+  DeviceListSchema,
+  HealthSchema,
+  IntegrationWithValidationSchema,
+  PairResponseSchema,
+  RotateResponseSchema,
+  SessionSchema,
+  StatusSchema,
+  type Application,
+  type AuditEvent,
+  type Device,
+  type Health,
+  type IntegrationWithValidation,
+  type KeySource,
+  type PairResponse,
+  type RotateResponse,
+  type SessionDevice,
+} from '../shared/api.js';
+import { clientError, type ServalError } from './errors';
+
+// The extension's CSP and the console's both forbid eval: tell zod not to try its compiled fast path.
+z.config({ jitless: true });
+
+/** An answer: the checked data, or the error with the HTTP status (null when none came back). */
+export type ApiReply<T> = { ok: true; data: T } | { ok: false; error: ServalError; status: number | null };
+
+export type ApiClientOptions = {
+  /** The backend's origin (the extension's Backend URL), or '' for the page's own (the console). */
+  baseUrl: string;
+  fetch?: typeof fetch;
+  /** The device token; the console's session cookie goes by itself. */
+  token?: string | null;
+  credentials?: RequestCredentials;
+  /**
+   * How long to wait for an answer: `request` for most calls, `keyCheck` for those that wait on
+   * the backend's round trip to Stripe. Without it, as long as the browser waits.
+   */
+  timeouts?: { request: number; keyCheck: number };
+  /** Set when nothing may be sent to this backend: every call answers with this error instead. */
+  refusal?: ServalError | null;
+};
+
+/**
+ * GET /api/status as the popup reads it. Older backends sent no version (the popup then takes it
+ * from /api/health) and no count of keys due for rotation (none, then): accept both.
+ */
+const StatusAnswerSchema = StatusSchema.extend({
+  version: z.string().optional(),
+  integrations: StatusSchema.shape.integrations.extend({ rotationDue: z.number().int().optional().transform((n) => n ?? 0) }),
+});
+export type StatusAnswer = z.infer<typeof StatusAnswerSchema>;
+
+/** The API's `{error:{code,message,hint?,details?}}`, or an `unexpected_response` when the body is not one. */
+function errorFromBody(body: unknown, status: number): ServalError {
+  const error = (body as { error?: unknown } | null)?.error as Partial<ServalError> | undefined;
+  if (error && typeof error.code === 'string' && typeof error.message === 'string') {
+    return {
+      code: error.code,
+      message: error.message,
+      ...(typeof error.hint === 'string' ? { hint: error.hint } : {}),
+      ...(error.details !== undefined ? { details: error.details } : {}),
+    };
+  }
+  return clientError('unexpected_response', { message: `The Serval backend answered ${status} without an error description.` });
+}
+
+function unwrap<T, U>(reply: ApiReply<T>, pick: (data: T) => U): ApiReply<U> {
+  return reply.ok ? { ok: true, data: pick(reply.data) } : reply;
+}
+
+type RequestInit = { body?: unknown; auth?: boolean; checksWithStripe?: boolean };
+
+export function createApiClient(options: ApiClientOptions) {
+  const fetchImpl = options.fetch ?? ((...args: Parameters<typeof fetch>) => fetch(...args));
+  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+
+  /** `schema` null: the answer is 204 No Content. */
+  async function request<T>(method: string, path: string, schema: z.ZodType<T> | null, init: RequestInit = {}): Promise<ApiReply<T>> {
+    if (options.refusal) return { ok: false, status: null, error: options.refusal };
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (init.body !== undefined) headers['content-type'] = 'application/json';
+    if (init.auth !== false && options.token) headers.authorization = `Bearer ${options.token}`;
+    const timeoutMs = options.timeouts && (init.checksWithStripe ? options.timeouts.keyCheck : options.timeouts.request);
+
+    let response: Response;
+    try {
+      response = await fetchImpl(`${baseUrl}${path}`, {
+        method,
+        headers,
+        body: init.body === undefined ? undefined : JSON.stringify(init.body),
+        ...(options.credentials ? { credentials: options.credentials } : {}),
+        ...(timeoutMs ? { signal: AbortSignal.timeout(timeoutMs) } : {}),
+      });
+    } catch (cause) {
+      const timedOut = cause instanceof DOMException && cause.name === 'TimeoutError';
+      return {
+        ok: false,
+        status: null,
+        error: clientError('backend_unreachable', timedOut ? { message: 'The Serval backend did not answer in time.' } : {}),
+      };
+    }
+
+    if (response.status === 204 && schema === null) return { ok: true, data: null as T };
+    let body: unknown;
+    try {
+      body = await response.json();
+    } catch {
+      return { ok: false, status: response.status, error: clientError('unexpected_response') };
+    }
+    if (!response.ok) return { ok: false, status: response.status, error: errorFromBody(body, response.status) };
+    const parsed = (schema ?? z.null()).safeParse(body);
+    if (!parsed.success) {
+      const fields = parsed.error.issues.slice(0, 3).map((issue) => issue.path.join('.') || '(body)');
+      return { ok: false, status: response.status, error: clientError('unexpected_response', { details: { method, path, fields } }) };
+    }
+    return { ok: true, data: parsed.data as T };
+  }
+
+  const applicationPath = (applicationId: string) => `/api/applications/${encodeURIComponent(applicationId)}`;
+
+  return {
+    baseUrl,
+    health: (): Promise<ApiReply<Health>> => request('GET', '/api/health', HealthSchema, { auth: false }),
+    pair: (code: string, deviceName: string): Promise<ApiReply<PairResponse>> =>
+      request('POST', '/api/pair', PairResponseSchema, { body: { code, deviceName }, auth: false }),
+    status: (): Promise<ApiReply<StatusAnswer>> => request('GET', '/api/status', StatusAnswerSchema),
+
+    session: async (): Promise<ApiReply<SessionDevice>> => unwrap(await request('GET', '/api/session', SessionSchema), (r) => r.device),
+    signIn: async (code: string): Promise<ApiReply<SessionDevice>> =>
+      unwrap(await request('POST', '/api/session', SessionSchema, { body: { code } }), (r) => r.device),
+    signOut: (): Promise<ApiReply<null>> => request('DELETE', '/api/session', null),
+
+    listApplications: async (): Promise<ApiReply<Application[]>> =>
+      unwrap(await request('GET', '/api/applications', ApplicationListSchema), (r) => r.applications),
+    getApplication: async (applicationId: string): Promise<ApiReply<Application>> =>
+      unwrap(await request('GET', applicationPath(applicationId), ApplicationResponseSchema), (r) => r.application),
+    createApplication: async (name: string): Promise<ApiReply<Application>> =>
+      unwrap(await request('POST', '/api/applications', ApplicationResponseSchema, { body: { name } }), (r) => r.application),
+
+    /** Checks the key with Stripe, then stores it. One of the two requests that carry a Stripe key. */
+    putStripeKey: (applicationId: string, apiKey: string, source: KeySource): Promise<ApiReply<IntegrationWithValidation>> =>
+      request('PUT', `${applicationPath(applicationId)}/integrations/stripe`, IntegrationWithValidationSchema, {
+        body: { apiKey, source },
+        checksWithStripe: true,
+      }),
+    /** The other one: the same key for several applications, all or nothing. */
+    rotateStripeKey: (applicationIds: string[], apiKey: string, source: KeySource): Promise<ApiReply<RotateResponse>> =>
+      request('POST', '/api/stripe/rotate', RotateResponseSchema, { body: { apiKey, applicationIds, source }, checksWithStripe: true }),
+    /** Re-checks the stored key now. */
+    recheckIntegration: (applicationId: string): Promise<ApiReply<IntegrationWithValidation>> =>
+      request('POST', `${applicationPath(applicationId)}/integrations/stripe/validate`, IntegrationWithValidationSchema, {
+        checksWithStripe: true,
+      }),
+    removeIntegration: (applicationId: string): Promise<ApiReply<null>> =>
+      request('DELETE', `${applicationPath(applicationId)}/integrations/stripe`, null),
+
+    listDevices: async (): Promise<ApiReply<Device[]>> => unwrap(await request('GET', '/api/devices', DeviceListSchema), (r) => r.devices),
+    revokeDevice: (deviceId: string): Promise<ApiReply<null>> => request('DELETE', `/api/devices/${encodeURIComponent(deviceId)}`, null),
+    audit: async (limit: number): Promise<ApiReply<AuditEvent[]>> =>
+      unwrap(await request('GET', `/api/audit?limit=${limit}`, AuditListSchema), (r) => r.events),
+  };
+}
+
+export type ApiClient = ReturnType<typeof createApiClient>;
