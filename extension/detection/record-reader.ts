@@ -1,0 +1,161 @@
+/**
+ * Reads one batch of MutationRecords for keys: the added subtrees, the changed text, the changed
+ * `value`/`type`/`open` attributes. Text inputs and textareas it meets are handed to `remember`
+ * (field-memory.ts), since a script may fill them later.
+ *
+ * It runs for every batch of changes on the dashboard, so its common path (nothing key-like)
+ * allocates nothing: indexed loops, no closures, shared empty results. In the extension's isolated
+ * world each node it touches costs a wrapper of its own, so it touches as few as it can: nodes
+ * that a batch adds one after another under one parent (a list growing a row at a time) are a run,
+ * whose text is read once, through a Range, instead of node by node.
+ */
+import {
+  endsKeyish,
+  fieldsWithin,
+  hasKeyishEdge,
+  isElement,
+  isInline,
+  isKeyField,
+  isText,
+  keysInElementText,
+  keysInField,
+  lineAround,
+  startsKeyish,
+  type FoundKey,
+  type KeyField,
+} from './key-detector';
+import { mightContainKey } from './key-text';
+
+const ELEMENT_NODE = 1;
+
+export type RecordReaderOptions = {
+  document: Document;
+  /** Our own UI, never looked into. */
+  isOwnNode(node: Node): boolean;
+  remember(field: KeyField): void;
+};
+
+export function createRecordReader({ document, isOwnNode, remember }: RecordReaderOptions) {
+  let batchFound: FoundKey[] | null = null;
+  let batchScopes: Set<Element> | null = null;
+  const run: Node[] = [];
+  let runRange: Range | null = null;
+
+  function report(keys: readonly FoundKey[]): void {
+    if (keys.length === 0) return;
+    batchFound ??= [];
+    for (let i = 0; i < keys.length; i++) batchFound.push(keys[i]);
+  }
+
+  function readScope(scope: Element | null): void {
+    if (!scope) return;
+    batchScopes ??= new Set();
+    if (batchScopes.has(scope)) return;
+    batchScopes.add(scope);
+    report(keysInElementText(scope));
+  }
+
+  function readField(field: KeyField): void {
+    report(keysInField(field));
+    remember(field);
+  }
+
+  function readText(text: Text): void {
+    const parent = text.parentElement;
+    if (!parent || isOwnNode(parent)) return;
+    if (parent.localName === 'textarea') readField(parent as HTMLTextAreaElement);
+    else if (mightContainKey(text.data)) readScope(lineAround(text) ?? parent);
+    else if (hasKeyishEdge(text.data)) readScope(lineAround(text));
+  }
+
+  /** The keys in an element's text, and in the line around it when its text may continue a key. */
+  function readElementText(element: Element): void {
+    const text = element.textContent ?? '';
+    const keys = keysInElementText(element, text);
+    report(keys);
+    if (keys.length === 0 && isInline(element) && hasKeyishEdge(text)) readScope(lineAround(element));
+  }
+
+  function readFieldsWithin(element: Element): void {
+    if (element.childElementCount === 0) return; // no inputs inside: spare the query
+    const fields = fieldsWithin(element);
+    for (let i = 0; i < fields.length; i++) readField(fields[i]);
+  }
+
+  function readSubtree(element: Element): void {
+    readElementText(element);
+    readFieldsWithin(element);
+  }
+
+  /** Text read node by node: a run of one, a run that moved since, or a run whose text holds a possible key. */
+  function readRunNodeByNode(): void {
+    for (let i = 0; i < run.length; i++) {
+      const node = run[i];
+      if (isText(node)) readText(node);
+      else if (isElement(node) && !isOwnNode(node) && !isKeyField(node)) readElementText(node);
+    }
+  }
+
+  /** Whether a node's text runs on into its neighbours' on screen (a text node, a `<span>`…). */
+  function continues(node: Node): boolean {
+    return isText(node) || (isElement(node) && isInline(node));
+  }
+
+  function readRun(): void {
+    const first = run[0];
+    const last = run[run.length - 1];
+    let text: string | null = null;
+    if (run.length > 1 && first.parentNode !== null && first.parentNode === last.parentNode) {
+      runRange ??= document.createRange();
+      runRange.setStartBefore(first);
+      runRange.setEndAfter(last);
+      if (!runRange.collapsed) text = runRange.toString(); // else the run was reordered since
+    }
+    if (text === null || mightContainKey(text)) readRunNodeByNode();
+    else {
+      // A key split across nodes may run on from the run's first or last node into a neighbour.
+      if (continues(first) && startsKeyish(text)) readScope(lineAround(first));
+      if (continues(last) && endsKeyish(text)) readScope(lineAround(last));
+    }
+    run.length = 0;
+  }
+
+  /** The keys in one batch of records; null when there are none. */
+  function read(records: ArrayLike<MutationRecord>): FoundKey[] | null {
+    batchFound = null;
+    batchScopes = null;
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i];
+      const type = record.type;
+      if (type === 'childList') {
+        const added = record.addedNodes;
+        if (added.length === 0) continue;
+        // Nodes added right after the run's last one are read with it.
+        if (run.length > 0 && record.previousSibling !== run[run.length - 1]) readRun();
+        for (let j = 0; j < added.length; j++) {
+          const node = added[j];
+          run.push(node);
+          if (node.nodeType !== ELEMENT_NODE || isOwnNode(node)) continue;
+          const name = (node as Element).localName;
+          if (name !== 'input' && name !== 'textarea') readFieldsWithin(node as Element);
+          else if (isKeyField(node)) readField(node);
+        }
+      } else if (type === 'characterData') {
+        if (isText(record.target)) readText(record.target);
+      } else if (type === 'attributes') {
+        const target = record.target;
+        if (isKeyField(target)) readField(target);
+        else if (record.attributeName === 'open' && isElement(target) && target.hasAttribute('open') && !isOwnNode(target)) {
+          readSubtree(target); // a <dialog> shown with showModal(): read it once
+        }
+      }
+    }
+    if (run.length > 0) readRun();
+    const found = batchFound;
+    batchFound = null;
+    batchScopes = null;
+    return found;
+  }
+
+  return { read };
+}
