@@ -19,14 +19,14 @@ export type AuditAction =
 export type AuditEntry = { action: AuditAction; deviceId: string | null; applicationId: string | null; detail?: Record<string, unknown> };
 
 export type AuditRecorder = {
-  /** Writes the event through `tx` when given, so that it commits (or not) with the change it describes. */
-  record(event: AuditEntry, tx?: Repositories): Promise<void>;
+  /** Writes the event through `tx`, the transaction of the change it describes: it commits (or not) with it. */
+  record(tx: Repositories, event: AuditEntry): Promise<void>;
   list(limit: number): Promise<AuditEvent[]>;
 };
 
 export function createAuditRecorder(repos: Repositories, now: () => Date): AuditRecorder {
   return {
-    async record({ action, deviceId, applicationId, detail = {} }, tx = repos) {
+    async record(tx, { action, deviceId, applicationId, detail = {} }) {
       await tx.audit.add({ id: newId('evt'), at: now().toISOString(), action, deviceId, applicationId, detail: JSON.stringify(detail) });
     },
     async list(limit) {
@@ -35,6 +35,7 @@ export function createAuditRecorder(repos: Repositories, now: () => Date): Audit
   };
 }
 
-function toAuditEvent(row: AuditRow): AuditEvent {
+/** `seq` orders the log; it is not part of the event. */
+function toAuditEvent({ seq: _seq, ...row }: AuditRow): AuditEvent {
   return { ...row, detail: JSON.parse(row.detail) as Record<string, unknown> };
 }

@@ -1,16 +1,14 @@
 /**
  * The storage layer: everything the server asks of the database, as one async interface over
- * plain rows. Two implementations — SQLite (the embedded default, ./sqlite) and PostgreSQL
- * (DATABASE_URL, ./postgres) — pass the same test suite; services and routes never know which
- * one they talk to.
+ * plain rows (./rows.ts). Two implementations — SQLite (the embedded default, ./sqlite) and
+ * PostgreSQL (DATABASE_URL, ./postgres) — pass the same test suite; services and routes never know
+ * which one they talk to.
  */
-import type { applications, auditEvents, devices, stripeIntegrations } from './sqlite/schema.js';
+import type { Summary } from './queries.js';
+import type { ApplicationRow, AuditEntryRow, AuditRow, DeviceRow, IntegrationRow } from './rows.js';
 
-export type ApplicationRow = typeof applications.$inferSelect;
-/** The lease column is the re-check schedule's business, not the integration's. */
-export type IntegrationRow = Omit<typeof stripeIntegrations.$inferSelect, 'recheckLeaseUntil'>;
-export type DeviceRow = typeof devices.$inferSelect;
-export type AuditRow = typeof auditEvents.$inferSelect;
+export type { ApplicationRow, AuditEntryRow, AuditRow, DeviceRow, IntegrationRow } from './rows.js';
+export type { Summary } from './queries.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -22,20 +20,12 @@ export interface Repositories {
   transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T>;
 
   /**
-   * A request begins: from here on, reads see everything committed before this call. (SQLite
-   * answers the two per-request reads from memory while nothing is committed, and checks that once
-   * per request; PostgreSQL reads every time, so there it does nothing.)
-   */
-  freshReads(): void;
-
-  /**
    * What GET /api/status shows, in one query: the number of applications, of integrations by
    * status, and of keys connected before `rotationDueBefore` (none when null).
    */
   summary(rotationDueBefore: string | null): Promise<Summary>;
 
   settings: {
-    get(name: string): Promise<string | null>;
     set(name: string, value: string): Promise<void>;
   };
 
@@ -51,7 +41,6 @@ export interface Repositories {
     update(id: string, patch: Partial<Pick<ApplicationRow, 'name' | 'environment'>>): Promise<boolean>;
     /** Cascades to the application's sealed key. */
     delete(id: string): Promise<boolean>;
-    count(): Promise<number>;
   };
 
   integrations: {
@@ -66,7 +55,6 @@ export interface Repositories {
     withAccount(accountId: string, mode: IntegrationRow['mode'], exceptApplicationId: string): Promise<Array<IntegrationRow & { applicationName: string }>>;
     /** Other applications holding the same key (its fingerprint under each master key held). */
     withFingerprint(fingerprints: string[], exceptApplicationId: string): Promise<Array<{ applicationId: string; applicationName: string }>>;
-    countByStatus(): Promise<Record<string, number>>;
     keyIdsInUse(): Promise<string[]>;
     /** The sealed keys not sealed under `keyId` (what a master-key rotation re-seals), a batch at a time. */
     sealedOtherThan(keyId: string, limit: number): Promise<Array<Pick<IntegrationRow, 'applicationId' | 'keyId' | 'sealedKey'>>>;
@@ -120,8 +108,8 @@ export interface Repositories {
   };
 
   audit: {
-    add(row: AuditRow): Promise<void>;
-    /** Newest first, in the order the events were written. */
+    add(row: AuditEntryRow): Promise<void>;
+    /** Newest first, in the order the events were written (by `seq`). */
     list(limit: number): Promise<AuditRow[]>;
   };
 }
@@ -143,29 +131,4 @@ export interface Database {
   /** Resolves when the database answers; rejects when it is unreachable. */
   ping(): Promise<void>;
   close(): Promise<void>;
-}
-
-export type Summary = { applications: number; integrations: number; connected: number; rotationDue: number };
-
-/**
- * The summary query, the same on both dialects (`?` placeholders: both the rotation cut-off): one
- * row from one pass over the integrations. `next_due` is the first key to fall due at or after the
- * cut-off, so a cached answer knows until when its `rotation_due` holds.
- */
-export const SUMMARY_SQL =
-  'select (select count(*) from applications) as applications, count(*) as integrations, ' +
-  "count(*) filter (where status = 'connected') as connected, count(*) filter (where connected_at < ?) as rotation_due, " +
-  'min(connected_at) filter (where connected_at >= ?) as next_due ' +
-  'from stripe_integrations';
-
-export type SummaryRow = {
-  applications: number | string;
-  integrations: number | string;
-  connected: number | string;
-  rotation_due: number | string;
-  next_due: string | null;
-};
-
-export function summaryOf(row: SummaryRow): Summary {
-  return { applications: Number(row.applications), integrations: Number(row.integrations), connected: Number(row.connected), rotationDue: Number(row.rotation_due) };
 }

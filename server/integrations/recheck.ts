@@ -82,15 +82,12 @@ export function createRecheck({ repos, keyring, checker, audit, now, logger, key
       await tx.integrations.update(applicationId, patch);
       const updated: IntegrationRow = { ...current, ...patch };
       if (current.status !== updated.status) {
-        await audit.record(
-          {
-            action: 'integration.status_changed',
-            deviceId,
-            applicationId,
-            detail: { maskedKey: updated.maskedKey, from: current.status, to: updated.status, reason },
-          },
-          tx,
-        );
+        await audit.record(tx, {
+          action: 'integration.status_changed',
+          deviceId,
+          applicationId,
+          detail: { maskedKey: updated.maskedKey, from: current.status, to: updated.status, reason },
+        });
       }
       return { current, updated };
     });

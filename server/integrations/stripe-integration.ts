@@ -89,23 +89,20 @@ export function createIntegrationService({ repos, keyring, checker, audit, now, 
       ...sealToColumns(sealer.seal(key.key, associatedData(applicationId))),
     };
     await tx.integrations.upsert(row);
-    await audit.record(
-      {
-        action: previous ? 'integration.replaced' : 'integration.connected',
-        deviceId,
-        applicationId,
-        detail: {
-          maskedKey: row.maskedKey,
-          ...(previous ? { previousMaskedKey: previous.maskedKey } : {}),
-          keyType: row.keyType,
-          mode: row.mode,
-          status: row.status,
-          missingPermissions: validation.missingPermissions,
-          source: row.source,
-        },
+    await audit.record(tx, {
+      action: previous ? 'integration.replaced' : 'integration.connected',
+      deviceId,
+      applicationId,
+      detail: {
+        maskedKey: row.maskedKey,
+        ...(previous ? { previousMaskedKey: previous.maskedKey } : {}),
+        keyType: row.keyType,
+        mode: row.mode,
+        status: row.status,
+        missingPermissions: validation.missingPermissions,
+        source: row.source,
       },
-      tx,
-    );
+    });
     return { row, previous };
   }
 
@@ -197,7 +194,7 @@ export function createIntegrationService({ repos, keyring, checker, audit, now, 
         await tx.integrations.update(applicationId, patch);
         const after: IntegrationRow = { ...before, ...patch };
         if (before.status !== after.status || permissionLost) {
-          await audit.record({
+          await audit.record(tx, {
             action: before.status !== after.status ? 'integration.status_changed' : 'integration.permissions_changed',
             deviceId,
             applicationId,
@@ -208,7 +205,7 @@ export function createIntegrationService({ repos, keyring, checker, audit, now, 
               reason: change.code,
               missingPermissions: missingPermissions(permissions),
             },
-          }, tx);
+          });
         }
         return { before, after };
       });
@@ -239,7 +236,7 @@ export function createIntegrationService({ repos, keyring, checker, audit, now, 
           throw new ApiError('integration_not_found');
         }
         await tx.integrations.delete(applicationId);
-        await audit.record({ action: 'integration.removed', deviceId, applicationId, detail: { maskedKey: current.maskedKey } }, tx);
+        await audit.record(tx, { action: 'integration.removed', deviceId, applicationId, detail: { maskedKey: current.maskedKey } });
         return current;
       });
       onKeyChanged(applicationId);

@@ -63,7 +63,7 @@ export function createPairingService(deps: {
         (await repos.transaction(async (tx) => {
           if (!(await tx.pairingCodes.consume(digestCode(normalized), at, MAX_CODE_FAILURES))) return false;
           await tx.devices.create(device);
-          await audit.record({ action: 'device.paired', deviceId: device.id, applicationId: null, detail: { name: device.name } }, tx);
+          await audit.record(tx, { action: 'device.paired', deviceId: device.id, applicationId: null, detail: { name: device.name } });
           return true;
         }));
       if (!paired) {
@@ -95,7 +95,7 @@ export function createPairingService(deps: {
     async revoke(deviceId: string, by: string): Promise<void> {
       await repos.transaction(async (tx) => {
         if (!(await tx.devices.revoke(deviceId, now().toISOString()))) throw new ApiError('device_not_found');
-        await audit.record({ action: 'device.revoked', deviceId: by, applicationId: null, detail: { revokedDeviceId: deviceId } }, tx);
+        await audit.record(tx, { action: 'device.revoked', deviceId: by, applicationId: null, detail: { revokedDeviceId: deviceId } });
       });
     },
   };

@@ -54,7 +54,7 @@ export function applicationRoutes({ repos, audit, integrations, now }: { repos: 
       const row: ApplicationRow = { id: newId('app'), name, createdAt: now().toISOString(), environment };
       await repos.transaction(async (tx) => {
         await tx.applications.create(row);
-        await audit.record({ action: 'application.created', deviceId: c.get('device').id, applicationId: row.id, detail: { name: row.name, environment } }, tx);
+        await audit.record(tx, { action: 'application.created', deviceId: c.get('device').id, applicationId: row.id, detail: { name: row.name, environment } });
       });
       return c.json({ application: { ...row, stripe: null } }, 201);
     },
@@ -94,10 +94,10 @@ export function applicationRoutes({ repos, audit, integrations, now }: { repos: 
         const after = { ...before, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) } as ApplicationRow;
         await tx.applications.update(id, { name: after.name, environment: after.environment });
         if (after.name !== before.name) {
-          await audit.record({ action: 'application.renamed', deviceId, applicationId: id, detail: { from: before.name, to: after.name } }, tx);
+          await audit.record(tx, { action: 'application.renamed', deviceId, applicationId: id, detail: { from: before.name, to: after.name } });
         }
         if (after.environment !== before.environment) {
-          await audit.record({ action: 'application.environment_changed', deviceId, applicationId: id, detail: { from: before.environment, to: after.environment } }, tx);
+          await audit.record(tx, { action: 'application.environment_changed', deviceId, applicationId: id, detail: { from: before.environment, to: after.environment } });
         }
         return after;
       });
@@ -123,12 +123,12 @@ export function applicationRoutes({ repos, audit, integrations, now }: { repos: 
         if (!row) throw new ApiError('application_not_found');
         const integration = await tx.integrations.get(id);
         await tx.applications.delete(id);
-        await audit.record({
+        await audit.record(tx, {
           action: 'application.deleted',
           deviceId: c.get('device').id,
           applicationId: id,
           detail: { name: row.name, ...(integration ? { maskedKey: integration.maskedKey } : {}) },
-        }, tx);
+        });
       });
       integrations.applicationDeleted(id);
       return c.body(null, 204);

@@ -128,21 +128,41 @@ describe(`two instances on one ${dialect} database`, () => {
   it('a replace through one instance racing a delete through the other: the key never outlives its application', async () => {
     const { code } = await h.runtime.pairing.issueCode();
     const token = await pairOn(a, code, 'Racer');
-    h.stripe.setLatency(30);
-    try {
-      for (let round = 0; round < 6; round++) {
-        const appId = (await a.fetch('/api/applications', { method: 'POST', token, body: { name: `Race ${round}` } })).body.application.id;
-        const put = a.fetch(`/api/applications/${appId}/integrations/stripe`, { method: 'PUT', token, body: { apiKey: h.stripe.createKey() } });
-        await new Promise((r) => setTimeout(r, round * 8));
-        const del = b.fetch(`/api/applications/${appId}`, { method: 'DELETE', token });
-        const [putRes, delRes] = await Promise.all([put, del]);
-        expect(delRes.status).toBe(204);
-        expect([200, 404]).toContain(putRes.status);
-        if (putRes.status === 404) expect(putRes.body.error.code).toBe('application_not_found');
-        expect(await h.sql('select application_id from stripe_integrations where application_id = ?', [appId])).toEqual([]);
+    for (let round = 0; round < 4; round++) {
+      const appId = (await a.fetch('/api/applications', { method: 'POST', token, body: { name: `Race ${round}` } })).body.application.id;
+      const key = h.stripe.createKey();
+      const release = h.stripe.hold();
+      try {
+        let putAnswered = false;
+        const put = a.fetch(`/api/applications/${appId}/integrations/stripe`, { method: 'PUT', token, body: { apiKey: key } }).finally(() => {
+          putAnswered = true;
+        });
+        const remove = () => b.fetch(`/api/applications/${appId}`, { method: 'DELETE', token });
+        // The replace is under way: Stripe has its key and answers nothing yet.
+        await vi.waitFor(() => expect(h.stripe.requests.some((r) => r.headers.authorization === `Bearer ${key}`)).toBe(true));
+        if (round % 2 === 0) {
+          // The delete comes and goes while the key is being checked; the replace then finds no application.
+          const deleted = await remove();
+          expect(deleted.status).toBe(204);
+          expect(putAnswered).toBe(false);
+          release();
+          const putRes = await put;
+          expect(putRes.status).toBe(404);
+          expect(putRes.body.error.code).toBe('application_not_found');
+        } else {
+          // The delete goes out as Stripe answers: it meets the replace as the replace stores the key.
+          release();
+          const deleting = remove();
+          expect(putAnswered).toBe(false);
+          const [putRes, delRes] = await Promise.all([put, deleting]);
+          expect(delRes.status).toBe(204);
+          expect([200, 404]).toContain(putRes.status);
+          if (putRes.status === 404) expect(putRes.body.error.code).toBe('application_not_found');
+        }
+      } finally {
+        release();
       }
-    } finally {
-      h.stripe.setLatency(0);
+      expect(await h.sql('select application_id from stripe_integrations where application_id = ?', [appId])).toEqual([]);
     }
     await h.checkIntegrity();
   });

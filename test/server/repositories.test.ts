@@ -1,7 +1,7 @@
 /**
  * The repository contract, on both databases: transactions are all-or-nothing even with async
- * work inside and other requests' writes going on meanwhile; claims of due re-checks never
- * overlap; pairing failures are counted per client.
+ * work inside and other requests' writes going on meanwhile; the audit log keeps write order;
+ * claims of due re-checks never overlap; pairing failures are counted per client.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IntegrationRow, Repositories } from '../../server/db/repositories.js';
@@ -42,15 +42,25 @@ function integration(applicationId: string, lastValidatedAt: string | null): Int
 
 describe(`transactions (${dialect})`, () => {
   it('a transaction that fails after async work leaves nothing, and writes made outside it meanwhile stay', async () => {
-    const failing = repos.transaction(async (tx) => {
-      await tx.applications.create(app('app_tx_rolled_back'));
-      await tick(30);
-      await tx.applications.update('app_tx_rolled_back', { name: 'renamed' });
-      throw new Error('Stripe said no');
-    });
-    await tick(5);
-    await repos.applications.create(app('app_outside')); // another request, while the transaction is open
-    await expect(failing).rejects.toThrow('Stripe said no');
+    let opened!: () => void;
+    const open = new Promise<void>((resolve) => (opened = resolve));
+    let release!: () => void;
+    const asyncWork = new Promise<void>((resolve) => (release = resolve));
+    // The rejection is handled from the moment the transaction starts, whenever it comes.
+    const failed = expect(
+      repos.transaction(async (tx) => {
+        await tx.applications.create(app('app_tx_rolled_back'));
+        opened();
+        await asyncWork;
+        await tx.applications.update('app_tx_rolled_back', { name: 'renamed' });
+        throw new Error('Stripe said no');
+      }),
+    ).rejects.toThrow('Stripe said no');
+    await Promise.race([open, failed]);
+    const outside = repos.applications.create(app('app_outside')); // another request, while the transaction is open
+    release();
+    await failed;
+    await outside;
     expect(await repos.applications.get('app_tx_rolled_back')).toBeUndefined();
     expect(await repos.applications.get('app_outside')).toMatchObject({ id: 'app_outside' });
   });
@@ -74,6 +84,18 @@ describe(`transactions (${dialect})`, () => {
     await repos.integrations.upsert(integration('app_cascade', null));
     expect(await repos.applications.delete('app_cascade')).toBe(true);
     expect(await repos.integrations.get('app_cascade')).toBeUndefined();
+  });
+});
+
+describe(`the audit log (${dialect})`, () => {
+  it('lists newest first in the order the events were written, whatever their clock said', async () => {
+    const event = (id: string, at: string) => ({ id, at, action: 'application.created', deviceId: null, applicationId: null, detail: '{}' });
+    // The clock stepped back between the second and the third; two share a millisecond.
+    const written = [event('evt_order_c', '2026-05-01T00:00:02.000Z'), event('evt_order_a', '2026-05-01T00:00:03.000Z'), event('evt_order_e', '2026-05-01T00:00:01.000Z'), event('evt_order_b', '2026-05-01T00:00:01.000Z')];
+    for (const row of written) await repos.audit.add(row);
+    const listed = (await repos.audit.list(100)).filter((r) => r.id.startsWith('evt_order_'));
+    expect(listed.map((r) => r.id)).toEqual(written.map((r) => r.id).reverse());
+    expect(listed[0]).toMatchObject(written[3]!);
   });
 });
 

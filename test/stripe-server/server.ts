@@ -56,6 +56,8 @@ export interface StripeTestServer {
   setPermissions(key: string, perms: StripePermission[]): void;
   /** Added to every response. */
   setLatency(ms: number): void;
+  /** Answers nothing (requests are still recorded as they arrive) until the returned function is called. */
+  hold(): () => void;
   /** Fault injection for the next `count` requests (default: all until cleared) on an optional path prefix. */
   injectFault(fault: FaultSpec): void;
   clearFaults(): void;
@@ -133,6 +135,7 @@ class StripeServer implements StripeTestServer {
   private readonly data = new Store();
   private readonly faults = new FaultQueue();
   private readonly latencyTimers = new Set<NodeJS.Timeout>();
+  private held: Promise<void> | null = null;
   private closing: Promise<void> | null = null;
 
   readonly store = {
@@ -172,6 +175,15 @@ class StripeServer implements StripeTestServer {
   }
   setLatency(ms: number): void {
     this.latencyMs = ms;
+  }
+  hold(): () => void {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    this.held = held;
+    return () => {
+      if (this.held === held) this.held = null;
+      release();
+    };
   }
   injectFault(fault: FaultSpec): void {
     this.faults.add(fault);
@@ -224,6 +236,7 @@ class StripeServer implements StripeTestServer {
 
     const fault = this.faults.take(record.path);
     if (fault === 'hang') return; // never answered; close() destroys the socket
+    if (this.held) await this.held;
     await this.delay();
     if (this.closing || res.destroyed) return;
     if (fault === 'reset') {

@@ -9,8 +9,9 @@ import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import type { Logger } from '../../logger.js';
 import { fromRoot } from '../../paths.js';
+import { startUp } from '../queries.js';
 import type { Database } from '../repositories.js';
-import { createPostgresRepositories } from './repositories.js';
+import { createPostgresRepositories, postgresRunner } from './repositories.js';
 import * as schema from './schema.js';
 
 const migrationsFolder = fromRoot('server/db/postgres/migrations');
@@ -37,7 +38,7 @@ export function openPostgresDatabase(url: string, options: { poolSize: number; l
   pool.on('connect', (client) => client.on('error', onConnectionError));
 
   const db = drizzle(pool, { schema });
-  const repos = createPostgresRepositories(db, false, pool);
+  const repos = createPostgresRepositories(db);
 
   return {
     dialect: 'postgres',
@@ -49,22 +50,8 @@ export function openPostgresDatabase(url: string, options: { poolSize: number; l
       try {
         await client.query('select pg_advisory_lock($1)', [STARTUP_LOCK]);
         try {
-          const storedKeyIds = async (): Promise<string[]> => {
-            const { rows } = await client.query<{ settings: string | null; integrations: string | null }>(
-              "select to_regclass('settings')::text as settings, to_regclass('stripe_integrations')::text as integrations",
-            );
-            if (rows[0]?.integrations) {
-              const inUse = await client.query<{ key_id: string }>('select distinct key_id from stripe_integrations');
-              if (inUse.rows.length) return inUse.rows.map((r) => r.key_id);
-            }
-            if (!rows[0]?.settings) return [];
-            const recorded = await client.query<{ value: string }>("select value from settings where name = 'master_key_id'");
-            return recorded.rows.map((r) => r.value);
-          };
-          check(await storedKeyIds());
-          await migrate(drizzle(client, { schema }), { migrationsFolder });
-          await client.query("insert into settings (name, value) values ('master_key_id', $1) on conflict do nothing", [keyId]);
-          check(await storedKeyIds());
+          const onClient = drizzle(client, { schema });
+          await startUp(postgresRunner(onClient), () => migrate(onClient, { migrationsFolder }), keyId, check);
         } finally {
           await client.query('select pg_advisory_unlock($1)', [STARTUP_LOCK]);
         }

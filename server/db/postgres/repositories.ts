@@ -1,9 +1,9 @@
 /** The repositories on PostgreSQL (node-postgres, pooled). Locks are row locks; claims skip rows another instance holds. */
-import { and, count, desc, eq, gt, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
 import type { PgDatabase } from 'drizzle-orm/pg-core';
-import type pg from 'pg';
-import { SUMMARY_SQL, summaryOf, type SummaryRow, type ApplicationRow, type AuditRow, type DeviceRow, type IntegrationRow, type Repositories } from '../repositories.js';
+import { summaryOf, summaryQuery, type SqlRunner, type SummaryRow } from '../queries.js';
+import type { ApplicationRow, AuditEntryRow, DeviceRow, IntegrationRow, Repositories } from '../repositories.js';
 import * as schema from './schema.js';
 
 const { applications, auditEvents, devices, pairingCodes, pairingFailures, settings, stripeIntegrations } = schema;
@@ -11,68 +11,34 @@ const { applications, auditEvents, devices, pairingCodes, pairingFailures, setti
 /** The pool, or a transaction on one of its connections: the same query builder. */
 export type PgDb = PgDatabase<NodePgQueryResultHKT, typeof schema>;
 
-const auditColumns = {
-  id: auditEvents.id,
-  at: auditEvents.at,
-  action: auditEvents.action,
-  deviceId: auditEvents.deviceId,
-  applicationId: auditEvents.applicationId,
-  detail: auditEvents.detail,
-};
-
-/** The device behind a token hash, in DeviceRow's names (`?` placeholders). */
-const DEVICE_BY_TOKEN_HASH_SQL =
-  'select id, name, token_hash as "tokenHash", created_at as "createdAt", last_seen_at as "lastSeenAt", revoked_at as "revokedAt" ' +
-  'from devices where token_hash = ? and revoked_at is null';
-
-/** Runs one of the plain-SQL reads (`?` placeholders), named so that a connection can keep it prepared. */
-type RunRead = <R extends Record<string, unknown>>(name: string, text: string, values: unknown[]) => Promise<R[]>;
-
-/**
- * On the pool: a named prepared statement (PostgreSQL's numbered placeholders), which each
- * connection parses and plans once, then only binds and runs — the two reads every authenticated
- * request makes.
- */
-function onPool(pool: pg.Pool): RunRead {
-  const numbered = new Map<string, string>();
-  return async (name, text, values) => {
-    let query = numbered.get(name);
-    if (query === undefined) numbered.set(name, (query = text.split('?').reduce((built, part, i) => `${built}$${i}${part}`)));
-    return (await pool.query({ name, text: query, values })).rows;
+/** The shared SQL (../queries.ts) on the pool or a connection. */
+export function postgresRunner(db: PgDb): SqlRunner {
+  return {
+    rows: async <R>(query: SQL) => (await db.execute(query)).rows as R[], // drizzle types them as its QueryResultRow
+    run: async (query) => {
+      await db.execute(query);
+    },
+    tableExists: async (name) => {
+      const { rows } = await db.execute<{ exists: boolean }>(sql`select to_regclass(${name}) is not null as exists`);
+      return rows[0]?.exists === true;
+    },
   };
 }
 
-/** On a transaction's connection: the same text through drizzle, each value bound where its `?` is. */
-function onConnection(db: PgDb): RunRead {
-  return async <R extends Record<string, unknown>>(_name: string, text: string, values: unknown[]) => {
-    const [first, ...rest] = text.split('?');
-    const query = rest.reduce((built, part, i) => sql`${built}${values[i]}${sql.raw(part)}`, sql.raw(first!));
-    return (await db.execute<R>(query)).rows as R[]; // drizzle types the rows as its QueryResultRow view of R
-  };
-}
-
-/** `pool` is given for the pool itself (not a transaction): then the per-request reads are prepared statements. */
-export function createPostgresRepositories(db: PgDb, inTransaction = false, pool?: pg.Pool): Repositories {
-  const runRead = pool ? onPool(pool) : onConnection(db);
+export function createPostgresRepositories(db: PgDb, inTransaction = false): Repositories {
   const repos: Repositories = {
     async transaction(fn) {
       if (inTransaction) return fn(repos); // nested: part of the open transaction
       return db.transaction((tx) => fn(createPostgresRepositories(tx, true)));
     },
 
-    freshReads() {}, // every read asks the database
-
     async summary(rotationDueBefore) {
-      const cutoff = rotationDueBefore ?? '';
-      const [row] = await runRead<SummaryRow>('serval_summary', SUMMARY_SQL, [cutoff, cutoff]);
-      return summaryOf(row!);
+      // No cut-off: an empty string, before every ISO time.
+      const { rows } = await db.execute<SummaryRow>(summaryQuery(rotationDueBefore ?? ''));
+      return summaryOf(rows[0]!);
     },
 
     settings: {
-      async get(name) {
-        const [row] = await db.select().from(settings).where(eq(settings.name, name));
-        return row?.value ?? null;
-      },
       async set(name, value) {
         await db.insert(settings).values({ name, value }).onConflictDoUpdate({ target: settings.name, set: { value } });
       },
@@ -96,10 +62,6 @@ export function createPostgresRepositories(db: PgDb, inTransaction = false, pool
       },
       async delete(id) {
         return ((await db.delete(applications).where(eq(applications.id, id))).rowCount ?? 0) > 0;
-      },
-      async count() {
-        const [row] = await db.select({ n: count() }).from(applications);
-        return row?.n ?? 0;
       },
     },
 
@@ -159,10 +121,6 @@ export function createPostgresRepositories(db: PgDb, inTransaction = false, pool
           );
         return (result.rowCount ?? 0) > 0;
       },
-      async countByStatus() {
-        const rows = await db.select({ status: stripeIntegrations.status, n: count() }).from(stripeIntegrations).groupBy(stripeIntegrations.status);
-        return Object.fromEntries(rows.map((r) => [r.status, r.n]));
-      },
       async keyIdsInUse() {
         return (await db.selectDistinct({ keyId: stripeIntegrations.keyId }).from(stripeIntegrations)).map((r) => r.keyId);
       },
@@ -194,7 +152,10 @@ export function createPostgresRepositories(db: PgDb, inTransaction = false, pool
         await db.insert(devices).values(row);
       },
       async activeByTokenHash(tokenHash) {
-        const [row] = await runRead<DeviceRow>('serval_device_by_token_hash', DEVICE_BY_TOKEN_HASH_SQL, [tokenHash]);
+        const [row] = await db
+          .select()
+          .from(devices)
+          .where(and(eq(devices.tokenHash, tokenHash), isNull(devices.revokedAt)));
         return row;
       },
       listActive: () => db.select().from(devices).where(isNull(devices.revokedAt)).orderBy(devices.createdAt, devices.id),
@@ -254,10 +215,10 @@ export function createPostgresRepositories(db: PgDb, inTransaction = false, pool
     },
 
     audit: {
-      async add(row: AuditRow) {
+      async add(row: AuditEntryRow) {
         await db.insert(auditEvents).values(row);
       },
-      list: (limit) => db.select(auditColumns).from(auditEvents).orderBy(desc(auditEvents.seq)).limit(limit),
+      list: (limit) => db.select().from(auditEvents).orderBy(desc(auditEvents.seq)).limit(limit),
     },
   };
   return repos;

@@ -1,10 +1,9 @@
 /**
  * The tables on PostgreSQL; drizzle-kit generates the migrations from it. Column for column the
- * same as ../sqlite/schema.ts (times are ISO-8601 text in UTC on both, so they compare and sort
- * the same way); the type checks at the bottom keep the two from drifting apart.
+ * same as ../sqlite/schema.ts: the checks at the bottom hold both to ../rows.ts.
  */
 import { bigint, index, integer, pgTable, text } from 'drizzle-orm/pg-core';
-import type * as sqlite from '../sqlite/schema.js';
+import type * as rows from '../rows.js';
 
 export const settings = pgTable('settings', {
   name: text('name').primaryKey(),
@@ -79,21 +78,20 @@ export const auditEvents = pgTable(
     deviceId: text('device_id'),
     applicationId: text('application_id'),
     detail: text('detail').notNull(),
-    /** Write order (SQLite has its rowid for this): the audit log lists newest first by it. */
+    /** Write order: the audit log lists newest first by it. */
     seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity().notNull(),
   },
   (t) => [index('audit_events_at').on(t.at), index('audit_events_seq').on(t.seq)],
 );
 
-// The two schemas describe the same rows.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const sameRows: [
-  Same<typeof settings.$inferSelect, typeof sqlite.settings.$inferSelect>,
-  Same<typeof applications.$inferSelect, typeof sqlite.applications.$inferSelect>,
-  Same<typeof stripeIntegrations.$inferSelect, typeof sqlite.stripeIntegrations.$inferSelect>,
-  Same<typeof devices.$inferSelect, typeof sqlite.devices.$inferSelect>,
-  Same<typeof pairingCodes.$inferSelect, typeof sqlite.pairingCodes.$inferSelect>,
-  Same<typeof pairingFailures.$inferSelect, typeof sqlite.pairingFailures.$inferSelect>,
-  Same<Omit<typeof auditEvents.$inferSelect, 'seq'>, typeof sqlite.auditEvents.$inferSelect>,
+// The tables hold the contract's rows, column for column (as ../sqlite/schema.ts's do).
+const rowsMatch: [
+  rows.Same<typeof settings.$inferSelect, rows.SettingRow>,
+  rows.Same<typeof applications.$inferSelect, rows.ApplicationRow>,
+  rows.Same<typeof stripeIntegrations.$inferSelect, rows.IntegrationTableRow>,
+  rows.Same<typeof devices.$inferSelect, rows.DeviceRow>,
+  rows.Same<typeof pairingCodes.$inferSelect, rows.PairingCodeRow>,
+  rows.Same<typeof pairingFailures.$inferSelect, rows.PairingFailureRow>,
+  rows.Same<typeof auditEvents.$inferSelect, rows.AuditRow>,
 ] = [true, true, true, true, true, true, true];
-void sameRows;
+void rowsMatch;

@@ -4,10 +4,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { makePrivate } from '../../data-dir.js';
 import { fromRoot } from '../../paths.js';
+import { startUp } from '../queries.js';
 import type { Database as ServalDatabase } from '../repositories.js';
-import { watchCommits, type CommitWatch } from './commit-watch.js';
-import { createSqliteRepositories } from './repositories.js';
+import { createSqliteRepositories, sqliteRunner } from './repositories.js';
 import * as schema from './schema.js';
 
 const migrationsFolder = fromRoot('server/db/sqlite/migrations');
@@ -18,15 +19,10 @@ export function databaseFile(dataDir: string): string {
 
 export type SqliteDatabase = ServalDatabase & { dialect: 'sqlite'; sqlite: Database.Database; file: string };
 
-/** The data dir is ours alone: 0700, and every database file 0600 (SQLite gives -wal and -shm the main file's mode). */
-export function makePrivate(dataDir: string): void {
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  fs.chmodSync(dataDir, 0o700);
-}
-
 export function openSqliteDatabase(dataDir: string): SqliteDatabase {
   makePrivate(dataDir);
   const file = databaseFile(dataDir);
+  // Every database file 0600: SQLite gives -wal and -shm the main file's mode.
   fs.closeSync(fs.openSync(file, 'a', 0o600)); // created private, before SQLite opens it
   for (const f of [file, `${file}-wal`, `${file}-shm`]) if (fs.existsSync(f)) fs.chmodSync(f, 0o600); // files from older versions
   const sqlite = new Database(file);
@@ -44,10 +40,7 @@ export function openSqliteDatabase(dataDir: string): SqliteDatabase {
     throw error;
   }
   const db = drizzle(sqlite, { schema });
-  // Watched from the first request on: by then the -shm file exists (start-up has read in WAL mode).
-  let watch: CommitWatch | null | undefined;
-  const commits = () => (watch === undefined ? (watch = watchCommits(file)) : watch);
-  const repos = createSqliteRepositories(db, sqlite, commits);
+  const repos = createSqliteRepositories(db, sqlite);
 
   /**
    * drizzle's migrator reads what is applied, then applies the rest: a second process starting on
@@ -71,27 +64,12 @@ export function openSqliteDatabase(dataDir: string): SqliteDatabase {
     repos,
     describe: file,
     async start(keyId, check) {
-      const storedKeyIds = (): string[] => {
-        const tables = new Set((sqlite.prepare("select name from sqlite_master where type = 'table'").all() as Array<{ name: string }>).map((t) => t.name));
-        if (tables.has('stripe_integrations')) {
-          const inUse = (sqlite.prepare('select distinct key_id from stripe_integrations').all() as Array<{ key_id: string }>).map((r) => r.key_id);
-          if (inUse.length) return inUse;
-        }
-        if (!tables.has('settings')) return [];
-        const recorded = sqlite.prepare("select value from settings where name = 'master_key_id'").get() as { value: string } | undefined;
-        return recorded ? [recorded.value] : [];
-      };
-      check(storedKeyIds());
-      migrateOnce();
-      db.insert(schema.settings).values({ name: 'master_key_id', value: keyId }).onConflictDoNothing().run();
-      check(storedKeyIds());
+      await startUp(sqliteRunner(db), async () => migrateOnce(), keyId, check);
     },
     async ping() {
       sqlite.prepare('select 1').get();
     },
     async close() {
-      watch?.close();
-      watch = null;
       if (sqlite.open) sqlite.close();
     },
   };

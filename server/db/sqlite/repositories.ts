@@ -8,74 +8,29 @@
  * write lock (BEGIN IMMEDIATE, with busy_timeout) serialises writers.
  */
 import type Database from 'better-sqlite3';
-import { and, count, desc, eq, gt, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import { SUMMARY_SQL, summaryOf, type ApplicationRow, type AuditRow, type DeviceRow, type IntegrationRow, type Repositories, type Summary, type SummaryRow } from '../repositories.js';
-import type { CommitWatch } from './commit-watch.js';
+import { summaryOf, summaryQuery, type SqlRunner, type SummaryRow } from '../queries.js';
+import type { ApplicationRow, AuditEntryRow, DeviceRow, IntegrationRow, Repositories } from '../repositories.js';
 import * as schema from './schema.js';
 
 const { applications, auditEvents, devices, pairingCodes, pairingFailures, settings, stripeIntegrations } = schema;
 
 export type SqliteDb = BetterSQLite3Database<typeof schema>;
 
-/**
- * `commits`, when given, lets the two reads every authenticated request makes — the device behind
- * a token, and the status summary — be answered from memory while nothing has been committed
- * since they were read (commit-watch.ts); never inside a transaction.
- */
-export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database, commits: () => CommitWatch | null = () => null): Repositories {
-  // The statements every authenticated request runs, prepared once (on first use: the tables
-  // exist only after start-up has applied the migrations).
-  const once = <T>(make: () => T) => {
-    let made: T | undefined;
-    return () => (made ??= make());
+/** The shared SQL (../queries.ts) on this connection. */
+export function sqliteRunner(db: SqliteDb): SqlRunner {
+  return {
+    rows: async (query) => db.all(query),
+    run: async (query) => {
+      db.run(query);
+    },
+    tableExists: async (name) => db.get(sql`select 1 from sqlite_master where type = 'table' and name = ${name}`) !== undefined,
   };
-  // Every authenticated request: a plain statement, without the query builder's per-call mapping.
-  const deviceByTokenHash = once(() =>
-    sqlite.prepare<[string], DeviceRow>(
-      'select id, name, token_hash as tokenHash, created_at as createdAt, last_seen_at as lastSeenAt, revoked_at as revokedAt from devices where token_hash = ? and revoked_at is null',
-    ),
-  );
-  const applicationById = once(() => db.select().from(applications).where(eq(applications.id, sql.placeholder('id'))).prepare());
-  const summary = once(() => sqlite.prepare<[string, string], SummaryRow>(SUMMARY_SQL));
+}
 
-  /** Devices by token hash as last read, and the version of the database then (bounded: unknown tokens are remembered too). */
-  const devicesRead = new Map<string, { version: number; device: DeviceRow | undefined }>();
-  const DEVICES_REMEMBERED = 1000;
-  /** `watch` null: read, remember nothing (no watch, or inside a transaction). */
-  const deviceOf = (tokenHash: string, watch: CommitWatch | null): DeviceRow | undefined => {
-    if (!watch) return deviceByTokenHash().get(tokenHash);
-    const version = watch.version(); // before the read: a commit in between shows as a newer version
-    const known = devicesRead.get(tokenHash);
-    if (known && known.version === version) return known.device;
-    const found = deviceByTokenHash().get(tokenHash);
-    const device = found && Object.freeze(found);
-    if (devicesRead.size >= DEVICES_REMEMBERED) devicesRead.clear();
-    devicesRead.set(tokenHash, { version, device });
-    return device;
-  };
-
-  /**
-   * The summary as last read: it holds while nothing is committed and the cut-off — which moves
-   * with the clock — stays between the one it was read with and the first key due after it.
-   */
-  let summaryRead: { version: number; cutoff: string; nextDue: string | null; summary: Summary } | null = null;
-  const summaryFor = (cutoff: string, watch: CommitWatch | null): Summary => {
-    const version = watch?.version();
-    const known = summaryRead;
-    if (known && known.version === version && cutoff >= known.cutoff && (known.nextDue === null || cutoff <= known.nextDue)) return known.summary;
-    const row = summary().get(cutoff, cutoff)!;
-    const result = Object.freeze(summaryOf(row));
-    summaryRead = version === undefined ? null : { version, cutoff, nextDue: row.next_due, summary: result };
-    return result;
-  };
-  const integrationByApplication = once(() =>
-    db
-      .select()
-      .from(stripeIntegrations)
-      .where(eq(stripeIntegrations.applicationId, sql.placeholder('applicationId')))
-      .prepare(),
-  );
+export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database): Repositories {
+  const integrationOf = (applicationId: string) => db.select().from(stripeIntegrations).where(eq(stripeIntegrations.applicationId, applicationId)).get();
 
   /** The open transaction's end, while one is open. */
   let openTransaction: Promise<void> | null = null;
@@ -86,24 +41,13 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
      * open. The check and the statement run with no await between them, so nothing can begin in
      * the gap.
      */
-    const run = <A extends unknown[], R>(fn: (...args: A) => R, writes: boolean) =>
+    const op = <A extends unknown[], R>(fn: (...args: A) => R) =>
       inTransaction
         ? async (...args: A): Promise<R> => fn(...args)
         : async (...args: A): Promise<R> => {
             while (openTransaction) await openTransaction;
-            try {
-              return fn(...args);
-            } finally {
-              if (writes) commits()?.forget(); // the next cached read looks again
-            }
+            return fn(...args);
           };
-    /** Any statement: it may write (inside a transaction, the commit drops the kept look instead). */
-    const op = <A extends unknown[], R>(fn: (...args: A) => R) => run(fn, true);
-    /** The two reads answered from memory while nothing was committed (they write nothing). */
-    const cachedRead = <A extends unknown[], R>(fn: (...args: A) => R) => run(fn, false);
-
-    /** What may answer from memory: nothing inside a transaction, whose own writes are not committed yet. */
-    const watchOutside = () => (inTransaction ? null : commits());
 
     const repos: Repositories = {
       async transaction(fn) {
@@ -116,7 +60,6 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
           try {
             const result = await fn(transactionRepos);
             sqlite.exec('COMMIT');
-            commits()?.forget();
             return result;
           } catch (error) {
             if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
@@ -128,13 +71,10 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
         }
       },
 
-      freshReads: () => commits()?.forget(),
-
       // No cut-off: an empty string, before every ISO time.
-      summary: cachedRead((rotationDueBefore: string | null) => summaryFor(rotationDueBefore ?? '', watchOutside())),
+      summary: op((rotationDueBefore: string | null) => summaryOf(db.get<SummaryRow>(summaryQuery(rotationDueBefore ?? ''))!)),
 
       settings: {
-        get: op((name: string) => db.select().from(settings).where(eq(settings.name, name)).get()?.value ?? null),
         set: op((name: string, value: string) => {
           db.insert(settings).values({ name, value }).onConflictDoUpdate({ target: settings.name, set: { value } }).run();
         }),
@@ -142,9 +82,9 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
 
       applications: {
         list: op(() => db.select().from(applications).orderBy(applications.createdAt, applications.id).all()),
-        get: op((id: string) => applicationById().get({ id })),
+        get: op((id: string) => db.select().from(applications).where(eq(applications.id, id)).get()),
         // BEGIN IMMEDIATE already holds the database's write lock for the whole transaction.
-        lock: op((id: string) => applicationById().get({ id })),
+        lock: op((id: string) => db.select().from(applications).where(eq(applications.id, id)).get()),
         create: op((row: ApplicationRow) => {
           db.insert(applications).values(row).run();
         }),
@@ -153,12 +93,11 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
             db.update(applications).set(patch).where(eq(applications.id, id)).run().changes > 0,
         ),
         delete: op((id: string) => db.delete(applications).where(eq(applications.id, id)).run().changes > 0),
-        count: op(() => db.select({ n: count() }).from(applications).get()?.n ?? 0),
       },
 
       integrations: {
-        get: op((applicationId: string) => integrationByApplication().get({ applicationId })),
-        lock: op((applicationId: string) => integrationByApplication().get({ applicationId })),
+        get: op((applicationId: string) => integrationOf(applicationId)),
+        lock: op((applicationId: string) => integrationOf(applicationId)),
         list: op(() => db.select().from(stripeIntegrations).all()),
         upsert: op((row: IntegrationRow) => {
           const { applicationId: _id, ...rest } = row;
@@ -216,10 +155,6 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
               )
               .run().changes > 0,
         ),
-        countByStatus: op(() => {
-          const rows = db.select({ status: stripeIntegrations.status, n: count() }).from(stripeIntegrations).groupBy(stripeIntegrations.status).all();
-          return Object.fromEntries(rows.map((r) => [r.status, r.n]));
-        }),
         keyIdsInUse: op(() => db.selectDistinct({ keyId: stripeIntegrations.keyId }).from(stripeIntegrations).all().map((r) => r.keyId)),
         // One UPDATE … RETURNING: SQLite's write lock makes the claim atomic across processes.
         claimDue: op(({ dueBefore, now, leaseUntil, limit }: { dueBefore: string; now: string; leaseUntil: string; limit: number }) => {
@@ -248,7 +183,9 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
         create: op((row: DeviceRow) => {
           db.insert(devices).values(row).run();
         }),
-        activeByTokenHash: cachedRead((tokenHash: string) => deviceOf(tokenHash, watchOutside())),
+        activeByTokenHash: op((tokenHash: string) =>
+          db.select().from(devices).where(and(eq(devices.tokenHash, tokenHash), isNull(devices.revokedAt))).get(),
+        ),
         listActive: op(() => db.select().from(devices).where(isNull(devices.revokedAt)).orderBy(devices.createdAt, devices.id).all()),
         revoke: op(
           (id: string, at: string) =>
@@ -308,10 +245,10 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
       },
 
       audit: {
-        add: op((row: AuditRow) => {
+        add: op((row: AuditEntryRow) => {
           db.insert(auditEvents).values(row).run();
         }),
-        list: op((limit: number) => db.select().from(auditEvents).orderBy(desc(sql`rowid`)).limit(limit).all()),
+        list: op((limit: number) => db.select().from(auditEvents).orderBy(desc(auditEvents.seq)).limit(limit).all()),
       },
     };
     return repos;

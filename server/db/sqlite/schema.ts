@@ -1,8 +1,9 @@
 /**
  * The tables on SQLite; drizzle-kit generates the migrations from it. ../postgres/schema.ts is the
- * same on PostgreSQL, column for column (a type check in ../postgres/schema.ts keeps them so).
+ * same on PostgreSQL, column for column: the checks at the bottom hold both to ../rows.ts.
  */
 import { sqliteTable, text, index, integer } from 'drizzle-orm/sqlite-core';
+import type * as rows from '../rows.js';
 
 /** Facts about the data itself, e.g. which master key sealed it. */
 export const settings = sqliteTable('settings', {
@@ -82,13 +83,27 @@ export const pairingFailures = sqliteTable(
 export const auditEvents = sqliteTable(
   'audit_events',
   {
-    id: text('id').primaryKey(),
+    id: text('id').notNull().unique(),
     at: text('at').notNull(),
     action: text('action').notNull(),
     deviceId: text('device_id'),
     applicationId: text('application_id'),
     /** JSON; masked keys only. */
     detail: text('detail').notNull(),
+    /** Write order: the audit log lists newest first by it. AUTOINCREMENT: never reused, always rising. */
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
   },
   (t) => [index('audit_events_at').on(t.at)],
 );
+
+// The tables hold the contract's rows, column for column.
+const rowsMatch: [
+  rows.Same<typeof settings.$inferSelect, rows.SettingRow>,
+  rows.Same<typeof applications.$inferSelect, rows.ApplicationRow>,
+  rows.Same<typeof stripeIntegrations.$inferSelect, rows.IntegrationTableRow>,
+  rows.Same<typeof devices.$inferSelect, rows.DeviceRow>,
+  rows.Same<typeof pairingCodes.$inferSelect, rows.PairingCodeRow>,
+  rows.Same<typeof pairingFailures.$inferSelect, rows.PairingFailureRow>,
+  rows.Same<typeof auditEvents.$inferSelect, rows.AuditRow>,
+] = [true, true, true, true, true, true, true];
+void rowsMatch;

@@ -1,0 +1,57 @@
+/**
+ * The SQL both dialects run, written once. drizzle's `sql` templates bind each value the dialect's
+ * own way (`?` on SQLite, `$1` on PostgreSQL); each dialect says how it runs one (`SqlRunner`).
+ */
+import { sql, type SQL } from 'drizzle-orm';
+
+/** How a dialect runs a query of this file. */
+export type SqlRunner = {
+  rows<R>(query: SQL): Promise<R[]>;
+  run(query: SQL): Promise<void>;
+  /** Whether the table exists yet: before the first migration, none does. */
+  tableExists(name: string): Promise<boolean>;
+};
+
+export type Summary = { applications: number; integrations: number; connected: number; rotationDue: number };
+
+export type SummaryRow = Record<'applications' | 'integrations' | 'connected' | 'rotation_due', number | string>;
+
+/** What GET /api/status shows, in one query: one row from one pass over the integrations. */
+export function summaryQuery(rotationDueBefore: string): SQL<SummaryRow> {
+  return sql<SummaryRow>`
+    select (select count(*) from applications) as applications, count(*) as integrations,
+      count(*) filter (where status = 'connected') as connected,
+      count(*) filter (where connected_at < ${rotationDueBefore}) as rotation_due
+    from stripe_integrations`;
+}
+
+/** PostgreSQL answers counts as text (bigint), SQLite as numbers. */
+export function summaryOf(row: SummaryRow): Summary {
+  return { applications: Number(row.applications), integrations: Number(row.integrations), connected: Number(row.connected), rotationDue: Number(row.rotation_due) };
+}
+
+/**
+ * The ids of the master keys the data was sealed with: those of the sealed keys; for a database
+ * without any, the key recorded at its first start; none for a new database.
+ */
+export async function storedMasterKeyIds(db: SqlRunner): Promise<string[]> {
+  if (await db.tableExists('stripe_integrations')) {
+    const inUse = await db.rows<{ key_id: string }>(sql`select distinct key_id from stripe_integrations`);
+    if (inUse.length) return inUse.map((r) => r.key_id);
+  }
+  if (!(await db.tableExists('settings'))) return [];
+  const recorded = await db.rows<{ value: string }>(sql`select value from settings where name = 'master_key_id'`);
+  return recorded.map((r) => r.value);
+}
+
+/**
+ * Start-up, once per process (the caller holds whatever lock instances starting together share):
+ * gives the stored master-key ids to `check`, which throws to refuse before anything is written;
+ * then applies the migrations and records `keyId` if no key was recorded yet.
+ */
+export async function startUp(db: SqlRunner, migrate: () => Promise<void>, keyId: string, check: (storedKeyIds: string[]) => void): Promise<void> {
+  check(await storedMasterKeyIds(db));
+  await migrate();
+  await db.run(sql`insert into settings (name, value) values ('master_key_id', ${keyId}) on conflict do nothing`);
+  check(await storedMasterKeyIds(db));
+}
