@@ -1,6 +1,8 @@
 /**
  * The five Stripe permissions Serval needs, with the restricted-key scope that grants each and
- * the side-effect-free request that proves it (DESIGN.md §2).
+ * the side-effect-free request that proves it. A probe must never change anything in the
+ * account: a write permission is proved by updating a customer that cannot exist (404 with the
+ * permission, 403 without), never by creating one.
  */
 import type { KeyMode } from './keys.js';
 
