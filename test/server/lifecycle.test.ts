@@ -4,7 +4,7 @@
  * the Stripe Dashboard is carried to every application that held the old key, all or nothing;
  * keys come due for rotation with age. On both databases.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startHarness, type Harness } from './harness.js';
 
 let h: Harness | undefined;
@@ -130,12 +130,15 @@ describe('POST /api/stripe/rotate', () => {
 
   it('an application deleted while Stripe answers rolls back the whole rotation', async () => {
     const { x, y, old, fresh } = await rotationSetup();
-    h!.stripe.setLatency(400);
+    // Stripe holds its answers to the check: the rotation has passed its look at the applications
+    // once the check reaches Stripe, and the delete lands before it stores anything.
+    h!.stripe.resetRequests();
+    const release = h!.stripe.hold();
     const rotation = h!.post('/api/stripe/rotate', { apiKey: fresh, applicationIds: [x.id, y.id] });
-    await new Promise((r) => setTimeout(r, 60));
+    await vi.waitFor(() => expect(h!.stripe.requests.some((r) => r.path === '/v1/account')).toBe(true));
     expect((await h!.del(`/api/applications/${y.id}`)).status).toBe(204);
+    release();
     const res = await rotation;
-    h!.stripe.setLatency(0);
     expect(res.status).toBe(404);
     expect(await stored(x.id)).toBe(old);
   });

@@ -56,12 +56,15 @@ export interface StripeTestServer {
   setPermissions(key: string, perms: StripePermission[]): void;
   /** Added to every response. */
   setLatency(ms: number): void;
-  /** Answers nothing (requests are still recorded as they arrive) until the returned function is called. */
-  hold(): () => void;
+  /**
+   * Answers no request that `matches` (default: every request) until the returned function is
+   * called; requests are still recorded as they arrive.
+   */
+  hold(matches?: (request: RecordedRequest) => boolean): () => void;
   /** Fault injection for the next `count` requests (default: all until cleared) on an optional path prefix. */
   injectFault(fault: FaultSpec): void;
   clearFaults(): void;
-  /** Which 403 wording to send (STRIPE-WIRE §2d Format A / Format B). Settable at any time. */
+  /** Which of Stripe's two 403 wordings to send (access.ts: A, the older; B, the newer). Settable at any time. */
   permissionWording: PermissionWording;
   /** Every request received, oldest first. */
   requests: RecordedRequest[];
@@ -135,7 +138,7 @@ class StripeServer implements StripeTestServer {
   private readonly data = new Store();
   private readonly faults = new FaultQueue();
   private readonly latencyTimers = new Set<NodeJS.Timeout>();
-  private held: Promise<void> | null = null;
+  private held: { matches: (request: RecordedRequest) => boolean; until: Promise<void> } | null = null;
   private closing: Promise<void> | null = null;
 
   readonly store = {
@@ -176,9 +179,9 @@ class StripeServer implements StripeTestServer {
   setLatency(ms: number): void {
     this.latencyMs = ms;
   }
-  hold(): () => void {
+  hold(matches: (request: RecordedRequest) => boolean = () => true): () => void {
     let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
+    const held = { matches, until: new Promise<void>((resolve) => (release = resolve)) };
     this.held = held;
     return () => {
       if (this.held === held) this.held = null;
@@ -236,7 +239,7 @@ class StripeServer implements StripeTestServer {
 
     const fault = this.faults.take(record.path);
     if (fault === 'hang') return; // never answered; close() destroys the socket
-    if (this.held) await this.held;
+    if (this.held?.matches(record)) await this.held.until;
     await this.delay();
     if (this.closing || res.destroyed) return;
     if (fault === 'reset') {
