@@ -106,7 +106,7 @@ describe('the card host', () => {
   });
 
   it('moves to <body> rather than vanish when the dialog it was in goes away', async () => {
-    const { dialog, field } = openDialogWithField();
+    const { field } = openDialogWithField();
     api.show(offer(RESTRICTED_TEST, field));
     document.getElementById('modal-root')!.replaceChildren();
     await changesDelivered();

@@ -8,11 +8,14 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { CARD_HOST_TAG } from '../../extension/card/card-api';
 import { createOfferController } from '../../extension/content/offer-controller';
 import { OFFER_AGAIN } from '../../extension/messaging/protocol';
-import { resetDashboard, startDashboard, tearDownDashboard } from './dashboard-harness';
+import { afterContentScriptSaw, resetDashboard, startDashboard, tearDownDashboard } from './dashboard-harness';
 import { application, PUBLISHABLE_LIVE, RESTRICTED_LIVE, RESTRICTED_TEST, SECRET_TEST } from './fixtures';
 
 const host = () => document.querySelector(CARD_HOST_TAG) as HTMLElement | null;
 const inCard = () => within(host()!.shadowRoot as unknown as HTMLElement);
+/** The masked keys the card offers, in order. */
+const offeredKeys = () =>
+  [...(host()?.shadowRoot?.querySelectorAll('section[aria-label]') ?? [])].map((offer) => /\((.*)\)$/.exec(offer.getAttribute('aria-label')!)![1]);
 
 let stop: (() => void) | null = null;
 beforeEach(() => resetDashboard('<main id="main"></main>'));
@@ -33,14 +36,16 @@ describe('the content script', () => {
     const dashboard = await startDashboard('https://dashboard.stripe.com/test/apikeys', { applications: [application()] });
     stop = dashboard.stop;
     await dashboard.pair();
-    reveal(PUBLISHABLE_LIVE);
-    reveal('sk_test_••••••••••••••••••••••••4242');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(dashboard.executeScript).not.toHaveBeenCalled();
-    expect(host()).toBeNull();
+    await afterContentScriptSaw(() => {
+      reveal(PUBLISHABLE_LIVE);
+      reveal('sk_test_••••••••••••••••••••••••4242');
+    });
+    expect(dashboard.loadCardRequests()).toHaveLength(0);
 
     reveal(RESTRICTED_TEST);
-    await vi.waitFor(() => expect(host()).not.toBeNull());
+    await vi.waitFor(() => expect(offeredKeys()).toContain('rk_test_…8Hn0'));
+    expect(offeredKeys()).toEqual(['rk_test_…8Hn0']);
+    expect(dashboard.loadCardRequests()).toHaveLength(1);
     expect(dashboard.executeScript).toHaveBeenCalledTimes(1);
     expect(dashboard.executeScript).toHaveBeenCalledWith({ target: { tabId: 7, frameIds: [0] }, files: ['/card.js'] });
     expect(await inCard().findByRole('button', { name: 'Send to Serval' })).toBeTruthy();
@@ -59,8 +64,8 @@ describe('the content script', () => {
   it('stays quiet on other dashboard pages and starts when the app navigates to API keys', async () => {
     const dashboard = await startDashboard('https://dashboard.stripe.com/test/payments');
     stop = dashboard.stop;
-    reveal(SECRET_TEST);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await afterContentScriptSaw(() => reveal(SECRET_TEST));
+    expect(dashboard.loadCardRequests()).toHaveLength(0);
     expect(host()).toBeNull();
     history.pushState({}, '', '/test/apikeys');
     // Without the Navigation API (happy-dom), WXT notices the new URL within a second.
@@ -76,20 +81,23 @@ describe('the content script', () => {
     await vi.waitFor(() => expect(host()).toBeNull());
     token.textContent = 'sk_test_••••4242';
     token.textContent = SECRET_TEST; // shown again on the same page
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(host()).toBeNull();
+    // A new key after it: offered through the same path, so the dismissed key, had it been
+    // offered again, would be on the card before it.
+    reveal(RESTRICTED_TEST);
+    await vi.waitFor(() => expect(offeredKeys()).toContain('rk_test_…8Hn0'));
+    expect(offeredKeys()).toEqual(['rk_test_…8Hn0']);
 
     // What the popup's "Offer keys on this page again" sends to the tab.
     const answers = await fakeBrowser.runtime.onMessage.trigger({ type: OFFER_AGAIN }, {}, undefined as never);
-    expect(answers).toContainEqual({ offered: 1 });
-    await vi.waitFor(() => expect(host()).not.toBeNull());
+    expect(answers).toContainEqual({ offered: 2 });
+    await vi.waitFor(() => expect(offeredKeys()).toEqual(['rk_test_…8Hn0', 'sk_test_…8Hn0']));
   });
 
   it('stops watching when the extension goes away (context invalidated)', async () => {
     const dashboard = await startDashboard('https://dashboard.stripe.com/test/apikeys');
     dashboard.stop();
-    reveal(SECRET_TEST);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await afterContentScriptSaw(() => reveal(SECRET_TEST));
+    expect(dashboard.loadCardRequests()).toHaveLength(0);
     expect(host()).toBeNull();
   });
 });
@@ -117,7 +125,7 @@ describe('the offer controller', () => {
     const offers = createOfferController({ loadCard, currentPage: () => null });
     offers.offer(found(SECRET_TEST));
     await vi.waitFor(() => expect(loadCard).toHaveBeenCalledTimes(1));
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await vi.waitFor(() => expect(offers.offeredCount).toBe(0)); // the failure let go of the key
     offers.offer(found(SECRET_TEST));
     await vi.waitFor(() => expect(show).toHaveBeenCalledTimes(1));
   });

@@ -36,6 +36,9 @@ export async function startDashboard(url: string, backendOptions: FakeBackendOpt
   const dashboardSender = senderAt(url);
   browser.runtime.onMessage.addListener(((message: unknown, _sender: unknown, sendResponse: (response: unknown) => void) =>
     answer(dispatch(background.handlers, message, dashboardSender, EXTENSION), sendResponse)) as never);
+  const sendMessage = vi.spyOn(fakeBrowser.runtime, 'sendMessage');
+  /** The content script's requests for the card: the first thing it does with a key it found. */
+  const loadCardRequests = () => sendMessage.mock.calls.filter(([message]) => (message as { type?: unknown } | null)?.type === 'serval:load-card');
   const executeScript = vi.spyOn(fakeBrowser.scripting, 'executeScript').mockImplementation((async () => {
     const { default: card } = await import('../../extension/entrypoints/card');
     card.main();
@@ -48,5 +51,22 @@ export async function startDashboard(url: string, backendOptions: FakeBackendOpt
   const { default: contentScript } = await import('../../extension/entrypoints/content');
   await contentScript.main(ctx);
 
-  return { backend, background, executeScript, pair, ctx, stop: () => ctx.abort() };
+  return { backend, background, executeScript, loadCardRequests, pair, ctx, stop: () => ctx.abort() };
+}
+
+/**
+ * Changes the page and resolves once the content script's MutationObserver has been called with
+ * the change — if it still observes. Observers are called in the order they were created, and
+ * the one made here is newer than the content script's, so when it is called, the content
+ * script's callback has run, and what it does with a key it found (ask for the card) has begun.
+ */
+export function afterContentScriptSaw(change: () => void): Promise<void> {
+  return new Promise((resolve) => {
+    const observer = new MutationObserver(() => {
+      observer.disconnect();
+      resolve();
+    });
+    observer.observe(document, { childList: true, subtree: true, characterData: true, attributes: true });
+    change();
+  });
 }

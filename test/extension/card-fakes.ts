@@ -1,0 +1,44 @@
+/** What the offer card's tests share: a fake client, the offers they show, and a way to know Preact's effects have run. */
+import { h, render } from 'preact';
+import { useEffect } from 'preact/hooks';
+import { vi } from 'vitest';
+import type { CardClient } from '../../extension/card/card-client';
+import type { Reply } from '../../extension/messaging/protocol';
+import { application, integration, RESTRICTED_LIVE, RESTRICTED_TEST, validation } from './fixtures';
+
+export const ok = <T>(data: T): Reply<T> => ({ ok: true, data });
+export const fail = (code: string, message: string, hint?: string): Reply<never> => ({ ok: false, error: { code, message, ...(hint ? { hint } : {}) } });
+
+/** Two applications, Payouts the default; every request succeeds. */
+export function fakeClient(overrides: Partial<CardClient> = {}): CardClient {
+  return {
+    listApplications: vi.fn(async () => ok({ applications: [application(), application({ id: 'app_2', name: 'Payouts' })], defaultApplicationId: 'app_2' })),
+    createApplication: vi.fn(async (name: string) => ok({ application: application({ id: 'app_new', name }) })),
+    sendKey: vi.fn(async () => ok({ integration: integration(), validation: validation() })),
+    rotateKey: vi.fn(async (ids: string[]) => ok({ validation: validation(), integrations: ids.map((applicationId) => integration({ applicationId })) })),
+    openOptions: vi.fn(async () => ok(null)),
+    ...overrides,
+  };
+}
+
+export const restrictedTest = { key: RESTRICTED_TEST, keyType: 'restricted' as const, mode: 'test' as const, maskedKey: 'rk_test_…8Hn0' };
+export const restrictedLive = { key: RESTRICTED_LIVE, keyType: 'restricted' as const, mode: 'live' as const, maskedKey: 'rk_live_…8Hn0' };
+
+/**
+ * Resolves once Preact has run the effects of every render so far. Preact runs effects in the
+ * order their renders happened, so when a probe rendered now has run its effect, the effects of
+ * everything rendered before it have run too.
+ */
+export function effectsHaveRun(): Promise<void> {
+  return new Promise((resolve) => {
+    const container = document.createElement('div');
+    function Probe() {
+      useEffect(() => {
+        resolve();
+        queueMicrotask(() => render(null, container));
+      }, []);
+      return null;
+    }
+    render(h(Probe, null), container);
+  });
+}
