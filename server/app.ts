@@ -47,7 +47,8 @@ export function createApp(deps: AppDeps) {
   app.use('*', requestLog(logger));
   // A backend on loopback answers only to loopback names (see host-check.ts); elsewhere, to any.
   if (deps.hostAllowed) app.use('*', hostCheck(deps.hostAllowed));
-  app.use('/api/*', apiBodyLimit);
+  // Only methods that carry a body: looking for one makes @hono/node-server build a whole Request.
+  app.on(['POST', 'PUT', 'PATCH', 'DELETE'], '/api/*', apiBodyLimit);
   app.use('/api/*', authenticate(deps.pairing));
 
   const api = createRouter();
