@@ -8,6 +8,7 @@
  * the Backend URL and bounds every request in time; the console calls its own origin with the
  * session cookie.
  */
+import './zod-without-eval';
 import { z } from 'zod';
 import {
   ApplicationListSchema,
@@ -31,9 +32,6 @@ import {
   type SessionDevice,
 } from '../shared/api.js';
 import { clientError, type ServalError } from './errors';
-
-// The extension's CSP and the console's both forbid eval: tell zod not to try its compiled fast path.
-z.config({ jitless: true });
 
 /** An answer: the checked data, or the error with the HTTP status (null when none came back). */
 export type ApiReply<T> = { ok: true; data: T } | { ok: false; error: ServalError; status: number | null };

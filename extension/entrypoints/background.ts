@@ -1,3 +1,5 @@
+// First: no zod schema may be made before zod is told not to try eval.
+import '../../ui/zod-without-eval';
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import { createServalBackground, STATUS_ALARM } from '../background/serval-background';
