@@ -1,6 +1,6 @@
 /**
- * Waiting for a server process's batched log (server/logger.ts writes it a quarter-second at most
- * apart). Both process harnesses use it: the server tests' (backend-process.ts) and the browser
+ * Waiting for a server process's log, which server/logger.ts writes asynchronously: a line logged
+ * is not yet a line on stdout. Both process harnesses use it: the server tests' (backend-process.ts) and the browser
  * tests' (e2e/backend.ts).
  */
 

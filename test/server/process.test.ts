@@ -23,7 +23,7 @@ describe('server/main.ts', () => {
     expect(res.status).toBe(201);
     expect(await backend.stop()).toBe(0);
     expect(backend.output().stdout).toContain('"msg":"shutting down"');
-    expect(backend.output().stdout).toMatch(/"method":"POST","path":"\/api\/pair","status":201/); // the batched log, written out on the way down
+    expect(backend.output().stdout).toMatch(/"method":"POST","path":"\/api\/pair","status":201/); // the log, written out on the way down
   });
 
   it('a bad setting stops start-up with a message naming the variable', async () => {

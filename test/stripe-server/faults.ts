@@ -3,6 +3,8 @@
  * authentication, so they hit any request on a matching path, whatever its key.
  */
 
+import { docUrl, type WireReply } from './wire.js';
+
 export type FaultKind = 'status500' | 'status429' | 'hang' | 'reset' | 'badJson';
 
 export interface FaultSpec {
@@ -34,5 +36,29 @@ export class FaultQueue {
     fault.remaining -= 1;
     if (fault.remaining <= 0) this.faults = this.faults.filter((f) => f !== fault);
     return fault.kind;
+  }
+}
+
+const SERVER_ERROR_MESSAGE =
+  "Sorry, something went wrong. We've already been notified of the problem, but if you need any help, you can reach us at https://support.stripe.com/contact.";
+
+const RATE_LIMIT_MESSAGE = 'Request rate limit exceeded. You can learn more about rate limits here https://stripe.com/docs/rate-limits.';
+
+/** A body cut off mid-way: what a broken proxy or a dropped connection hands the SDK. */
+const BAD_JSON_BODY = '{\n  "object": "list",\n  "data": [\n    {\n      "id": "cus_';
+
+/** What Stripe sends for an injected fault that is answered (a hang and a reset are not). */
+export function faultReply(kind: Exclude<FaultKind, 'hang' | 'reset'>): WireReply {
+  switch (kind) {
+    case 'status500':
+      return { status: 500, json: { error: { message: SERVER_ERROR_MESSAGE, type: 'api_error' } } };
+    case 'status429':
+      return {
+        status: 429,
+        json: { error: { code: 'rate_limit', doc_url: docUrl('rate_limit'), message: RATE_LIMIT_MESSAGE, type: 'invalid_request_error' } },
+        headers: { 'stripe-rate-limited-reason': 'global-rate' },
+      };
+    case 'badJson':
+      return { status: 200, rawBody: BAD_JSON_BODY };
   }
 }

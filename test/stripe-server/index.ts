@@ -8,7 +8,8 @@
  *
  * Standalone: `node --import tsx test/stripe-server/cli.ts`.
  */
-export { startStripeServer, type RecordedRequest, type StartOptions, type StripeTestServer } from './server.js';
+export { startStripeServer } from './server.js';
+export type { RecordedRequest, StartOptions, StripeTestServer } from './server-api.js';
 export type { KeyOptions, StripePermission } from './keys.js';
 export type { FaultKind, FaultSpec } from './faults.js';
 export type { PermissionWording } from './access.js';
