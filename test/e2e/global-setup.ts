@@ -14,7 +14,7 @@ export const EXTENSION_DIR = path.join(REPO_ROOT, '.output', 'chrome-mv3');
 
 const BUILD_TIMEOUT_MS = 5 * 60_000;
 /** What the extension is built from. */
-const SOURCES = ['extension', 'shared', 'console', 'wxt.config.ts', 'package.json', 'package-lock.json'];
+const SOURCES = ['extension', 'shared', 'ui', 'console', 'wxt.config.ts', 'package.json', 'package-lock.json'];
 
 function newestMtime(entry: string): number {
   let stat: fs.Stats;
