@@ -1,18 +1,16 @@
 /**
- * The production server (issue 11): the compiled bundle `npm run serve` runs, measured as a user
- * feels it and against a bare `node:http` server started in the same run.
- * - GET /api/status — what every paired browser polls — under 50 connections, as requests per
- *   second and as a ratio to the bare server answering the same body; on each database.
+ * The production server: the compiled bundle `npm run serve` runs, measured as a user feels it,
+ * beside a bare `node:http` server started in the same run so that a slow machine shows as such.
+ * - GET /api/status — what every paired browser polls, about once a minute — under 50
+ *   connections, as requests per second and 99th-percentile latency, on each database. The target
+ *   comes from real use: 1,000 req/s is a fleet of some 60,000 browsers.
  * - The server's resident memory after that load.
  * - `npm run serve` until /api/health answers.
  * Load comes from wrk (Debian's `wrk`) when installed — a C client, one thread: on two cores it
  * takes one and leaves the other to the server under test, as clients elsewhere would — else from
- * autocannon in this process (the figures are then lower for both servers). Neither is pinned to a
- * core: pinning made the bare server faster (no migrations) and ours slower (its log writer and
- * garbage collector then share its one core), a measure of the pinning more than of the servers.
- * The server logs every request, as it does in production, to a file — as a service's stdout goes
- * to its log file or collector — rather than through a pipe into this process, which would have to
- * read some fifty megabytes of it while the load runs: a third process on two cores.
+ * autocannon in this process. The server logs every request, as in production, to a file — as a
+ * service's stdout goes to its log file or collector — rather than through a pipe into this
+ * process, which would be a third busy process on two cores.
  */
 import autocannon from 'autocannon';
 import { execFileSync, spawn } from 'node:child_process';
@@ -28,7 +26,7 @@ import { median, round, type BenchResult } from './stats.js';
 
 const CONNECTIONS = 50;
 const SECONDS = 3;
-const ROUNDS = 5;
+const ROUNDS = 3;
 const STARTS = 5;
 
 const hasWrk = (() => {
@@ -75,29 +73,27 @@ async function statusOn(database: BenchDatabase): Promise<BenchResult[]> {
 
     await load(ours, headers, 2); // warm-up: JIT, statements, pages, connections
     await load(bareUrl, {}, 1);
-    const oursRps: number[] = [];
-    const bareRps: number[] = [];
+    const oursRuns: Load[] = [];
+    const bareRuns: Load[] = [];
+    // Interleaved, so that a stretch where the shared machine runs slow weighs on both alike.
     for (let round = 0; round < ROUNDS; round++) {
-      oursRps.push(await load(ours, headers, SECONDS));
-      bareRps.push(await load(bareUrl, {}, SECONDS));
+      oursRuns.push(await load(ours, headers, SECONDS));
+      bareRuns.push(await load(bareUrl, {}, SECONDS));
     }
-    // Each round's pair ran back to back: the median of their ratios, so a stretch where the
-    // shared machine runs slow weighs on both sides of a ratio alike.
-    const ratio = median(oursRps.map((rps, i) => rps / bareRps[i]));
+    const rps = median(oursRuns.map((r) => r.rps));
+    const p99 = median(oursRuns.map((r) => r.p99Ms));
     const rss = residentMiB(backend.child.pid!);
     await backend.logWritten();
     const logged = countRequestLines(logFile);
-    const sqlite = database.label === 'SQLite';
+    const label = database.label;
+    const rounds = `median of ${ROUNDS} × ${SECONDS} s, ${CONNECTIONS} connections`;
     return [
-      { name: `${database.label}: GET /api/status (median of ${ROUNDS} × ${SECONDS} s)`, value: Math.round(median(oursRps)), unit: 'req/s' },
-      { name: `${database.label}: bare node:http, same body`, value: Math.round(median(bareRps)), unit: 'req/s' },
-      { name: `${database.label}: request lines the server logged (one per request: set-up, warm-up and rounds)`, value: logged, unit: 'lines' },
-      sqlite
-        ? { name: `${database.label}: GET /api/status ÷ bare node:http (median of the rounds' ratios)`, value: round(ratio, 2), unit: 'ratio', target: '≥ 0.4', ok: ratio >= 0.4 }
-        : { name: `${database.label}: GET /api/status ÷ bare node:http (median of the rounds' ratios)`, value: round(ratio, 2), unit: 'ratio' },
-      sqlite
-        ? { name: `${database.label}: server resident memory after the load`, value: round(rss, 1), unit: 'MiB', target: '≤ 120 MiB', ok: rss <= 120 }
-        : { name: `${database.label}: server resident memory after the load`, value: round(rss, 1), unit: 'MiB' },
+      { name: `${label}: GET /api/status (${rounds})`, value: Math.round(rps), unit: 'req/s', target: '≥ 1,000 req/s', ok: rps >= 1000 },
+      { name: `${label}: GET /api/status, 99th-percentile latency`, value: round(p99, 1), unit: 'ms', target: '≤ 50 ms', ok: p99 <= 50 },
+      { name: `${label}: bare node:http answering the same body`, value: Math.round(median(bareRuns.map((r) => r.rps))), unit: 'req/s' },
+      { name: `${label}: bare node:http, 99th-percentile latency`, value: round(median(bareRuns.map((r) => r.p99Ms)), 1), unit: 'ms' },
+      { name: `${label}: request lines the server logged (set-up, warm-up and rounds)`, value: logged, unit: 'lines' },
+      { name: `${label}: server resident memory after the load`, value: round(rss, 1), unit: 'MiB', target: '≤ 120 MiB', ok: rss <= 120 },
     ];
   } finally {
     bare?.close();
@@ -159,14 +155,16 @@ async function serveUntilHealthy(dataDir: string): Promise<number> {
   }
 }
 
-/** Requests per second against `url` for `seconds`. */
-async function load(url: string, headers: Record<string, string>, seconds: number): Promise<number> {
+type Load = { rps: number; p99Ms: number };
+
+/** Requests per second and 99th-percentile latency against `url` for `seconds`. */
+async function load(url: string, headers: Record<string, string>, seconds: number): Promise<Load> {
   if (!hasWrk) {
     const result = await autocannon({ url, connections: CONNECTIONS, duration: seconds, headers });
     if (result.non2xx || result.errors) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-    return result.requests.average;
+    return { rps: result.requests.average, p99Ms: result.latency.p99 };
   }
-  const args = ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]), url];
+  const args = ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]), url];
   const output = await new Promise<string>((resolve, reject) => {
     const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let text = '';
@@ -174,7 +172,10 @@ async function load(url: string, headers: Record<string, string>, seconds: numbe
     child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`wrk exited ${code}: ${text}`))));
   });
   if (/Non-2xx/.test(output)) throw new Error(`${url}: non-2xx answers under load:\n${output}`);
-  return Number(/Requests\/sec:\s+([\d.]+)/.exec(output)![1]);
+  const p99 = /^\s*99%\s+([\d.]+)(us|ms|s)\s*$/m.exec(output);
+  if (!p99) throw new Error(`wrk printed no 99th percentile:\n${output}`);
+  const toMs = { us: 0.001, ms: 1, s: 1000 }[p99[2] as 'us' | 'ms' | 's'];
+  return { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(output)![1]), p99Ms: Number(p99[1]) * toMs };
 }
 
 /** The baseline: node:http answering the very body GET /api/status answered, in a process of its own. */
