@@ -18,7 +18,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { startBackend, type BackendProcess } from '../test/server/backend-process.js';
+import { startBackend } from '../test/server/backend-process.js';
 import { freePort } from '../test/postgres/cluster.js';
 import { startStripeServer } from '../test/stripe-server/index.js';
 import { benchDatabases, type BenchDatabase } from './databases.js';

@@ -3,7 +3,6 @@
  * on a temporary data dir.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { createApp } from './app.js';
 import { hostCheckFor } from './host-check.js';
 import { fromRoot } from './paths.js';

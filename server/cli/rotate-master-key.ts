@@ -14,7 +14,7 @@ import { MasterKeyError, masterKeyFile, newMasterKey, readMasterKeyFile, writeMa
 import { Sealer } from '../crypto/sealing.js';
 import { describeCause, isDatabaseUnavailable } from '../db/unavailable.js';
 import { createLogger } from '../logger.js';
-import { createRuntime, StartupError, type Runtime } from '../runtime.js';
+import { createRuntime, StartupError } from '../runtime.js';
 
 /** How long a server that read the old master.key just before it was rewritten may still take to finish a write. */
 const GRACE_MS = 1500;

@@ -13,7 +13,7 @@ import { loadConfig, type Config } from '../../server/config.js';
 import { createMemoryLogger } from '../../server/logger.js';
 import { createRuntime, type Runtime } from '../../server/runtime.js';
 import { adminQuery, createTestDatabase, databaseDirectory, dropTestDatabase } from '../postgres/databases.js';
-import { startStripeServer, type StripeTestServer } from '../stripe-server/index.js';
+import { startStripeServer } from '../stripe-server/index.js';
 
 /** Which database this test run's server tests use. */
 export const dialect: 'sqlite' | 'postgres' = process.env.SERVAL_TEST_DB === 'postgres' ? 'postgres' : 'sqlite';
