@@ -29,7 +29,7 @@ export type PageRun = { nodes: number };
 /** What `__servalFound(kind, key)` answers: ms from the key appearing to its offer on screen. */
 export type FoundKind = 'text' | 'input-value';
 
-const PAGE_SCRIPT = String.raw`
+const PAGE_SCRIPT = `
 (() => {
   const NODES_PER_BATCH = ${NODES_PER_BATCH};
   const BATCHES = ${BATCHES};

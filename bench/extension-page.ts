@@ -151,7 +151,9 @@ async function pairedCost(page: Page, shape: PageShape, withUrl: string, rounds:
     const withIt = results.get(withUrl)!;
     const without = results.get(UNMATCHED_PAGE)!;
     if (withIt.offers !== expectedOffers) {
-      throw new Error(`${shape} at ${withUrl} ended with ${withIt.offers} offer(s), not ${expectedOffers}: the content script is not doing its job, so its cost means nothing.`);
+      throw new Error(
+        `${shape} at ${withUrl} ended with ${withIt.offers} offer(s), not ${expectedOffers}: the content script is not doing its job, so its cost means nothing.`,
+      );
     }
     nodes = withIt.nodes;
     script.push(withIt.scriptMs - without.scriptMs);
@@ -193,7 +195,9 @@ async function foundTimes(page: Page, kind: FoundKind, repeats: number): Promise
   const times: number[] = [];
   for (let i = 0; i <= repeats; i++) {
     const key = fakeKey();
-    const ms = (await page.evaluate(`__servalFound(${JSON.stringify(kind)}, ${JSON.stringify(key)}, ${JSON.stringify(maskedForm(key))}, ${FOUND_ROWS})`)) as number | null;
+    const ms = (await page.evaluate(`__servalFound(${JSON.stringify(kind)}, ${JSON.stringify(key)}, ${JSON.stringify(maskedForm(key))}, ${FOUND_ROWS})`)) as
+      | number
+      | null;
     if (ms === null) throw new Error(`A key shown as ${kind} was not offered within ${FOUND_TIMEOUT_MS / 1000} s: the content script missed it.`);
     times.push(ms);
   }

@@ -28,7 +28,13 @@ async function keyCheckOn(database: BenchDatabase): Promise<BenchResult[]> {
   const stripe = await startStripeServer({ port: 0, recordRequests: false });
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'serval-bench-'));
   const runtime = await createRuntime(
-    loadConfig({ SERVAL_DATA_DIR: dataDir, STRIPE_API_BASE: stripe.url, SERVAL_RECHECK_INTERVAL_MINUTES: '0', STRIPE_MAX_RETRIES: '0', ...(await database.env()) }),
+    loadConfig({
+      SERVAL_DATA_DIR: dataDir,
+      STRIPE_API_BASE: stripe.url,
+      SERVAL_RECHECK_INTERVAL_MINUTES: '0',
+      STRIPE_MAX_RETRIES: '0',
+      ...(await database.env()),
+    }),
     { logger: createLogger({ level: 'silent' }) },
   );
   const server = serve({ fetch: runtime.app.fetch, port: 0, hostname: '127.0.0.1' });
@@ -64,7 +70,13 @@ async function keyCheckOn(database: BenchDatabase): Promise<BenchResult[]> {
     const withLatency = median(await sequence(RUNS, put));
     return [
       { name: `${database.label}: PUT restricted key, Stripe latency ${LATENCY_MS} ms (median of ${RUNS})`, value: round(withLatency, 1), unit: 'ms' },
-      { name: `${database.label}: PUT restricted key ÷ Stripe latency`, value: round(withLatency / LATENCY_MS, 3), unit: 'ratio', target: '≤ 1.3', ok: withLatency / LATENCY_MS <= 1.3 },
+      {
+        name: `${database.label}: PUT restricted key ÷ Stripe latency`,
+        value: round(withLatency / LATENCY_MS, 3),
+        unit: 'ratio',
+        target: '≤ 1.3',
+        ok: withLatency / LATENCY_MS <= 1.3,
+      },
       { name: `${database.label}: PUT restricted key, no added latency (median of ${RUNS})`, value: round(withoutLatency, 2), unit: 'ms' },
       ...durability,
     ];

@@ -24,6 +24,9 @@ import { startStripeServer } from '../test/stripe-server/index.js';
 import { benchDatabases, type BenchDatabase } from './databases.js';
 import { median, round, type BenchResult } from './stats.js';
 
+/** The options `npm run serve` gives node (a smaller young generation: see package.json and the README), so the bench measures what it runs. */
+const SERVE_NODE_ARGS = (JSON.parse(fs.readFileSync('package.json', 'utf8')).scripts.serve as string).split(' ').filter((arg) => arg.startsWith('--'));
+
 const CONNECTIONS = 50;
 const SECONDS = 3;
 const ROUNDS = 3;
@@ -57,7 +60,7 @@ async function statusOn(database: BenchDatabase): Promise<BenchResult[]> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'serval-bench-'));
   const env = { SERVAL_DATA_DIR: dataDir, STRIPE_API_BASE: stripe.url, LOG_LEVEL: 'info', LOG_FORMAT: 'json', ...(await database.env()) };
   const logFile = path.join(os.tmpdir(), `serval-bench-${process.pid}-${database.label}.log`);
-  const backend = await startBackend(env, { compiled: true, stdoutFile: logFile });
+  const backend = await startBackend(env, { compiled: true, stdoutFile: logFile, nodeArgs: SERVE_NODE_ARGS });
   let bare: { url: string; close(): void } | null = null;
   try {
     const { token } = (await backend.fetch('/api/pair', { method: 'POST', body: { code: backend.pairingCode, deviceName: 'bench' } })).body;

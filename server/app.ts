@@ -108,4 +108,3 @@ export function createApp(deps: AppDeps) {
 
   return app;
 }
-

@@ -42,4 +42,3 @@ function preparePrivateDirectory(dir: string): string | null {
     return `${dir}: ${(error as Error).message}`;
   }
 }
-

@@ -34,9 +34,7 @@ const ConfigSchema = z.object({
     .optional()
     .refine((v) => v === undefined || /^postgres(ql)?:\/\/./.test(v), { message: 'must be a postgres:// or postgresql:// URL' }),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
-  STRIPE_API_BASE: z
-    .url({ protocol: /^https?$/, message: 'must be an http(s) URL such as https://api.stripe.com' })
-    .default('https://api.stripe.com'),
+  STRIPE_API_BASE: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL such as https://api.stripe.com' }).default('https://api.stripe.com'),
   /** How long one request to Stripe may take before it counts as "Stripe unavailable". */
   STRIPE_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   /** Retries of connection errors and 5xx (stripe-node's own retry logic); 401/403/429 are never retried. */

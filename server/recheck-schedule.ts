@@ -21,13 +21,7 @@ export function recheckTiming(intervalMs: number): RecheckTiming {
   };
 }
 
-export function startRecheckSchedule(deps: {
-  integrations: IntegrationService;
-  repos: Repositories;
-  intervalMs: number;
-  logger: Logger;
-  now: () => Date;
-}) {
+export function startRecheckSchedule(deps: { integrations: IntegrationService; repos: Repositories; intervalMs: number; logger: Logger; now: () => Date }) {
   const { integrations, repos, intervalMs, logger, now } = deps;
   const { tickMs, leaseMs } = recheckTiming(intervalMs);
 

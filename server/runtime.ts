@@ -69,8 +69,7 @@ export async function createRuntime(config: Config, options: { logger: Logger; n
       version: VERSION,
       extraRoutes: [workflowRoutes({ integrations, stripeClients, logger })],
     });
-    const schedule =
-      config.recheckIntervalMs > 0 ? startRecheckSchedule({ integrations, repos, intervalMs: config.recheckIntervalMs, logger, now }) : null;
+    const schedule = config.recheckIntervalMs > 0 ? startRecheckSchedule({ integrations, repos, intervalMs: config.recheckIntervalMs, logger, now }) : null;
 
     return {
       app,

@@ -73,9 +73,7 @@ export const ApplicationSchema = z
   })
   .meta({ id: 'Application' });
 
-export const DeviceSchema = z
-  .object({ id: z.string(), name: z.string(), createdAt: z.string(), lastSeenAt: z.string().nullable() })
-  .meta({ id: 'Device' });
+export const DeviceSchema = z.object({ id: z.string(), name: z.string(), createdAt: z.string(), lastSeenAt: z.string().nullable() }).meta({ id: 'Device' });
 
 export const AuditEventSchema = z
   .object({

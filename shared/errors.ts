@@ -25,7 +25,7 @@ export const ERRORS = {
   csrf_rejected: {
     status: 403,
     message: 'A request that changes something, signed in with the console cookie, must come from the console itself.',
-    hint: 'Use the console at this backend\'s own address, or send the device token as `Authorization: Bearer svl_…` instead of the cookie.',
+    hint: "Use the console at this backend's own address, or send the device token as `Authorization: Bearer svl_…` instead of the cookie.",
   },
   stripe_invalid_request: { status: 400, message: 'Stripe refused the request.', hint: 'See details for what Stripe said.' },
   not_found: { status: 404, message: 'Not found.' },

@@ -25,10 +25,7 @@ const FULL_KEY = new RegExp(`^(sk|rk|pk)_(test|live)_([A-Za-z0-9]{${MIN_KEY_BODY
  * A full secret or restricted key inside other text. Used by the extension's detector and
  * shared with the tests. The lookarounds stop it from matching inside a longer token.
  */
-export const SECRET_KEY_IN_TEXT = new RegExp(
-  `(?<![A-Za-z0-9_])(?:sk|rk)_(?:test|live)_[A-Za-z0-9]{${MIN_KEY_BODY},${MAX_KEY_BODY}}(?![A-Za-z0-9])`,
-  'g',
-);
+export const SECRET_KEY_IN_TEXT = new RegExp(`(?<![A-Za-z0-9_])(?:sk|rk)_(?:test|live)_[A-Za-z0-9]{${MIN_KEY_BODY},${MAX_KEY_BODY}}(?![A-Za-z0-9])`, 'g');
 
 /**
  * Anything that could be a secret: scrubbed from every log line, however short or odd its body,

@@ -6,13 +6,7 @@
  */
 import type { KeyMode } from './keys.js';
 
-export const PERMISSION_IDS = [
-  'charges_read',
-  'customers_read',
-  'customers_write',
-  'balance_read',
-  'balance_transactions_read',
-] as const;
+export const PERMISSION_IDS = ['charges_read', 'customers_read', 'customers_write', 'balance_read', 'balance_transactions_read'] as const;
 export type PermissionId = (typeof PERMISSION_IDS)[number];
 export type Permissions = Record<PermissionId, boolean>;
 

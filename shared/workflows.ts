@@ -5,7 +5,9 @@
 import { z } from 'zod';
 
 const stripeId = (prefixes: string[]) =>
-  z.string().regex(new RegExp(`^(?:${prefixes.join('|')})_[A-Za-z0-9]{1,250}$`), `must be a Stripe id starting with ${prefixes.map((p) => `${p}_`).join(' or ')}`);
+  z
+    .string()
+    .regex(new RegExp(`^(?:${prefixes.join('|')})_[A-Za-z0-9]{1,250}$`), `must be a Stripe id starting with ${prefixes.map((p) => `${p}_`).join(' or ')}`);
 
 export const CustomerIdSchema = stripeId(['cus']);
 export const ChargeIdSchema = stripeId(['ch', 'py']);
@@ -41,14 +43,50 @@ export const CustomersQuerySchema = z
   .refine(oneCursor, oneCursorError);
 
 export const BALANCE_TRANSACTION_TYPES = [
-  'adjustment', 'advance', 'advance_funding', 'anticipation_repayment', 'application_fee', 'application_fee_refund', 'charge',
-  'climate_order_purchase', 'climate_order_refund', 'connect_collection_transfer', 'contribution', 'issuing_authorization_hold',
-  'issuing_authorization_release', 'issuing_dispute', 'issuing_transaction', 'obligation_outbound', 'obligation_reversal_inbound',
-  'payment', 'payment_failure_refund', 'payment_network_reserve_hold', 'payment_network_reserve_release', 'payment_refund',
-  'payment_reversal', 'payment_unreconciled', 'payout', 'payout_cancel', 'payout_failure', 'payout_minimum_balance_hold',
-  'payout_minimum_balance_release', 'refund', 'refund_failure', 'reserve_transaction', 'reserved_funds', 'stripe_balance_payment_debit',
-  'stripe_balance_payment_debit_reversal', 'stripe_fee', 'stripe_fx_fee', 'tax_fee', 'topup', 'topup_reversal', 'transfer',
-  'transfer_cancel', 'transfer_failure', 'transfer_refund',
+  'adjustment',
+  'advance',
+  'advance_funding',
+  'anticipation_repayment',
+  'application_fee',
+  'application_fee_refund',
+  'charge',
+  'climate_order_purchase',
+  'climate_order_refund',
+  'connect_collection_transfer',
+  'contribution',
+  'issuing_authorization_hold',
+  'issuing_authorization_release',
+  'issuing_dispute',
+  'issuing_transaction',
+  'obligation_outbound',
+  'obligation_reversal_inbound',
+  'payment',
+  'payment_failure_refund',
+  'payment_network_reserve_hold',
+  'payment_network_reserve_release',
+  'payment_refund',
+  'payment_reversal',
+  'payment_unreconciled',
+  'payout',
+  'payout_cancel',
+  'payout_failure',
+  'payout_minimum_balance_hold',
+  'payout_minimum_balance_release',
+  'refund',
+  'refund_failure',
+  'reserve_transaction',
+  'reserved_funds',
+  'stripe_balance_payment_debit',
+  'stripe_balance_payment_debit_reversal',
+  'stripe_fee',
+  'stripe_fx_fee',
+  'tax_fee',
+  'topup',
+  'topup_reversal',
+  'transfer',
+  'transfer_cancel',
+  'transfer_failure',
+  'transfer_refund',
 ] as const;
 
 export const BalanceTransactionsQuerySchema = z

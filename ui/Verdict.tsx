@@ -44,8 +44,8 @@ export function Verdict({ integration, validation, applicationName, facts = fals
     <div class={`verdict verdict-${status}`}>
       {otherAccount && (
         <p class="warn account-mismatch">
-          This key belongs to Stripe account {keyAccount}, not {dashboardAccountId} shown in the dashboard. Check that it is the account you
-          meant to connect to {applicationName ?? 'this application'}.
+          This key belongs to Stripe account {keyAccount}, not {dashboardAccountId} shown in the dashboard. Check that it is the account you meant to connect to{' '}
+          {applicationName ?? 'this application'}.
         </p>
       )}
       {applicationName === undefined && (
@@ -59,14 +59,18 @@ export function Verdict({ integration, validation, applicationName, facts = fals
           <p class="ok">
             Connected to {applicationName}. Stripe accepted the key{integration.accountId ? ` for ${integration.accountId}` : ''}.
           </p>
-          <p class="muted">Permissions: {PERMISSIONS.filter((p) => integration.permissions[p.id]).map((p) => p.label).join(', ')}.</p>
+          <p class="muted">
+            Permissions:{' '}
+            {PERMISSIONS.filter((p) => integration.permissions[p.id])
+              .map((p) => p.label)
+              .join(', ')}
+            .
+          </p>
         </>
       )}
       {status === 'missing_permissions' && (
         <div class="missing">
-          <p class="warn">
-            {applicationName === undefined ? 'The key is' : `Stored in ${applicationName}, but the key is`} missing permissions Serval needs:
-          </p>
+          <p class="warn">{applicationName === undefined ? 'The key is' : `Stored in ${applicationName}, but the key is`} missing permissions Serval needs:</p>
           <ul>
             {permissionLabels(integration.missingPermissions).map((label) => (
               <li key={label}>{label}</li>

@@ -58,7 +58,13 @@ export type ApiClientOptions = {
  */
 const StatusAnswerSchema = StatusSchema.extend({
   version: z.string().optional(),
-  integrations: StatusSchema.shape.integrations.extend({ rotationDue: z.number().int().optional().transform((n) => n ?? 0) }),
+  integrations: StatusSchema.shape.integrations.extend({
+    rotationDue: z
+      .number()
+      .int()
+      .optional()
+      .transform((n) => n ?? 0),
+  }),
 });
 export type StatusAnswer = z.infer<typeof StatusAnswerSchema>;
 
@@ -163,8 +169,7 @@ export function createApiClient(options: ApiClientOptions) {
       request('POST', `${applicationPath(applicationId)}/integrations/stripe/validate`, IntegrationWithValidationSchema, {
         checksWithStripe: true,
       }),
-    removeIntegration: (applicationId: string): Promise<ApiReply<null>> =>
-      request('DELETE', `${applicationPath(applicationId)}/integrations/stripe`, null),
+    removeIntegration: (applicationId: string): Promise<ApiReply<null>> => request('DELETE', `${applicationPath(applicationId)}/integrations/stripe`, null),
 
     listDevices: async (): Promise<ApiReply<Device[]>> => unwrap(await request('GET', '/api/devices', DeviceListSchema), (r) => r.devices),
     revokeDevice: (deviceId: string): Promise<ApiReply<null>> => request('DELETE', `/api/devices/${encodeURIComponent(deviceId)}`, null),

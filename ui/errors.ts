@@ -49,7 +49,12 @@ export type ClientErrorCode = keyof typeof CLIENT_ERRORS;
 export function clientError(code: ClientErrorCode, overrides: Partial<ServalError> = {}): ServalError {
   const spec: { message: string; hint?: string } = CLIENT_ERRORS[code];
   const hint = overrides.hint ?? spec.hint;
-  return { code, message: overrides.message ?? spec.message, ...(hint ? { hint } : {}), ...(overrides.details !== undefined ? { details: overrides.details } : {}) };
+  return {
+    code,
+    message: overrides.message ?? spec.message,
+    ...(hint ? { hint } : {}),
+    ...(overrides.details !== undefined ? { details: overrides.details } : {}),
+  };
 }
 
 /** The hint to show: the one the backend sent, else the catalogue's for that code. */

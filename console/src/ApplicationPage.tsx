@@ -76,8 +76,7 @@ export function ApplicationPage({ api, id, tab }: { api: ConsoleApi; id: string;
               <Verdict integration={application.stripe} validation={null} facts newKeyStep="save the new key on the API Integration tab" />
             ) : (
               <p>
-                Stripe is not connected.{' '}
-                <Link to={{ page: 'application', id, tab: 'api-integration' }}>Connect it on the API Integration tab</Link>.
+                Stripe is not connected. <Link to={{ page: 'application', id, tab: 'api-integration' }}>Connect it on the API Integration tab</Link>.
               </p>
             )}
           </>

@@ -46,6 +46,7 @@ export function Applications({ api }: { api: ConsoleApi }) {
       {creating && (
         <form class="stack new-application" onSubmit={create}>
           <label for="application-name">Name</label>
+          {/* biome-ignore lint/a11y/noAutofocus: the field appears in answer to the person's New application click, and focus follows it */}
           <input id="application-name" required maxLength={100} autoFocus value={name} onInput={(e) => setName(e.currentTarget.value)} />
           <div class="row">
             <button type="submit" class="primary" disabled={busy}>

@@ -41,7 +41,12 @@ export function Devices({ api, thisDeviceId, onSignedOut }: { api: ConsoleApi; t
                   Paired {formatTime(device.createdAt)} · last seen {formatTime(device.lastSeenAt)}
                 </p>
               </div>
-              <button type="button" class="danger" aria-label={`Revoke ${device.name}${device.id === thisDeviceId ? ' (this browser)' : ''}`} onClick={() => revoke(device)}>
+              <button
+                type="button"
+                class="danger"
+                aria-label={`Revoke ${device.name}${device.id === thisDeviceId ? ' (this browser)' : ''}`}
+                onClick={() => revoke(device)}
+              >
                 Revoke
               </button>
             </li>

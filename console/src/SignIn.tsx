@@ -24,7 +24,9 @@ export function SignIn({ api, onSignedIn }: { api: ConsoleApi; onSignedIn: (devi
   return (
     <main class="sign-in">
       <h1>Serval console</h1>
-      <p class="muted">Sign in with a pairing code: run <code>npm run pair</code> on the Serval backend.</p>
+      <p class="muted">
+        Sign in with a pairing code: run <code>npm run pair</code> on the Serval backend.
+      </p>
       <form class="stack" onSubmit={submit}>
         <label for="pairing-code">Pairing code</label>
         <input id="pairing-code" name="code" autocomplete="off" spellcheck={false} required value={code} onInput={(e) => setCode(e.currentTarget.value)} />

@@ -89,7 +89,16 @@ export function StripeIntegration({ api, application, onChanged }: Props) {
   const form = (
     <form class="stack key-form" method="post" autocomplete="off" onSubmit={save}>
       <label for="stripe-api-key">Stripe API key</label>
-      <input ref={keyField} id="stripe-api-key" name="apiKey" type="password" autocomplete="off" spellcheck={false} required aria-describedby="stripe-api-key-note" />
+      <input
+        ref={keyField}
+        id="stripe-api-key"
+        name="apiKey"
+        type="password"
+        autocomplete="off"
+        spellcheck={false}
+        required
+        aria-describedby="stripe-api-key-note"
+      />
       <p id="stripe-api-key-note" class="muted">
         A restricted key (rk_…) with Serval's permissions, or a secret key (sk_…). Serval checks it with Stripe, then seals it.
       </p>
@@ -129,10 +138,9 @@ export function StripeIntegration({ api, application, onChanged }: Props) {
             )}
           </div>
           {confirmingRemove && (
+            // biome-ignore lint/a11y/useSemanticElements: a confirmation (a question and its two answers), not a set of form fields
             <div class="confirm" role="group" aria-labelledby="confirm-remove-text">
-              <p id="confirm-remove-text">
-                Remove the Stripe key from {application.name}? The sealed key is destroyed; workflows using it stop.
-              </p>
+              <p id="confirm-remove-text">Remove the Stripe key from {application.name}? The sealed key is destroyed; workflows using it stop.</p>
               <div class="row">
                 <button type="button" class="danger" ref={confirmRef} disabled={busy !== null} onClick={remove}>
                   {busy === 'remove' ? 'Removing…' : 'Yes, remove the key'}

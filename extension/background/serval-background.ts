@@ -13,15 +13,7 @@ import { clientError, type ServalError } from '../../ui/errors';
 import type { PairingState, Reply, StatusReport } from '../messaging/protocol';
 import type { Handlers, Sender } from '../messaging/router';
 import { hostPermissionPattern, needsHostPermission, normalizeBackendUrl } from '../pairing/backend-url';
-import {
-  backendUrlItem,
-  defaultApplicationItem,
-  lastStatusItem,
-  pairingItem,
-  unpairedReasonItem,
-  type Pairing,
-  type StatusSnapshot,
-} from '../storage';
+import { backendUrlItem, defaultApplicationItem, lastStatusItem, pairingItem, unpairedReasonItem, type Pairing, type StatusSnapshot } from '../storage';
 import type { ApiClient, ApiReply, StatusAnswer } from '../../ui/api-client';
 import { createBackendClient } from './backend-client';
 import { badgeFor } from './badge';

@@ -39,10 +39,7 @@ export function AlsoUpdate({ holders, apiKey, client }: { holders: OlderKeyHolde
 
   return (
     <div class="also-update">
-      <p>
-        {holders.length === 1 ? 'Another application still holds' : `${holders.length} other applications still hold`} an older key of this
-        account:
-      </p>
+      <p>{holders.length === 1 ? 'Another application still holds' : `${holders.length} other applications still hold`} an older key of this account:</p>
       <ul>
         {holders.map((h) => (
           <li key={h.id}>

@@ -123,9 +123,7 @@ export function OfferCard({ offer, client, onDismiss }: OfferCardProps) {
             saidElsewhere={SAID_ELSEWHERE}
           />
         )}
-        {phase.kind === 'done' && (
-          <AlsoUpdate holders={applicationsHoldingOlderKey(phase.result.validation)} apiKey={offer.key} client={client} />
-        )}
+        {phase.kind === 'done' && <AlsoUpdate holders={applicationsHoldingOlderKey(phase.result.validation)} apiKey={offer.key} client={client} />}
 
         {phase.kind === 'failed' && <ErrorMessage error={phase.error} announce={false} />}
       </div>

@@ -144,7 +144,10 @@ export function fieldsWithin(root: Element): readonly KeyField[] {
   for (const tag of FIELD_TAGS) {
     if (root.querySelector(tag) === null) continue;
     // Only the text inputs: a permissions table's hundreds of radios never reach script.
-    for (const field of root.querySelectorAll(tag === 'input' ? TEXT_INPUT_SELECTOR : tag)) (fields ??= []).push(field as KeyField);
+    for (const field of root.querySelectorAll(tag === 'input' ? TEXT_INPUT_SELECTOR : tag)) {
+      fields ??= [];
+      fields.push(field as KeyField);
+    }
   }
   return fields ?? NO_FIELDS;
 }

@@ -56,7 +56,7 @@ const NOT_A_KEY_END = /^(?:…|\.\.|•|\*|·|●|_)/;
  * Invisible characters a page may put inside a long token so that it wraps. Removing them
  * before matching keeps such a key whole.
  */
-const INVISIBLE = /[\u00AD\u200B\u200C\u200D\u2060\uFEFF]/g;
+const INVISIBLE = /\u00AD|\u200B|\u200C|\u200D|\u2060|\uFEFF/g;
 
 /** Every full secret or restricted key shown in the text, in order, without duplicates. */
 export function findRevealedKeys(text: string): string[] {

@@ -87,11 +87,8 @@ export function StatusPanel({ client, state, variant, onStateChange }: StatusPan
       <section aria-labelledby="backend-heading">
         <h2 id="backend-heading">Backend</h2>
         <p>
-          <code>{state.backendUrl}</code>{' '}
-          {load.kind === 'loading' && <span role="status">Checking…</span>}
-          {load.kind === 'loaded' && (
-            <span class="reachable">Reachable{load.report.version ? ` · version ${load.report.version}` : ''}</span>
-          )}
+          <code>{state.backendUrl}</code> {load.kind === 'loading' && <span role="status">Checking…</span>}
+          {load.kind === 'loaded' && <span class="reachable">Reachable{load.report.version ? ` · version ${load.report.version}` : ''}</span>}
         </p>
         {load.kind === 'failed' && <ErrorMessage error={load.error} />}
         {state.device && <p>This device: {state.device.name}</p>}
@@ -136,9 +133,7 @@ export function StatusPanel({ client, state, variant, onStateChange }: StatusPan
                     </p>
                     {stripe.missingPermissions.length > 0 && <p class="warn">Missing: {permissionLabels(stripe.missingPermissions).join(', ')}</p>}
                     {stripe.lastError && <p class="warn">{stripe.lastError.message}</p>}
-                    {stripe.rotationDue && (
-                      <p class="warn">{rotationDueText(stripe.rotationDueAt)}: create a new key in Stripe and send it to Serval.</p>
-                    )}
+                    {stripe.rotationDue && <p class="warn">{rotationDueText(stripe.rotationDueAt)}: create a new key in Stripe and send it to Serval.</p>}
                     <button
                       type="button"
                       class="secondary"

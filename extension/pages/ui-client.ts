@@ -6,13 +6,7 @@
 import { browser } from 'wxt/browser';
 import type { IntegrationWithValidation } from '../../shared/api.js';
 import { clientError } from '../../ui/errors';
-import {
-  OFFER_AGAIN,
-  type OfferAgainReply,
-  type PairingState,
-  type Reply,
-  type StatusReport,
-} from '../messaging/protocol';
+import { OFFER_AGAIN, type OfferAgainReply, type PairingState, type Reply, type StatusReport } from '../messaging/protocol';
 import { sendToBackground } from '../messaging/send';
 import { deviceNameFrom, hostPermissionPattern, needsHostPermission, normalizeBackendUrl } from '../pairing/backend-url';
 import { pairingItem } from '../storage';

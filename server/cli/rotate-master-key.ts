@@ -35,7 +35,9 @@ async function main() {
       if (config.masterKeys.length > 1) {
         out('Every stored key now opens with the first key alone. Next, on every instance: set SERVAL_MASTER_KEY to the first key only, and restart.');
       } else {
-        out('To rotate: make a new key (openssl rand -base64 32), set SERVAL_MASTER_KEY="<new>,<current>" on every instance, restart them, and run this again.');
+        out(
+          'To rotate: make a new key (openssl rand -base64 32), set SERVAL_MASTER_KEY="<new>,<current>" on every instance, restart them, and run this again.',
+        );
       }
     } finally {
       await runtime.close();
@@ -65,7 +67,9 @@ async function main() {
     writeMasterKeyFile(file, kept);
     const dropped = old.length - (kept.length - 1);
     out(`Re-sealed ${resealed} key${resealed === 1 ? '' : 's'} under master key ${freshId}.`);
-    out(`${file} now holds ${kept.length} key${kept.length === 1 ? '' : 's'}; ${dropped} old key${dropped === 1 ? '' : 's'} dropped. Keep no other copy of ${dropped === 1 ? 'it' : 'them'}.`);
+    out(
+      `${file} now holds ${kept.length} key${kept.length === 1 ? '' : 's'}; ${dropped} old key${dropped === 1 ? '' : 's'} dropped. Keep no other copy of ${dropped === 1 ? 'it' : 'them'}.`,
+    );
   } finally {
     await runtime.close();
   }

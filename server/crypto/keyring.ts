@@ -8,9 +8,7 @@ import fs from 'node:fs';
 import { readMasterKeyFile } from './master-key.js';
 import { SealError, Sealer, type Sealed } from './sealing.js';
 
-export type KeySource =
-  | { kind: 'env'; keys: Buffer[] }
-  | { kind: 'file'; file: string };
+export type KeySource = { kind: 'env'; keys: Buffer[] } | { kind: 'file'; file: string };
 
 export class Keyring {
   private sealers: Sealer[] = [];
@@ -43,7 +41,8 @@ export class Keyring {
 
   open(sealed: Sealed, associatedData: string): string {
     const sealer = this.find(sealed.keyId);
-    if (!sealer) throw new SealError(`Sealed with master key ${sealed.keyId}, which is not among the keys held (${this.ids.join(', ')}) from ${this.describe}.`);
+    if (!sealer)
+      throw new SealError(`Sealed with master key ${sealed.keyId}, which is not among the keys held (${this.ids.join(', ')}) from ${this.describe}.`);
     return sealer.open(sealed, associatedData);
   }
 

@@ -51,7 +51,7 @@ export function writeMasterKeyFile(file: string, keys: Buffer[]): void {
   const aside = path.join(dir, `.master.key.${process.pid}.${randomBytes(4).toString('hex')}`);
   const fd = fs.openSync(aside, 'wx', 0o600);
   try {
-    fs.writeSync(fd, keys.map((k) => k.toString('base64')).join('\n') + '\n');
+    fs.writeSync(fd, `${keys.map((k) => k.toString('base64')).join('\n')}\n`);
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
@@ -69,7 +69,7 @@ export function writeMasterKeyFile(file: string, keys: Buffer[]): void {
 export function createMasterKeyFile(file: string): Buffer[] {
   const key = randomBytes(KEY_BYTES);
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  fs.writeFileSync(file, key.toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
+  fs.writeFileSync(file, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
   return [key];
 }
 

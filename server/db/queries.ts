@@ -2,7 +2,7 @@
  * The SQL both dialects run, written once. drizzle's `sql` templates bind each value the dialect's
  * own way (`?` on SQLite, `$1` on PostgreSQL); each dialect says how it runs one (`SqlRunner`).
  */
-import { sql, type SQL } from 'drizzle-orm';
+import { sql, type Placeholder, type SQL } from 'drizzle-orm';
 
 /** How a dialect runs a query of this file. */
 export type SqlRunner = {
@@ -16,8 +16,11 @@ export type Summary = { applications: number; integrations: number; connected: n
 
 export type SummaryRow = Record<'applications' | 'integrations' | 'connected' | 'rotation_due', number | string>;
 
-/** What GET /api/status shows, in one query: one row from one pass over the integrations. */
-export function summaryQuery(rotationDueBefore: string): SQL<SummaryRow> {
+/**
+ * What GET /api/status shows, in one query: one row from one pass over the integrations.
+ * `rotationDueBefore` may be a placeholder, for a dialect that prepares the query once.
+ */
+export function summaryQuery(rotationDueBefore: string | Placeholder): SQL<SummaryRow> {
   return sql<SummaryRow>`
     select (select count(*) from applications) as applications, count(*) as integrations,
       count(*) filter (where status = 'connected') as connected,
@@ -27,7 +30,12 @@ export function summaryQuery(rotationDueBefore: string): SQL<SummaryRow> {
 
 /** PostgreSQL answers counts as text (bigint), SQLite as numbers. */
 export function summaryOf(row: SummaryRow): Summary {
-  return { applications: Number(row.applications), integrations: Number(row.integrations), connected: Number(row.connected), rotationDue: Number(row.rotation_due) };
+  return {
+    applications: Number(row.applications),
+    integrations: Number(row.integrations),
+    connected: Number(row.connected),
+    rotationDue: Number(row.rotation_due),
+  };
 }
 
 /**

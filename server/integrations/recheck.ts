@@ -65,7 +65,11 @@ type Deps = { repos: Repositories; keyring: Keyring; checker: KeyChecker; audit:
 
 export function createRecheck({ repos, keyring, checker, audit, now, logger, keyAge }: Deps) {
   /** Re-checks one stored key and records what changed, with an audit event when its status did. */
-  async function recheck(applicationId: string, deviceId: string | null, reason = 'manual re-check'): Promise<{ integration: Integration; validation: Validation }> {
+  async function recheck(
+    applicationId: string,
+    deviceId: string | null,
+    reason = 'manual re-check',
+  ): Promise<{ integration: Integration; validation: Validation }> {
     const before = await requireIntegration(repos, applicationId);
     const parsed = parseKey(openStoredKey(keyring, before));
     if (!parsed.ok) throw new ApiError('internal_error', { message: 'The stored key is not a valid key.' });

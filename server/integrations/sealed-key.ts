@@ -34,7 +34,15 @@ export function isSameKey(keyring: Keyring, row: Pick<IntegrationRow, 'keyId' | 
  * current master key, one row at a time, each only if it is unchanged since it was read — a key
  * replaced meanwhile was sealed under the current key anyway. Returns how many it re-sealed.
  */
-export async function resealAll({ repos, keyring, onKeyChanged }: { repos: Repositories; keyring: Keyring; onKeyChanged: (applicationId: string) => void }): Promise<number> {
+export async function resealAll({
+  repos,
+  keyring,
+  onKeyChanged,
+}: {
+  repos: Repositories;
+  keyring: Keyring;
+  onKeyChanged: (applicationId: string) => void;
+}): Promise<number> {
   const sealer = keyring.current;
   let resealed = 0;
   // A row changed under us is read again on the next pass; a bound keeps a pathological race finite.

@@ -4,13 +4,7 @@ import type { AuditRecorder } from '../audit.js';
 import { ApiError } from '../api-error.js';
 import { newId } from '../ids.js';
 import { createAttemptLimiter, type AttemptLimiter } from './attempt-limiter.js';
-import {
-  CODE_TTL_MS,
-  generateDeviceToken,
-  generatePairingCode,
-  hashDeviceToken,
-  normalizePairingCode,
-} from './codes.js';
+import { CODE_TTL_MS, generateDeviceToken, generatePairingCode, hashDeviceToken, normalizePairingCode } from './codes.js';
 
 export type PairingService = ReturnType<typeof createPairingService>;
 

@@ -9,7 +9,17 @@ import { authenticated, createRouter, errors, IdParam, json, jsonBody } from './
 
 const ApplicationResponse = z.object({ application: ApplicationSchema });
 
-export function applicationRoutes({ repos, audit, integrations, now }: { repos: Repositories; audit: AuditRecorder; integrations: IntegrationService; now: () => Date }) {
+export function applicationRoutes({
+  repos,
+  audit,
+  integrations,
+  now,
+}: {
+  repos: Repositories;
+  audit: AuditRecorder;
+  integrations: IntegrationService;
+  now: () => Date;
+}) {
   const router = createRouter();
 
   const toApplication = async (row: ApplicationRow): Promise<Application> => {
@@ -97,7 +107,12 @@ export function applicationRoutes({ repos, audit, integrations, now }: { repos: 
           await audit.record(tx, { action: 'application.renamed', deviceId, applicationId: id, detail: { from: before.name, to: after.name } });
         }
         if (after.environment !== before.environment) {
-          await audit.record(tx, { action: 'application.environment_changed', deviceId, applicationId: id, detail: { from: before.environment, to: after.environment } });
+          await audit.record(tx, {
+            action: 'application.environment_changed',
+            deviceId,
+            applicationId: id,
+            detail: { from: before.environment, to: after.environment },
+          });
         }
         return after;
       });

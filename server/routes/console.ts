@@ -58,7 +58,11 @@ export function consoleRoutes(dir = fromRoot('dist/console')) {
     const bytes = read(path.join(dir, 'assets', file));
     if (!bytes) return c.notFound();
     // Vite names assets by content hash: they never change under a name.
-    return c.body(new Uint8Array(bytes), 200, { 'Content-Type': type, 'Cache-Control': 'public, max-age=31536000, immutable', 'X-Content-Type-Options': 'nosniff' });
+    return c.body(new Uint8Array(bytes), 200, {
+      'Content-Type': type,
+      'Cache-Control': 'public, max-age=31536000, immutable',
+      'X-Content-Type-Options': 'nosniff',
+    });
   });
 
   router.get('*', (c, next) => {

@@ -23,7 +23,7 @@ export function integrationRoutes({ integrations }: { integrations: IntegrationS
       tags: ['Stripe integration'],
       summary: 'Check a Stripe key with Stripe, then seal and store it (or replace the stored one)',
       description:
-        'A key Stripe refuses (422) or a Stripe outage (502/503) changes nothing. A key whose mode differs from the application\'s declared environment is refused (422 `mode_mismatch`) before any call to Stripe. ' +
+        "A key Stripe refuses (422) or a Stripe outage (502/503) changes nothing. A key whose mode differs from the application's declared environment is refused (422 `mode_mismatch`) before any call to Stripe. " +
         'A restricted key lacking some of the five permissions is stored with status `missing_permissions`. Warnings: `account_changed` and `mode_changed` when a replacement differs from the key it replaced; ' +
         '`account_used_elsewhere` (with `details.applications`) when other applications still hold an older key of the same account and mode.',
       security: authenticated,
@@ -44,7 +44,10 @@ export function integrationRoutes({ integrations }: { integrations: IntegrationS
       summary: "The application's Stripe integration (masked key only)",
       security: authenticated,
       request: { params: IdParam },
-      responses: { 200: json(z.object({ integration: IntegrationSchema }), 'The integration'), ...errors('unauthorized', 'application_not_found', 'integration_not_found') },
+      responses: {
+        200: json(z.object({ integration: IntegrationSchema }), 'The integration'),
+        ...errors('unauthorized', 'application_not_found', 'integration_not_found'),
+      },
     }),
     async (c) => c.json({ integration: await integrations.get(c.req.valid('param').id) }, 200),
   );
@@ -89,7 +92,7 @@ export function integrationRoutes({ integrations }: { integrations: IntegrationS
       summary: 'Replace the key of several applications with one new key (after a rotation in the Stripe Dashboard)',
       description:
         'The key is checked with Stripe once, then stored for every listed application in one transaction: all or nothing. ' +
-        'An unknown application (404), a key whose mode differs from an application\'s environment (422 `mode_mismatch`) or a key Stripe refuses (422) changes nothing anywhere. Each replacement is audited.',
+        "An unknown application (404), a key whose mode differs from an application's environment (422 `mode_mismatch`) or a key Stripe refuses (422) changes nothing anywhere. Each replacement is audited.",
       security: authenticated,
       request: jsonBody(RotateKeySchema),
       responses: {

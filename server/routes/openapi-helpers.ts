@@ -5,7 +5,7 @@ import { ErrorResponseSchema } from '../../shared/api.js';
 import { ERRORS, errorBody, type ErrorCode } from '../../shared/errors.js';
 import type { DeviceRow } from '../db/repositories.js';
 
-export type AppEnv = { Variables: { device: DeviceRow; /** Signed in with the console's session cookie rather than a bearer token. */ viaCookie: boolean } };
+export type AppEnv = { Variables: { device: DeviceRow /** Signed in with the console's session cookie rather than a bearer token. */; viaCookie: boolean } };
 
 export function createRouter() {
   return new OpenAPIHono<AppEnv>({
@@ -41,9 +41,10 @@ export function errors(...listed: ErrorCode[]) {
   const byStatus = new Map<number, ErrorCode[]>();
   const codes = [...new Set<ErrorCode>([...listed, 'database_unavailable'])];
   for (const code of codes) byStatus.set(ERRORS[code].status, [...(byStatus.get(ERRORS[code].status) ?? []), code]);
-  return Object.fromEntries(
-    [...byStatus].map(([status, list]) => [status, json(ErrorResponseSchema, `Error: ${list.join(', ')}`)]),
-  ) as Record<number, ReturnType<typeof json<typeof ErrorResponseSchema>>>;
+  return Object.fromEntries([...byStatus].map(([status, list]) => [status, json(ErrorResponseSchema, `Error: ${list.join(', ')}`)])) as Record<
+    number,
+    ReturnType<typeof json<typeof ErrorResponseSchema>>
+  >;
 }
 
 export const authenticated = [{ bearer: [] as string[] }];

@@ -34,10 +34,7 @@ export function pairingRoutes({ pairing, repos }: { pairing: PairingService; rep
       responses: { 200: json(z.object({ devices: z.array(DeviceSchema) }), 'Paired devices'), ...errors('unauthorized') },
     }),
     async (c) =>
-      c.json(
-        { devices: (await repos.devices.listActive()).map((d) => ({ id: d.id, name: d.name, createdAt: d.createdAt, lastSeenAt: d.lastSeenAt })) },
-        200,
-      ),
+      c.json({ devices: (await repos.devices.listActive()).map((d) => ({ id: d.id, name: d.name, createdAt: d.createdAt, lastSeenAt: d.lastSeenAt })) }, 200),
   );
 
   router.openapi(

@@ -27,10 +27,16 @@ export function sessionRoutes({ pairing }: { pairing: PairingService }) {
       tags: ['Console'],
       summary: 'Sign the console in with a pairing code (sets the session cookie)',
       request: jsonBody(z.object({ code: z.string().min(1).max(32) })),
-      responses: { 201: json(SessionDevice, 'Signed in: the browser is paired as a device'), ...errors('validation_failed', 'pairing_code_invalid', 'pairing_rate_limited') },
+      responses: {
+        201: json(SessionDevice, 'Signed in: the browser is paired as a device'),
+        ...errors('validation_failed', 'pairing_code_invalid', 'pairing_rate_limited'),
+      },
     }),
     async (c) => {
-      const { token, device } = await pairing.pair({ code: c.req.valid('json').code, deviceName: consoleDeviceName(c.req.header('user-agent')) }, clientAddress(c));
+      const { token, device } = await pairing.pair(
+        { code: c.req.valid('json').code, deviceName: consoleDeviceName(c.req.header('user-agent')) },
+        clientAddress(c),
+      );
       setCookie(c, SESSION_COOKIE, token, {
         httpOnly: true,
         sameSite: 'Strict',

@@ -73,7 +73,15 @@ export function systemRoutes({
       summary: 'Recent audit events, newest first',
       security: authenticated,
       request: {
-        query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50).openapi({ param: { name: 'limit', in: 'query' } }) }),
+        query: z.object({
+          limit: z.coerce
+            .number()
+            .int()
+            .min(1)
+            .max(500)
+            .default(50)
+            .openapi({ param: { name: 'limit', in: 'query' } }),
+        }),
       },
       responses: { 200: json(z.object({ events: z.array(AuditEventSchema) }), 'Events'), ...errors('unauthorized', 'validation_failed') },
     }),

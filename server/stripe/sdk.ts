@@ -10,7 +10,8 @@ export type { StripeSdk };
 let loaded: typeof StripeSdk | undefined;
 
 export async function stripeSdk(): Promise<typeof StripeSdk> {
-  return (loaded ??= (await import('stripe')).default);
+  loaded ??= (await import('stripe')).default;
+  return loaded;
 }
 
 /** The SDK if it is loaded: every Stripe error comes from a call, which loaded it first. */

@@ -30,7 +30,11 @@ export function workflowFailure(failure: StripeFailure, needed: PermissionId): {
     case 'auth':
       return {
         error: new ApiError('stripe_key_invalid', failure.expired ? { message: 'The stored Stripe key has expired.' } : {}),
-        change: { status: 'invalid', code: failure.expired ? 'expired_api_key' : 'invalid_api_key', message: failure.expired ? 'The stored Stripe key has expired.' : 'Stripe no longer accepts the stored key.' },
+        change: {
+          status: 'invalid',
+          code: failure.expired ? 'expired_api_key' : 'invalid_api_key',
+          message: failure.expired ? 'The stored Stripe key has expired.' : 'Stripe no longer accepts the stored key.',
+        },
       };
     case 'rate_limited':
       return { error: new ApiError('stripe_rate_limited', {}, { 'Retry-After': String(failure.retryAfterSeconds) }), change: null };

@@ -22,11 +22,16 @@ import { describeStripeFailure } from '../stripe/failures.js';
 import type { StripeClientCache } from './client-cache.js';
 import { workflowFailure } from './errors.js';
 
-const StripeObject = z.looseObject({ id: z.string().optional(), object: z.string() }).openapi({ description: "A Stripe object, exactly as Stripe's API returns it." });
+const StripeObject = z
+  .looseObject({ id: z.string().optional(), object: z.string() })
+  .openapi({ description: "A Stripe object, exactly as Stripe's API returns it." });
 const StripeList = z.looseObject({ object: z.literal('list'), data: z.array(StripeObject), has_more: z.boolean(), url: z.string() });
 const CustomerParams = IdParam.extend({ customerId: CustomerIdSchema.openapi({ param: { name: 'customerId', in: 'path' }, example: 'cus_NffrFeUfNV2Hib' }) });
 const IdempotencyHeader = z.object({
-  'idempotency-key': IdempotencyKeySchema.optional().openapi({ param: { name: 'idempotency-key', in: 'header' }, description: 'Passed on to Stripe: a retried write with the same key is applied once.' }),
+  'idempotency-key': IdempotencyKeySchema.optional().openapi({
+    param: { name: 'idempotency-key', in: 'header' },
+    description: 'Passed on to Stripe: a retried write with the same key is applied once.',
+  }),
 });
 
 const failures = errors(
@@ -72,8 +77,14 @@ export function workflowRoutes({ integrations, stripeClients, logger }: Deps) {
     }
   }
 
-  const route = <P extends string>(method: 'get' | 'post' | 'patch', path: P, summary: string, permission: PermissionId) =>
-    ({ method, path, tags: ['Stripe workflows'], summary, description: `Needs the ${permission} permission.`, security: authenticated });
+  const route = <P extends string>(method: 'get' | 'post' | 'patch', path: P, summary: string, permission: PermissionId) => ({
+    method,
+    path,
+    tags: ['Stripe workflows'],
+    summary,
+    description: `Needs the ${permission} permission.`,
+    security: authenticated,
+  });
 
   router.openapi(
     createRoute({

@@ -156,7 +156,7 @@ describe('the API Integration tab', () => {
     ['invalid_api_key', 'Stripe does not recognise this key.', 'deleted or rotated'],
     ['publishable_key', 'That is a publishable key (pk_…).', 'Use a restricted key'],
     ['stripe_unavailable', 'Stripe could not be reached.', 'Nothing was changed'],
-  ])('a refused key (%s) shows the message and the guide\'s hint, and the form stays', async (code, message, hint) => {
+  ])("a refused key (%s) shows the message and the guide's hint, and the form stays", async (code, message, hint) => {
     open('/applications/app_1/api-integration', {
       ...signedIn,
       'GET /api/applications/app_1': { status: 200, body: { application: application() } },
@@ -178,7 +178,10 @@ describe('the API Integration tab', () => {
       'GET /api/applications/app_1': { status: 200, body: { application: application({ stripe: stored }) } },
       'POST /api/applications/app_1/integrations/stripe/validate': {
         status: 200,
-        body: { integration: { ...stored, status: 'invalid', lastError: { code: 'invalid_api_key', message: 'Stripe does not recognise this key.' } }, validation: validation(stored) },
+        body: {
+          integration: { ...stored, status: 'invalid', lastError: { code: 'invalid_api_key', message: 'Stripe does not recognise this key.' } },
+          validation: validation(stored),
+        },
       },
       'DELETE /api/applications/app_1/integrations/stripe': { status: 204 },
     });
@@ -252,7 +255,9 @@ describe('devices and the audit log', () => {
       'DELETE /api/devices/dev_laptop': { status: 204 },
     });
     await screen.findByText('Chrome on macOS');
-    const mine = within(document.querySelector('ul.devices') as HTMLElement).getByText(THIS_DEVICE.name).closest('li')!;
+    const mine = within(document.querySelector('ul.devices') as HTMLElement)
+      .getByText(THIS_DEVICE.name)
+      .closest('li')!;
     expect(within(mine).getByText('This browser')).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Revoke Chrome on macOS' }));
     await waitFor(() => expect(screen.queryByText('Chrome on macOS')).toBeNull());

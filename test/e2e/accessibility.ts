@@ -170,10 +170,11 @@ async function install(page: Page): Promise<void> {
 /** Font sizes and control borders of everything visible in scope, shadow roots included. */
 export async function measureLegibility(page: Page, scope: Scope): Promise<Legibility> {
   await install(page);
-  return page.evaluate(
-    ({ scope, minFont, minContrast }) => (globalThis as any).servalA11y.legibility(scope, minFont, minContrast),
-    { scope, minFont: MIN_FONT_PX, minContrast: MIN_UI_CONTRAST },
-  );
+  return page.evaluate(({ scope, minFont, minContrast }) => (globalThis as any).servalA11y.legibility(scope, minFont, minContrast), {
+    scope,
+    minFont: MIN_FONT_PX,
+    minContrast: MIN_UI_CONTRAST,
+  });
 }
 
 /** Font sizes and control borders hold in both colour schemes; the page is left in the light one. */

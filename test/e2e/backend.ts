@@ -85,7 +85,10 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   let printedPairingCode: string;
   try {
     [url, printedPairingCode] = await new Promise<[string, string]>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`The backend did not print its pairing code within ${START_TIMEOUT_MS} ms.\n${output}`)), START_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => reject(new Error(`The backend did not print its pairing code within ${START_TIMEOUT_MS} ms.\n${output}`)),
+        START_TIMEOUT_MS,
+      );
       const check = () => {
         const listening = LISTENING.exec(output);
         const code = PAIRING_CODE.exec(output);
@@ -209,7 +212,10 @@ export async function createApplications<Name extends string>(
     if (created.status !== 201) throw new Error(`POST /api/applications (${name}) answered ${created.status}: ${created.text}`);
     ids[name] = created.body.application.id;
     if (options.stripeKey === undefined) continue;
-    const connected = await backend.api('PUT', `/api/applications/${ids[name]}/integrations/stripe`, { token, body: { apiKey: options.stripeKey, source: 'api' } });
+    const connected = await backend.api('PUT', `/api/applications/${ids[name]}/integrations/stripe`, {
+      token,
+      body: { apiKey: options.stripeKey, source: 'api' },
+    });
     if (connected.status !== 200) throw new Error(`PUT the Stripe integration of ${name} answered ${connected.status}: ${connected.text}`);
   }
   return ids;

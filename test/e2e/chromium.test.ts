@@ -7,7 +7,7 @@ describe('findChromium', () => {
     expect(findChromium({ CHROMIUM_PATH: process.execPath }, '/nonexistent/chromium')).toBe(process.execPath);
   });
 
-  it("uses the default path when CHROMIUM_PATH is unset", () => {
+  it('uses the default path when CHROMIUM_PATH is unset', () => {
     expect(findChromium({}, process.execPath)).toBe(process.execPath);
   });
 

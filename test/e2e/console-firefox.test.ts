@@ -87,7 +87,11 @@ describe('the web console, in Firefox ESR', () => {
     for (const refused of REFUSED_KEYS) {
       const before = stripe.requests.length;
       await saveKey(refused.create(stripe));
-      await page.waitForFunction((m) => ((globalThis as any).document.querySelector('[role="alert"]')?.textContent ?? '').includes(m), { timeout: UI_TIMEOUT }, refused.message);
+      await page.waitForFunction(
+        (m) => ((globalThis as any).document.querySelector('[role="alert"]')?.textContent ?? '').includes(m),
+        { timeout: UI_TIMEOUT },
+        refused.message,
+      );
       expect(await alertText()).toContain(refused.hint);
       if (!refused.asksStripe) expect(stripe.requests.length).toBe(before);
       await expectNoFullKey();
@@ -97,7 +101,10 @@ describe('the web console, in Firefox ESR', () => {
     await waitForText('Restricted key');
     expect(await bodyText()).toMatch(/^Connected$/m);
     const applications = await backend.api('GET', '/api/applications', { token: (await backend.pairDevice('e2e firefox checker')).token });
-    expect(applications.body.applications.find((a: { name: string }) => a.name === 'Checkout').stripe).toMatchObject({ status: 'connected', keyType: 'restricted' });
+    expect(applications.body.applications.find((a: { name: string }) => a.name === 'Checkout').stripe).toMatchObject({
+      status: 'connected',
+      keyType: 'restricted',
+    });
     await expectNoFullKey();
     expect(pageErrors).toEqual([]);
   });

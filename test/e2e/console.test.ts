@@ -154,7 +154,9 @@ describe('the web console', () => {
     await saveKey(stripe.createKey({ type: 'restricted', mode: 'test', permissions: ['charges_read', 'customers_read', 'balance_read'] }));
     await page.getByText('Missing permissions', { exact: true }).waitFor();
     await page.getByText('Customers: Write').waitFor();
-    expect(await page.getByRole('link', { name: "create a restricted key with Serval's permissions" }).getAttribute('href')).toContain('permissions[]=rak_customer_write');
+    expect(await page.getByRole('link', { name: "create a restricted key with Serval's permissions" }).getAttribute('href')).toContain(
+      'permissions[]=rak_customer_write',
+    );
     await page.getByRole('link', { name: "Edit the key's permissions in Stripe" }).waitFor();
     await expectNoAxeViolations(page, 'page', 'console missing permissions');
     await screenshot('console-missing-permissions.png');

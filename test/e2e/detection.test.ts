@@ -45,7 +45,10 @@ let browser: ExtensionBrowser;
 let page: Page;
 
 function offerFor(key: string) {
-  return page.locator('serval-key-offer').getByRole('region', { name: 'Serval: send this Stripe key' }).filter({ hasText: maskKey(key) });
+  return page
+    .locator('serval-key-offer')
+    .getByRole('region', { name: 'Serval: send this Stripe key' })
+    .filter({ hasText: maskKey(key) });
 }
 
 beforeAll(async () => {

@@ -27,7 +27,10 @@ let token: string;
 const api = <T = any>(method: string, apiPath: string, body?: unknown) => backend.api<T>(method, apiPath, { token, body });
 
 function offerFor(page: Page, key: string): Locator {
-  return page.locator('serval-key-offer').getByRole('region', { name: 'Serval: send this Stripe key' }).filter({ hasText: maskKey(key) });
+  return page
+    .locator('serval-key-offer')
+    .getByRole('region', { name: 'Serval: send this Stripe key' })
+    .filter({ hasText: maskKey(key) });
 }
 
 beforeAll(async () => {

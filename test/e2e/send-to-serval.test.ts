@@ -14,7 +14,32 @@ import { describe, expect, it } from 'vitest';
 import { maskKey } from '../../shared/keys.js';
 import { expectLegible, expectNoAxeViolations, focusedElement } from './accessibility.js';
 import { DASHBOARD } from './dashboard.js';
-import { UI_TIMEOUT, POPUP_VIEWPORT, OPTIONS_VIEWPORT, stripe, backend, browser, dashboard, tab, testDeviceId, applications, newKey, screenshot, offerFor, allOffers, chooseApplication, chosenApplication, expectNoSidewaysScroll, expectNamesAsProminentAsPills, backendRequests, expectNoHorizontalOverflow, api, storageContents, useSendWorld, expectNoKeyAnywhere } from './send-world.js';
+import {
+  UI_TIMEOUT,
+  POPUP_VIEWPORT,
+  OPTIONS_VIEWPORT,
+  stripe,
+  backend,
+  browser,
+  dashboard,
+  tab,
+  testDeviceId,
+  applications,
+  newKey,
+  screenshot,
+  offerFor,
+  allOffers,
+  chooseApplication,
+  chosenApplication,
+  expectNoSidewaysScroll,
+  expectNamesAsProminentAsPills,
+  backendRequests,
+  expectNoHorizontalOverflow,
+  api,
+  storageContents,
+  useSendWorld,
+  expectNoKeyAnywhere,
+} from './send-world.js';
 
 useSendWorld();
 
@@ -179,13 +204,27 @@ describe('Send to Serval, in a real browser', () => {
     });
     expect(afterScript).toEqual({ picked: 'Payouts', sendStarted: false });
     await backend.logWritten();
-    expect(backendRequests().slice(requestsBefore).filter((r) => r.method !== 'GET')).toEqual([]);
+    expect(
+      backendRequests()
+        .slice(requestsBefore)
+        .filter((r) => r.method !== 'GET'),
+    ).toEqual([]);
 
     // A person's click sends, to the application the person left chosen.
     await send.click();
     await card.getByText('Connected to Payouts', { exact: false }).waitFor({ timeout: UI_TIMEOUT });
-    await expect.poll(() => backendRequests().slice(requestsBefore).filter((r) => r.method === 'PUT').length, { timeout: UI_TIMEOUT }).toBeGreaterThan(0);
-    const sent = backendRequests().slice(requestsBefore).filter((r) => r.method !== 'GET');
+    await expect
+      .poll(
+        () =>
+          backendRequests()
+            .slice(requestsBefore)
+            .filter((r) => r.method === 'PUT').length,
+        { timeout: UI_TIMEOUT },
+      )
+      .toBeGreaterThan(0);
+    const sent = backendRequests()
+      .slice(requestsBefore)
+      .filter((r) => r.method !== 'GET');
     expect(sent).toEqual([{ method: 'PUT', path: `/api/applications/${applications.Payouts}/integrations/stripe` }]);
     expect((await api('GET', `/api/applications/${applications.Billing}/integrations/stripe`)).status).toBe(404);
 
@@ -228,7 +267,10 @@ describe('Send to Serval, in a real browser', () => {
     await tab.goto(`${DASHBOARD}/test/apikeys`);
     await tab.getByRole('button', { name: 'Reveal test key' }).click();
     const card = offerFor(tab, key);
-    await card.getByText(/revoked|not paired/i).first().waitFor({ timeout: UI_TIMEOUT });
+    await card
+      .getByText(/revoked|not paired/i)
+      .first()
+      .waitFor({ timeout: UI_TIMEOUT });
     await card.getByRole('button', { name: /options/i }).waitFor();
     expect(await card.getByRole('button', { name: 'Send to Serval' }).count()).toBe(0);
     await screenshot(card, 'offer-not-paired.png');
@@ -239,7 +281,10 @@ describe('Send to Serval, in a real browser', () => {
     const options = await browser.openExtensionPage('options.html');
     await options.getByLabel('Pairing code').waitFor({ timeout: UI_TIMEOUT });
     await options.getByRole('button', { name: 'Connect' }).waitFor();
-    await options.getByText(/revoked/i).first().waitFor();
+    await options
+      .getByText(/revoked/i)
+      .first()
+      .waitFor();
     await expectNoAxeViolations(options, 'page', 'options: pairing revoked');
     await options.close();
 

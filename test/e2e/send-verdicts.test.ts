@@ -9,7 +9,28 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { maskKey } from '../../shared/keys.js';
 import { expectLegible, expectNoAxeViolations, focusedElement, MIN_UI_CONTRAST } from './accessibility.js';
 import { DASHBOARD } from './dashboard.js';
-import { UI_TIMEOUT, OPTIONS_VIEWPORT, stripe, backend, browser, dashboard, tab, applications, newKey, screenshot, offerFor, allOffers, chooseApplication, chosenApplication, expectNamesAsProminentAsPills, expectNoHorizontalOverflow, api, storageContents, useSendWorld, expectNoKeyAnywhere, pairInOptions } from './send-world.js';
+import {
+  UI_TIMEOUT,
+  OPTIONS_VIEWPORT,
+  stripe,
+  browser,
+  dashboard,
+  tab,
+  applications,
+  newKey,
+  screenshot,
+  offerFor,
+  allOffers,
+  chooseApplication,
+  chosenApplication,
+  expectNamesAsProminentAsPills,
+  expectNoHorizontalOverflow,
+  api,
+  storageContents,
+  useSendWorld,
+  expectNoKeyAnywhere,
+  pairInOptions,
+} from './send-world.js';
 
 useSendWorld();
 

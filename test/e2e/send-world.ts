@@ -13,7 +13,7 @@ import type { StripeTestServer } from '../stripe-server/index.js';
 import { horizontalOverflow } from './accessibility.js';
 import { createApplications, REPO_ROOT, startBackendWithStripe, type Backend, type BackendWithStripe } from './backend.js';
 import { launchWithExtension, type ExtensionBrowser } from './chromium.js';
-import { DASHBOARD, serveDashboard, type Dashboard } from './dashboard.js';
+import { serveDashboard, type Dashboard } from './dashboard.js';
 import { EXTENSION_DIR } from './global-setup.js';
 
 /**
@@ -59,7 +59,10 @@ export async function screenshot(target: Page | Locator, name: string): Promise<
 
 /** The offer card for one key (found by its masked form), inside `<serval-key-offer>`'s shadow root. */
 export function offerFor(page: Page, key: string): Locator {
-  return page.locator('serval-key-offer').getByRole('region', { name: OFFER_REGION }).filter({ hasText: maskKey(key) });
+  return page
+    .locator('serval-key-offer')
+    .getByRole('region', { name: OFFER_REGION })
+    .filter({ hasText: maskKey(key) });
 }
 
 export function allOffers(page: Page): Locator {

@@ -33,8 +33,14 @@ describe('sending a key', () => {
     const { backend } = setup({ applications: [application()] });
     await pair();
     backend.state.requests = [];
-    expect(await sendToBackground('serval:rotate-key', { applicationIds: ['app_1'], apiKey: PUBLISHABLE_LIVE })).toMatchObject({ ok: false, error: { code: 'publishable_key' } });
-    expect(await sendToBackground('serval:rotate-key', { applicationIds: [], apiKey: RESTRICTED_TEST })).toMatchObject({ ok: false, error: { code: 'validation_failed' } });
+    expect(await sendToBackground('serval:rotate-key', { applicationIds: ['app_1'], apiKey: PUBLISHABLE_LIVE })).toMatchObject({
+      ok: false,
+      error: { code: 'publishable_key' },
+    });
+    expect(await sendToBackground('serval:rotate-key', { applicationIds: [], apiKey: RESTRICTED_TEST })).toMatchObject({
+      ok: false,
+      error: { code: 'validation_failed' },
+    });
     expect(backend.state.requests).toHaveLength(0);
   });
 

@@ -42,7 +42,12 @@ describe('who may ask for what', () => {
 
   it('refuses pairing to a sender without a tab that is not one of our pages', async () => {
     const { background, backend } = setup();
-    const reply = await dispatch(background.handlers, { type: 'serval:pair', data: { backendUrl: 'http://127.0.0.1:8787', code: 'ABCD-EFGH', deviceName: 'x' } }, {}, EXTENSION);
+    const reply = await dispatch(
+      background.handlers,
+      { type: 'serval:pair', data: { backendUrl: 'http://127.0.0.1:8787', code: 'ABCD-EFGH', deviceName: 'x' } },
+      {},
+      EXTENSION,
+    );
     expect(reply).toMatchObject({ ok: false, error: { code: 'not_allowed' } });
     expect(backend.state.requests).toHaveLength(0);
   });

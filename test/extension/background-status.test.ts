@@ -31,7 +31,11 @@ describe('status and the toolbar badge', () => {
   it('counts the keys due for rotation in amber when nothing else needs attention, and names them in the title either way', async () => {
     const due = { rotationDue: true, rotationDueAt: '2026-02-01T10:00:00.000Z' };
     const { backend, background } = setup({
-      applications: [application({ id: 'a', stripe: integration(due) }), application({ id: 'b', stripe: integration(due) }), application({ id: 'c', stripe: integration() })],
+      applications: [
+        application({ id: 'a', stripe: integration(due) }),
+        application({ id: 'b', stripe: integration(due) }),
+        application({ id: 'c', stripe: integration() }),
+      ],
     });
     await pair();
     await background.refreshStatus();
@@ -76,9 +80,7 @@ describe('status and the toolbar badge', () => {
   it('says so when the backend answers outside the contract', async () => {
     const backend = createFakeBackend();
     const offContract = (async (input: RequestInfo | URL, init?: RequestInit) =>
-      String(input).endsWith('/api/applications')
-        ? new Response(JSON.stringify({ apps: [] }), { status: 200 })
-        : backend.fetch(input, init)) as typeof fetch;
+      String(input).endsWith('/api/applications') ? new Response(JSON.stringify({ apps: [] }), { status: 200 }) : backend.fetch(input, init)) as typeof fetch;
     const background = createServalBackground({ fetch: offContract });
     browser.runtime.onMessage.addListener(createMessageListener(background.handlers, EXTENSION));
     await pair();

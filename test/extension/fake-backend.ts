@@ -40,7 +40,13 @@ export function createFakeBackend(options: FakeBackendOptions = {}) {
 
   /** The check's verdict on an accepted key: Stripe grants it `state.permissions`. */
   const validationOf = (parsed: ParsedKey, warnings: Validation['warnings'] = []) =>
-    makeValidation({ keyType: parsed.keyType, mode: parsed.mode, permissions: state.permissions, missingPermissions: missingPermissions(state.permissions), warnings });
+    makeValidation({
+      keyType: parsed.keyType,
+      mode: parsed.mode,
+      permissions: state.permissions,
+      missingPermissions: missingPermissions(state.permissions),
+      warnings,
+    });
 
   /** Stores an accepted key on the application, masked, as the PUT and the rotate routes both do. */
   function connect(application: Application, parsed: ParsedKey, fields: Partial<Integration> = {}): Integration {
@@ -71,7 +77,9 @@ export function createFakeBackend(options: FakeBackendOptions = {}) {
     const path = url.pathname;
     if (method === 'GET' && path === '/api/health') return json(200, { status: 'ok', version: options.version ?? '0.1.0' });
     if (method === 'POST' && path === '/api/pair') {
-      const code = String(body?.code ?? '').toUpperCase().replace('-', '');
+      const code = String(body?.code ?? '')
+        .toUpperCase()
+        .replace('-', '');
       if (code !== state.pairingCode.replace('-', '')) return error('pairing_code_invalid');
       state.revoked = false;
       return json(201, { token: state.token, device: { id: 'dev_1', name: body.deviceName } });

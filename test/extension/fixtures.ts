@@ -3,7 +3,7 @@ import type { Application, Integration, Validation } from '../../shared/api.js';
 import { allPermissions } from '../../shared/permissions.js';
 
 /** A current-format (99-character body) key of each kind, and a legacy (24) one. */
-export const body99 = '51' + 'Qx7Lm2Rt9Kd'.repeat(8) + 'Zp3Wv8Hn0';
+export const body99 = `51${'Qx7Lm2Rt9Kd'.repeat(8)}Zp3Wv8Hn0`;
 export const RESTRICTED_TEST = `rk_test_${body99}`;
 export const RESTRICTED_LIVE = `rk_live_${body99}`;
 export const SECRET_TEST = `sk_test_${body99}`;

@@ -20,7 +20,8 @@ describe('Also update: other applications holding an older key of the same accou
       ],
     },
   };
-  const sentWithWarning = () => fakeClient({ sendKey: vi.fn(async () => ok({ integration: integration(), validation: validation({ warnings: [elsewhere] }) })) });
+  const sentWithWarning = () =>
+    fakeClient({ sendKey: vi.fn(async () => ok({ integration: integration(), validation: validation({ warnings: [elsewhere] }) })) });
 
   async function sendOnce(client: CardClient) {
     render(<OfferCard offer={restrictedTest} client={client} onDismiss={() => {}} />);
@@ -70,7 +71,9 @@ describe('Also update: other applications holding an older key of the same accou
     const rotateKey = vi
       .fn<CardClient['rotateKey']>()
       .mockResolvedValueOnce(fail('application_not_found', 'No application with that id.', 'Reload the applications and try again.'))
-      .mockResolvedValueOnce(ok({ validation: validation(), integrations: [integration({ applicationId: 'app_2' }), integration({ applicationId: 'app_3' })] }));
+      .mockResolvedValueOnce(
+        ok({ validation: validation(), integrations: [integration({ applicationId: 'app_2' }), integration({ applicationId: 'app_3' })] }),
+      );
     const client = { ...sentWithWarning(), rotateKey };
     byPerson.click(await sendOnce(client));
     expect(await screen.findByText('No application with that id.')).toBeTruthy();

@@ -36,7 +36,9 @@ describe('the offer card', () => {
   });
 
   it('recommends a restricted key when the key is a secret key, with the pre-filled create link', () => {
-    render(<OfferCard offer={{ ...restrictedTest, key: SECRET_TEST, keyType: 'secret', maskedKey: 'sk_test_…8Hn0' }} client={fakeClient()} onDismiss={() => {}} />);
+    render(
+      <OfferCard offer={{ ...restrictedTest, key: SECRET_TEST, keyType: 'secret', maskedKey: 'sk_test_…8Hn0' }} client={fakeClient()} onDismiss={() => {}} />,
+    );
     const link = screen.getByRole('link', { name: 'Create a restricted key for Serval' }) as HTMLAnchorElement;
     expect(link.href).toContain('https://dashboard.stripe.com/test/apikeys/create?name=Serval');
     expect(link.href).toContain('permissions[]=rak_balance_transaction_source_read');

@@ -88,7 +88,7 @@ describe('pairing', () => {
     expect(alert.textContent).toContain('npm run pair');
   });
 
-  it("refuses plain http:// to a backend off this computer next to the field, before any request", async () => {
+  it('refuses plain http:// to a backend off this computer next to the field, before any request', async () => {
     const client = fakeClient(unpaired);
     render(<ServalApp client={client} variant="options" />);
     const url = (await screen.findByLabelText('Backend URL')) as HTMLInputElement;
@@ -140,7 +140,12 @@ describe('status', () => {
       ...report,
       status: { ...report.status, integrations: { ...report.status.integrations, rotationDue: 1 } },
       applications: [
-        application({ id: 'app_1', name: 'Billing', environment: 'live', stripe: integration({ mode: 'live', rotationDue: true, rotationDueAt: '2026-02-01T10:00:00.000Z' }) }),
+        application({
+          id: 'app_1',
+          name: 'Billing',
+          environment: 'live',
+          stripe: integration({ mode: 'live', rotationDue: true, rotationDueAt: '2026-02-01T10:00:00.000Z' }),
+        }),
         application({ id: 'app_2', name: 'Payouts', environment: 'test', stripe: integration({ applicationId: 'app_2' }) }),
         application({ id: 'app_3', name: 'Reports' }),
       ],
@@ -173,7 +178,10 @@ describe('status', () => {
 
   it('shows a failed re-check instead of hiding it', async () => {
     const client = fakeClient(paired, {
-      recheck: vi.fn(async () => ({ ok: false as const, error: { code: 'stripe_unavailable', message: 'Stripe could not be reached, or did not answer in time.' } })),
+      recheck: vi.fn(async () => ({
+        ok: false as const,
+        error: { code: 'stripe_unavailable', message: 'Stripe could not be reached, or did not answer in time.' },
+      })),
     });
     render(<ServalApp client={client} variant="options" />);
     fireEvent.click(await screen.findByRole('button', { name: 'Re-check Billing' }));

@@ -124,7 +124,9 @@ function installExitHook(): void {
 /** Starts a fresh cluster. `fast` (default true) turns off fsync, synchronous_commit and full_page_writes. */
 export async function startPostgresCluster(options: { fast?: boolean } = {}): Promise<PostgresCluster> {
   if (!postgresAvailable()) {
-    throw new Error('PostgreSQL server binaries not found (looked in /usr/lib/postgresql/*/bin and `pg_config --bindir`). Install them: apt-get install -y postgresql');
+    throw new Error(
+      'PostgreSQL server binaries not found (looked in /usr/lib/postgresql/*/bin and `pg_config --bindir`). Install them: apt-get install -y postgresql',
+    );
   }
   const fast = options.fast ?? true;
   const baseDir = fs.mkdtempSync(path.join(os.tmpdir(), 'serval-pg-'));
@@ -181,10 +183,15 @@ export async function startPostgresCluster(options: { fast?: boolean } = {}): Pr
     if (RUN_AS_ROOT) {
       const user = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
       const group = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
-      if (user.status !== 0 || group.status !== 0) throw new Error('Running as root, PostgreSQL needs the `postgres` OS user, which does not exist (apt-get install -y postgresql creates it).');
+      if (user.status !== 0 || group.status !== 0)
+        throw new Error('Running as root, PostgreSQL needs the `postgres` OS user, which does not exist (apt-get install -y postgresql creates it).');
       for (const dir of [baseDir, socketDir]) fs.chownSync(dir, Number(user.stdout), Number(group.stdout));
     }
-    const initdb = await run('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--no-locale', '--no-sync', '--no-instructions'], baseDir);
+    const initdb = await run(
+      'initdb',
+      ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--no-locale', '--no-sync', '--no-instructions'],
+      baseDir,
+    );
     if (initdb.code !== 0) {
       const hint = RUN_AS_ROOT ? `\n(As root, initdb runs as the \`postgres\` user, which must be able to reach ${baseDir}.)` : '';
       throw new Error(`initdb failed (exit ${initdb.code}):\n${initdb.output.trim()}${hint}`);

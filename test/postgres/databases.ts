@@ -18,7 +18,10 @@ async function withAdmin<T>(adminUrl: string, fn: (client: pg.Client) => Promise
 
 /** Creates an empty database and returns its URL. */
 export async function createTestDatabase(adminUrl: string, prefix = 'test'): Promise<string> {
-  const name = `serval_${prefix.replace(/[^a-z0-9]/gi, '').toLowerCase().slice(0, 20)}_${randomBytes(5).toString('hex')}`;
+  const name = `serval_${prefix
+    .replace(/[^a-z0-9]/gi, '')
+    .toLowerCase()
+    .slice(0, 20)}_${randomBytes(5).toString('hex')}`;
   await withAdmin(adminUrl, (c) => c.query(`create database ${name}`));
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;

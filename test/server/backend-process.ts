@@ -21,6 +21,8 @@ export type BackendProcess = {
 };
 
 export type SpawnOptions = {
+  /** Options for node itself, before the script (as `npm run serve` gives them). */
+  nodeArgs?: string[];
   /** false: run the TypeScript sources (tsx) instead of the production bundle. */
   compiled?: boolean;
   /**
@@ -37,7 +39,7 @@ export type SpawnOptions = {
  * — its TypeScript sources. Not awaited: see `startBackend`.
  */
 export function spawnBackend(env: Record<string, string>, options: SpawnOptions = {}) {
-  const args = options.compiled === false ? ['--import', 'tsx', 'server/main.ts'] : ['dist/server/main.cjs'];
+  const args = [...(options.nodeArgs ?? []), ...(options.compiled === false ? ['--import', 'tsx', 'server/main.ts'] : ['dist/server/main.cjs'])];
   const stdoutFd = options.stdoutFile === undefined ? null : fs.openSync(options.stdoutFile, 'w', 0o600);
   const child = spawn(process.execPath, args, {
     env: { ...process.env, PORT: '0', SERVAL_RECHECK_INTERVAL_MINUTES: '0', ...env },
@@ -77,7 +79,11 @@ export async function startBackend(env: Record<string, string>, options: SpawnOp
       const headers: Record<string, string> = {};
       if (init.body !== undefined) headers['Content-Type'] = 'application/json';
       if (init.token) headers.Authorization = `Bearer ${init.token}`;
-      const res = await fetch(`${url}${path}`, { method: init.method ?? 'GET', headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
+      const res = await fetch(`${url}${path}`, {
+        method: init.method ?? 'GET',
+        headers,
+        body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      });
       const text = await res.text();
       return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
     },

@@ -21,14 +21,15 @@ function expectErrorShape(res: { status: number; body: any }, status: number, co
   expect(Object.keys(res.body.error).every((k) => ['code', 'message', 'hint', 'details'].includes(k))).toBe(true);
 }
 
-const bodyRoutes = () => [
-  ['POST', '/api/pair'],
-  ['POST', '/api/applications'],
-  ['PATCH', `/api/applications/${appId}`],
-  ['PUT', `/api/applications/${appId}/integrations/stripe`],
-  ['POST', '/api/stripe/validate'],
-  ['POST', `/api/applications/${appId}/stripe/customers`],
-] as const;
+const bodyRoutes = () =>
+  [
+    ['POST', '/api/pair'],
+    ['POST', '/api/applications'],
+    ['PATCH', `/api/applications/${appId}`],
+    ['PUT', `/api/applications/${appId}/integrations/stripe`],
+    ['POST', '/api/stripe/validate'],
+    ['POST', `/api/applications/${appId}/stripe/customers`],
+  ] as const;
 
 describe('every route with a body', () => {
   it('malformed JSON → 400 validation_failed', async () => {
@@ -44,7 +45,11 @@ describe('every route with a body', () => {
   it('a body that is not a JSON object, or not JSON at all → 400', async () => {
     for (const [method, url] of bodyRoutes()) {
       for (const raw of ['null', '[]', '"text"', '42', 'true']) expectErrorShape(await h.request(method, url, { raw }), 400, 'validation_failed');
-      expectErrorShape(await h.request(method, url, { raw: 'name=x', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }), 400, 'validation_failed');
+      expectErrorShape(
+        await h.request(method, url, { raw: 'name=x', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }),
+        400,
+        'validation_failed',
+      );
     }
   });
 
@@ -58,7 +63,17 @@ describe('every route with a body', () => {
 
 describe('wrong types, missing fields, odd strings', () => {
   it('applications: missing, empty, too long, wrong type, control characters', async () => {
-    for (const body of [{}, { name: '' }, { name: '   ' }, { name: 'x'.repeat(101) }, { name: 42 }, { name: null }, { name: ['a'] }, { name: 'bad\u0000name' }, { name: 'new\nline' }]) {
+    for (const body of [
+      {},
+      { name: '' },
+      { name: '   ' },
+      { name: 'x'.repeat(101) },
+      { name: 42 },
+      { name: null },
+      { name: ['a'] },
+      { name: 'bad\u0000name' },
+      { name: 'new\nline' },
+    ]) {
       const res = await h.post('/api/applications', body);
       expectErrorShape(res, 400, 'validation_failed');
       expect(res.body.error.details[0]).toMatchObject({ path: 'name' });
@@ -74,7 +89,7 @@ describe('wrong types, missing fields, odd strings', () => {
   });
 
   it('integration PUT: missing apiKey, wrong types, unknown source, giant key', async () => {
-    for (const body of [{}, { apiKey: 123 }, { apiKey: null }, { apiKey: 'sk_test_x', source: 'browser' }, { apiKey: 'sk_test_' + 'a'.repeat(2000) }]) {
+    for (const body of [{}, { apiKey: 123 }, { apiKey: null }, { apiKey: 'sk_test_x', source: 'browser' }, { apiKey: `sk_test_${'a'.repeat(2000)}` }]) {
       expectErrorShape(await h.put(`/api/applications/${appId}/integrations/stripe`, body), 400, 'validation_failed');
     }
   });
@@ -82,7 +97,15 @@ describe('wrong types, missing fields, odd strings', () => {
   it('keys with spaces, newlines, tabs, zero-width or non-ASCII characters → 422 malformed_key, nothing sent to Stripe', async () => {
     h.stripe.resetRequests();
     const good = h.stripe.createKey({ type: 'restricted' });
-    for (const apiKey of [good.slice(0, 20) + ' ' + good.slice(20), good.slice(0, 20) + '\n' + good.slice(20), good.replace('_', '\t'), good + '\u200b', good.slice(0, -1) + 'é', '🔑', '']) {
+    for (const apiKey of [
+      `${good.slice(0, 20)} ${good.slice(20)}`,
+      `${good.slice(0, 20)}\n${good.slice(20)}`,
+      good.replace('_', '\t'),
+      `${good}\u200b`,
+      `${good.slice(0, -1)}é`,
+      '🔑',
+      '',
+    ]) {
       expectErrorShape(await h.put(`/api/applications/${appId}/integrations/stripe`, { apiKey }), 422, 'malformed_key');
     }
     expect(h.stripe.requests).toHaveLength(0);
@@ -120,12 +143,29 @@ describe('the OpenAPI document', () => {
     const doc = (await h.get('/api/openapi.json', { token: null })).body;
     const ops = Object.entries<any>(doc.paths).flatMap(([p, m]) => Object.keys(m).map((verb) => `${verb.toUpperCase()} ${p}`));
     for (const op of [
-      'GET /health', 'POST /pair', 'GET /status', 'GET /devices', 'DELETE /devices/{id}', 'GET /applications', 'POST /applications',
-      'GET /applications/{id}', 'PATCH /applications/{id}', 'DELETE /applications/{id}', 'PUT /applications/{id}/integrations/stripe',
-      'GET /applications/{id}/integrations/stripe', 'POST /applications/{id}/integrations/stripe/validate', 'DELETE /applications/{id}/integrations/stripe',
-      'POST /stripe/validate', 'GET /audit', 'GET /applications/{id}/stripe/balance', 'GET /applications/{id}/stripe/charges',
-      'GET /applications/{id}/stripe/customers', 'POST /applications/{id}/stripe/customers', 'GET /applications/{id}/stripe/customers/{customerId}',
-      'PATCH /applications/{id}/stripe/customers/{customerId}', 'GET /applications/{id}/stripe/balance_transactions',
+      'GET /health',
+      'POST /pair',
+      'GET /status',
+      'GET /devices',
+      'DELETE /devices/{id}',
+      'GET /applications',
+      'POST /applications',
+      'GET /applications/{id}',
+      'PATCH /applications/{id}',
+      'DELETE /applications/{id}',
+      'PUT /applications/{id}/integrations/stripe',
+      'GET /applications/{id}/integrations/stripe',
+      'POST /applications/{id}/integrations/stripe/validate',
+      'DELETE /applications/{id}/integrations/stripe',
+      'POST /stripe/validate',
+      'GET /audit',
+      'GET /applications/{id}/stripe/balance',
+      'GET /applications/{id}/stripe/charges',
+      'GET /applications/{id}/stripe/customers',
+      'POST /applications/{id}/stripe/customers',
+      'GET /applications/{id}/stripe/customers/{customerId}',
+      'PATCH /applications/{id}/stripe/customers/{customerId}',
+      'GET /applications/{id}/stripe/balance_transactions',
     ]) {
       expect(ops).toContain(op);
     }

@@ -21,7 +21,10 @@ it(`${N} keys submitted at once beside re-checks and reads, then deletes beside 
   const apps = await Promise.all(Array.from({ length: N }, (_, i) => h.createApplication(`Concurrent ${i}`)));
   const keys = new Map(apps.map((id) => [id, h.stripe.createKey({ type: 'restricted' })]));
   const statuses: number[] = [];
-  const note = (res: { status: number }) => (statuses.push(res.status), res);
+  const note = (res: { status: number }) => {
+    statuses.push(res.status);
+    return res;
+  };
 
   // Phase 1: every application gets its key, while others are read and re-checked (a re-check
   // that comes before its key may find none yet: 404).

@@ -96,7 +96,9 @@ describe('the console page', () => {
   it('names console devices after the browser', () => {
     expect(consoleDeviceName(CHROME_LINUX)).toBe('Console — Chrome on Linux');
     expect(consoleDeviceName('Mozilla/5.0 (Macintosh; Intel Mac OS X 10.15; rv:128.0) Gecko/20100101 Firefox/128.0')).toBe('Console — Firefox on macOS');
-    expect(consoleDeviceName('Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120 Safari/537.36 Edg/120')).toBe('Console — Edge on Windows');
+    expect(consoleDeviceName('Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120 Safari/537.36 Edg/120')).toBe(
+      'Console — Edge on Windows',
+    );
     expect(consoleDeviceName(undefined)).toBe('Console — a browser');
   });
 });

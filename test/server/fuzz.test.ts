@@ -30,28 +30,45 @@ const anyText = fc.string({ unit: 'binary', maxLength: 60 });
 /** A path parameter: the real application, a plausible id, or anything at all (%-encoded, or raw with its % signs). */
 const pathParam = fc.oneof(
   fc.constant('__app__'),
-  fc.constantFrom('app_x', 'cus_x', 'dev_x', 'x'.repeat(65), '..', '%00', '%2F', 'a%0Ask_live_' + 'a'.repeat(24)),
+  fc.constantFrom('app_x', 'cus_x', 'dev_x', 'x'.repeat(65), '..', '%00', '%2F', `a%0Ask_live_${'a'.repeat(24)}`),
   anyText.map(encodeURIComponent),
   printable.map((s) => s.replace(/[/?#\\]/g, '')).filter((s) => s.length > 0),
 );
 const query = fc.oneof(
   fc.constant(''),
-  fc.dictionary(fc.constantFrom('limit', 'starting_after', 'customer', 'email', 'type', 'expand[]', 'x'), fc.oneof(anyText, fc.integer().map(String))).map(
-    (q) => '?' + new URLSearchParams(q).toString(),
-  ),
+  fc
+    .dictionary(fc.constantFrom('limit', 'starting_after', 'customer', 'email', 'type', 'expand[]', 'x'), fc.oneof(anyText, fc.integer().map(String)))
+    .map((q) => `?${new URLSearchParams(q).toString()}`),
   printable.map((s) => `?${s.replace(/#/g, '')}`),
 );
 const body = fc.oneof(
   fc.constant(undefined),
   fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)),
-  fc.record({ name: fc.oneof(anyText, fc.jsonValue()), apiKey: fc.oneof(anyText, fc.jsonValue()), code: anyText, deviceName: anyText, source: anyText, email: anyText }, { requiredKeys: [] }).map((v) =>
-    JSON.stringify(v),
-  ),
+  fc
+    .record(
+      {
+        name: fc.oneof(anyText, fc.jsonValue()),
+        apiKey: fc.oneof(anyText, fc.jsonValue()),
+        code: anyText,
+        deviceName: anyText,
+        source: anyText,
+        email: anyText,
+      },
+      { requiredKeys: [] },
+    )
+    .map((v) => JSON.stringify(v)),
   fc.uint8Array({ maxLength: 300 }).map((bytes) => Buffer.from(bytes).toString('latin1')),
 );
 const headers = fc.record(
   {
-    'Content-Type': fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=latin1', ''),
+    'Content-Type': fc.constantFrom(
+      'application/json',
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      'application/json; charset=latin1',
+      '',
+    ),
     'Idempotency-Key': printable,
     Accept: printable,
     'X-Anything': printable,
@@ -63,7 +80,10 @@ function expectWellFormed(res: { status: number; body: any }, what: string) {
   expect(res.status, what).toBeLessThan(500);
   if (res.status >= 400) {
     expect(res.body?.error, what).toMatchObject({ code: expect.any(String), message: expect.any(String) });
-    expect(Object.keys(res.body.error).every((k) => ['code', 'message', 'hint', 'details'].includes(k)), what).toBe(true);
+    expect(
+      Object.keys(res.body.error).every((k) => ['code', 'message', 'hint', 'details'].includes(k)),
+      what,
+    ).toBe(true);
   }
 }
 

@@ -55,7 +55,11 @@ export async function startHarness(options: { env?: Record<string, string>; now?
   let runtime: Runtime = await createRuntime(config, { logger, now: options.now });
   const responses: string[] = [];
 
-  async function request<T = any>(method: string, url: string, init: { body?: unknown; raw?: string; token?: string | null; headers?: Record<string, string> } = {}): Promise<ApiResponse<T>> {
+  async function request<T = any>(
+    method: string,
+    url: string,
+    init: { body?: unknown; raw?: string; token?: string | null; headers?: Record<string, string> } = {},
+  ): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { ...init.headers };
     if (init.body !== undefined || init.raw !== undefined) headers['Content-Type'] ??= 'application/json';
     const token = init.token === undefined ? harness.token : init.token;
@@ -120,11 +124,17 @@ export async function startHarness(options: { env?: Record<string, string>; now?
     async sql<R extends Record<string, unknown> = Record<string, unknown>>(text: string, values: unknown[] = []): Promise<R[]> {
       if (runtime.database.dialect === 'sqlite') {
         const statement = runtime.database.sqlite.prepare(text);
-        return (statement.reader ? statement.all(...values) : (statement.run(...values), [])) as R[];
+        if (statement.reader) return statement.all(...values) as R[];
+        statement.run(...values);
+        return [];
       }
       // $1, $2 … on PostgreSQL; the tests write ? for both.
       let n = 0;
-      return adminQuery<R>(env.DATABASE_URL!, text.replace(/\?/g, () => `$${++n}`), values);
+      return adminQuery<R>(
+        env.DATABASE_URL!,
+        text.replace(/\?/g, () => `$${++n}`),
+        values,
+      );
     },
 
     /** The database is sound: SQLite's integrity check; PostgreSQL's amcheck over every index of ours. */

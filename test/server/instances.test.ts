@@ -109,7 +109,8 @@ describe(`two instances on one ${dialect} database`, () => {
   it('GET /api/status on one instance is current after every write through the other (nothing stale is served)', async () => {
     const { code } = await h.runtime.pairing.issueCode();
     const token = await pairOn(a, code, 'Status');
-    const status = async () => (await b.fetch('/api/status', { token })).body as { applications: number; integrations: { connected: number; needsAttention: number } };
+    const status = async () =>
+      (await b.fetch('/api/status', { token })).body as { applications: number; integrations: { connected: number; needsAttention: number } };
     const before = await status();
     const appId = (await a.fetch('/api/applications', { method: 'POST', token, body: { name: 'Counted' } })).body.application.id;
     expect((await status()).applications).toBe(before.applications + 1);
@@ -186,16 +187,21 @@ describe(`the scheduled re-check across instances (${dialect})`, () => {
     h.stripe.setLatency(150);
     h.stripe.resetRequests();
     await h.sql("update stripe_integrations set last_validated_at = '2000-01-01T00:00:00.000Z', recheck_lease_until = null");
-    await vi.waitFor(
-      async () => expect(await h.sql("select application_id from stripe_integrations where last_validated_at < '2001'")).toEqual([]),
-      { timeout: 20_000, interval: 100 },
-    );
+    await vi.waitFor(async () => expect(await h.sql("select application_id from stripe_integrations where last_validated_at < '2001'")).toEqual([]), {
+      timeout: 20_000,
+      interval: 100,
+    });
     h.stripe.setLatency(0);
     // Each key's permission probe for Balance: Read ran exactly once (the next round is due 6 s later).
     const balanceProbes = (key: string) => h.stripe.requests.filter((r) => r.path === '/v1/balance' && r.headers.authorization === `Bearer ${key}`).length;
     expect(keys.map(balanceProbes)).toEqual(keys.map(() => 1));
     await Promise.all([c.logWritten(), d.logWritten()]);
-    const rounds = [c, d].map((x) => x.output().stdout.split('\n').filter((l) => l.includes('scheduled re-check done')));
+    const rounds = [c, d].map((x) =>
+      x
+        .output()
+        .stdout.split('\n')
+        .filter((l) => l.includes('scheduled re-check done')),
+    );
     const checked = rounds.flat().reduce((n, line) => n + (JSON.parse(line) as { checked: number }).checked, 0);
     const stored = await h.sql('select application_id from stripe_integrations');
     expect(checked).toBe(stored.length); // each once: the eight, and any an earlier test left

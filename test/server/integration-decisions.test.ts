@@ -67,7 +67,9 @@ describe('replacement warnings', () => {
       { applicationId: 'app_2', applicationName: 'Billing', maskedKey: 'a' },
       { applicationId: 'app_3', applicationName: 'Shop', maskedKey: 'b' },
     ]);
-    expect(two?.message).toBe('2 other applications ("Billing", "Shop") still use an older key of Stripe account acct_1 in test mode: update them with this key too.');
+    expect(two?.message).toBe(
+      '2 other applications ("Billing", "Shop") still use an older key of Stripe account acct_1 in test mode: update them with this key too.',
+    );
   });
 });
 

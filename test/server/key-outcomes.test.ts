@@ -47,7 +47,16 @@ describe('keys Serval accepts', () => {
     const res = await connect(k);
     expect(res.status).toBe(200);
     const { integration: i, validation: v } = res.body;
-    expect(i).toMatchObject({ applicationId: appId, provider: 'stripe', keyType: 'restricted', mode: 'test', status: 'connected', source: 'extension', missingPermissions: [], lastError: null });
+    expect(i).toMatchObject({
+      applicationId: appId,
+      provider: 'stripe',
+      keyType: 'restricted',
+      mode: 'test',
+      status: 'connected',
+      source: 'extension',
+      missingPermissions: [],
+      lastError: null,
+    });
     expect(i.maskedKey).toBe(`rk_test_…${k.slice(-4)}`);
     expect(Object.values(i.permissions)).toEqual(PERMISSION_IDS.map(() => true));
     expect(v).toMatchObject({ valid: true, keyType: 'restricted', mode: 'test', missingPermissions: [] });
@@ -93,7 +102,13 @@ describe('a restricted key missing permissions', () => {
       expect(res.status).toBe(200);
       expect(res.body.integration.status).toBe('missing_permissions');
       expect(res.body.integration.missingPermissions).toEqual(['customers_write', 'balance_read']);
-      expect(res.body.integration.permissions).toEqual({ charges_read: true, customers_read: true, customers_write: false, balance_read: false, balance_transactions_read: true });
+      expect(res.body.integration.permissions).toEqual({
+        charges_read: true,
+        customers_read: true,
+        customers_write: false,
+        balance_read: false,
+        balance_transactions_read: true,
+      });
       const warning = res.body.validation.warnings.find((w: any) => w.code === 'missing_permissions');
       expect(warning.message).toContain('Customers: Write');
       expect(warning.message).toContain('Balance: Read');
@@ -120,7 +135,13 @@ describe('a restricted key missing permissions', () => {
 
 describe('keys Serval refuses (422), storing nothing', () => {
   it('malformed keys never reach Stripe', async () => {
-    for (const bad of ['hello', 'sk_test_short', 'sk_test_4eC39HqLyjWD arjtT1zdp7dc', 'sk_test_4eC39HqLyjWD\narjtT1zdp7dc', 'whsec_abcdefghijklmnopqrstuvwxyz0123']) {
+    for (const bad of [
+      'hello',
+      'sk_test_short',
+      'sk_test_4eC39HqLyjWD arjtT1zdp7dc',
+      'sk_test_4eC39HqLyjWD\narjtT1zdp7dc',
+      'whsec_abcdefghijklmnopqrstuvwxyz0123',
+    ]) {
       const res = await connect(bad);
       expect(res.status, bad).toBe(422);
       expect(res.body.error.code).toBe('malformed_key');
@@ -131,14 +152,14 @@ describe('keys Serval refuses (422), storing nothing', () => {
   });
 
   it('a publishable key is refused with its own code and never reaches Stripe', async () => {
-    const res = await connect('pk_test_' + 'a'.repeat(99));
+    const res = await connect(`pk_test_${'a'.repeat(99)}`);
     expect(res.status).toBe(422);
     expect(res.body.error.code).toBe('publishable_key');
     expect(h.stripe.requests).toHaveLength(0);
   });
 
   it('an unknown key gets invalid_api_key with the guide hint', async () => {
-    const res = await connect('rk_test_' + 'Z'.repeat(99));
+    const res = await connect(`rk_test_${'Z'.repeat(99)}`);
     expect(res.status).toBe(422);
     expect(res.body.error).toMatchObject({ code: 'invalid_api_key' });
     expect(res.body.error.hint).toMatch(/deleted or rotated/);
@@ -165,7 +186,7 @@ describe('keys Serval refuses (422), storing nothing', () => {
     const bad = key();
     h.stripe.deleteKey(bad);
     expect((await connect(bad)).status).toBe(422);
-    expect((await connect('pk_live_' + 'b'.repeat(99))).status).toBe(422);
+    expect((await connect(`pk_live_${'b'.repeat(99)}`)).status).toBe(422);
     expect(await integration()).toEqual(before);
   });
 });
@@ -276,12 +297,16 @@ describe('POST /api/stripe/validate (dry run)', () => {
   it('checks a key without storing anything', async () => {
     const res = await h.post('/api/stripe/validate', { apiKey: key({ type: 'restricted', permissions: ['balance_read'] }) });
     expect(res.status).toBe(200);
-    expect(res.body.validation).toMatchObject({ valid: true, keyType: 'restricted', missingPermissions: ['charges_read', 'customers_read', 'customers_write', 'balance_transactions_read'] });
+    expect(res.body.validation).toMatchObject({
+      valid: true,
+      keyType: 'restricted',
+      missingPermissions: ['charges_read', 'customers_read', 'customers_write', 'balance_transactions_read'],
+    });
     expect(await h.runtime.repos.integrations.get(appId)).toBeUndefined();
   });
 
   it('refuses like PUT does', async () => {
-    expect((await h.post('/api/stripe/validate', { apiKey: 'pk_test_' + 'c'.repeat(24) })).body.error.code).toBe('publishable_key');
+    expect((await h.post('/api/stripe/validate', { apiKey: `pk_test_${'c'.repeat(24)}` })).body.error.code).toBe('publishable_key');
     const expired = key();
     h.stripe.expireKey(expired);
     expect((await h.post('/api/stripe/validate', { apiKey: expired })).body.error.code).toBe('expired_api_key');
@@ -293,7 +318,14 @@ describe('how the checks reach Stripe', () => {
     await connect(key());
     const paths = h.stripe.requests.map((r) => `${r.method} ${r.path}`).sort();
     expect(paths).toEqual(
-      ['GET /v1/account', 'GET /v1/balance', 'GET /v1/balance_transactions', 'GET /v1/charges', 'GET /v1/customers', 'POST /v1/customers/cus_servalprobe0doesnotexist'].sort(),
+      [
+        'GET /v1/account',
+        'GET /v1/balance',
+        'GET /v1/balance_transactions',
+        'GET /v1/charges',
+        'GET /v1/customers',
+        'POST /v1/customers/cus_servalprobe0doesnotexist',
+      ].sort(),
     );
     for (const r of h.stripe.requests) expect(r.headers.authorization).toMatch(/^Bearer rk_test_/);
   });

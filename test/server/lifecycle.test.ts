@@ -50,7 +50,11 @@ describe('environments', () => {
     h!.stripe.resetRequests();
     const refused = await put(live.id, h!.stripe.createKey({ mode: 'test', type: 'restricted' }));
     expect(refused.status).toBe(422);
-    expect(refused.body.error).toMatchObject({ code: 'mode_mismatch', message: expect.stringContaining('test key'), hint: expect.stringContaining('correct mode') });
+    expect(refused.body.error).toMatchObject({
+      code: 'mode_mismatch',
+      message: expect.stringContaining('test key'),
+      hint: expect.stringContaining('correct mode'),
+    });
     expect(h!.stripe.requests).toEqual([]);
     expect((await h!.get(`/api/applications/${live.id}`)).body.application.stripe).toBeNull();
     expect((await put(live.id, h!.stripe.createKey({ mode: 'live', type: 'restricted' }))).status).toBe(200);

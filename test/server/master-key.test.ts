@@ -84,7 +84,8 @@ if (dialect === 'sqlite') {
 
       // Kill it: right after it wrote the new master.key; as the first rows are re-sealed; half-way.
       const reader = new Database(path.join(h.dataDir, 'serval.db'), { readonly: true });
-      const resealedUnder = () => reader.prepare('select key_id as id, count(*) as n from stripe_integrations group by key_id').all() as Array<{ id: string; n: number }>;
+      const resealedUnder = () =>
+        reader.prepare('select key_id as id, count(*) as n from stripe_integrations group by key_id').all() as Array<{ id: string; n: number }>;
       const keysInUseAfterKills: number[] = [];
       for (const moment of ['written', 'first rows', 'half-way'] as const) {
         const child = spawn(process.execPath, ['dist/server/rotate-master-key.mjs'], { env: { ...process.env, ...h.env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -131,7 +132,9 @@ if (dialect === 'sqlite') {
       const apps: string[] = [];
       for (let i = 0; i < 5; i++) {
         const id = (await backend.fetch('/api/applications', { method: 'POST', token, body: { name: `App ${i}` } })).body.application.id;
-        expect((await backend.fetch(`/api/applications/${id}/integrations/stripe`, { method: 'PUT', token, body: { apiKey: h.stripe.createKey() } })).status).toBe(200);
+        expect(
+          (await backend.fetch(`/api/applications/${id}/integrations/stripe`, { method: 'PUT', token, body: { apiKey: h.stripe.createKey() } })).status,
+        ).toBe(200);
         apps.push(id);
       }
       const oldIds = keyIds(path.join(h.dataDir, 'master.key'));
@@ -160,7 +163,9 @@ if (dialect === 'sqlite') {
       expect(oldIds).not.toContain(newIds[0]);
       for (const app of apps) expect((await backend.fetch(`/api/applications/${app}/stripe/balance`, { token })).status).toBe(200);
       // A key connected after the rotation is sealed under the new key.
-      expect((await backend.fetch(`/api/applications/${apps[0]}/integrations/stripe`, { method: 'PUT', token, body: { apiKey: h.stripe.createKey() } })).status).toBe(200);
+      expect(
+        (await backend.fetch(`/api/applications/${apps[0]}/integrations/stripe`, { method: 'PUT', token, body: { apiKey: h.stripe.createKey() } })).status,
+      ).toBe(200);
       await backend.stop();
       const rows = await (async () => {
         await h!.restart();
@@ -208,7 +213,8 @@ describe(`backup (${dialect})`, () => {
     const write = async (i: number) => {
       const id = (await backend.fetch('/api/applications', { method: 'POST', token, body: { name: `App ${i}` } })).body.application.id;
       const apiKey = h!.stripe.createKey();
-      if ((await backend.fetch(`/api/applications/${id}/integrations/stripe`, { method: 'PUT', token, body: { apiKey } })).status === 200) acknowledged.set(id, apiKey);
+      if ((await backend.fetch(`/api/applications/${id}/integrations/stripe`, { method: 'PUT', token, body: { apiKey } })).status === 200)
+        acknowledged.set(id, apiKey);
     };
     for (let i = 0; i < 10; i++) await write(i);
     const beforeBackup = new Map(acknowledged);

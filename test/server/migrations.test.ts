@@ -104,11 +104,23 @@ describe(`a database from the previous release (${dialect})`, () => {
     const env = await previousReleaseDatabase();
     runtime = await createRuntime(loadConfig(env), { logger: createMemoryLogger('silent').logger });
 
-    expect(await runtime.repos.applications.get('app_old')).toEqual({ id: 'app_old', name: 'Old billing', createdAt: '2026-04-01T00:00:00.000Z', environment: 'test' });
+    expect(await runtime.repos.applications.get('app_old')).toEqual({
+      id: 'app_old',
+      name: 'Old billing',
+      createdAt: '2026-04-01T00:00:00.000Z',
+      environment: 'test',
+    });
     expect((await runtime.repos.devices.activeByTokenHash('hash_old'))?.id).toBe('dev_old');
     const listed = await runtime.audit.list(100);
     expect(listed.map((e) => e.id)).toEqual(events.map((e) => e.id).reverse());
-    expect(listed.at(-1)).toEqual({ id: 'evt_c', at: '2026-05-01T00:00:02.000Z', action: 'application.renamed', deviceId: 'dev_old', applicationId: 'app_old', detail: { n: 'evt_c' } });
+    expect(listed.at(-1)).toEqual({
+      id: 'evt_c',
+      at: '2026-05-01T00:00:02.000Z',
+      action: 'application.renamed',
+      deviceId: 'dev_old',
+      applicationId: 'app_old',
+      detail: { n: 'evt_c' },
+    });
 
     // What is written from now on comes after the history, whatever the clock says.
     await runtime.audit.record(runtime.repos, { action: 'application.deleted', deviceId: 'dev_old', applicationId: 'app_old' });

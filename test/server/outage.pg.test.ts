@@ -40,7 +40,9 @@ it('answers 503 database_unavailable while PostgreSQL is down, stays up, and rec
   const pair = await backend.fetch('/api/pair', { method: 'POST', body: { code: backend.pairingCode, deviceName: 'Outage' } });
   const token: string = pair.body.token;
   const appId: string = (await backend.fetch('/api/applications', { method: 'POST', token, body: { name: 'Before' } })).body.application.id;
-  expect((await backend.fetch(`/api/applications/${appId}/integrations/stripe`, { method: 'PUT', token, body: { apiKey: stripe.createKey() } })).status).toBe(200);
+  expect((await backend.fetch(`/api/applications/${appId}/integrations/stripe`, { method: 'PUT', token, body: { apiKey: stripe.createKey() } })).status).toBe(
+    200,
+  );
 
   // Load: reads and writes from 8 clients at once, all through the outage.
   const statuses: number[] = [];

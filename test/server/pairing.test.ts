@@ -70,7 +70,11 @@ describe('pairing codes', () => {
     expect((await pair('WRNG-CODE')).status).toBe(401); // the tenth retires the codes still live
     const retired = await pair(survivor);
     expect(retired.status).toBe(401);
-    expect(retired.body.error).toMatchObject({ code: 'pairing_code_invalid', message: expect.stringMatching(/retired/), hint: expect.stringContaining('npm run pair') });
+    expect(retired.body.error).toMatchObject({
+      code: 'pairing_code_invalid',
+      message: expect.stringMatching(/retired/),
+      hint: expect.stringContaining('npm run pair'),
+    });
     const { code: fresh } = await h.runtime.pairing.issueCode();
     expect((await pair(fresh)).status).toBe(201); // no waiting
   });

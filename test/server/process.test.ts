@@ -8,7 +8,9 @@ import { spawnBackend, startBackend } from './backend-process.js';
 import { freshDatabaseEnv } from './harness.js';
 
 const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+afterAll(() => {
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+});
 
 async function env(extra: Record<string, string> = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'serval-proc-'));

@@ -91,7 +91,12 @@ describe(`the audit log (${dialect})`, () => {
   it('lists newest first in the order the events were written, whatever their clock said', async () => {
     const event = (id: string, at: string) => ({ id, at, action: 'application.created', deviceId: null, applicationId: null, detail: '{}' });
     // The clock stepped back between the second and the third; two share a millisecond.
-    const written = [event('evt_order_c', '2026-05-01T00:00:02.000Z'), event('evt_order_a', '2026-05-01T00:00:03.000Z'), event('evt_order_e', '2026-05-01T00:00:01.000Z'), event('evt_order_b', '2026-05-01T00:00:01.000Z')];
+    const written = [
+      event('evt_order_c', '2026-05-01T00:00:02.000Z'),
+      event('evt_order_a', '2026-05-01T00:00:03.000Z'),
+      event('evt_order_e', '2026-05-01T00:00:01.000Z'),
+      event('evt_order_b', '2026-05-01T00:00:01.000Z'),
+    ];
     for (const row of written) await repos.audit.add(row);
     const listed = (await repos.audit.list(100)).filter((r) => r.id.startsWith('evt_order_'));
     expect(listed.map((r) => r.id)).toEqual(written.map((r) => r.id).reverse());

@@ -40,7 +40,7 @@ it('runs every flow that handles a key', async () => {
   expect((await h.put(`/api/applications/${a}/integrations/stripe`, { apiKey: expired })).status).toBe(422);
   expect((await h.post('/api/stripe/validate', { apiKey: newKey() })).status).toBe(200);
   const spaced = newKey();
-  expect((await h.put(`/api/applications/${a}/integrations/stripe`, { apiKey: spaced.slice(0, 30) + ' ' + spaced.slice(30) })).status).toBe(422);
+  expect((await h.put(`/api/applications/${a}/integrations/stripe`, { apiKey: `${spaced.slice(0, 30)} ${spaced.slice(30)}` })).status).toBe(422);
   h.stripe.injectFault({ kind: 'status500' });
   expect((await h.put(`/api/applications/${a}/integrations/stripe`, { apiKey: newKey() })).status).toBe(502);
   h.stripe.clearFaults();
@@ -64,7 +64,11 @@ it('runs every flow that handles a key', async () => {
   const files = (await h.exposed()).filter((f) => !f.name.startsWith('log/response'));
   const masked = (await h.get('/api/audit?limit=500')).body.events.map((e: any) => e.detail.maskedKey).filter(Boolean) as string[];
   expect(masked.length).toBeGreaterThan(3);
-  for (const m of new Set(masked)) expect(files.some((f) => f.bytes.includes(Buffer.from(m))), `${m} in the database files`).toBe(true);
+  for (const m of new Set(masked))
+    expect(
+      files.some((f) => f.bytes.includes(Buffer.from(m))),
+      `${m} in the database files`,
+    ).toBe(true);
   for (const k of keys) expect(h.stripe.requests.some((r) => r.headers.authorization === `Bearer ${k}`) || k === spaced).toBe(true);
 });
 

@@ -18,7 +18,17 @@ afterEach(async () => {
 });
 
 const hashDir = (dir: string) =>
-  Object.fromEntries(fs.readdirSync(dir).sort().map((f) => [f, createHash('sha256').update(fs.readFileSync(path.join(dir, f))).digest('hex')]));
+  Object.fromEntries(
+    fs
+      .readdirSync(dir)
+      .sort()
+      .map((f) => [
+        f,
+        createHash('sha256')
+          .update(fs.readFileSync(path.join(dir, f)))
+          .digest('hex'),
+      ]),
+  );
 
 /** Everything stored: the files on SQLite; every row of every table (and the migrations applied) on PostgreSQL. */
 async function snapshot(harness: Harness): Promise<unknown> {

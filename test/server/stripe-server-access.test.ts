@@ -31,9 +31,7 @@ describe('authentication (401)', () => {
     const res = await raw('/v1/charges', { key: 'sk_test_placeholder' });
     expect(res.status).toBe(401);
     const text = await res.text();
-    expect(text).toBe(
-      '{\n  "error": {\n    "message": "Invalid API Key provided: sk_test_*******lder",\n    "type": "invalid_request_error"\n  }\n}\n',
-    );
+    expect(text).toBe('{\n  "error": {\n    "message": "Invalid API Key provided: sk_test_*******lder",\n    "type": "invalid_request_error"\n  }\n}\n');
     expect(res.headers.get('content-length')).toBe('121');
     expect(res.headers.get('content-type')).toBe('application/json');
     expect(res.headers.get('www-authenticate')).toBe('Bearer realm="Stripe"');

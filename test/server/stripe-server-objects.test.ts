@@ -20,7 +20,7 @@ describe('objects and lists', () => {
     expect((await sdk(server.createKey({ mode: 'live' })).balance.retrieve()).livemode).toBe(true);
   });
 
-  it('lists have Stripe\'s shape: object list, url, newest first, default limit 10, realistic ids', async () => {
+  it("lists have Stripe's shape: object list, url, newest first, default limit 10, realistic ids", async () => {
     const accountId = freshAccount();
     server.seed(accountId, { customers: 12, charges: 3, balanceTransactions: 3 });
     const stripe = sdk(server.createKey({ accountId }));

@@ -17,7 +17,12 @@ describe('headers', () => {
   it('echoes Stripe-Version and Idempotency-Key, and replays an idempotent POST', async () => {
     const accountId = freshAccount();
     const key = server.createKey({ accountId });
-    const res = await raw('/v1/customers', { key, method: 'POST', body: 'name=Once', headers: { 'idempotency-key': 'idem-123', 'stripe-version': '2024-09-30.acacia' } });
+    const res = await raw('/v1/customers', {
+      key,
+      method: 'POST',
+      body: 'name=Once',
+      headers: { 'idempotency-key': 'idem-123', 'stripe-version': '2024-09-30.acacia' },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('idempotency-key')).toBe('idem-123');
     expect(res.headers.get('stripe-version')).toBe('2024-09-30.acacia');

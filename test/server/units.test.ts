@@ -24,7 +24,13 @@ describe('config', () => {
   });
 
   it('a bad value stops start-up with a message naming the variable', () => {
-    for (const [name, value] of [['PORT', 'eighty'], ['PORT', '70000'], ['SERVAL_MASTER_KEY', 'c2hvcnQ='], ['STRIPE_API_BASE', 'ftp://x'], ['LOG_LEVEL', 'loud']]) {
+    for (const [name, value] of [
+      ['PORT', 'eighty'],
+      ['PORT', '70000'],
+      ['SERVAL_MASTER_KEY', 'c2hvcnQ='],
+      ['STRIPE_API_BASE', 'ftp://x'],
+      ['LOG_LEVEL', 'loud'],
+    ]) {
       let error: unknown;
       try {
         loadConfig({ [name]: value });
@@ -37,15 +43,16 @@ describe('config', () => {
   });
 });
 
-const permissionError = (message: string) =>
-  new Stripe.errors.StripePermissionError({ message, type: 'invalid_request_error', statusCode: 403 } as never);
+const permissionError = (message: string) => new Stripe.errors.StripePermissionError({ message, type: 'invalid_request_error', statusCode: 403 } as never);
 
 describe('Stripe failures, by status and class — never by wording', () => {
   beforeAll(async () => {
     await stripeSdk(); // loaded by the first call to Stripe, as in the server
   });
-  const formatA = "The provided key 'rk_test_****Ab12cd' does not have the required permissions for this endpoint on account 'acct_1PJBLEBBLEfV'. Having the 'rak_balance_read' permission would allow this request to continue.";
-  const formatB = "Permission denied. The provided key 'rk_live_…BuW4ie' does not have the required permissions for this endpoint on account 'acct_9XyZ'. Enabling \"Customers Write\" ('customer_write') permissions on this key would allow this request to continue.";
+  const formatA =
+    "The provided key 'rk_test_****Ab12cd' does not have the required permissions for this endpoint on account 'acct_1PJBLEBBLEfV'. Having the 'rak_balance_read' permission would allow this request to continue.";
+  const formatB =
+    "Permission denied. The provided key 'rk_live_…BuW4ie' does not have the required permissions for this endpoint on account 'acct_9XyZ'. Enabling \"Customers Write\" ('customer_write') permissions on this key would allow this request to continue.";
 
   it('reads the account and scope from both 403 wordings', () => {
     expect(accountIdFromMessage(formatA)).toBe('acct_1PJBLEBBLEfV');
@@ -61,16 +68,28 @@ describe('Stripe failures, by status and class — never by wording', () => {
   });
 
   it('401, 429, 5xx, connection errors and non-Stripe errors', () => {
-    expect(describeStripeFailure(new Stripe.errors.StripeAuthenticationError({ message: 'x', statusCode: 401 } as never))).toMatchObject({ kind: 'auth', expired: false });
-    expect(describeStripeFailure(new Stripe.errors.StripeAuthenticationError({ message: 'x', statusCode: 401, code: 'api_key_expired' } as never))).toMatchObject({ kind: 'auth', expired: true });
-    expect(describeStripeFailure(new Stripe.errors.StripeRateLimitError({ message: 'x', statusCode: 429 } as never))).toMatchObject({ kind: 'rate_limited', retryAfterSeconds: 1 });
+    expect(describeStripeFailure(new Stripe.errors.StripeAuthenticationError({ message: 'x', statusCode: 401 } as never))).toMatchObject({
+      kind: 'auth',
+      expired: false,
+    });
+    expect(
+      describeStripeFailure(new Stripe.errors.StripeAuthenticationError({ message: 'x', statusCode: 401, code: 'api_key_expired' } as never)),
+    ).toMatchObject({ kind: 'auth', expired: true });
+    expect(describeStripeFailure(new Stripe.errors.StripeRateLimitError({ message: 'x', statusCode: 429 } as never))).toMatchObject({
+      kind: 'rate_limited',
+      retryAfterSeconds: 1,
+    });
     expect(describeStripeFailure(new Stripe.errors.StripeAPIError({ message: 'x', statusCode: 500 } as never))).toMatchObject({ kind: 'unavailable' });
     expect(describeStripeFailure(new Stripe.errors.StripeConnectionError({ message: 'timeout' } as never))).toMatchObject({ kind: 'unavailable' });
     expect(describeStripeFailure(new Error('boom'))).toMatchObject({ kind: 'unavailable' });
-    expect(describeStripeFailure(new Stripe.errors.StripeInvalidRequestError({ message: "No such customer: 'cus_x'", statusCode: 404, code: 'resource_missing' } as never))).toMatchObject({ kind: 'request', statusCode: 404 });
+    expect(
+      describeStripeFailure(
+        new Stripe.errors.StripeInvalidRequestError({ message: "No such customer: 'cus_x'", statusCode: 404, code: 'resource_missing' } as never),
+      ),
+    ).toMatchObject({ kind: 'request', statusCode: 404 });
   });
 
-  it('a workflow 403 names the permission from Stripe\'s scope when it is there, else the route\'s', () => {
+  it("a workflow 403 names the permission from Stripe's scope when it is there, else the route's", () => {
     const fromMessage = workflowFailure(describeStripeFailure(permissionError(formatA)), 'charges_read');
     expect(fromMessage.change).toMatchObject({ status: 'missing_permissions', missing: 'balance_read' });
     expect(fromMessage.error.message).toContain('Balance: Read');
@@ -92,7 +111,10 @@ describe('the verdict', () => {
 
   it('an outage anywhere refuses to guess', () => {
     const probes = { ...all(ok), balance_read: fail({ kind: 'unavailable', message: '' }) };
-    expect(decideVerdict(key, { account: { ok: true, value: { id: 'acct_1' } }, probes }, 'now')).toEqual({ ok: false, refusal: { code: 'stripe_unavailable' } });
+    expect(decideVerdict(key, { account: { ok: true, value: { id: 'acct_1' } }, probes }, 'now')).toEqual({
+      ok: false,
+      refusal: { code: 'stripe_unavailable' },
+    });
   });
 
   it('404 on the write probe is granted; 403 is missing; the account comes from a 403 when /v1/account is refused', () => {

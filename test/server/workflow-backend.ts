@@ -54,7 +54,9 @@ export function useWorkflowBackend() {
     integrationOf: async (appId: string) => (await backend().get(`/api/applications/${appId}/integrations/stripe`)).body.integration,
     auditFor: async (appId: string) => ((await backend().get('/api/audit?limit=200')).body.events as any[]).filter((e) => e.applicationId === appId),
     statusChanges: async (appId: string) =>
-      ((await backend().get('/api/audit?limit=200')).body.events as any[]).filter((e) => e.applicationId === appId && e.action === 'integration.status_changed'),
+      ((await backend().get('/api/audit?limit=200')).body.events as any[]).filter(
+        (e) => e.applicationId === appId && e.action === 'integration.status_changed',
+      ),
     /** What the backend asked Stripe, as `GET /v1/charges?limit=1`. */
     stripeCalls: () => backend().stripe.requests.map((r) => `${r.method} ${r.path}${r.query ? `?${r.query}` : ''}`),
     /** Stripe's own answer, asked directly with the key. */

@@ -32,7 +32,11 @@ describe('Stripe 403 → 403 stripe_permission_denied, integration → missing_p
       expect(h.stripe.store.customers(app.accountId)).toHaveLength(0);
 
       const integration = await integrationOf(app.appId);
-      expect(integration).toMatchObject({ status: 'missing_permissions', missingPermissions: ['customers_write'], lastError: { code: 'stripe_permission_denied' } });
+      expect(integration).toMatchObject({
+        status: 'missing_permissions',
+        missingPermissions: ['customers_write'],
+        lastError: { code: 'stripe_permission_denied' },
+      });
       expect(integration.permissions.customers_write).toBe(false);
       expect(integration.permissions.customers_read).toBe(true);
       const changes = await statusChanges(app.appId);
@@ -84,7 +88,12 @@ describe('Stripe 403 → 403 stripe_permission_denied, integration → missing_p
 
   it("the permission named is Stripe's scope from the message, when it differs from the route's", () => {
     const { error, change } = workflowFailure(
-      { kind: 'permission', message: "… Having the 'rak_balance_read' permission would allow this request to continue.", accountId: null, scope: 'rak_balance_read' },
+      {
+        kind: 'permission',
+        message: "… Having the 'rak_balance_read' permission would allow this request to continue.",
+        accountId: null,
+        scope: 'rak_balance_read',
+      },
       'balance_transactions_read',
     );
     expect(error.status).toBe(403);

@@ -163,7 +163,11 @@ describe('customers', () => {
 
   it('updates a customer (PATCH → POST /v1/customers/:id), passing an Idempotency-Key on', async () => {
     const target = h.stripe.store.customers(app.accountId).find((c) => c.metadata.seeded === 'true')!;
-    const res = await h.patch(`${app.base}/customers/${target.id}`, { name: 'Renamed', phone: '+15555550123', metadata: { tier: 'gold' } }, { headers: { 'Idempotency-Key': 'patch-1' } });
+    const res = await h.patch(
+      `${app.base}/customers/${target.id}`,
+      { name: 'Renamed', phone: '+15555550123', metadata: { tier: 'gold' } },
+      { headers: { 'Idempotency-Key': 'patch-1' } },
+    );
     expect(res.status).toBe(200);
     const stored = h.stripe.store.customers(app.accountId).find((c) => c.id === target.id)!;
     expect(stored).toMatchObject({ name: 'Renamed', phone: '+15555550123', metadata: { seeded: 'true', tier: 'gold' } });

@@ -45,7 +45,7 @@ describe('the masker', () => {
     fc.assert(
       fc.property(prefix, body(0, MAX_KEY_BODY), fc.constantFrom('', ' ', '\n'), (p, b, pad) => {
         const masked = maskKey(pad + p + b + pad);
-        expect(masked.startsWith(p + '…')).toBe(true);
+        expect(masked.startsWith(`${p}…`)).toBe(true);
         const shown = masked.slice(p.length + 1);
         expect(shown.length).toBeLessThanOrEqual(4);
         expect(b.endsWith(shown)).toBe(true);
@@ -70,17 +70,24 @@ describe('the masker', () => {
 describe('the key parser', () => {
   it('never throws, and accepts only whole sk_/rk_ keys, telling type and mode right', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }), secretKey, fc.tuple(surroundings, secretKey, surroundings).map((t) => t.join(''))), (input) => {
-        const parsed = parseKey(input);
-        if (!parsed.ok) {
-          expect(['malformed_key', 'publishable_key']).toContain(parsed.code);
-          return;
-        }
-        expect(parsed.key).toMatch(/^(sk|rk)_(test|live)_[A-Za-z0-9]{24,247}$/);
-        expect(parsed.key).toBe(input.trim());
-        expect(parsed.keyType).toBe(parsed.key.startsWith('sk_') ? 'secret' : 'restricted');
-        expect(parsed.mode).toBe(parsed.key.slice(3, 7) === 'live' ? 'live' : 'test');
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: 'binary', maxLength: 300 }),
+          secretKey,
+          fc.tuple(surroundings, secretKey, surroundings).map((t) => t.join('')),
+        ),
+        (input) => {
+          const parsed = parseKey(input);
+          if (!parsed.ok) {
+            expect(['malformed_key', 'publishable_key']).toContain(parsed.code);
+            return;
+          }
+          expect(parsed.key).toMatch(/^(sk|rk)_(test|live)_[A-Za-z0-9]{24,247}$/);
+          expect(parsed.key).toBe(input.trim());
+          expect(parsed.keyType).toBe(parsed.key.startsWith('sk_') ? 'secret' : 'restricted');
+          expect(parsed.mode).toBe(parsed.key.slice(3, 7) === 'live' ? 'live' : 'test');
+        },
+      ),
       { numRuns: 3000 },
     );
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { containsSecretKey, findSecretKeys, maskKey, parseKey, scrubSecrets } from '../../shared/keys.js';
 
-const body99 = '51' + 'A1b2C3d4E5'.repeat(9) + 'xyz0123';
+const body99 = `51${'A1b2C3d4E5'.repeat(9)}xyz0123`;
 const legacy = 'sk_test_4eC39HqLyjWDarjtT1zdp7dc';
 
 describe('parseKey', () => {
@@ -39,7 +39,7 @@ describe('parseKey', () => {
       'xk_test_4eC39HqLyjWDarjtT1zdp7dc',
       'sk_test_4eC39HqLyjWDarjtT1zdp7dé',
       '',
-      'sk_test_' + 'a'.repeat(300),
+      `sk_test_${'a'.repeat(300)}`,
     ]) {
       expect(parseKey(bad), bad).toMatchObject({ ok: false, code: 'malformed_key' });
     }

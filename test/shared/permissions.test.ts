@@ -5,7 +5,13 @@ import { PERMISSIONS, PERMISSION_IDS, allPermissions, createRestrictedKeyUrl, mi
 describe('the permission catalogue', () => {
   it('has the five permissions Serval needs, each with a Stripe scope and a side-effect-free probe', () => {
     expect(PERMISSIONS.map((p) => p.id)).toEqual([...PERMISSION_IDS]);
-    expect(PERMISSIONS.map((p) => p.scope)).toEqual(['rak_charge_read', 'rak_customer_read', 'rak_customer_write', 'rak_balance_read', 'rak_balance_transaction_source_read']);
+    expect(PERMISSIONS.map((p) => p.scope)).toEqual([
+      'rak_charge_read',
+      'rak_customer_read',
+      'rak_customer_write',
+      'rak_balance_read',
+      'rak_balance_transaction_source_read',
+    ]);
     // The write probe updates a customer that cannot exist; it must never POST /v1/customers itself.
     const write = PERMISSIONS.find((p) => p.id === 'customers_write')!;
     expect(write.probe.method).toBe('POST');
@@ -47,7 +53,9 @@ describe('the error catalogue', () => {
   });
 
   it('renders the documented shape, with overrides', () => {
-    expect(errorBody('invalid_api_key')).toEqual({ error: { code: 'invalid_api_key', message: ERRORS.invalid_api_key.message, hint: ERRORS.invalid_api_key.hint } });
+    expect(errorBody('invalid_api_key')).toEqual({
+      error: { code: 'invalid_api_key', message: ERRORS.invalid_api_key.message, hint: ERRORS.invalid_api_key.hint },
+    });
     expect(errorBody('not_found', { details: { a: 1 } })).toEqual({ error: { code: 'not_found', message: 'Not found.', details: { a: 1 } } });
     expect(isErrorCode('stripe_unavailable')).toBe(true);
     expect(isErrorCode('toString')).toBe(false);

@@ -46,7 +46,10 @@ console.log(`Stripe test server listening on ${server.url}`);
 for (const [name, value] of Object.entries(keys)) console.log(`${name}=${value}`);
 
 function shutdown(): void {
-  server.close().then(() => process.exit(0), () => process.exit(1));
+  server.close().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
 }
 process.once('SIGINT', shutdown);
 process.once('SIGTERM', shutdown);

@@ -123,8 +123,13 @@ const ROUTES: Route[] = [
     access: 'charges_read',
     handle: (ctx) => {
       const customer = readString(ctx.params, 'customer');
-      return listResponse(ctx, ctx.data.charges, 'charge', ['customer'], (charge) => customer === undefined || charge.customer === customer, (charge) =>
-        inKeyMode(charge, ctx.key),
+      return listResponse(
+        ctx,
+        ctx.data.charges,
+        'charge',
+        ['customer'],
+        (charge) => customer === undefined || charge.customer === customer,
+        (charge) => inKeyMode(charge, ctx.key),
       );
     },
   },
@@ -135,8 +140,13 @@ const ROUTES: Route[] = [
     handle: (ctx) => {
       // Stripe documents this filter as case-sensitive.
       const email = readString(ctx.params, 'email');
-      return listResponse(ctx, ctx.data.customers, 'customer', ['email'], (customer) => email === undefined || customer.email === email, (customer) =>
-        inKeyMode(customer, ctx.key),
+      return listResponse(
+        ctx,
+        ctx.data.customers,
+        'customer',
+        ['email'],
+        (customer) => email === undefined || customer.email === email,
+        (customer) => inKeyMode(customer, ctx.key),
       );
     },
   },

@@ -12,15 +12,7 @@ import { parseForm } from './params.js';
 import { findRoute } from './routes.js';
 import type { RecordedRequest, StartOptions, StripeTestServer } from './server-api.js';
 import { Store, type AccountData, type SeedCounts } from './store.js';
-import {
-  BASE_HEADERS,
-  DEFAULT_STRIPE_VERSION,
-  StripeWireError,
-  newRequestId,
-  stripeJson,
-  unrecognizedUrl,
-  type WireReply,
-} from './wire.js';
+import { BASE_HEADERS, DEFAULT_STRIPE_VERSION, StripeWireError, newRequestId, stripeJson, unrecognizedUrl, type WireReply } from './wire.js';
 
 function firstHeader(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];

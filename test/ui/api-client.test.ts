@@ -22,12 +22,18 @@ describe('the REST client', () => {
     expect(reply).toMatchObject({
       ok: false,
       status: 200,
-      error: { code: 'unexpected_response', details: { method: 'GET', path: '/api/applications', fields: ['applications.0.id', 'applications.0.name', 'applications.0.createdAt'] } },
+      error: {
+        code: 'unexpected_response',
+        details: { method: 'GET', path: '/api/applications', fields: ['applications.0.id', 'applications.0.name', 'applications.0.createdAt'] },
+      },
     });
   });
 
   it('passes the API’s own errors through with their hint, and says when an error has no description', async () => {
-    const refused = createApiClient({ baseUrl: '', fetch: answering(() => json(422, { error: { code: 'invalid_api_key', message: 'No such key.', hint: 'Check test vs live.' } })) });
+    const refused = createApiClient({
+      baseUrl: '',
+      fetch: answering(() => json(422, { error: { code: 'invalid_api_key', message: 'No such key.', hint: 'Check test vs live.' } })),
+    });
     expect(await refused.putStripeKey('app_1', 'rk_test_x', 'manual')).toEqual({
       ok: false,
       status: 422,
@@ -49,7 +55,10 @@ describe('the REST client', () => {
     const refusing = createApiClient({ baseUrl: 'http://serval.example.com', fetch, refusal: { code: 'insecure_backend_url', message: 'Use https://.' } });
     expect(await refusing.pair('ABCD-EFGH', 'Chrome')).toMatchObject({ ok: false, status: null, error: { code: 'insecure_backend_url' } });
     expect(fetch).not.toHaveBeenCalled();
-    const down = createApiClient({ baseUrl: '', fetch: vi.fn(async () => Promise.reject(new TypeError('Failed to fetch'))) as unknown as typeof globalThis.fetch });
+    const down = createApiClient({
+      baseUrl: '',
+      fetch: vi.fn(async () => Promise.reject(new TypeError('Failed to fetch'))) as unknown as typeof globalThis.fetch,
+    });
     expect(await down.health()).toMatchObject({ ok: false, status: null, error: { code: 'backend_unreachable' } });
   });
 });
@@ -64,7 +73,10 @@ describe('the console on the same client', () => {
 
   it('signs out on a 401, except for a wrong sign-in code', async () => {
     const onUnauthorized = vi.fn();
-    const api = createConsoleApi(answering(() => json(401, { error: { code: 'unauthorized', message: 'Not signed in.' } })), onUnauthorized);
+    const api = createConsoleApi(
+      answering(() => json(401, { error: { code: 'unauthorized', message: 'Not signed in.' } })),
+      onUnauthorized,
+    );
     await expect(api.signIn('WXYZ-0000')).rejects.toBeInstanceOf(ConsoleApiError);
     expect(onUnauthorized).not.toHaveBeenCalled();
     await expect(api.applications()).rejects.toBeInstanceOf(ConsoleApiError);

@@ -52,7 +52,10 @@ describe('the design tokens', () => {
     for (const [file, css] of STYLESHEETS) {
       const used = [...css.matchAll(/var\(--serval-([\w-]+)\)/g)].map(([, name]) => name);
       expect(used.length, file).toBeGreaterThan(10);
-      expect(used.filter((name) => !(name in light)), file).toEqual([]);
+      expect(
+        used.filter((name) => !(name in light)),
+        file,
+      ).toEqual([]);
     }
   });
 
@@ -84,7 +87,10 @@ describe('the design tokens', () => {
     for (const size of ['text-sm', 'text-md', 'text-lg', 'text-xl']) expect(parseFloat(light[size]), size).toBeGreaterThanOrEqual(13);
     for (const [file, css] of STYLESHEETS) {
       const literal = [...css.matchAll(/font(?:-size)?:\s*([\d.]+)px/g)].map(([, px]) => Number(px));
-      expect(literal.filter((px) => px < 13), file).toEqual([]);
+      expect(
+        literal.filter((px) => px < 13),
+        file,
+      ).toEqual([]);
     }
   });
 

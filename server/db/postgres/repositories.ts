@@ -90,9 +90,7 @@ export function createPostgresRepositories(db: PgDb, inTransaction = false): Rep
           .select({ integration: stripeIntegrations, applicationName: applications.name })
           .from(stripeIntegrations)
           .innerJoin(applications, eq(applications.id, stripeIntegrations.applicationId))
-          .where(
-            and(eq(stripeIntegrations.accountId, accountId), eq(stripeIntegrations.mode, mode), ne(stripeIntegrations.applicationId, exceptApplicationId)),
-          )
+          .where(and(eq(stripeIntegrations.accountId, accountId), eq(stripeIntegrations.mode, mode), ne(stripeIntegrations.applicationId, exceptApplicationId)))
           .orderBy(applications.createdAt, applications.id);
         return rows.map((r) => ({ ...r.integration, applicationName: r.applicationName }));
       },
@@ -160,7 +158,10 @@ export function createPostgresRepositories(db: PgDb, inTransaction = false): Rep
       },
       listActive: () => db.select().from(devices).where(isNull(devices.revokedAt)).orderBy(devices.createdAt, devices.id),
       async revoke(id, at) {
-        const result = await db.update(devices).set({ revokedAt: at }).where(and(eq(devices.id, id), isNull(devices.revokedAt)));
+        const result = await db
+          .update(devices)
+          .set({ revokedAt: at })
+          .where(and(eq(devices.id, id), isNull(devices.revokedAt)));
         return (result.rowCount ?? 0) > 0;
       },
       async touch(id, at) {
@@ -177,7 +178,12 @@ export function createPostgresRepositories(db: PgDb, inTransaction = false): Rep
           .update(pairingCodes)
           .set({ usedAt: now })
           .where(
-            and(inArray(pairingCodes.codeHash, codeHashes), isNull(pairingCodes.usedAt), gt(pairingCodes.expiresAt, now), lt(pairingCodes.failures, maxFailures)),
+            and(
+              inArray(pairingCodes.codeHash, codeHashes),
+              isNull(pairingCodes.usedAt),
+              gt(pairingCodes.expiresAt, now),
+              lt(pairingCodes.failures, maxFailures),
+            ),
           );
         return (result.rowCount ?? 0) > 0;
       },

@@ -10,6 +10,7 @@
 import type Database from 'better-sqlite3';
 import { and, desc, eq, gt, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import { summaryOf, summaryQuery, type SqlRunner, type SummaryRow } from '../queries.js';
 import type { ApplicationRow, AuditEntryRow, DeviceRow, IntegrationRow, Repositories } from '../repositories.js';
 import * as schema from './schema.js';
@@ -30,6 +31,20 @@ export function sqliteRunner(db: SqliteDb): SqlRunner {
 }
 
 export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database): Repositories {
+  // The two reads every authenticated request makes (its device, and the status summary) are
+  // prepared once: SQLite parsing and planning them again for each request cost more than running
+  // them, and each statement left behind holds native memory until a garbage collection.
+  const activeDevice = preparedOnFirstUse(() =>
+    db
+      .select()
+      .from(devices)
+      .where(and(eq(devices.tokenHash, sql.placeholder('tokenHash')), isNull(devices.revokedAt)))
+      .prepare(),
+  );
+  const summaryStatement = preparedOnFirstUse(() =>
+    sqlite.prepare<[string], SummaryRow>(new SQLiteSyncDialect().sqlToQuery(summaryQuery(sql.placeholder('cutoff'))).sql),
+  );
+
   const integrationOf = (applicationId: string) => db.select().from(stripeIntegrations).where(eq(stripeIntegrations.applicationId, applicationId)).get();
 
   /** The open transaction's end, while one is open. */
@@ -72,7 +87,7 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
       },
 
       // No cut-off: an empty string, before every ISO time.
-      summary: op((rotationDueBefore: string | null) => summaryOf(db.get<SummaryRow>(summaryQuery(rotationDueBefore ?? ''))!)),
+      summary: op((rotationDueBefore: string | null) => summaryOf(summaryStatement().get(rotationDueBefore ?? '') as SummaryRow)),
 
       settings: {
         set: op((name: string, value: string) => {
@@ -106,20 +121,14 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
         update: op((applicationId: string, patch: Parameters<Repositories['integrations']['update']>[1]) => {
           db.update(stripeIntegrations).set(patch).where(eq(stripeIntegrations.applicationId, applicationId)).run();
         }),
-        delete: op(
-          (applicationId: string) => db.delete(stripeIntegrations).where(eq(stripeIntegrations.applicationId, applicationId)).run().changes > 0,
-        ),
+        delete: op((applicationId: string) => db.delete(stripeIntegrations).where(eq(stripeIntegrations.applicationId, applicationId)).run().changes > 0),
         withAccount: op((accountId: string, mode: IntegrationRow['mode'], exceptApplicationId: string) =>
           db
             .select({ integration: stripeIntegrations, applicationName: applications.name })
             .from(stripeIntegrations)
             .innerJoin(applications, eq(applications.id, stripeIntegrations.applicationId))
             .where(
-              and(
-                eq(stripeIntegrations.accountId, accountId),
-                eq(stripeIntegrations.mode, mode),
-                ne(stripeIntegrations.applicationId, exceptApplicationId),
-              ),
+              and(eq(stripeIntegrations.accountId, accountId), eq(stripeIntegrations.mode, mode), ne(stripeIntegrations.applicationId, exceptApplicationId)),
             )
             .orderBy(applications.createdAt, applications.id)
             .all()
@@ -155,7 +164,13 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
               )
               .run().changes > 0,
         ),
-        keyIdsInUse: op(() => db.selectDistinct({ keyId: stripeIntegrations.keyId }).from(stripeIntegrations).all().map((r) => r.keyId)),
+        keyIdsInUse: op(() =>
+          db
+            .selectDistinct({ keyId: stripeIntegrations.keyId })
+            .from(stripeIntegrations)
+            .all()
+            .map((r) => r.keyId),
+        ),
         // One UPDATE … RETURNING: SQLite's write lock makes the claim atomic across processes.
         claimDue: op(({ dueBefore, now, leaseUntil, limit }: { dueBefore: string; now: string; leaseUntil: string; limit: number }) => {
           const due = db
@@ -183,13 +198,15 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
         create: op((row: DeviceRow) => {
           db.insert(devices).values(row).run();
         }),
-        activeByTokenHash: op((tokenHash: string) =>
-          db.select().from(devices).where(and(eq(devices.tokenHash, tokenHash), isNull(devices.revokedAt))).get(),
-        ),
+        activeByTokenHash: op((tokenHash: string) => activeDevice().get({ tokenHash })),
         listActive: op(() => db.select().from(devices).where(isNull(devices.revokedAt)).orderBy(devices.createdAt, devices.id).all()),
         revoke: op(
           (id: string, at: string) =>
-            db.update(devices).set({ revokedAt: at }).where(and(eq(devices.id, id), isNull(devices.revokedAt))).run().changes > 0,
+            db
+              .update(devices)
+              .set({ revokedAt: at })
+              .where(and(eq(devices.id, id), isNull(devices.revokedAt)))
+              .run().changes > 0,
         ),
         touch: op((id: string, at: string) => {
           db.update(devices).set({ lastSeenAt: at }).where(eq(devices.id, id)).run();
@@ -206,7 +223,12 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
               .update(pairingCodes)
               .set({ usedAt: now })
               .where(
-                and(inArray(pairingCodes.codeHash, codeHashes), isNull(pairingCodes.usedAt), gt(pairingCodes.expiresAt, now), lt(pairingCodes.failures, maxFailures)),
+                and(
+                  inArray(pairingCodes.codeHash, codeHashes),
+                  isNull(pairingCodes.usedAt),
+                  gt(pairingCodes.expiresAt, now),
+                  lt(pairingCodes.failures, maxFailures),
+                ),
               )
               .run().changes > 0,
         ),
@@ -221,7 +243,9 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
           return row !== undefined && row.failures >= maxFailures;
         }),
         purge: op((now: string) => {
-          db.delete(pairingCodes).where(or(lt(pairingCodes.expiresAt, now), sql`${pairingCodes.usedAt} is not null`)).run();
+          db.delete(pairingCodes)
+            .where(or(lt(pairingCodes.expiresAt, now), sql`${pairingCodes.usedAt} is not null`))
+            .run();
         }),
       },
 
@@ -256,4 +280,13 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
 
   const transactionRepos = repositories(true);
   return repositories(false);
+}
+
+/** A statement prepared at its first use, and kept: the tables exist only once the migrations have run. */
+function preparedOnFirstUse<S>(prepare: () => S): () => S {
+  let statement: S | undefined;
+  return () => {
+    statement ??= prepare();
+    return statement;
+  };
 }
