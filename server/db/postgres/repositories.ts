@@ -26,6 +26,15 @@ export function postgresRunner(db: PgDb): SqlRunner {
 }
 
 export function createPostgresRepositories(db: PgDb, inTransaction = false): Repositories {
+  // The read every authenticated request makes: on the pool, a prepared statement (drizzle's
+  // prepare), which PostgreSQL parses and plans once per connection instead of for every request;
+  // in a transaction, the same query on the transaction's connection.
+  const activeDeviceQuery = db
+    .select()
+    .from(devices)
+    .where(and(eq(devices.tokenHash, sql.placeholder('tokenHash')), isNull(devices.revokedAt)));
+  const activeDevice = inTransaction ? activeDeviceQuery : activeDeviceQuery.prepare('serval_active_device');
+
   const repos: Repositories = {
     async transaction(fn) {
       if (inTransaction) return fn(repos); // nested: part of the open transaction
@@ -150,10 +159,7 @@ export function createPostgresRepositories(db: PgDb, inTransaction = false): Rep
         await db.insert(devices).values(row);
       },
       async activeByTokenHash(tokenHash) {
-        const [row] = await db
-          .select()
-          .from(devices)
-          .where(and(eq(devices.tokenHash, tokenHash), isNull(devices.revokedAt)));
+        const [row] = await activeDevice.execute({ tokenHash });
         return row;
       },
       listActive: () => db.select().from(devices).where(isNull(devices.revokedAt)).orderBy(devices.createdAt, devices.id),
