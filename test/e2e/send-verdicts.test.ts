@@ -2,7 +2,7 @@
  * More of the product the way a person uses it, in a real Chromium with the built extension
  * (send-world.ts): the verdicts other than "connected" — missing permissions with their fix, a key
  * Stripe refuses — the whole flow by keyboard alone, what never gets an offer, and what a content
- * script cannot read. As in the first file's story, Payouts holds a connected key (sent here
+ * script cannot read; the popup. As in the first file's story, Payouts holds a connected key (sent here
  * through the REST API); the tests run in order from there.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,8 @@ import { DASHBOARD } from './dashboard.js';
 import {
   UI_TIMEOUT,
   OPTIONS_VIEWPORT,
+  POPUP_VIEWPORT,
+  expectNoSidewaysScroll,
   stripe,
   browser,
   dashboard,
@@ -34,15 +36,34 @@ import {
 
 useSendWorld();
 
+/** The key Payouts holds, connected through the REST API. */
+let payoutsKey: string;
+
 beforeAll(async () => {
   await pairInOptions();
-  const key = newKey({ type: 'secret', mode: 'test' });
-  const connected = await api('PUT', `/api/applications/${applications.Payouts}/integrations/stripe`, { apiKey: key });
+  payoutsKey = newKey({ type: 'secret', mode: 'test' });
+  const connected = await api('PUT', `/api/applications/${applications.Payouts}/integrations/stripe`, { apiKey: payoutsKey });
   expect(connected.status, connected.text).toBe(200);
   await tab.goto(`${DASHBOARD}/test/apikeys`);
 }, 60_000);
 
 describe('Send to Serval: the other verdicts, the keyboard, and what stays out of reach', () => {
+  it('the popup shows the application connected', async () => {
+    const popup = await browser.openExtensionPage('popup.html', POPUP_VIEWPORT);
+    const payouts = popup.getByRole('listitem').filter({ hasText: 'Payouts' });
+    await payouts.getByText('Connected', { exact: true }).waitFor({ timeout: UI_TIMEOUT });
+    const text = await payouts.innerText();
+    expect(text).toContain(maskKey(payoutsKey));
+    expect(text).toContain('Test mode');
+    await popup.getByRole('listitem').filter({ hasText: 'Billing' }).getByText('Stripe not connected').waitFor();
+    await screenshot(popup, 'popup.png');
+    await expectNoAxeViolations(popup, 'page', 'the popup');
+    await expectLegible(popup, 'page', 'the popup');
+    await expectNamesAsProminentAsPills(popup);
+    await expectNoSidewaysScroll(popup, 'the popup');
+    await popup.close();
+  });
+
   it('content scripts cannot read the device token from extension storage', async () => {
     const { local } = await storageContents();
     expect(JSON.stringify(local)).toMatch(/svl_/); // the worker holds it…
