@@ -185,7 +185,7 @@ describe('Send to Serval, in a real browser', () => {
     const requestsBefore = backendRequests().length;
 
     // The page's own script reaches into the open shadow root: picks Billing, clicks Send, submits the form.
-    const afterScript = await tab.evaluate(async () => {
+    await tab.evaluate(() => {
       const page = globalThis as any; // runs in the page (this project has no DOM types)
       const root = page.document.querySelector('serval-key-offer').shadowRoot;
       const form = root.querySelector('form');
@@ -197,19 +197,13 @@ describe('Send to Serval, in a real browser', () => {
       sendButton.dispatchEvent(new page.MouseEvent('click', { bubbles: true, composed: true }));
       form.requestSubmit();
       form.requestSubmit(sendButton);
-      // A send would have disabled or replaced the button by the time the card has re-rendered.
-      await new Promise((resolve) => page.setTimeout(resolve, 50));
-      return { picked: picker.selectedOptions[0].text, sendStarted: !sendButton.isConnected || sendButton.disabled };
     });
-    expect(afterScript).toEqual({ picked: 'Payouts', sendStarted: false });
-    await backend.logWritten();
-    expect(
-      backendRequests()
-        .slice(requestsBefore)
-        .filter((r) => r.method !== 'GET'),
-    ).toEqual([]);
+    // The card puts its own choice back in the picker.
+    await expect.poll(() => chosenApplication(picker)).toBe('Payouts');
 
-    // A person's click sends, to the application the person left chosen.
+    // A person's click sends, to the application the person left chosen. It goes the same way as
+    // anything the script could have started, after it: when the person's PUT has arrived, a send
+    // the script started would have too, so the one PUT below is the proof that none did.
     await send.click();
     await card.getByText('Connected to Payouts', { exact: false }).waitFor({ timeout: UI_TIMEOUT });
     await expect
