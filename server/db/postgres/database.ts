@@ -38,7 +38,7 @@ export function openPostgresDatabase(url: string, options: { poolSize: number; l
   pool.on('connect', (client) => client.on('error', onConnectionError));
 
   const db = drizzle(pool, { schema });
-  const repos = createPostgresRepositories(db);
+  const repos = createPostgresRepositories(db, pool);
 
   return {
     dialect: 'postgres',

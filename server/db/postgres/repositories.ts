@@ -1,7 +1,8 @@
 /** The repositories on PostgreSQL (node-postgres, pooled). Locks are row locks; claims skip rows another instance holds. */
 import { and, desc, eq, gt, inArray, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
-import type { PgDatabase } from 'drizzle-orm/pg-core';
+import { PgDialect, type PgDatabase } from 'drizzle-orm/pg-core';
+import type pg from 'pg';
 import { summaryOf, summaryQuery, type SqlRunner, type SummaryRow } from '../queries.js';
 import type { ApplicationRow, AuditEntryRow, DeviceRow, IntegrationRow, Repositories } from '../repositories.js';
 import * as schema from './schema.js';
@@ -25,25 +26,36 @@ export function postgresRunner(db: PgDb): SqlRunner {
   };
 }
 
-export function createPostgresRepositories(db: PgDb, inTransaction = false): Repositories {
-  // The read every authenticated request makes: on the pool, a prepared statement (drizzle's
-  // prepare), which PostgreSQL parses and plans once per connection instead of for every request;
-  // in a transaction, the same query on the transaction's connection.
+/** The summary's text with its cut-off as `$1`, to run as a prepared statement. */
+const SUMMARY_TEXT = new PgDialect().sqlToQuery(summaryQuery(sql.placeholder('rotationDueBefore'))).sql;
+
+/**
+ * The repositories on the pool (`pool` given), or on one transaction's connection (`pool` null).
+ *
+ * The two reads every authenticated request makes — its device, and the status summary — run on
+ * the pool as prepared statements, which PostgreSQL parses and plans once per connection instead
+ * of for every request (and we build the SQL once instead of for every request). A transaction
+ * runs the same queries unprepared on its own connection.
+ */
+export function createPostgresRepositories(db: PgDb, pool: pg.Pool | null): Repositories {
   const activeDeviceQuery = db
     .select()
     .from(devices)
     .where(and(eq(devices.tokenHash, sql.placeholder('tokenHash')), isNull(devices.revokedAt)));
-  const activeDevice = inTransaction ? activeDeviceQuery : activeDeviceQuery.prepare('serval_active_device');
+  const activeDevice = pool ? activeDeviceQuery.prepare('serval_active_device') : activeDeviceQuery;
 
   const repos: Repositories = {
     async transaction(fn) {
-      if (inTransaction) return fn(repos); // nested: part of the open transaction
-      return db.transaction((tx) => fn(createPostgresRepositories(tx, true)));
+      if (!pool) return fn(repos); // nested: part of the open transaction
+      return db.transaction((tx) => fn(createPostgresRepositories(tx, null)));
     },
 
     async summary(rotationDueBefore) {
       // No cut-off: an empty string, before every ISO time.
-      const { rows } = await db.execute<SummaryRow>(summaryQuery(rotationDueBefore ?? ''));
+      const cutoff = rotationDueBefore ?? '';
+      const { rows } = pool
+        ? await pool.query<SummaryRow>({ name: 'serval_summary', text: SUMMARY_TEXT, values: [cutoff] })
+        : await db.execute<SummaryRow>(summaryQuery(cutoff));
       return summaryOf(rows[0]!);
     },
 
