@@ -78,5 +78,5 @@ export type AuditEntryRow = {
 /** An audit event as stored: the log lists newest first by `seq`, the order the events were written. */
 export type AuditRow = AuditEntryRow & { seq: number };
 
-/** True when A and B are the same type; each schema holds its tables to the rows above with it. */
+/** True when A and B are the same type: ./schemas-hold-rows.ts holds both schemas to the rows above with it. */
 export type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
