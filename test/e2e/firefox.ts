@@ -83,8 +83,17 @@ export async function launchFirefoxWithExtension(extensionDir: string): Promise<
     async openExtensionPage(file) {
       const page = await browser.newPage();
       void page.goto(`${extensionBase}${file}`).catch(() => undefined);
-      await page.waitForFunction((path) => (globalThis as any).location.pathname === path, { timeout: 20_000 }, `/${file}`);
-      return page;
+      // Firefox can answer an evaluation in the document it is replacing with a protocol error
+      // instead of a result: then wait again, in the new document, until the deadline.
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        try {
+          await page.waitForFunction((path) => (globalThis as any).location.pathname === path, { timeout: Math.max(1, deadline - Date.now()) }, `/${file}`);
+          return page;
+        } catch (error) {
+          if ((error as Error).name === 'TimeoutError' || Date.now() >= deadline) throw error;
+        }
+      }
     },
   };
 }
