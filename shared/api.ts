@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { PERMISSION_IDS } from './permissions.js';
+import { ROLES } from './roles.js';
 
 export const KeyTypeSchema = z.enum(['secret', 'restricted']);
 export const KeyModeSchema = z.enum(['test', 'live']);
@@ -73,13 +74,47 @@ export const ApplicationSchema = z
   })
   .meta({ id: 'Application' });
 
-export const DeviceSchema = z.object({ id: z.string(), name: z.string(), createdAt: z.string(), lastSeenAt: z.string().nullable() }).meta({ id: 'Device' });
+export const RoleSchema = z.enum(ROLES);
+
+export const PersonSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    email: z.string().nullable(),
+    role: RoleSchema,
+    createdAt: z.string(),
+    disabledAt: z.string().nullable(),
+  })
+  .meta({ id: 'Person' });
+
+/** Who did something, as the audit log and the device and session lists name them. */
+export const PersonRefSchema = z.object({ id: z.string(), name: z.string() }).meta({ id: 'PersonRef' });
+
+export const DeviceSchema = z
+  .object({ id: z.string(), name: z.string(), person: PersonRefSchema, createdAt: z.string(), lastSeenAt: z.string().nullable() })
+  .meta({ id: 'Device' });
+
+/** A console session, as listed beside the devices (never its credential). */
+export const SessionInfoSchema = z
+  .object({
+    id: z.string(),
+    person: PersonRefSchema,
+    method: z.enum(['passkey', 'oidc', 'code']),
+    userAgent: z.string().nullable(),
+    createdAt: z.string(),
+    lastSeenAt: z.string(),
+    expiresAt: z.string(),
+    /** The session making this request. */
+    current: z.boolean(),
+  })
+  .meta({ id: 'Session' });
 
 export const AuditEventSchema = z
   .object({
     id: z.string(),
     at: z.string(),
     action: z.string(),
+    person: PersonRefSchema.nullable(),
     deviceId: z.string().nullable(),
     applicationId: z.string().nullable(),
     detail: z.record(z.string(), z.unknown()),
@@ -115,6 +150,21 @@ export const PairRequestSchema = z.object({
 });
 export const PairResponseSchema = z.object({ token: z.string(), device: z.object({ id: z.string(), name: z.string() }) });
 
+/** E-mail addresses compare lower-cased. */
+export const EmailSchema = z.string().trim().toLowerCase().max(254).pipe(z.email('Email must be an e-mail address'));
+
+export const CreatePersonSchema = z.object({ name: ApplicationNameSchema, email: EmailSchema.nullable().optional(), role: RoleSchema });
+/** Partial: what is sent changes, what is left out stays. */
+export const UpdatePersonSchema = z
+  .object({ name: ApplicationNameSchema.optional(), role: RoleSchema.optional(), disabled: z.boolean().optional() })
+  .refine((v) => v.name !== undefined || v.role !== undefined || v.disabled !== undefined, { message: 'Send name, role, disabled or several' });
+
+/** POST /api/pairing-codes: for yourself, or (an admin) for someone else. */
+export const PairingCodeRequestSchema = z.object({ personId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional() });
+
+/** POST /api/session: sign the console in with a pairing code (npm run pair). */
+export const CodeSignInSchema = z.object({ code: z.string().min(1).max(32) });
+
 export const CreateApplicationSchema = z.object({ name: ApplicationNameSchema, environment: EnvironmentSchema.optional() });
 /** Partial: what is sent changes, what is left out stays. */
 export const UpdateApplicationSchema = z
@@ -146,7 +196,10 @@ export const HealthSchema = z.object({ status: z.literal('ok'), version: z.strin
 /** GET /api/health while the database is unreachable (503). */
 export const HealthUnavailableSchema = z.object({ status: z.literal('unavailable'), version: z.string() });
 export const StatusSchema = z.object({
-  device: z.object({ id: z.string(), name: z.string() }),
+  /** The device asking; null when a console session asks. */
+  device: z.object({ id: z.string(), name: z.string() }).nullable(),
+  /** Who is asking, with their role: what the extension may offer. */
+  person: z.object({ id: z.string(), name: z.string(), role: RoleSchema }),
   applications: z.number().int(),
   integrations: z.object({
     connected: z.number().int(),
@@ -162,8 +215,31 @@ export const ApplicationListSchema = z.object({ applications: z.array(Applicatio
 export const ApplicationResponseSchema = z.object({ application: ApplicationSchema });
 export const DeviceListSchema = z.object({ devices: z.array(DeviceSchema) });
 export const AuditListSchema = z.object({ events: z.array(AuditEventSchema) });
-/** GET and POST /api/session: the device this console session signs in as. */
-export const SessionSchema = z.object({ device: z.object({ id: z.string(), name: z.string() }) });
+/** GET /api/me: who is asking, and how (a device token, or a console session). */
+export const MeSchema = z.object({ person: PersonSchema, via: z.enum(['device', 'session']) });
+export const PeopleListSchema = z.object({ people: z.array(PersonSchema) });
+export const PersonResponseSchema = z.object({ person: PersonSchema });
+/** A sign-in enrolment link: single use, 72 h. */
+export const InviteResponseSchema = z.object({ url: z.string(), expiresAt: z.string() });
+export const PairingCodeResponseSchema = z.object({ code: z.string(), expiresAt: z.string() });
+export const SessionListSchema = z.object({ sessions: z.array(SessionInfoSchema) });
+/**
+ * Every way of signing in ends here: the session cookie is set (HttpOnly), and `secret` — the
+ * other half of the credential — goes to the console, which keeps it in its own origin's storage
+ * and sends it as the X-Serval-Session header.
+ */
+export const SignInResponseSchema = z.object({
+  person: PersonSchema,
+  session: z.object({ id: z.string(), expiresAt: z.string() }),
+  secret: z.string(),
+});
+/** GET /api/session/methods (public): what the sign-in page offers. */
+export const SignInMethodsSchema = z.object({
+  passkey: z.boolean(),
+  sso: z.boolean(),
+  /** Where passkeys work when the console was opened at an address that can't hold one (127.0.0.1): `http://localhost:8787`; null: here. */
+  passkeyOrigin: z.string().nullable(),
+});
 
 export type KeySource = z.infer<typeof KeySourceSchema>;
 export type IntegrationStatus = z.infer<typeof IntegrationStatusSchema>;
@@ -179,7 +255,13 @@ export type PairResponse = z.infer<typeof PairResponseSchema>;
 /** A check's verdict with the integration it produced: PUT …/integrations/stripe and its re-check. */
 export type IntegrationWithValidation = z.infer<typeof IntegrationWithValidationSchema>;
 export type RotateResponse = z.infer<typeof RotateResponseSchema>;
-export type SessionDevice = z.infer<typeof SessionSchema>['device'];
+export type Role = z.infer<typeof RoleSchema>;
+export type Person = z.infer<typeof PersonSchema>;
+export type PersonRef = z.infer<typeof PersonRefSchema>;
+export type Me = z.infer<typeof MeSchema>;
+export type SessionInfo = z.infer<typeof SessionInfoSchema>;
+export type SignInResponse = z.infer<typeof SignInResponseSchema>;
+export type SignInMethods = z.infer<typeof SignInMethodsSchema>;
 
 /** An integration needs attention when it cannot do all of Serval's work. */
 export function needsAttention(integration: Pick<Integration, 'status'>): boolean {

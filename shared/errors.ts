@@ -27,11 +27,49 @@ export const ERRORS = {
     message: 'A request that changes something, signed in with the console cookie, must come from the console itself.',
     hint: "Use the console at this backend's own address, or send the device token as `Authorization: Bearer svl_…` instead of the cookie.",
   },
+  forbidden: {
+    status: 403,
+    message: 'Your role does not allow this.',
+    hint: 'Ask an admin of this Serval backend to do it, or to change your role.',
+  },
   stripe_invalid_request: { status: 400, message: 'Stripe refused the request.', hint: 'See details for what Stripe said.' },
   not_found: { status: 404, message: 'Not found.' },
   stripe_resource_missing: { status: 404, message: 'Stripe has no such object.' },
   application_not_found: { status: 404, message: 'No application with that id.' },
   device_not_found: { status: 404, message: 'No paired device with that id.' },
+  person_not_found: { status: 404, message: 'No person with that id.' },
+  session_not_found: { status: 404, message: 'No active session with that id.' },
+  sso_not_configured: {
+    status: 404,
+    message: 'Single sign-on is not set up on this backend.',
+    hint: 'Set SERVAL_OIDC_ISSUER, SERVAL_OIDC_CLIENT_ID and SERVAL_OIDC_CLIENT_SECRET, then restart it.',
+  },
+  last_admin: {
+    status: 409,
+    message: 'This is the last enabled admin: someone must stay able to manage this backend.',
+    hint: 'Make another person an admin first.',
+  },
+  email_taken: { status: 409, message: 'Another person already has that e-mail address.' },
+  invite_invalid: {
+    status: 401,
+    message: 'This invite link is wrong, expired or already used.',
+    hint: 'Ask an admin for a new invite link (People → Invite person, or npm run invite).',
+  },
+  passkey_invalid: {
+    status: 401,
+    message: 'That passkey could not be verified, or it is not registered here.',
+    hint: 'Try again, or sign in another way and add the passkey from an invite link.',
+  },
+  sso_failed: {
+    status: 401,
+    message: 'Single sign-on did not complete: the identity provider’s answer could not be verified.',
+    hint: 'Start again with Sign in with SSO.',
+  },
+  sso_refused: {
+    status: 403,
+    message: 'Your identity provider signed you in, but no one here has that verified e-mail address.',
+    hint: 'Ask an admin to add you (People → Invite person) with the e-mail address your identity provider uses.',
+  },
   integration_not_found: {
     status: 404,
     message: 'This application has no Stripe integration.',
@@ -72,6 +110,11 @@ export const ERRORS = {
     status: 422,
     message: 'This key has expired.',
     hint: 'Create a new key in the Stripe Dashboard (or roll this one) and send the new key to Serval.',
+  },
+  sign_in_rate_limited: {
+    status: 429,
+    message: 'Too many failed sign-in attempts.',
+    hint: 'Wait a minute, then try again.',
   },
   pairing_rate_limited: {
     status: 429,

@@ -5,9 +5,31 @@
  * which one they talk to.
  */
 import type { Summary } from './queries.js';
-import type { ApplicationRow, AuditEntryRow, AuditRow, DeviceRow, IntegrationRow } from './rows.js';
+import type {
+  ApplicationRow,
+  AuditEntryRow,
+  AuditRow,
+  DeviceRow,
+  IntegrationRow,
+  InviteRow,
+  PasskeyRow,
+  PersonRow,
+  SessionRow,
+  SignInFlowRow,
+} from './rows.js';
 
-export type { ApplicationRow, AuditEntryRow, AuditRow, DeviceRow, IntegrationRow } from './rows.js';
+export type {
+  ApplicationRow,
+  AuditEntryRow,
+  AuditRow,
+  DeviceRow,
+  IntegrationRow,
+  InviteRow,
+  PasskeyRow,
+  PersonRow,
+  SessionRow,
+  SignInFlowRow,
+} from './rows.js';
 export type { Summary } from './queries.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -75,22 +97,80 @@ export interface Repositories {
     claimDue(input: { dueBefore: string; now: string; leaseUntil: string; limit: number }): Promise<string[]>;
   };
 
+  people: {
+    create(row: PersonRow): Promise<void>;
+    get(id: string): Promise<PersonRow | undefined>;
+    /** By e-mail address, lower-cased by the caller. */
+    byEmail(email: string): Promise<PersonRow | undefined>;
+    /** Everyone, disabled people included, oldest first (createdAt, then id). */
+    list(): Promise<PersonRow[]>;
+    update(id: string, patch: Partial<Pick<PersonRow, 'name' | 'email' | 'role' | 'disabledAt'>>): Promise<boolean>;
+    /**
+     * The enabled admins, oldest first — held until the transaction ends (FOR UPDATE on
+     * PostgreSQL), so that two concurrent demotions cannot both see another admin left.
+     */
+    enabledAdmins(): Promise<PersonRow[]>;
+  };
+
   devices: {
     create(row: DeviceRow): Promise<void>;
-    activeByTokenHash(tokenHash: string): Promise<DeviceRow | undefined>;
-    listActive(): Promise<DeviceRow[]>;
+    /** The unrevoked device with this token digest, and its person — only if that person is enabled. One statement. */
+    activeByTokenHash(tokenHash: string): Promise<{ device: DeviceRow; person: PersonRow } | undefined>;
+    /** Unrevoked devices, oldest first: one person's, or everyone's (null), each with its person's name. */
+    listActive(personId: string | null): Promise<Array<DeviceRow & { personName: string }>>;
+    get(id: string): Promise<DeviceRow | undefined>;
     revoke(id: string, at: string): Promise<boolean>;
+    /** Revokes every device of the person; the number revoked. */
+    revokeAllOf(personId: string, at: string): Promise<number>;
     touch(id: string, at: string): Promise<void>;
   };
 
+  sessions: {
+    create(row: SessionRow): Promise<void>;
+    /**
+     * The unrevoked session with this cookie digest whose absolute expiry is after `now`, and its
+     * person — only if that person is enabled. One statement. (Idle expiry is the caller's.)
+     */
+    active(cookieHash: string, now: string): Promise<{ session: SessionRow; person: PersonRow } | undefined>;
+    /** Unrevoked, unexpired sessions (expiresAt after `now`), oldest first: one person's, or everyone's (null), with the person's name. */
+    listActive(personId: string | null, now: string): Promise<Array<SessionRow & { personName: string }>>;
+    get(id: string): Promise<SessionRow | undefined>;
+    touch(id: string, at: string): Promise<void>;
+    revoke(id: string, at: string): Promise<boolean>;
+    revokeAllOf(personId: string, at: string): Promise<number>;
+  };
+
+  invites: {
+    add(row: InviteRow): Promise<void>;
+    /** The invite if it exists, is unused and unexpired at `now` (or undefined). */
+    find(tokenHash: string, now: string): Promise<InviteRow | undefined>;
+    /** Marks it used if it is still unused and unexpired: one statement, single use under any concurrency. */
+    use(tokenHash: string, now: string): Promise<boolean>;
+  };
+
+  passkeys: {
+    add(row: PasskeyRow): Promise<void>;
+    get(id: string): Promise<PasskeyRow | undefined>;
+    listFor(personId: string): Promise<PasskeyRow[]>;
+    /** After a sign-in: the authenticator's new signature counter. */
+    used(id: string, counter: number, at: string): Promise<void>;
+  };
+
+  signInFlows: {
+    /** Stores a flow and forgets every flow expired at `now`. */
+    add(row: SignInFlowRow, now: string): Promise<void>;
+    /** Removes and returns the flow if it exists and is unexpired at `now`: single use. */
+    take(idHash: string, now: string): Promise<SignInFlowRow | undefined>;
+  };
+
   pairingCodes: {
-    add(codeHash: string, createdAt: string, expiresAt: string): Promise<void>;
+    add(codeHash: string, personId: string, createdAt: string, expiresAt: string): Promise<void>;
     /**
      * Marks the code used (given as its digest under each master key held) if it exists, is unused, unexpired and not retired (fewer than
      * `maxFailures` wrong codes tried while it was live); one statement, so it's single use under
-     * any concurrency.
+     * any concurrency. The person it was issued for, or null if it was not usable.
      */
-    consume(codeHashes: string[], now: string, maxFailures: number): Promise<boolean>;
+    consume(codeHashes: string[], now: string, maxFailures: number): Promise<string | null>;
     /** A wrong code was tried: counts against every live code. */
     recordFailure(now: string): Promise<void>;
     /** Whether this code was retired by wrong attempts (for a clearer answer). */
@@ -109,8 +189,8 @@ export interface Repositories {
 
   audit: {
     add(row: AuditEntryRow): Promise<void>;
-    /** Newest first, in the order the events were written (by `seq`). */
-    list(limit: number): Promise<AuditRow[]>;
+    /** Newest first, in the order the events were written (by `seq`), with the person's current name (null without a person). */
+    list(limit: number): Promise<Array<AuditRow & { personName: string | null }>>;
   };
 }
 

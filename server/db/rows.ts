@@ -44,8 +44,22 @@ export type IntegrationRow = {
  */
 export type IntegrationTableRow = IntegrationRow & { recheckLeaseUntil: string | null };
 
+/** A person: every device and console session belongs to one, and their role is what they may do (shared/roles.ts). */
+export type PersonRow = {
+  id: string;
+  name: string;
+  /** Lower-cased; unique among people. null: none given (sign-in by passkey or pairing code only). */
+  email: string | null;
+  role: 'admin' | 'member' | 'viewer';
+  createdAt: string;
+  /** Set when disabled: their devices and sessions are revoked with it, and nothing of theirs authenticates. */
+  disabledAt: string | null;
+};
+
 export type DeviceRow = {
   id: string;
+  /** The person the device acts for. */
+  personId: string;
   name: string;
   /** SHA-256 of the bearer token; the token itself is never stored. */
   tokenHash: string;
@@ -54,8 +68,67 @@ export type DeviceRow = {
   revokedAt: string | null;
 };
 
+/**
+ * A console session. Its credential has two parts, neither valid alone: a random id in an HttpOnly
+ * cookie and a secret the console keeps in its own origin's storage; the server keeps only their
+ * SHA-256 digests. `id` is the session's public name (`ses_…`), for listing and revoking.
+ */
+export type SessionRow = {
+  id: string;
+  personId: string;
+  cookieHash: string;
+  secretHash: string;
+  /** How the person signed in. */
+  method: 'passkey' | 'oidc' | 'code';
+  userAgent: string | null;
+  createdAt: string;
+  /** Idle expiry counts from here (SERVAL_SESSION_IDLE_MINUTES); updated at most once a minute. */
+  lastSeenAt: string;
+  /** The absolute end: createdAt + SERVAL_SESSION_MAX_HOURS. */
+  expiresAt: string;
+  revokedAt: string | null;
+};
+
+/** A sign-in enrolment link for a person: single use, 72 h. Only the token's SHA-256 is stored. */
+export type InviteRow = {
+  tokenHash: string;
+  personId: string;
+  createdAt: string;
+  expiresAt: string;
+  usedAt: string | null;
+};
+
+/** A WebAuthn credential (passkey) a person registered. */
+export type PasskeyRow = {
+  /** The credential id, base64url. */
+  id: string;
+  personId: string;
+  /** The COSE public key, base64url. */
+  publicKey: string;
+  counter: number;
+  /** JSON: the authenticator's transports (string[]). */
+  transports: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+};
+
+/**
+ * A sign-in in progress, between its two requests (a WebAuthn challenge, or OpenID Connect's
+ * state, nonce and PKCE verifier): stored so that any instance can finish it, single use, short-lived.
+ */
+export type SignInFlowRow = {
+  /** SHA-256 of the flow's random handle, which only the browser holds. */
+  idHash: string;
+  kind: 'passkey_register' | 'passkey_sign_in' | 'oidc';
+  /** JSON: what the second request checks against (challenge, invite, state, nonce, code verifier…). */
+  data: string;
+  expiresAt: string;
+};
+
 export type PairingCodeRow = {
   codeHash: string;
+  /** The person the device (or console session) it pairs will act for. */
+  personId: string;
   createdAt: string;
   expiresAt: string;
   usedAt: string | null;
@@ -69,6 +142,8 @@ export type AuditEntryRow = {
   id: string;
   at: string;
   action: string;
+  /** Who did it; null: the server itself (a scheduled re-check) or history from before people. */
+  personId: string | null;
   deviceId: string | null;
   applicationId: string | null;
   /** JSON; masked keys only. */

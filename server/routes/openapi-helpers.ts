@@ -3,9 +3,10 @@ import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { ZodType } from 'zod';
 import { ErrorResponseSchema } from '../../shared/api.js';
 import { ERRORS, errorBody, type ErrorCode } from '../../shared/errors.js';
-import type { DeviceRow } from '../db/repositories.js';
+import type { Principal } from '../auth/principal.js';
 
-export type AppEnv = { Variables: { device: DeviceRow /** Signed in with the console's session cookie rather than a bearer token. */; viaCookie: boolean } };
+/** What the authenticate middleware gives every authenticated route: who is asking. */
+export type AppEnv = { Variables: { principal: Principal } };
 
 export function createRouter() {
   return new OpenAPIHono<AppEnv>({
