@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { ROLES, type Role } from '../shared/roles.js';
 import { MasterKeyError, parseMasterKeys } from './crypto/master-key.js';
 
 function isKeyList(value: string): boolean {
@@ -43,6 +44,27 @@ const ConfigSchema = z.object({
   SERVAL_KEY_MAX_AGE_DAYS: z.coerce.number().min(0).max(3650).default(90),
   /** How often stored keys are re-checked with Stripe; 0 turns the schedule off. */
   SERVAL_RECHECK_INTERVAL_MINUTES: z.coerce.number().min(0).max(10_080).default(360),
+  /** A console session ends after this long without a request… */
+  SERVAL_SESSION_IDLE_MINUTES: z.coerce.number().min(1).max(43_200).default(60),
+  /** …and this long after sign-in, whatever happens. */
+  SERVAL_SESSION_MAX_HOURS: z.coerce.number().min(0.1).max(8_760).default(12),
+  /**
+   * Behind a reverse proxy: a hop count (`1`) or the proxies' addresses (`10.0.0.1, 10.0.0.2`,
+   * CIDR ranges allowed). The pairing and sign-in brakes then count the client from
+   * X-Forwarded-For; unset, they count the socket's address.
+   */
+  SERVAL_TRUST_PROXY: z.string().trim().min(1).optional(),
+  /** The console's public origin (https://serval.example.com), for invite links, passkeys and the SSO redirect. Unset: http://localhost:<PORT> on loopback. */
+  SERVAL_PUBLIC_URL: z
+    .url({ protocol: /^https?$/, message: 'must be an http(s) origin such as https://serval.example.com' })
+    .refine((v) => new URL(v).pathname === '/' && !new URL(v).search && !new URL(v).hash, { message: 'must be an origin only (no path)' })
+    .optional(),
+  /** Single sign-on (OpenID Connect): all three, or none. */
+  SERVAL_OIDC_ISSUER: z.url({ protocol: /^https?$/, message: 'must be the issuer URL, e.g. https://accounts.example.com' }).optional(),
+  SERVAL_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  SERVAL_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  /** The role of someone the identity provider signs in whom no one here has: unset, they are refused. */
+  SERVAL_OIDC_DEFAULT_ROLE: z.enum(ROLES).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** json: one JSON line per event, for machines; pretty: short readable lines. Unset: pretty on a terminal, else json. */
   LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
@@ -59,6 +81,13 @@ export type Config = {
   recheckIntervalMs: number;
   /** 0: key age not tracked. */
   keyMaxAgeMs: number;
+  sessions: { idleMs: number; maxMs: number };
+  /** SERVAL_TRUST_PROXY: a hop count, or the trusted proxies' addresses; null: trust no X-Forwarded-For. */
+  trustProxy: number | string[] | null;
+  /** SERVAL_PUBLIC_URL's origin, without a trailing slash; null: unset. */
+  publicUrl: string | null;
+  /** null: single sign-on is off. */
+  oidc: { issuer: string; clientId: string; clientSecret: string; defaultRole: Role | null } | null;
   logLevel: z.infer<typeof ConfigSchema>['LOG_LEVEL'];
   /** null: decided by whether stdout is a terminal. */
   logFormat: 'json' | 'pretty' | null;
@@ -84,6 +113,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         '(generate one with `openssl rand -base64 32`, keep it in your secret store, and give it to every instance)',
     ]);
   }
+  const oidcSet = [c.SERVAL_OIDC_ISSUER, c.SERVAL_OIDC_CLIENT_ID, c.SERVAL_OIDC_CLIENT_SECRET].filter((v) => v !== undefined).length;
+  if (oidcSet !== 0 && oidcSet !== 3) {
+    throw new ConfigError(['SERVAL_OIDC_ISSUER, SERVAL_OIDC_CLIENT_ID and SERVAL_OIDC_CLIENT_SECRET: set all three for single sign-on, or none']);
+  }
   const base = new URL(c.STRIPE_API_BASE);
   const protocol = base.protocol === 'http:' ? 'http' : 'https';
   return {
@@ -101,7 +134,40 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     recheckIntervalMs: c.SERVAL_RECHECK_INTERVAL_MINUTES * 60_000,
     keyMaxAgeMs: Math.round(c.SERVAL_KEY_MAX_AGE_DAYS * 86_400_000),
+    sessions: { idleMs: Math.round(c.SERVAL_SESSION_IDLE_MINUTES * 60_000), maxMs: Math.round(c.SERVAL_SESSION_MAX_HOURS * 3_600_000) },
+    trustProxy: parseTrustProxy(c.SERVAL_TRUST_PROXY),
+    publicUrl: c.SERVAL_PUBLIC_URL ? new URL(c.SERVAL_PUBLIC_URL).origin : null,
+    oidc:
+      c.SERVAL_OIDC_ISSUER && c.SERVAL_OIDC_CLIENT_ID && c.SERVAL_OIDC_CLIENT_SECRET
+        ? {
+            issuer: c.SERVAL_OIDC_ISSUER,
+            clientId: c.SERVAL_OIDC_CLIENT_ID,
+            clientSecret: c.SERVAL_OIDC_CLIENT_SECRET,
+            defaultRole: c.SERVAL_OIDC_DEFAULT_ROLE ?? null,
+          }
+        : null,
     logLevel: c.LOG_LEVEL,
     logFormat: c.LOG_FORMAT ?? null,
   };
+}
+
+/** `2` → 2 hops; `10.0.0.1, 10.0.1.0/24` → those proxies. */
+function parseTrustProxy(value: string | undefined): number | string[] | null {
+  if (value === undefined) return null;
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    if (hops < 1 || hops > 10) throw new ConfigError(['SERVAL_TRUST_PROXY: a hop count must be between 1 and 10']);
+    return hops;
+  }
+  const list = value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+  const bad = list.filter((v) => !/^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(v));
+  if (list.length === 0 || bad.length > 0) {
+    throw new ConfigError([
+      `SERVAL_TRUST_PROXY: must be a hop count or a comma-separated list of proxy addresses (CIDR allowed); not ${JSON.stringify(bad[0] ?? value)}`,
+    ]);
+  }
+  return list;
 }

@@ -160,7 +160,12 @@ export const UpdatePersonSchema = z
   .refine((v) => v.name !== undefined || v.role !== undefined || v.disabled !== undefined, { message: 'Send name, role, disabled or several' });
 
 /** POST /api/pairing-codes: for yourself, or (an admin) for someone else. */
-export const PairingCodeRequestSchema = z.object({ personId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional() });
+export const PairingCodeRequestSchema = z.object({
+  personId: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/)
+    .optional(),
+});
 
 /** POST /api/session: sign the console in with a pairing code (npm run pair). */
 export const CodeSignInSchema = z.object({ code: z.string().min(1).max(32) });
