@@ -11,11 +11,16 @@ type HoldsRows<Schema extends typeof sqlite | typeof postgres> = [
   rows.Same<Schema['settings']['$inferSelect'], rows.SettingRow>,
   rows.Same<Schema['applications']['$inferSelect'], rows.ApplicationRow>,
   rows.Same<Schema['stripeIntegrations']['$inferSelect'], rows.IntegrationTableRow>,
+  rows.Same<Schema['people']['$inferSelect'], rows.PersonRow>,
   rows.Same<Schema['devices']['$inferSelect'], rows.DeviceRow>,
+  rows.Same<Schema['sessions']['$inferSelect'], rows.SessionRow>,
+  rows.Same<Schema['invites']['$inferSelect'], rows.InviteRow>,
+  rows.Same<Schema['passkeys']['$inferSelect'], rows.PasskeyRow>,
+  rows.Same<Schema['signInFlows']['$inferSelect'], rows.SignInFlowRow>,
   rows.Same<Schema['pairingCodes']['$inferSelect'], rows.PairingCodeRow>,
   rows.Same<Schema['pairingFailures']['$inferSelect'], rows.PairingFailureRow>,
   rows.Same<Schema['auditEvents']['$inferSelect'], rows.AuditRow>,
 ];
 
-export const sqliteHoldsRows: HoldsRows<typeof sqlite> = [true, true, true, true, true, true, true];
-export const postgresHoldsRows: HoldsRows<typeof postgres> = [true, true, true, true, true, true, true];
+export const sqliteHoldsRows: HoldsRows<typeof sqlite> = [true, true, true, true, true, true, true, true, true, true, true, true];
+export const postgresHoldsRows: HoldsRows<typeof postgres> = [true, true, true, true, true, true, true, true, true, true, true, true];

@@ -41,17 +41,93 @@ export const stripeIntegrations = pgTable(
   (t) => [index('stripe_integrations_fingerprint').on(t.fingerprint)],
 );
 
-export const devices = pgTable('devices', {
+export const people = pgTable('people', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
-  tokenHash: text('token_hash').notNull().unique(),
+  email: text('email').unique(),
+  role: text('role', { enum: ['admin', 'member', 'viewer'] }).notNull(),
   createdAt: text('created_at').notNull(),
-  lastSeenAt: text('last_seen_at'),
-  revokedAt: text('revoked_at'),
+  disabledAt: text('disabled_at'),
 });
+
+export const devices = pgTable(
+  'devices',
+  {
+    id: text('id').primaryKey(),
+    personId: text('person_id')
+      .notNull()
+      .references(() => people.id),
+    name: text('name').notNull(),
+    tokenHash: text('token_hash').notNull().unique(),
+    createdAt: text('created_at').notNull(),
+    lastSeenAt: text('last_seen_at'),
+    revokedAt: text('revoked_at'),
+  },
+  (t) => [index('devices_person_id').on(t.personId)],
+);
+
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: text('id').primaryKey(),
+    personId: text('person_id')
+      .notNull()
+      .references(() => people.id),
+    cookieHash: text('cookie_hash').notNull().unique(),
+    secretHash: text('secret_hash').notNull(),
+    method: text('method', { enum: ['passkey', 'oidc', 'code'] }).notNull(),
+    userAgent: text('user_agent'),
+    createdAt: text('created_at').notNull(),
+    lastSeenAt: text('last_seen_at').notNull(),
+    expiresAt: text('expires_at').notNull(),
+    revokedAt: text('revoked_at'),
+  },
+  (t) => [index('sessions_person_id').on(t.personId)],
+);
+
+export const invites = pgTable('invites', {
+  tokenHash: text('token_hash').primaryKey(),
+  personId: text('person_id')
+    .notNull()
+    .references(() => people.id),
+  createdAt: text('created_at').notNull(),
+  expiresAt: text('expires_at').notNull(),
+  usedAt: text('used_at'),
+});
+
+export const passkeys = pgTable(
+  'passkeys',
+  {
+    id: text('id').primaryKey(),
+    personId: text('person_id')
+      .notNull()
+      .references(() => people.id),
+    publicKey: text('public_key').notNull(),
+    /** WebAuthn's signature counter is unsigned 32-bit: more than integer holds. */
+    counter: bigint('counter', { mode: 'number' }).notNull(),
+    transports: text('transports').notNull(),
+    createdAt: text('created_at').notNull(),
+    lastUsedAt: text('last_used_at'),
+  },
+  (t) => [index('passkeys_person_id').on(t.personId)],
+);
+
+export const signInFlows = pgTable(
+  'sign_in_flows',
+  {
+    idHash: text('id_hash').primaryKey(),
+    kind: text('kind', { enum: ['passkey_register', 'passkey_sign_in', 'oidc'] }).notNull(),
+    data: text('data').notNull(),
+    expiresAt: text('expires_at').notNull(),
+  },
+  (t) => [index('sign_in_flows_expires_at').on(t.expiresAt)],
+);
 
 export const pairingCodes = pgTable('pairing_codes', {
   codeHash: text('code_hash').primaryKey(),
+  personId: text('person_id')
+    .notNull()
+    .references(() => people.id),
   createdAt: text('created_at').notNull(),
   expiresAt: text('expires_at').notNull(),
   usedAt: text('used_at'),
@@ -74,6 +150,7 @@ export const auditEvents = pgTable(
     id: text('id').primaryKey(),
     at: text('at').notNull(),
     action: text('action').notNull(),
+    personId: text('person_id'),
     deviceId: text('device_id'),
     applicationId: text('application_id'),
     detail: text('detail').notNull(),

@@ -47,19 +47,104 @@ export const stripeIntegrations = sqliteTable(
   (t) => [index('stripe_integrations_fingerprint').on(t.fingerprint)],
 );
 
-export const devices = sqliteTable('devices', {
+/** People are disabled, never deleted: their devices, sessions and history keep pointing at them. */
+export const people = sqliteTable('people', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
-  /** SHA-256 of the bearer token; the token itself is never stored. */
-  tokenHash: text('token_hash').notNull().unique(),
+  /** Lower-cased by the caller; unique (NULLs are not equal: many people without one). */
+  email: text('email').unique(),
+  role: text('role', { enum: ['admin', 'member', 'viewer'] }).notNull(),
   createdAt: text('created_at').notNull(),
-  lastSeenAt: text('last_seen_at'),
-  revokedAt: text('revoked_at'),
+  disabledAt: text('disabled_at'),
 });
+
+export const devices = sqliteTable(
+  'devices',
+  {
+    id: text('id').primaryKey(),
+    personId: text('person_id')
+      .notNull()
+      .references(() => people.id),
+    name: text('name').notNull(),
+    /** SHA-256 of the bearer token; the token itself is never stored. */
+    tokenHash: text('token_hash').notNull().unique(),
+    createdAt: text('created_at').notNull(),
+    lastSeenAt: text('last_seen_at'),
+    revokedAt: text('revoked_at'),
+  },
+  (t) => [index('devices_person_id').on(t.personId)],
+);
+
+/** Console sessions: only the digests of the cookie's value and of the secret are stored. */
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    id: text('id').primaryKey(),
+    personId: text('person_id')
+      .notNull()
+      .references(() => people.id),
+    cookieHash: text('cookie_hash').notNull().unique(),
+    secretHash: text('secret_hash').notNull(),
+    method: text('method', { enum: ['passkey', 'oidc', 'code'] }).notNull(),
+    userAgent: text('user_agent'),
+    createdAt: text('created_at').notNull(),
+    lastSeenAt: text('last_seen_at').notNull(),
+    expiresAt: text('expires_at').notNull(),
+    revokedAt: text('revoked_at'),
+  },
+  (t) => [index('sessions_person_id').on(t.personId)],
+);
+
+export const invites = sqliteTable('invites', {
+  /** SHA-256 of the invite token; the token itself is never stored. */
+  tokenHash: text('token_hash').primaryKey(),
+  personId: text('person_id')
+    .notNull()
+    .references(() => people.id),
+  createdAt: text('created_at').notNull(),
+  expiresAt: text('expires_at').notNull(),
+  usedAt: text('used_at'),
+});
+
+export const passkeys = sqliteTable(
+  'passkeys',
+  {
+    /** The WebAuthn credential id, base64url. */
+    id: text('id').primaryKey(),
+    personId: text('person_id')
+      .notNull()
+      .references(() => people.id),
+    /** The COSE public key, base64url. */
+    publicKey: text('public_key').notNull(),
+    counter: integer('counter').notNull(),
+    /** JSON: string[] */
+    transports: text('transports').notNull(),
+    createdAt: text('created_at').notNull(),
+    lastUsedAt: text('last_used_at'),
+  },
+  (t) => [index('passkeys_person_id').on(t.personId)],
+);
+
+/** Sign-ins between their two requests, keyed by the digest of the handle the browser holds. */
+export const signInFlows = sqliteTable(
+  'sign_in_flows',
+  {
+    idHash: text('id_hash').primaryKey(),
+    kind: text('kind', { enum: ['passkey_register', 'passkey_sign_in', 'oidc'] }).notNull(),
+    /** JSON: what the second request checks against. */
+    data: text('data').notNull(),
+    expiresAt: text('expires_at').notNull(),
+  },
+  (t) => [index('sign_in_flows_expires_at').on(t.expiresAt)],
+);
 
 export const pairingCodes = sqliteTable('pairing_codes', {
   /** HMAC of the normalised code under a key derived from the master key: useless to whoever reads the database. */
   codeHash: text('code_hash').primaryKey(),
+  /** The person the device or session it pairs will act for. */
+  personId: text('person_id')
+    .notNull()
+    .references(() => people.id),
   createdAt: text('created_at').notNull(),
   expiresAt: text('expires_at').notNull(),
   usedAt: text('used_at'),
@@ -78,13 +163,14 @@ export const pairingFailures = sqliteTable(
   (t) => [index('pairing_failures_client_at').on(t.client, t.at)],
 );
 
-/** No foreign keys: the history outlives the applications and devices it speaks of. */
+/** No foreign keys: the history outlives the applications, devices and people it speaks of. */
 export const auditEvents = sqliteTable(
   'audit_events',
   {
     id: text('id').notNull().unique(),
     at: text('at').notNull(),
     action: text('action').notNull(),
+    personId: text('person_id'),
     deviceId: text('device_id'),
     applicationId: text('application_id'),
     /** JSON; masked keys only. */
