@@ -8,14 +8,16 @@
  * write lock (BEGIN IMMEDIATE, with busy_timeout) serialises writers.
  */
 import type Database from 'better-sqlite3';
-import { and, desc, eq, gt, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, gt, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import { summaryOf, summaryQuery, type SqlRunner, type SummaryRow } from '../queries.js';
-import type { ApplicationRow, AuditEntryRow, DeviceRow, IntegrationRow, Repositories } from '../repositories.js';
+import type { ApplicationRow, AuditEntryRow, IntegrationRow, Repositories } from '../repositories.js';
+import { sqlitePeopleRepositories } from './people-repositories.js';
+import { preparedOnFirstUse } from './prepared.js';
 import * as schema from './schema.js';
 
-const { applications, auditEvents, devices, pairingCodes, pairingFailures, settings, stripeIntegrations } = schema;
+const { applications, auditEvents, pairingCodes, pairingFailures, people, settings, stripeIntegrations } = schema;
 
 export type SqliteDb = BetterSQLite3Database<typeof schema>;
 
@@ -31,16 +33,11 @@ export function sqliteRunner(db: SqliteDb): SqlRunner {
 }
 
 export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database): Repositories {
-  // The two reads every authenticated request makes (its device, and the status summary) are
-  // prepared once: SQLite parsing and planning them again for each request cost more than running
-  // them, and each statement left behind holds native memory until a garbage collection.
-  const activeDevice = preparedOnFirstUse(() =>
-    db
-      .select()
-      .from(devices)
-      .where(and(eq(devices.tokenHash, sql.placeholder('tokenHash')), isNull(devices.revokedAt)))
-      .prepare(),
-  );
+  // The reads every authenticated request makes (its device or session, ./people-repositories.ts,
+  // and the status summary) are prepared once: SQLite parsing and planning them again for each
+  // request cost more than running them, and each statement left behind holds native memory until
+  // a garbage collection.
+  const peopleRepositories = sqlitePeopleRepositories(db);
   const summaryStatement = preparedOnFirstUse(() =>
     sqlite.prepare<[string], SummaryRow>(new SQLiteSyncDialect().sqlToQuery(summaryQuery(sql.placeholder('cutoff'))).sql),
   );
@@ -194,29 +191,13 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
         }),
       },
 
-      devices: {
-        create: op((row: DeviceRow) => {
-          db.insert(devices).values(row).run();
-        }),
-        activeByTokenHash: op((tokenHash: string) => activeDevice().get({ tokenHash })),
-        listActive: op(() => db.select().from(devices).where(isNull(devices.revokedAt)).orderBy(devices.createdAt, devices.id).all()),
-        revoke: op(
-          (id: string, at: string) =>
-            db
-              .update(devices)
-              .set({ revokedAt: at })
-              .where(and(eq(devices.id, id), isNull(devices.revokedAt)))
-              .run().changes > 0,
-        ),
-        touch: op((id: string, at: string) => {
-          db.update(devices).set({ lastSeenAt: at }).where(eq(devices.id, id)).run();
-        }),
-      },
+      ...peopleRepositories(op),
 
       pairingCodes: {
-        add: op((codeHash: string, createdAt: string, expiresAt: string) => {
-          db.insert(pairingCodes).values({ codeHash, createdAt, expiresAt }).run();
+        add: op((codeHash: string, personId: string, createdAt: string, expiresAt: string) => {
+          db.insert(pairingCodes).values({ codeHash, personId, createdAt, expiresAt }).run();
         }),
+        // UPDATE … RETURNING: the one request that marks the code used learns whose it was.
         consume: op(
           (codeHashes: string[], now: string, maxFailures: number) =>
             db
@@ -230,7 +211,8 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
                   lt(pairingCodes.failures, maxFailures),
                 ),
               )
-              .run().changes > 0,
+              .returning({ personId: pairingCodes.personId })
+              .get()?.personId ?? null,
         ),
         recordFailure: op((now: string) => {
           db.update(pairingCodes)
@@ -272,7 +254,15 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
         add: op((row: AuditEntryRow) => {
           db.insert(auditEvents).values(row).run();
         }),
-        list: op((limit: number) => db.select().from(auditEvents).orderBy(desc(auditEvents.seq)).limit(limit).all()),
+        list: op((limit: number) =>
+          db
+            .select({ ...getTableColumns(auditEvents), personName: people.name })
+            .from(auditEvents)
+            .leftJoin(people, eq(people.id, auditEvents.personId))
+            .orderBy(desc(auditEvents.seq))
+            .limit(limit)
+            .all(),
+        ),
       },
     };
     return repos;
@@ -280,13 +270,4 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
 
   const transactionRepos = repositories(true);
   return repositories(false);
-}
-
-/** A statement prepared at its first use, and kept: the tables exist only once the migrations have run. */
-function preparedOnFirstUse<S>(prepare: () => S): () => S {
-  let statement: S | undefined;
-  return () => {
-    statement ??= prepare();
-    return statement;
-  };
 }
