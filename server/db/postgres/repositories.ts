@@ -1,13 +1,14 @@
 /** The repositories on PostgreSQL (node-postgres, pooled). Locks are row locks; claims skip rows another instance holds. */
-import { and, desc, eq, gt, inArray, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, gt, inArray, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
 import { PgDialect, type PgDatabase } from 'drizzle-orm/pg-core';
 import type pg from 'pg';
 import { summaryOf, summaryQuery, type SqlRunner, type SummaryRow } from '../queries.js';
-import type { ApplicationRow, AuditEntryRow, DeviceRow, IntegrationRow, Repositories } from '../repositories.js';
+import type { ApplicationRow, AuditEntryRow, IntegrationRow, Repositories } from '../repositories.js';
+import { postgresPeopleRepositories } from './people-repositories.js';
 import * as schema from './schema.js';
 
-const { applications, auditEvents, devices, pairingCodes, pairingFailures, settings, stripeIntegrations } = schema;
+const { applications, auditEvents, pairingCodes, pairingFailures, people, settings, stripeIntegrations } = schema;
 
 /** The pool, or a transaction on one of its connections: the same query builder. */
 export type PgDb = PgDatabase<NodePgQueryResultHKT, typeof schema>;
@@ -32,18 +33,13 @@ const SUMMARY_TEXT = new PgDialect().sqlToQuery(summaryQuery(sql.placeholder('ro
 /**
  * The repositories on the pool (`pool` given), or on one transaction's connection (`pool` null).
  *
- * The two reads every authenticated request makes — its device, and the status summary — run on
- * the pool as prepared statements, which PostgreSQL parses and plans once per connection instead
- * of for every request (and we build the SQL once instead of for every request). A transaction
- * runs the same queries unprepared on its own connection.
+ * The reads every authenticated request makes — its device or session with its person
+ * (./people-repositories.ts), and the status summary — run on the pool as prepared statements,
+ * which PostgreSQL parses and plans once per connection instead of for every request (and we build
+ * the SQL once instead of for every request). A transaction runs the same queries unprepared on
+ * its own connection.
  */
 export function createPostgresRepositories(db: PgDb, pool: pg.Pool | null): Repositories {
-  const activeDeviceQuery = db
-    .select()
-    .from(devices)
-    .where(and(eq(devices.tokenHash, sql.placeholder('tokenHash')), isNull(devices.revokedAt)));
-  const activeDevice = pool ? activeDeviceQuery.prepare('serval_active_device') : activeDeviceQuery;
-
   const repos: Repositories = {
     async transaction(fn) {
       if (!pool) return fn(repos); // nested: part of the open transaction
@@ -166,33 +162,15 @@ export function createPostgresRepositories(db: PgDb, pool: pg.Pool | null): Repo
       },
     },
 
-    devices: {
-      async create(row: DeviceRow) {
-        await db.insert(devices).values(row);
-      },
-      async activeByTokenHash(tokenHash) {
-        const [row] = await activeDevice.execute({ tokenHash });
-        return row;
-      },
-      listActive: () => db.select().from(devices).where(isNull(devices.revokedAt)).orderBy(devices.createdAt, devices.id),
-      async revoke(id, at) {
-        const result = await db
-          .update(devices)
-          .set({ revokedAt: at })
-          .where(and(eq(devices.id, id), isNull(devices.revokedAt)));
-        return (result.rowCount ?? 0) > 0;
-      },
-      async touch(id, at) {
-        await db.update(devices).set({ lastSeenAt: at }).where(eq(devices.id, id));
-      },
-    },
+    ...postgresPeopleRepositories(db, pool),
 
     pairingCodes: {
-      async add(codeHash, createdAt, expiresAt) {
-        await db.insert(pairingCodes).values({ codeHash, createdAt, expiresAt });
+      async add(codeHash, personId, createdAt, expiresAt) {
+        await db.insert(pairingCodes).values({ codeHash, personId, createdAt, expiresAt });
       },
+      // UPDATE … RETURNING: the one request that marks the code used learns whose it was.
       async consume(codeHashes, now, maxFailures) {
-        const result = await db
+        const [row] = await db
           .update(pairingCodes)
           .set({ usedAt: now })
           .where(
@@ -202,8 +180,9 @@ export function createPostgresRepositories(db: PgDb, pool: pg.Pool | null): Repo
               gt(pairingCodes.expiresAt, now),
               lt(pairingCodes.failures, maxFailures),
             ),
-          );
-        return (result.rowCount ?? 0) > 0;
+          )
+          .returning({ personId: pairingCodes.personId });
+        return row?.personId ?? null;
       },
       async recordFailure(now) {
         await db
@@ -242,7 +221,13 @@ export function createPostgresRepositories(db: PgDb, pool: pg.Pool | null): Repo
       async add(row: AuditEntryRow) {
         await db.insert(auditEvents).values(row);
       },
-      list: (limit) => db.select().from(auditEvents).orderBy(desc(auditEvents.seq)).limit(limit),
+      list: (limit) =>
+        db
+          .select({ ...getTableColumns(auditEvents), personName: people.name })
+          .from(auditEvents)
+          .leftJoin(people, eq(people.id, auditEvents.personId))
+          .orderBy(desc(auditEvents.seq))
+          .limit(limit),
     },
   };
   return repos;
