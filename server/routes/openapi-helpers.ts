@@ -3,10 +3,14 @@ import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { ZodType } from 'zod';
 import { ErrorResponseSchema } from '../../shared/api.js';
 import { ERRORS, errorBody, type ErrorCode } from '../../shared/errors.js';
+import type { ProxyTrust } from '../auth/client-address.js';
 import type { Principal } from '../auth/principal.js';
 
-/** What the authenticate middleware gives every authenticated route: who is asking. */
-export type AppEnv = { Variables: { principal: Principal } };
+/**
+ * What every route gets: who is asking (the authenticate middleware sets it for every route but
+ * the public ones), and which proxies are trusted (auth/client-address.ts).
+ */
+export type AppEnv = { Variables: { principal: Principal; proxyTrust: ProxyTrust | null } };
 
 export function createRouter() {
   return new OpenAPIHono<AppEnv>({
@@ -48,7 +52,8 @@ export function errors(...listed: ErrorCode[]) {
   >;
 }
 
-export const authenticated = [{ bearer: [] as string[] }];
+/** A device token, or a console session: its cookie and its header together. */
+export const authenticated: Array<Record<string, string[]>> = [{ bearer: [] }, { sessionCookie: [], sessionHeader: [] }];
 
 export const IdParam = z.object({
   id: z

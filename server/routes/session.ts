@@ -1,23 +1,29 @@
 /**
- * The web console's sign-in: a pairing code pairs the browser as a device, whose token travels
- * only as an HttpOnly, SameSite=Strict cookie (Secure over https) — never readable by the page.
- * Signing out revokes that device.
+ * The console's own session: signing in with a pairing code (passkeys and SSO have their own
+ * routes and end the same way, in `signedIn`), signing out, and what the sign-in page offers.
+ * Who is signed in: GET /api/me.
  */
-import { createRoute, z } from '@hono/zod-openapi';
+import { createRoute } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { deleteCookie, setCookie } from 'hono/cookie';
-import { consoleDeviceName } from '../console/user-agent.js';
+import { CodeSignInSchema, SignInMethodsSchema, SignInResponseSchema } from '../../shared/api.js';
+import { ApiError } from '../api-error.js';
+import { clientAddress, isHttps } from '../auth/client-address.js';
+import { clearSessionCookie, signedIn } from '../auth/session-cookie.js';
+import type { SessionService } from '../auth/sessions.js';
+import type { Config } from '../config.js';
 import type { PairingService } from '../pairing/service.js';
-import { authenticated, createRouter, errors, json, jsonBody, type AppEnv } from './openapi-helpers.js';
-import { clientAddress } from './pairing.js';
+import { publicOrigin } from '../public-origin.js';
+import { type AppEnv, authenticated, createRouter, errors, json, jsonBody } from './openapi-helpers.js';
 
-/** The console's session cookie: the device token of the browser it paired, never readable by scripts. */
-export const SESSION_COOKIE = 'serval_session';
-
-const SESSION_DAYS = 30;
-const SessionDevice = z.object({ device: z.object({ id: z.string(), name: z.string() }) });
-
-export function sessionRoutes({ pairing }: { pairing: PairingService }) {
+export function sessionRoutes({
+  pairing,
+  sessions,
+  config,
+}: {
+  pairing: Pick<PairingService, 'redeem'>;
+  sessions: Pick<SessionService, 'start' | 'revoke'>;
+  config: Pick<Config, 'oidc' | 'publicUrl' | 'host' | 'port'>;
+}) {
   const router = createRouter();
 
   router.openapi(
@@ -25,39 +31,21 @@ export function sessionRoutes({ pairing }: { pairing: PairingService }) {
       method: 'post',
       path: '/session',
       tags: ['Console'],
-      summary: 'Sign the console in with a pairing code (sets the session cookie)',
-      request: jsonBody(z.object({ code: z.string().min(1).max(32) })),
+      summary: 'Sign the console in with a pairing code (npm run pair): a session for the code’s person',
+      description:
+        'Sets the HttpOnly session cookie and answers the session’s secret, which the console sends as the X-Serval-Session header. ' +
+        'Neither works without the other.',
+      request: jsonBody(CodeSignInSchema),
       responses: {
-        201: json(SessionDevice, 'Signed in: the browser is paired as a device'),
+        201: json(SignInResponseSchema, 'Signed in'),
         ...errors('validation_failed', 'pairing_code_invalid', 'pairing_rate_limited'),
       },
     }),
     async (c) => {
-      const { token, device } = await pairing.pair(
-        { code: c.req.valid('json').code, deviceName: consoleDeviceName(c.req.header('user-agent')) },
-        clientAddress(c),
-      );
-      setCookie(c, SESSION_COOKIE, token, {
-        httpOnly: true,
-        sameSite: 'Strict',
-        path: '/',
-        secure: isHttps(c),
-        maxAge: SESSION_DAYS * 86_400,
-      });
-      return c.json({ device }, 201);
+      const person = await pairing.redeem(c.req.valid('json').code, clientAddress(c));
+      const started = await sessions.start({ personId: person.id, method: 'code', userAgent: c.req.header('user-agent') });
+      return c.json(signedIn(c, started, person), 201);
     },
-  );
-
-  router.openapi(
-    createRoute({
-      method: 'get',
-      path: '/session',
-      tags: ['Console'],
-      summary: 'The device this session (cookie or token) signs in as',
-      security: authenticated,
-      responses: { 200: json(SessionDevice, 'Signed in'), ...errors('unauthorized') },
-    }),
-    (c) => c.json({ device: { id: c.get('device').id, name: c.get('device').name } }, 200),
   );
 
   router.openapi(
@@ -65,22 +53,46 @@ export function sessionRoutes({ pairing }: { pairing: PairingService }) {
       method: 'delete',
       path: '/session',
       tags: ['Console'],
-      summary: "Sign out: revoke this session's device and clear the cookie",
+      summary: 'Sign out: revoke this console session and clear its cookie',
       security: authenticated,
       responses: { 204: { description: 'Signed out' }, ...errors('unauthorized', 'csrf_rejected') },
     }),
     async (c) => {
-      const device = c.get('device');
-      await pairing.revoke(device.id, device.id);
-      deleteCookie(c, SESSION_COOKIE, { path: '/', secure: isHttps(c), httpOnly: true, sameSite: 'Strict' });
+      const principal = c.get('principal');
+      if (principal.via !== 'session') {
+        throw new ApiError('unauthorized', {
+          message: 'Signing out ends a console session; this request came with a device token.',
+          hint: 'Revoke a device with DELETE /api/devices/{id}.',
+        });
+      }
+      await sessions.revoke(principal.session.id, principal);
+      clearSessionCookie(c);
       return c.body(null, 204);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/session/methods',
+      tags: ['Console'],
+      summary: 'The ways to sign in that this backend offers',
+      responses: { 200: json(SignInMethodsSchema, 'The sign-in methods') },
+    }),
+    (c) => {
+      const passkeys = publicOrigin(config, c.req.url);
+      return c.json({ passkey: true, sso: config.oidc !== null, passkeyOrigin: passkeys === requestOrigin(c) ? null : passkeys }, 200);
     },
   );
 
   return router;
 }
 
-/** Served over https: directly, or behind a proxy that ends TLS (X-Forwarded-Proto only ever adds Secure). */
-function isHttps(c: Context<AppEnv>): boolean {
-  return new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
+/** The origin the browser used: the Host it asked for, over https when it came over https (see isHttps). */
+function requestOrigin(c: Context<AppEnv>): string | null {
+  try {
+    return new URL(`${isHttps(c) ? 'https' : 'http'}://${c.req.header('host') ?? new URL(c.req.url).host}`).origin;
+  } catch {
+    return null;
+  }
 }
