@@ -4,11 +4,12 @@
  */
 import { browser } from 'wxt/browser';
 import { storage } from 'wxt/utils/storage';
-import type { Device } from './messaging/protocol';
+import type { Device, PairedPerson } from './messaging/protocol';
 
 export const DEFAULT_BACKEND_URL = 'http://127.0.0.1:8787';
 
-export type Pairing = { backendUrl: string; token: string; device: Device; pairedAt: string };
+/** `person`: the device's person, name and role, kept for display; absent in pairings stored before people existed. */
+export type Pairing = { backendUrl: string; token: string; device: Device; pairedAt: string; person?: PairedPerson };
 
 /** The last answer to the status poll, behind the toolbar badge. */
 export type StatusSnapshot = {

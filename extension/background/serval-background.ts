@@ -10,7 +10,7 @@ import { browser } from 'wxt/browser';
 import { ERRORS, errorBody } from '../../shared/errors.js';
 import { parseKey } from '../../shared/keys.js';
 import { clientError, type ServalError } from '../../ui/errors';
-import type { PairingState, Reply, StatusReport } from '../messaging/protocol';
+import type { PairedPerson, PairingState, Reply, StatusReport } from '../messaging/protocol';
 import type { Handlers, Sender } from '../messaging/router';
 import { hostPermissionPattern, needsHostPermission, normalizeBackendUrl } from '../pairing/backend-url';
 import { backendUrlItem, defaultApplicationItem, lastStatusItem, pairingItem, unpairedReasonItem, type Pairing, type StatusSnapshot } from '../storage';
@@ -44,6 +44,7 @@ export function createServalBackground(options: ServalBackgroundOptions = {}) {
       paired: pairing !== null,
       backendUrl: pairing?.backendUrl ?? backendUrl,
       device: pairing?.device ?? null,
+      person: pairing?.person ?? null,
       unpairedReason,
       defaultApplicationId,
     };
@@ -78,6 +79,27 @@ export function createServalBackground(options: ServalBackgroundOptions = {}) {
       return fail({ ...reply.error, code: 'unauthorized', hint: reply.error.hint ?? ERRORS.unauthorized.hint });
     }
     return fail(reply.error);
+  }
+
+  /**
+   * Keeps who the device belongs to beside its pairing, as the backend just said, when that
+   * pairing is still the one asked about (not disconnected or paired again meanwhile).
+   */
+  async function rememberPerson(token: string, { id, name, role }: PairedPerson): Promise<void> {
+    const pairing = await pairingItem.getValue();
+    if (pairing?.token !== token) return;
+    const known = pairing.person;
+    if (known?.id === id && known.name === name && known.role === role) return;
+    await pairingItem.setValue({ ...pairing, person: { id, name, role } });
+  }
+
+  /** GET /api/status, remembering the person it names. */
+  function askStatus(): Promise<Reply<StatusAnswer>> {
+    return withPairing(async (client, pairing) => {
+      const answer = await client.status();
+      if (answer.ok) await rememberPerson(pairing.token, answer.data.person);
+      return answer;
+    });
   }
 
   async function recordStatus(snapshot: StatusSnapshot | null): Promise<void> {
@@ -115,7 +137,7 @@ export function createServalBackground(options: ServalBackgroundOptions = {}) {
       await recordStatus(null);
       return { ok: true, data: null };
     }
-    const reply = await withPairing((client) => client.status());
+    const reply = await askStatus();
     if (!reply.ok) {
       if (reply.error.code !== 'unauthorized' && reply.error.code !== 'not_paired') await recordUnreachable();
       return reply;
@@ -170,7 +192,7 @@ export function createServalBackground(options: ServalBackgroundOptions = {}) {
       if (!pairing) return fail(clientError('not_paired'));
       const [health, status, applications] = await Promise.all([
         clientFor(pairing.backendUrl).health(),
-        withPairing((client) => client.status()),
+        askStatus(),
         withPairing((client) => client.listApplications()),
       ]);
       if (!status.ok || !applications.ok) {
@@ -192,11 +214,13 @@ export function createServalBackground(options: ServalBackgroundOptions = {}) {
     },
 
     'serval:list-applications': async () => {
-      const reply = await withPairing((client) => client.listApplications());
+      // The status beside the list: who the device belongs to now, so that the card offers only
+      // what their role allows (and the badge is fresh). Without an answer, the person last known.
+      const [reply] = await Promise.all([withPairing((client) => client.listApplications()), refreshStatus()]);
       if (!reply.ok) return reply;
-      const stored = await defaultApplicationItem.getValue();
+      const [stored, pairing] = await Promise.all([defaultApplicationItem.getValue(), pairingItem.getValue()]);
       const defaultApplicationId = reply.data.some((application) => application.id === stored) ? stored : null;
-      return { ok: true, data: { applications: reply.data, defaultApplicationId } };
+      return { ok: true, data: { applications: reply.data, defaultApplicationId, person: pairing?.person ?? null } };
     },
 
     'serval:create-application': async ({ name }) => {

@@ -10,6 +10,7 @@ import { ErrorMessage } from '../../ui/ErrorMessage';
 import { keyTypeLabel, LIVE_MODE_WARNING, modeLabel } from '../../ui/labels';
 import { Verdict } from '../../ui/Verdict';
 import type { StripePage } from '../page/stripe-pages';
+import { personLabel, sendRefusal } from '../people/person';
 import { ACCOUNT_USED_ELSEWHERE, applicationsHoldingOlderKey } from './also-update';
 import { AlsoUpdate } from './AlsoUpdate';
 import { byPersonOnly } from './by-person';
@@ -53,6 +54,8 @@ export function OfferCard({ offer, client, onDismiss }: OfferCardProps) {
   const state = useOffer(client, offer.key);
   const { phase } = state;
   const { sectionRef, statusRef } = useFocusOnAnswer(phase);
+  // A member with a live key, a viewer with any: said instead of a Send the backend would refuse.
+  const refusal = phase.kind === 'ready' && state.person ? sendRefusal(state.person, offer.mode) : null;
 
   return (
     <section
@@ -112,6 +115,13 @@ export function OfferCard({ offer, client, onDismiss }: OfferCardProps) {
           </>
         )}
 
+        {refusal && state.person && (
+          <>
+            <p class="warn">{refusal}</p>
+            <p class="muted">This browser is paired with Serval as {personLabel(state.person)}.</p>
+          </>
+        )}
+
         {phase.kind === 'sending' && <p>Sending to {phase.applicationName} and checking the key with Stripe…</p>}
 
         {phase.kind === 'done' && (
@@ -128,7 +138,7 @@ export function OfferCard({ offer, client, onDismiss }: OfferCardProps) {
         {phase.kind === 'failed' && <ErrorMessage error={phase.error} announce={false} />}
       </div>
 
-      {(phase.kind === 'ready' || phase.kind === 'failed' || phase.kind === 'sending') && <SendForm offer={state} mode={offer.mode} />}
+      {!refusal && (phase.kind === 'ready' || phase.kind === 'failed' || phase.kind === 'sending') && <SendForm offer={state} mode={offer.mode} />}
 
       {phase.kind === 'done' && (
         // Not "Done": the card sits inside Stripe's dialog, whose own button is called that.

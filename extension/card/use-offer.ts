@@ -6,6 +6,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Application, IntegrationWithValidation } from '../../shared/api.js';
 import type { ServalError } from '../../ui/errors';
+import type { PairedPerson } from '../messaging/protocol';
 import type { CardClient } from './card-client';
 
 /** The picker's value for "New application…". */
@@ -31,6 +32,8 @@ export function useOffer(client: CardClient, apiKey: string) {
   const [applications, setApplications] = useState<Application[]>([]);
   const [selected, setSelected] = useState<string>(NEW_APPLICATION);
   const [newName, setNewName] = useState('');
+  /** Who the browser is paired as, with the list: null when the backend did not say. */
+  const [person, setPerson] = useState<PairedPerson | null>(null);
 
   async function loadApplications(): Promise<void> {
     setPhase({ kind: 'loading' });
@@ -40,6 +43,7 @@ export function useOffer(client: CardClient, apiKey: string) {
       return;
     }
     const { applications: list, defaultApplicationId } = reply.data;
+    setPerson(reply.data.person ?? null);
     setApplications(list);
     setSelected(defaultApplicationId ?? list[0]?.id ?? NEW_APPLICATION);
     setPhase({ kind: 'ready' });
@@ -79,6 +83,7 @@ export function useOffer(client: CardClient, apiKey: string) {
 
   return {
     phase,
+    person,
     applications,
     selected,
     selectApplication: setSelected,

@@ -7,17 +7,26 @@
  * never stored.
  */
 import type { Application, IntegrationWithValidation, RotateResponse, Status } from '../../shared/api.js';
+import type { Role } from '../../shared/roles.js';
 import type { ServalError } from '../../ui/errors';
 
 export type Reply<T> = { ok: true; data: T } | { ok: false; error: ServalError };
 
 export type Device = { id: string; name: string };
 
+/**
+ * Who the browser is paired as, from the backend's last answer: shown in the popup and the
+ * options page, and what the card may offer. Not a credential: the backend decides every request.
+ */
+export type PairedPerson = { id: string; name: string; role: Role };
+
 /** What every part of the extension may know about the pairing. The token is not in it. */
 export type PairingState = {
   paired: boolean;
   backendUrl: string;
   device: Device | null;
+  /** Null until the backend has said (a pairing stored by an older version, before the first status). */
+  person: PairedPerson | null;
   /** Why the extension is not paired any more, when it was. */
   unpairedReason: 'revoked' | null;
   defaultApplicationId: string | null;
@@ -41,7 +50,8 @@ export type Protocol = {
   'serval:pair': Message<{ backendUrl: string; code: string; deviceName: string }, PairingState, 'extension'>;
   'serval:disconnect': Message<void, PairingState, 'extension'>;
   'serval:get-status': Message<void, StatusReport, 'extension'>;
-  'serval:list-applications': Message<void, { applications: Application[]; defaultApplicationId: string | null }, 'any'>;
+  /** With the person asked about just now: the card offers Send only when their role allows it. */
+  'serval:list-applications': Message<void, { applications: Application[]; defaultApplicationId: string | null; person: PairedPerson | null }, 'any'>;
   'serval:create-application': Message<{ name: string }, { application: Application }, 'any'>;
   'serval:send-key': Message<{ applicationId: string; apiKey: string }, IntegrationWithValidation, 'any'>;
   /** Also update: the key just sent, to the other applications holding the account's older key. */

@@ -1,5 +1,5 @@
 /**
- * Once paired: is the backend there, which device this is, every application with its Stripe
+ * Once paired: is the backend there, which device this is and whose (name, role), every application with its Stripe
  * status, Re-check, the default application for new keys, the link to create a restricted key,
  * and Disconnect.
  */
@@ -11,6 +11,7 @@ import type { PairingState, StatusReport } from '../messaging/protocol';
 import { ErrorMessage } from '../../ui/ErrorMessage';
 import { environmentLabel, formatTime, modeLabel, permissionLabels, ROTATION_DUE, rotationDueText } from '../../ui/labels';
 import { StatusPill } from '../../ui/StatusPill';
+import { changeRefusal, personLabel } from '../people/person';
 import type { UiClient } from './ui-client';
 
 export type StatusPanelProps = {
@@ -81,6 +82,9 @@ export function StatusPanel({ client, state, variant, onStateChange }: StatusPan
   }
 
   const applications = load.kind === 'loaded' ? load.report.applications : [];
+  // The backend's answer of just now, else what the worker last kept.
+  const person = (load.kind === 'loaded' ? load.report.status.person : null) ?? state.person;
+  const readOnly = changeRefusal(person);
 
   return (
     <div class="status">
@@ -92,6 +96,7 @@ export function StatusPanel({ client, state, variant, onStateChange }: StatusPan
         </p>
         {load.kind === 'failed' && <ErrorMessage error={load.error} />}
         {state.device && <p>This device: {state.device.name}</p>}
+        {person && <p class="paired-as">Paired as {personLabel(person)}</p>}
         {load.kind === 'loaded' && (
           <p class="muted">
             {load.report.status.integrations.connected} connected, {load.report.status.integrations.needsAttention} needing attention
@@ -106,6 +111,7 @@ export function StatusPanel({ client, state, variant, onStateChange }: StatusPan
 
       <section aria-labelledby="applications-heading">
         <h2 id="applications-heading">Applications</h2>
+        {readOnly && <p class="muted">{readOnly}</p>}
         {load.kind === 'loaded' && applications.length === 0 && (
           <p class="muted">No applications yet. Reveal a key on the Stripe Dashboard and send it to a new application.</p>
         )}
@@ -134,15 +140,17 @@ export function StatusPanel({ client, state, variant, onStateChange }: StatusPan
                     {stripe.missingPermissions.length > 0 && <p class="warn">Missing: {permissionLabels(stripe.missingPermissions).join(', ')}</p>}
                     {stripe.lastError && <p class="warn">{stripe.lastError.message}</p>}
                     {stripe.rotationDue && <p class="warn">{rotationDueText(stripe.rotationDueAt)}: create a new key in Stripe and send it to Serval.</p>}
-                    <button
-                      type="button"
-                      class="secondary"
-                      aria-label={`Re-check ${application.name}`}
-                      disabled={check?.busy}
-                      onClick={() => void recheck(application)}
-                    >
-                      {check?.busy ? 'Checking…' : 'Re-check'}
-                    </button>
+                    {!readOnly && (
+                      <button
+                        type="button"
+                        class="secondary"
+                        aria-label={`Re-check ${application.name}`}
+                        disabled={check?.busy}
+                        onClick={() => void recheck(application)}
+                      >
+                        {check?.busy ? 'Checking…' : 'Re-check'}
+                      </button>
+                    )}
                     {check?.error && <ErrorMessage error={check.error} />}
                   </>
                 )}

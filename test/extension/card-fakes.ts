@@ -3,16 +3,22 @@ import { h, render } from 'preact';
 import { useEffect } from 'preact/hooks';
 import { vi } from 'vitest';
 import type { CardClient } from '../../extension/card/card-client';
-import type { Reply } from '../../extension/messaging/protocol';
+import type { PairedPerson, Reply } from '../../extension/messaging/protocol';
 import { application, integration, RESTRICTED_LIVE, RESTRICTED_TEST, validation } from './fixtures';
 
 export const ok = <T>(data: T): Reply<T> => ({ ok: true, data });
 export const fail = (code: string, message: string, hint?: string): Reply<never> => ({ ok: false, error: { code, message, ...(hint ? { hint } : {}) } });
 
-/** Two applications, Payouts the default; every request succeeds. */
+export const owner: PairedPerson = { id: 'per_owner', name: 'Owner', role: 'admin' };
+export const member: PairedPerson = { id: 'per_ana', name: 'Ana Lima', role: 'member' };
+export const viewer: PairedPerson = { id: 'per_bo', name: 'Bo Chen', role: 'viewer' };
+
+/** Two applications, Payouts the default, paired as an admin; every request succeeds. */
 export function fakeClient(overrides: Partial<CardClient> = {}): CardClient {
   return {
-    listApplications: vi.fn(async () => ok({ applications: [application(), application({ id: 'app_2', name: 'Payouts' })], defaultApplicationId: 'app_2' })),
+    listApplications: vi.fn(async () =>
+      ok({ applications: [application(), application({ id: 'app_2', name: 'Payouts' })], defaultApplicationId: 'app_2', person: owner }),
+    ),
     createApplication: vi.fn(async (name: string) => ok({ application: application({ id: 'app_new', name }) })),
     sendKey: vi.fn(async () => ok({ integration: integration(), validation: validation() })),
     rotateKey: vi.fn(async (ids: string[]) => ok({ validation: validation(), integrations: ids.map((applicationId) => integration({ applicationId })) })),

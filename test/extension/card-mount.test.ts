@@ -8,7 +8,7 @@ import { placeCard, CARD_HEIGHT, CARD_WIDTH, MARGIN } from '../../extension/card
 import { application, RESTRICTED_LIVE, RESTRICTED_TEST } from './fixtures';
 
 const client: CardClient = {
-  listApplications: async () => ({ ok: true, data: { applications: [application()], defaultApplicationId: null } }),
+  listApplications: async () => ({ ok: true, data: { applications: [application()], defaultApplicationId: null, person: null } }),
   createApplication: async () => ({ ok: false, error: { code: 'x', message: 'x' } }),
   sendKey: async () => ({ ok: false, error: { code: 'x', message: 'x' } }),
   rotateKey: async () => ({ ok: false, error: { code: 'x', message: 'x' } }),

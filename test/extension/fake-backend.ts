@@ -7,6 +7,7 @@ import type { Application, Integration, Validation } from '../../shared/api.js';
 import { ERRORS, errorBody, type ErrorCode } from '../../shared/errors.js';
 import { maskKey, parseKey, type ParsedKey } from '../../shared/keys.js';
 import { allPermissions, missingPermissions, type Permissions } from '../../shared/permissions.js';
+import { allows, forbiddenMessage, permissionForKey, type Permission, type Role } from '../../shared/roles.js';
 import { integration as makeIntegration, validation as makeValidation } from './fixtures';
 
 export type RecordedRequest = { method: string; url: string; headers: Record<string, string>; body: unknown };
@@ -20,6 +21,8 @@ export type FakeBackendOptions = {
   /** Make the next requests fail this way. */
   failWith?: { status: number; code: ErrorCode } | 'network' | null;
   version?: string;
+  /** Whose device the token is (default: Owner, an admin); the role table is enforced as the backend does. */
+  person?: { id: string; name: string; role: Role };
 };
 
 export function createFakeBackend(options: FakeBackendOptions = {}) {
@@ -32,11 +35,15 @@ export function createFakeBackend(options: FakeBackendOptions = {}) {
     revoked: false,
     requests: [] as RecordedRequest[],
     nextId: 100,
+    person: options.person ?? { id: 'per_owner', name: 'Owner', role: 'admin' as Role },
   };
 
   const json = (status: number, body: unknown) =>
     new Response(status === 204 ? null : JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
   const error = (code: ErrorCode) => json(ERRORS[code].status, errorBody(code));
+  /** The backend's 403 when the person's role does not allow it; null when it does. */
+  const refused = (permission: Permission) =>
+    allows(state.person.role, permission) ? null : json(403, errorBody('forbidden', { message: forbiddenMessage(permission) }));
 
   /** The check's verdict on an accepted key: Stripe grants it `state.permissions`. */
   const validationOf = (parsed: ParsedKey, warnings: Validation['warnings'] = []) =>
@@ -90,6 +97,7 @@ export function createFakeBackend(options: FakeBackendOptions = {}) {
       const integrations = state.applications.map((a) => a.stripe).filter((i): i is Integration => i !== null);
       return json(200, {
         device: { id: 'dev_1', name: 'Chrome on Linux' },
+        person: state.person,
         applications: state.applications.length,
         integrations: {
           connected: integrations.filter((i) => i.status === 'connected').length,
@@ -105,6 +113,8 @@ export function createFakeBackend(options: FakeBackendOptions = {}) {
     }
     if (method === 'GET' && path === '/api/applications') return json(200, { applications: state.applications });
     if (method === 'POST' && path === '/api/applications') {
+      const refusal = refused('write_test');
+      if (refusal) return refusal;
       const application: Application = { id: `app_${state.nextId++}`, name: body.name, createdAt: new Date().toISOString(), environment: null, stripe: null };
       state.applications.push(application);
       return json(201, { application });
@@ -117,6 +127,8 @@ export function createFakeBackend(options: FakeBackendOptions = {}) {
       if (targets.some((a) => a === undefined)) return error('application_not_found');
       const parsed = parseKey(String(body?.apiKey ?? ''));
       if (!parsed.ok) return error(parsed.code);
+      const refusal = refused(permissionForKey(parsed.mode));
+      if (refusal) return refusal;
       const integrations = (targets as Application[]).map((application) => connect(application, parsed, { source: body?.source ?? 'api' }));
       return json(200, { validation: validationOf(parsed), integrations });
     }
@@ -127,6 +139,8 @@ export function createFakeBackend(options: FakeBackendOptions = {}) {
       if (method === 'PUT' && !stripePath[2]) {
         const parsed = parseKey(String(body?.apiKey ?? ''));
         if (!parsed.ok) return error(parsed.code);
+        const refusal = refused(permissionForKey(parsed.mode));
+        if (refusal) return refusal;
         const integration = connect(application, parsed);
         const warnings = [
           ...(parsed.keyType === 'secret' ? [{ code: 'secret_key_full_access', message: 'A secret key has full access: prefer a restricted key.' }] : []),
@@ -136,6 +150,8 @@ export function createFakeBackend(options: FakeBackendOptions = {}) {
       }
       if (method === 'POST' && stripePath[2]) {
         if (!application.stripe) return error('integration_not_found');
+        const refusal = refused('write_test');
+        if (refusal) return refusal;
         application.stripe = { ...application.stripe, lastValidatedAt: '2026-02-02T12:00:00.000Z' };
         return json(200, { integration: application.stripe, validation: makeValidation({ checkedAt: '2026-02-02T12:00:00.000Z' }) });
       }

@@ -50,6 +50,7 @@ describe('Rotation due and the environment on the card', () => {
             application({ id: 'app_3', name: 'Reports' }),
           ],
           defaultApplicationId: 'app_1',
+          person: null,
         }),
       ),
     });

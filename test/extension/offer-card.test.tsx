@@ -107,7 +107,7 @@ describe('the offer card', () => {
     const listApplications = vi
       .fn<CardClient['listApplications']>()
       .mockResolvedValueOnce(fail('backend_unreachable', 'The Serval backend could not be reached.'))
-      .mockResolvedValueOnce(ok({ applications: [application()], defaultApplicationId: null }));
+      .mockResolvedValueOnce(ok({ applications: [application()], defaultApplicationId: null, person: null }));
     render(<OfferCard offer={restrictedTest} client={fakeClient({ listApplications })} onDismiss={() => {}} />);
     fireEvent.click(await screen.findByRole('button', { name: 'Try again' }));
     expect(((await screen.findByRole('combobox', { name: 'Application' })) as HTMLSelectElement).value).toBe('app_1');
@@ -125,7 +125,7 @@ describe('the offer card', () => {
   });
 
   it('offers to create the first application when there is none', async () => {
-    const client = fakeClient({ listApplications: vi.fn(async () => ok({ applications: [], defaultApplicationId: null })) });
+    const client = fakeClient({ listApplications: vi.fn(async () => ok({ applications: [], defaultApplicationId: null, person: null })) });
     render(<OfferCard offer={restrictedTest} client={client} onDismiss={() => {}} />);
     expect(((await screen.findByRole('combobox', { name: 'Application' })) as HTMLSelectElement).value).toBe('__new__');
     byPerson.click(screen.getByRole('button', { name: 'Send to Serval' }));
@@ -136,7 +136,11 @@ describe('the offer card', () => {
   it('says when an application already has a key that this one would replace', async () => {
     const client = fakeClient({
       listApplications: vi.fn(async () =>
-        ok({ applications: [application({ stripe: integration({ maskedKey: 'rk_test_…Old1', status: 'invalid' }) })], defaultApplicationId: null }),
+        ok({
+          applications: [application({ stripe: integration({ maskedKey: 'rk_test_…Old1', status: 'invalid' }) })],
+          defaultApplicationId: null,
+          person: null,
+        }),
       ),
     });
     render(<OfferCard offer={restrictedTest} client={client} onDismiss={() => {}} />);

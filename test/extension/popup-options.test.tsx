@@ -4,18 +4,31 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { allPermissions } from '../../shared/permissions.js';
 import type { PairingState, Reply, StatusReport } from '../../extension/messaging/protocol';
 import { ServalApp } from '../../extension/pages/ServalApp';
-import { type UiClient } from '../../extension/pages/ui-client';
+import type { UiClient } from '../../extension/pages/ui-client';
 import { application, integration, validation } from './fixtures';
 
 const ok = <T,>(data: T): Reply<T> => ({ ok: true, data });
 
-const unpaired: PairingState = { paired: false, backendUrl: 'http://127.0.0.1:8787', device: null, unpairedReason: null, defaultApplicationId: null };
-const paired: PairingState = { ...unpaired, paired: true, device: { id: 'dev_1', name: 'Chrome on Linux' }, defaultApplicationId: 'app_1' };
+const unpaired: PairingState = {
+  paired: false,
+  backendUrl: 'http://127.0.0.1:8787',
+  device: null,
+  person: null,
+  unpairedReason: null,
+  defaultApplicationId: null,
+};
+const owner = { id: 'per_owner', name: 'Owner', role: 'admin' as const };
+const paired: PairingState = { ...unpaired, paired: true, device: { id: 'dev_1', name: 'Chrome on Linux' }, person: owner, defaultApplicationId: 'app_1' };
 
 const report: StatusReport = {
   backendUrl: 'http://127.0.0.1:8787',
   version: '0.1.0',
-  status: { device: { id: 'dev_1', name: 'Chrome on Linux' }, applications: 2, integrations: { connected: 1, needsAttention: 1, rotationDue: 0 } },
+  status: {
+    device: { id: 'dev_1', name: 'Chrome on Linux' },
+    person: owner,
+    applications: 2,
+    integrations: { connected: 1, needsAttention: 1, rotationDue: 0 },
+  },
   applications: [
     application({ id: 'app_1', name: 'Billing', stripe: integration({ mode: 'live', maskedKey: 'rk_live_…Ab12' }) }),
     application({
