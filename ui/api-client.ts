@@ -6,7 +6,8 @@
  *
  * The two callers differ only in how they reach the backend: the worker sends a bearer token to
  * the Backend URL and bounds every request in time; the console calls its own origin with the
- * session cookie.
+ * session's two halves: the HttpOnly cookie (sent by the browser) and the secret it keeps in its
+ * own storage (sent here as X-Serval-Session).
  */
 import './zod-without-eval';
 import { z } from 'zod';
@@ -17,9 +18,17 @@ import {
   DeviceListSchema,
   HealthSchema,
   IntegrationWithValidationSchema,
+  InviteResponseSchema,
+  MeSchema,
+  PairingCodeResponseSchema,
   PairResponseSchema,
+  PeopleListSchema,
+  PersonResponseSchema,
+  RoleSchema,
   RotateResponseSchema,
-  SessionSchema,
+  SessionListSchema,
+  SignInMethodsSchema,
+  SignInResponseSchema,
   StatusSchema,
   type Application,
   type AuditEvent,
@@ -27,9 +36,12 @@ import {
   type Health,
   type IntegrationWithValidation,
   type KeySource,
+  type Me,
   type PairResponse,
+  type Person,
+  type Role,
   type RotateResponse,
-  type SessionDevice,
+  type SessionInfo,
 } from '../shared/api.js';
 import { clientError, type ServalError } from './errors';
 
@@ -42,6 +54,8 @@ export type ApiClientOptions = {
   fetch?: typeof fetch;
   /** The device token; the console's session cookie goes by itself. */
   token?: string | null;
+  /** The console session's secret, read at each request (sent as X-Serval-Session); null: none. */
+  sessionSecret?: () => string | null;
   credentials?: RequestCredentials;
   /**
    * How long to wait for an answer: `request` for most calls, `keyCheck` for those that wait on
@@ -82,6 +96,26 @@ function errorFromBody(body: unknown, status: number): ServalError {
   return clientError('unexpected_response', { message: `The Serval backend answered ${status} without an error description.` });
 }
 
+/**
+ * A WebAuthn ceremony's options as the backend sends them (PublicKeyCredential…OptionsJSON),
+ * checked as far as the browser library needs: the rest goes to it as it came.
+ */
+const PasskeySignInStartSchema = z.object({ flow: z.string(), options: z.looseObject({ challenge: z.string() }) });
+const PasskeyRegistrationStartSchema = z.object({
+  flow: z.string(),
+  options: z.looseObject({
+    challenge: z.string(),
+    rp: z.looseObject({ name: z.string() }),
+    user: z.looseObject({ id: z.string(), name: z.string(), displayName: z.string() }),
+    pubKeyCredParams: z.array(z.looseObject({ type: z.literal('public-key'), alg: z.number() })),
+  }),
+  person: z.object({ name: z.string(), role: RoleSchema }),
+});
+export type PasskeySignInStart = z.infer<typeof PasskeySignInStartSchema>;
+export type PasskeyRegistrationStart = z.infer<typeof PasskeyRegistrationStartSchema>;
+export type NewPerson = { name: string; email: string | null; role: Role };
+export type PersonChange = { name?: string; role?: Role; disabled?: boolean };
+
 function unwrap<T, U>(reply: ApiReply<T>, pick: (data: T) => U): ApiReply<U> {
   return reply.ok ? { ok: true, data: pick(reply.data) } : reply;
 }
@@ -98,6 +132,8 @@ export function createApiClient(options: ApiClientOptions) {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (init.body !== undefined) headers['content-type'] = 'application/json';
     if (init.auth !== false && options.token) headers.authorization = `Bearer ${options.token}`;
+    const secret = options.sessionSecret?.();
+    if (secret) headers['x-serval-session'] = secret;
     const timeoutMs = options.timeouts && (init.checksWithStripe ? options.timeouts.keyCheck : options.timeouts.request);
 
     let response: Response;
@@ -143,10 +179,33 @@ export function createApiClient(options: ApiClientOptions) {
       request('POST', '/api/pair', PairResponseSchema, { body: { code, deviceName }, auth: false }),
     status: (): Promise<ApiReply<StatusAnswer>> => request('GET', '/api/status', StatusAnswerSchema),
 
-    session: async (): Promise<ApiReply<SessionDevice>> => unwrap(await request('GET', '/api/session', SessionSchema), (r) => r.device),
-    signIn: async (code: string): Promise<ApiReply<SessionDevice>> =>
-      unwrap(await request('POST', '/api/session', SessionSchema, { body: { code } }), (r) => r.device),
+    me: (): Promise<ApiReply<Me>> => request('GET', '/api/me', MeSchema),
+
+    // Signing in to the console: each way ends in a SignInResponse (the cookie is set, the secret comes back once).
+    signInMethods: () => request('GET', '/api/session/methods', SignInMethodsSchema, { auth: false }),
+    signInWithCode: (code: string) => request('POST', '/api/session', SignInResponseSchema, { body: { code }, auth: false }),
+    passkeySignInStart: (): Promise<ApiReply<PasskeySignInStart>> =>
+      request('POST', '/api/session/passkey/options', PasskeySignInStartSchema, { body: {}, auth: false }),
+    signInWithPasskey: (flow: string, response: unknown) =>
+      request('POST', '/api/session/passkey', SignInResponseSchema, { body: { flow, response }, auth: false }),
+    passkeyRegistrationStart: (invite: string): Promise<ApiReply<PasskeyRegistrationStart>> =>
+      request('POST', '/api/session/passkey/registration', PasskeyRegistrationStartSchema, { body: { invite }, auth: false }),
+    passkeyRegistrationFinish: (flow: string, response: unknown) =>
+      request('POST', '/api/session/passkey/registration/verify', SignInResponseSchema, { body: { flow, response }, auth: false }),
     signOut: (): Promise<ApiReply<null>> => request('DELETE', '/api/session', null),
+
+    listPeople: async (): Promise<ApiReply<Person[]>> => unwrap(await request('GET', '/api/people', PeopleListSchema), (r) => r.people),
+    createPerson: async (person: NewPerson): Promise<ApiReply<Person>> =>
+      unwrap(await request('POST', '/api/people', PersonResponseSchema, { body: person }), (r) => r.person),
+    updatePerson: async (personId: string, change: PersonChange): Promise<ApiReply<Person>> =>
+      unwrap(await request('PATCH', `/api/people/${encodeURIComponent(personId)}`, PersonResponseSchema, { body: change }), (r) => r.person),
+    /** A single-use sign-in link (72 h) for the person: shown once, to be handed to them. */
+    createInvite: (personId: string) => request('POST', `/api/people/${encodeURIComponent(personId)}/invites`, InviteResponseSchema),
+    /** A pairing code for the caller, or (an admin) for someone else. */
+    createPairingCode: (personId?: string) =>
+      request('POST', '/api/pairing-codes', PairingCodeResponseSchema, { body: personId === undefined ? {} : { personId } }),
+    listSessions: async (): Promise<ApiReply<SessionInfo[]>> => unwrap(await request('GET', '/api/sessions', SessionListSchema), (r) => r.sessions),
+    revokeSession: (sessionId: string): Promise<ApiReply<null>> => request('DELETE', `/api/sessions/${encodeURIComponent(sessionId)}`, null),
 
     listApplications: async (): Promise<ApiReply<Application[]>> =>
       unwrap(await request('GET', '/api/applications', ApplicationListSchema), (r) => r.applications),

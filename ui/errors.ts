@@ -38,6 +38,14 @@ export const CLIENT_ERRORS = {
     message: 'The Serval extension is not responding.',
     hint: 'The extension may have been updated or reloaded. Reload this page and try again.',
   },
+  passkey_cancelled: {
+    message: 'The passkey prompt was closed or timed out: nothing was signed in.',
+    hint: 'Try again, and choose your passkey when the browser asks.',
+  },
+  passkey_unavailable: {
+    message: 'This browser could not use a passkey here.',
+    hint: 'Use a browser with passkeys (WebAuthn), on the address this page names, or sign in another way.',
+  },
   no_tab: { message: 'No tab is open in front.' },
   not_on_dashboard: { message: 'Open the API keys page of the Stripe Dashboard first.' },
   not_allowed: { message: 'This request is not allowed from here.' },

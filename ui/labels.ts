@@ -1,5 +1,5 @@
 /** The words the card, the popup, the options page and the console use for the API's values. Pure. */
-import type { IntegrationStatus } from '../shared/api.js';
+import type { IntegrationStatus, Role } from '../shared/api.js';
 import type { KeyMode, KeyType } from '../shared/keys.js';
 import { permissionInfo, type PermissionId } from '../shared/permissions.js';
 
@@ -50,4 +50,9 @@ export function formatTime(iso: string | null): string {
   if (!iso) return 'never';
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
+}
+
+/** A person's role as the console, the options page and the popup name it. */
+export function roleLabel(role: Role): string {
+  return role === 'admin' ? 'Admin' : role === 'member' ? 'Member' : 'Viewer';
 }

@@ -1,4 +1,4 @@
-/** Every application with its Stripe status, and New application → Name → Create. */
+/** Every application with its Stripe status, and New application → Name → Create (a member or above). */
 import { useEffect, useState } from 'preact/hooks';
 import type { Application } from '../../shared/api.js';
 import type { ServalError } from '../../ui/errors';
@@ -7,6 +7,7 @@ import { modeLabel } from '../../ui/labels';
 import { StatusPill } from '../../ui/StatusPill';
 import { ConsoleApiError, type ConsoleApi } from './api';
 import { Link, useNavigate } from './navigation';
+import { NotAllowed, useAllowed } from './roles';
 
 export function Applications({ api }: { api: ConsoleApi }) {
   const navigate = useNavigate();
@@ -15,6 +16,7 @@ export function Applications({ api }: { api: ConsoleApi }) {
   const [creating, setCreating] = useState(false);
   const [name, setName] = useState('');
   const [busy, setBusy] = useState(false);
+  const mayCreate = useAllowed('write_test');
 
   useEffect(() => {
     api.applications().then(setApplications, (e) => setError(e instanceof ConsoleApiError ? e.error : { code: 'internal_error', message: String(e) }));
@@ -37,12 +39,13 @@ export function Applications({ api }: { api: ConsoleApi }) {
     <>
       <div class="page-head">
         <h1>Applications</h1>
-        {!creating && (
+        {mayCreate && !creating && (
           <button type="button" class="primary" onClick={() => setCreating(true)}>
             New application
           </button>
         )}
       </div>
+      {!mayCreate && <NotAllowed permission="write_test" />}
       {creating && (
         <form class="stack new-application" onSubmit={create}>
           <label for="application-name">Name</label>

@@ -41,6 +41,7 @@ export function AuditLog({ api }: { api: ConsoleApi }) {
           {events.map((event) => (
             <li key={event.id} class="audit-event">
               <time dateTime={event.at}>{formatTime(event.at)}</time> <strong>{event.action}</strong>
+              {event.person && <span> by {event.person.name}</span>}
               <span class="muted"> {describe(event.detail)}</span>
             </li>
           ))}

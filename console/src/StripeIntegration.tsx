@@ -2,14 +2,19 @@
  * The API Integration tab: the integration guide's manual flow. Search, choose Stripe, paste the
  * key, Save. The key lives only in the password field until Save: it is read from the field,
  * the field is cleared at once, and it is sent in the request body and nowhere else (never the
- * URL, web storage or component state).
+ * URL, web storage or component state). What the person's role can't do is not offered: a
+ * viewer reads; a member connects test keys (a live key is refused here, before it leaves the
+ * page); removing needs an admin.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Application, Integration, Validation } from '../../shared/api.js';
 import type { ServalError } from '../../ui/errors';
 import { ErrorMessage } from '../../ui/ErrorMessage';
+import { parseKey } from '../../shared/keys.js';
+import { forbiddenMessage, permissionForKey } from '../../shared/roles.js';
 import { Verdict } from '../../ui/Verdict';
 import { ConsoleApiError, type ConsoleApi } from './api';
+import { NotAllowed, useAllowed } from './roles';
 
 const CATALOGUE = [{ id: 'stripe', name: 'Stripe' }] as const;
 
@@ -31,6 +36,9 @@ export function StripeIntegration({ api, application, onChanged }: Props) {
   const [confirmingRemove, setConfirmingRemove] = useState(false);
   const confirmRef = useRef<HTMLButtonElement>(null);
   const keyField = useRef<HTMLInputElement>(null);
+  const mayWrite = useAllowed('write_test');
+  const mayLive = useAllowed('write_live');
+  const mayRemove = useAllowed('destroy');
 
   // Choosing Stripe, or Replace key, takes the keyboard to the key field.
   useEffect(() => {
@@ -61,6 +69,11 @@ export function StripeIntegration({ api, application, onChanged }: Props) {
     const apiKey = field.value.trim();
     field.value = '';
     if (!apiKey) return;
+    const parsed = parseKey(apiKey);
+    if (parsed.ok && parsed.mode === 'live' && !mayLive) {
+      setError({ code: 'forbidden', message: forbiddenMessage(permissionForKey('live')) });
+      return;
+    }
     setValidation(null);
     await run('save', async () => {
       const result = await api.saveStripeKey(application.id, apiKey);
@@ -101,6 +114,7 @@ export function StripeIntegration({ api, application, onChanged }: Props) {
       />
       <p id="stripe-api-key-note" class="muted">
         A restricted key (rk_…) with Serval's permissions, or a secret key (sk_…). Serval checks it with Stripe, then seals it.
+        {!mayLive && ` ${forbiddenMessage('write_live')}`}
       </p>
       <div class="row">
         <button type="submit" class="primary" disabled={busy !== null}>
@@ -122,21 +136,24 @@ export function StripeIntegration({ api, application, onChanged }: Props) {
         <>
           <h2 id="stripe-heading">Stripe</h2>
           <Verdict integration={integration} validation={validation} facts newKeyStep="save the new key here" />
-          <div class="row">
-            <button type="button" class="secondary" disabled={busy !== null} onClick={recheck}>
-              {busy === 'recheck' ? 'Checking…' : 'Re-check'}
-            </button>
-            {!replacing && (
-              <button type="button" class="secondary" disabled={busy !== null} onClick={() => setReplacing(true)}>
-                Replace key
+          {mayWrite && (
+            <div class="row">
+              <button type="button" class="secondary" disabled={busy !== null} onClick={recheck}>
+                {busy === 'recheck' ? 'Checking…' : 'Re-check'}
               </button>
-            )}
-            {!confirmingRemove && (
-              <button type="button" class="danger" disabled={busy !== null} onClick={() => setConfirmingRemove(true)}>
-                Remove
-              </button>
-            )}
-          </div>
+              {!replacing && (
+                <button type="button" class="secondary" disabled={busy !== null} onClick={() => setReplacing(true)}>
+                  Replace key
+                </button>
+              )}
+              {mayRemove && !confirmingRemove && (
+                <button type="button" class="danger" disabled={busy !== null} onClick={() => setConfirmingRemove(true)}>
+                  Remove
+                </button>
+              )}
+            </div>
+          )}
+          {!mayWrite ? <NotAllowed permission="write_test" /> : !mayRemove && <NotAllowed permission="destroy" />}
           {confirmingRemove && (
             // biome-ignore lint/a11y/useSemanticElements: a confirmation (a question and its two answers), not a set of form fields
             <div class="confirm" role="group" aria-labelledby="confirm-remove-text">
@@ -152,6 +169,12 @@ export function StripeIntegration({ api, application, onChanged }: Props) {
             </div>
           )}
           {replacing && form}
+        </>
+      ) : !mayWrite ? (
+        <>
+          <h2 id="stripe-heading">Stripe</h2>
+          <p>Stripe is not connected.</p>
+          <NotAllowed permission="write_test" />
         </>
       ) : (
         <>

@@ -8,8 +8,11 @@ export type Route =
   | { page: 'applications' }
   | { page: 'application'; id: string; tab: ApplicationTab }
   | { page: 'devices' }
+  | { page: 'people' }
   | { page: 'audit' }
-  | { page: 'sign-in' };
+  | { page: 'sign-in' }
+  /** An invite link's page: `/invite#<token>` (the token stays in the fragment, never sent to the server). */
+  | { page: 'invite' };
 
 export function routeFor(path: string): Route {
   const parts = path.split('/').filter(Boolean);
@@ -17,8 +20,10 @@ export function routeFor(path: string): Route {
     return { page: 'application', id: parts[1], tab: parts[2] === 'api-integration' ? 'api-integration' : 'overview' };
   }
   if (parts[0] === 'devices') return { page: 'devices' };
+  if (parts[0] === 'people') return { page: 'people' };
   if (parts[0] === 'audit') return { page: 'audit' };
   if (parts[0] === 'sign-in') return { page: 'sign-in' };
+  if (parts[0] === 'invite') return { page: 'invite' };
   return { page: 'applications' };
 }
 
@@ -30,9 +35,13 @@ export function pathFor(route: Route): string {
       return route.tab === 'overview' ? `/applications/${route.id}` : `/applications/${route.id}/${route.tab}`;
     case 'devices':
       return '/devices';
+    case 'people':
+      return '/people';
     case 'audit':
       return '/audit';
     case 'sign-in':
       return '/sign-in';
+    case 'invite':
+      return '/invite';
   }
 }

@@ -33,7 +33,7 @@ const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><t
 <p>The API is here: <a href="/docs">API docs</a>.</p></main></body></html>`;
 
 /** The console's client-side routes: each answers with the console page. */
-const PAGES = /^\/(applications(\/[A-Za-z0-9_-]+(\/[a-z-]+)?)?|devices|audit|sign-in)?\/?$/;
+const PAGES = /^\/(applications(\/[A-Za-z0-9_-]+(\/[a-z-]+)?)?|devices|people|audit|sign-in|invite)?\/?$/;
 
 export function consoleRoutes(dir = fromRoot('dist/console')) {
   const router = new Hono();

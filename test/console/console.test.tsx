@@ -1,19 +1,11 @@
 /** The web console's views, against a fake fetch: what a person sees and what is sent. */
-import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
+import { cleanup, fireEvent, screen, waitFor } from '@testing-library/preact';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRestrictedKeyUrl } from '../../shared/permissions.js';
-import { App } from '../../console/src/App';
-import { application, fakeFetch, integration, THIS_DEVICE, validation } from './fake-api';
+import { application, integration, signedInAs, validation } from './fake-api';
+import { open } from './render';
 
 const FULL_KEY = 'rk_test_51SecretSecretSecretSecret0123456789';
-const signedIn = { 'GET /api/session': { status: 200, body: { device: THIS_DEVICE } } };
-
-function open(path: string, routes: Parameters<typeof fakeFetch>[0]) {
-  history.replaceState(null, '', path);
-  const fake = fakeFetch(routes);
-  render(<App fetch={fake.fetch} />);
-  return fake;
-}
 
 afterEach(() => {
   cleanup();
@@ -21,49 +13,10 @@ afterEach(() => {
   sessionStorage.clear();
 });
 
-describe('sign-in', () => {
-  it('signs in with a pairing code and shows the navigation', async () => {
-    const fake = open('/', {
-      'GET /api/session': { status: 401, body: { error: { code: 'unauthorized', message: 'Not signed in.' } } },
-      'POST /api/session': { status: 201, body: { device: THIS_DEVICE } },
-      'GET /api/applications': { status: 200, body: { applications: [] } },
-    });
-    fireEvent.input(await screen.findByLabelText('Pairing code'), { target: { value: ' abcd-efgh ' } });
-    fireEvent.click(screen.getByRole('button', { name: 'Sign in' }));
-    const nav = await screen.findByRole('navigation');
-    for (const name of ['Applications', 'Devices', 'Audit log']) expect(within(nav).getByRole('link', { name })).toBeTruthy();
-    expect(screen.getByRole('button', { name: 'Sign out' })).toBeTruthy();
-    expect(fake.calls.find((c) => c.method === 'POST')?.body).toEqual({ code: 'abcd-efgh' });
-  });
-
-  it('a wrong pairing code shows the message and the hint', async () => {
-    open('/', {
-      'GET /api/session': { status: 401, body: { error: { code: 'unauthorized', message: 'Not signed in.' } } },
-      'POST /api/session': { status: 401, body: { error: { code: 'pairing_code_invalid', message: 'That pairing code is wrong, expired or already used.' } } },
-    });
-    fireEvent.input(await screen.findByLabelText('Pairing code'), { target: { value: 'WRON-GCOD' } });
-    fireEvent.click(screen.getByRole('button', { name: 'Sign in' }));
-    const alert = await screen.findByRole('alert');
-    expect(alert.textContent).toContain('wrong, expired or already used');
-    expect(alert.textContent).toContain('npm run pair');
-  });
-
-  it('Sign out ends the session and shows the sign-in form', async () => {
-    const fake = open('/applications', {
-      ...signedIn,
-      'GET /api/applications': { status: 200, body: { applications: [] } },
-      'DELETE /api/session': { status: 204 },
-    });
-    fireEvent.click(await screen.findByRole('button', { name: 'Sign out' }));
-    expect(await screen.findByLabelText('Pairing code')).toBeTruthy();
-    expect(fake.calls.some((c) => c.method === 'DELETE' && c.url === '/api/session')).toBe(true);
-  });
-});
-
 describe('applications', () => {
   it('lists each application with its Stripe status', async () => {
     open('/applications', {
-      ...signedIn,
+      ...signedInAs('admin'),
       'GET /api/applications': {
         status: 200,
         body: {
@@ -85,7 +38,7 @@ describe('applications', () => {
 
   it('New application → Name → Create makes it and opens its API Integration tab', async () => {
     const fake = open('/applications', {
-      ...signedIn,
+      ...signedInAs('admin'),
       'GET /api/applications': { status: 200, body: { applications: [] } },
       'POST /api/applications': { status: 201, body: { application: application({ id: 'app_9', name: 'Checkout' }) } },
       'GET /api/applications/app_9': { status: 200, body: { application: application({ id: 'app_9', name: 'Checkout' }) } },
@@ -110,7 +63,7 @@ describe('the API Integration tab', () => {
   it('search "str", choose Stripe, Save: the key is sent once, cleared, and the verdict shows connected', async () => {
     const connected = integration();
     const fake = open('/applications/app_1/api-integration', {
-      ...signedIn,
+      ...signedInAs('admin'),
       'GET /api/applications/app_1': { status: 200, body: { application: application() } },
       'PUT /api/applications/app_1/integrations/stripe': { status: 200, body: { integration: connected, validation: validation(connected) } },
     });
@@ -128,7 +81,7 @@ describe('the API Integration tab', () => {
     expect(screen.getByText('rk_test_…Ab12')).toBeTruthy();
     expect(screen.getByText('acct_1Serval')).toBeTruthy();
 
-    const put = fake.calls.filter((c) => c.method === 'PUT');
+    const put = fake.calls.filter((c) => c.method === 'PUT').map(({ method, url, body }) => ({ method, url, body }));
     expect(put).toEqual([{ method: 'PUT', url: '/api/applications/app_1/integrations/stripe', body: { apiKey: FULL_KEY, source: 'manual' } }]);
     expect(fake.calls.filter((c) => c.url.includes(FULL_KEY))).toEqual([]);
     expect(document.documentElement.outerHTML).not.toContain(FULL_KEY);
@@ -139,7 +92,7 @@ describe('the API Integration tab', () => {
   it('missing permissions: names them, with the edit link and the pre-filled create link', async () => {
     const missing = integration({ missingPermissions: ['balance_read', 'customers_write'] });
     open('/applications/app_1/api-integration', {
-      ...signedIn,
+      ...signedInAs('admin'),
       'GET /api/applications/app_1': { status: 200, body: { application: application() } },
       'PUT /api/applications/app_1/integrations/stripe': { status: 200, body: { integration: missing, validation: validation(missing) } },
     });
@@ -158,7 +111,7 @@ describe('the API Integration tab', () => {
     ['stripe_unavailable', 'Stripe could not be reached.', 'Nothing was changed'],
   ])("a refused key (%s) shows the message and the guide's hint, and the form stays", async (code, message, hint) => {
     open('/applications/app_1/api-integration', {
-      ...signedIn,
+      ...signedInAs('admin'),
       'GET /api/applications/app_1': { status: 200, body: { application: application() } },
       'PUT /api/applications/app_1/integrations/stripe': { status: code === 'stripe_unavailable' ? 502 : 422, body: { error: { code, message } } },
     });
@@ -174,7 +127,7 @@ describe('the API Integration tab', () => {
   it('Re-check asks Stripe again; Remove asks for confirmation, then removes', async () => {
     const stored = integration();
     const fake = open('/applications/app_1/api-integration', {
-      ...signedIn,
+      ...signedInAs('admin'),
       'GET /api/applications/app_1': { status: 200, body: { application: application({ stripe: stored }) } },
       'POST /api/applications/app_1/integrations/stripe/validate': {
         status: 200,
@@ -204,7 +157,7 @@ describe('the API Integration tab', () => {
       { code: 'account_changed', message: 'The new key belongs to acct_Other, not acct_1Serval.' },
     ];
     open('/applications/app_1/api-integration', {
-      ...signedIn,
+      ...signedInAs('admin'),
       'GET /api/applications/app_1': { status: 200, body: { application: application({ stripe: integration() }) } },
       'PUT /api/applications/app_1/integrations/stripe': { status: 200, body: { integration: replaced, validation: validation(replaced, { warnings }) } },
     });
@@ -230,7 +183,7 @@ describe('the API Integration tab', () => {
 
   it('a connected key can be replaced: Replace key shows the form', async () => {
     open('/applications/app_1/api-integration', {
-      ...signedIn,
+      ...signedInAs('admin'),
       'GET /api/applications/app_1': { status: 200, body: { application: application({ stripe: integration() }) } },
     });
     fireEvent.click(await screen.findByRole('button', { name: 'Replace key' }));
@@ -239,42 +192,19 @@ describe('the API Integration tab', () => {
   });
 });
 
-describe('devices and the audit log', () => {
-  it('marks this browser and revokes another device', async () => {
-    const fake = open('/devices', {
-      ...signedIn,
-      'GET /api/devices': {
-        status: 200,
-        body: {
-          devices: [
-            { ...THIS_DEVICE, createdAt: '2026-11-28T09:00:00.000Z', lastSeenAt: null },
-            { id: 'dev_laptop', name: 'Chrome on macOS', createdAt: '2026-11-20T09:00:00.000Z', lastSeenAt: null },
-          ],
-        },
-      },
-      'DELETE /api/devices/dev_laptop': { status: 204 },
-    });
-    await screen.findByText('Chrome on macOS');
-    const mine = within(document.querySelector('ul.devices') as HTMLElement)
-      .getByText(THIS_DEVICE.name)
-      .closest('li')!;
-    expect(within(mine).getByText('This browser')).toBeTruthy();
-    fireEvent.click(screen.getByRole('button', { name: 'Revoke Chrome on macOS' }));
-    await waitFor(() => expect(screen.queryByText('Chrome on macOS')).toBeNull());
-    expect(fake.calls.filter((c) => c.method === 'DELETE').map((c) => c.url)).toEqual(['/api/devices/dev_laptop']);
-  });
-
+describe('the audit log', () => {
   it('shows the audit log newest first and pages to older events', async () => {
     const event = (n: number) => ({
       id: `evt_${n}`,
       at: new Date(Date.UTC(2026, 10, 28, 9, 0, n)).toISOString(),
       action: n % 2 ? 'integration.connected' : 'application.created',
-      deviceId: 'dev_console',
+      person: { id: 'per_ada', name: 'Ada Lovelace' },
+      deviceId: null,
       applicationId: 'app_1',
       detail: { maskedKey: 'rk_test_…Ab12' },
     });
     const fake = open('/audit', {
-      ...signedIn,
+      ...signedInAs('admin'),
       'GET /api/audit?limit=50': { status: 200, body: { events: Array.from({ length: 50 }, (_, i) => event(i)) } },
       'GET /api/audit?limit=100': { status: 200, body: { events: Array.from({ length: 60 }, (_, i) => event(i)) } },
     });

@@ -5,6 +5,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createApiClient } from '../../ui/api-client';
 import { ConsoleApiError, createConsoleApi } from '../../console/src/api';
+import { SESSION_STORAGE_KEY } from '../../console/src/session-secret';
 
 const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 const answering = (response: () => Response) => vi.fn(async () => response()) as unknown as typeof fetch;
@@ -71,15 +72,43 @@ describe('the console on the same client', () => {
     expect((failure as ConsoleApiError).error).toMatchObject({ code: 'unexpected_response', hint: expect.stringContaining('Reload this page') });
   });
 
-  it('signs out on a 401, except for a wrong sign-in code', async () => {
+  it('signs out on a 401 (forgetting the secret), except for a wrong sign-in code', async () => {
     const onUnauthorized = vi.fn();
     const api = createConsoleApi(
       answering(() => json(401, { error: { code: 'unauthorized', message: 'Not signed in.' } })),
       onUnauthorized,
     );
-    await expect(api.signIn('WXYZ-0000')).rejects.toBeInstanceOf(ConsoleApiError);
+    localStorage.setItem(SESSION_STORAGE_KEY, 'sss_old');
+    await expect(api.signInWithCode('WXYZ-0000')).rejects.toBeInstanceOf(ConsoleApiError);
     expect(onUnauthorized).not.toHaveBeenCalled();
+    expect(localStorage.getItem(SESSION_STORAGE_KEY)).toBe('sss_old');
     await expect(api.applications()).rejects.toBeInstanceOf(ConsoleApiError);
     expect(onUnauthorized).toHaveBeenCalledTimes(1);
+    expect(localStorage.getItem(SESSION_STORAGE_KEY)).toBeNull();
+  });
+
+  it('keeps the secret a sign-in returns and sends it as X-Serval-Session on every request, and no bearer token', async () => {
+    localStorage.clear();
+    const person = { id: 'per_1', name: 'Ada', email: null, role: 'admin', createdAt: '2026-11-28T08:00:00.000Z', disabledAt: null };
+    const fetch = vi.fn(async (url: string) =>
+      url === '/api/session'
+        ? json(201, { person, session: { id: 'ses_1', expiresAt: '2026-11-28T20:00:00.000Z' }, secret: 'sss_secret' })
+        : json(200, { person, via: 'session' }),
+    ) as unknown as typeof globalThis.fetch;
+    const api = createConsoleApi(fetch);
+    expect(await api.signInWithCode('ABCD-EFGH')).toEqual(person);
+    expect(localStorage.getItem(SESSION_STORAGE_KEY)).toBe('sss_secret');
+    expect((await api.me()).person.name).toBe('Ada');
+    const [, init] = vi.mocked(fetch).mock.calls[1] as unknown as [string, RequestInit];
+    expect(init.headers).toMatchObject({ 'x-serval-session': 'sss_secret' });
+    expect(init.headers).not.toHaveProperty('authorization');
+    expect(init.credentials).toBe('same-origin');
+  });
+
+  it('signing out forgets the secret even when the backend can not be reached', async () => {
+    localStorage.setItem(SESSION_STORAGE_KEY, 'sss_secret');
+    const api = createConsoleApi(vi.fn(async () => Promise.reject(new TypeError('Failed to fetch'))) as unknown as typeof globalThis.fetch);
+    await expect(api.signOut()).rejects.toBeInstanceOf(ConsoleApiError);
+    expect(localStorage.getItem(SESSION_STORAGE_KEY)).toBeNull();
   });
 });
