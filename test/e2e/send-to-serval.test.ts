@@ -71,6 +71,8 @@ describe('Send to Serval, in a real browser', () => {
     // The status view: the backend is reachable, this device is named, the applications are listed.
     await options.getByText('Reachable', { exact: false }).first().waitFor({ timeout: UI_TIMEOUT });
     await options.getByText('This device:', { exact: false }).waitFor();
+    // The first pairing on a backend without people is Owner's, an admin.
+    await options.getByText('Paired as Owner (Admin)').waitFor({ timeout: UI_TIMEOUT });
     await options.getByRole('listitem').filter({ hasText: 'Payouts' }).waitFor();
     await options.getByLabel('Pairing code').waitFor({ state: 'detached' });
     await expectNoAxeViolations(options, 'page', 'options after pairing');
@@ -277,6 +279,81 @@ describe('Send to Serval, in a real browser', () => {
     const { local, session } = await storageContents();
     const stored = JSON.stringify({ local, session });
     expect(stored).not.toMatch(/svl_[A-Za-z0-9_-]+/);
+  });
+
+  it('paired as a member: a live key gets "Only an admin can send live keys" and no Send; a test key still sends', async () => {
+    // As an admin, through the API: Ana, a member, and a pairing code for her.
+    const created = await api('POST', '/api/people', { name: 'Ana Lima', role: 'member' });
+    expect(created.status, created.text).toBe(201);
+    const issued = await api('POST', '/api/pairing-codes', { personId: created.body.person.id });
+    expect(issued.status, issued.text).toBe(201);
+
+    // The extension, back at pairing since its device was revoked, pairs with Ana's code.
+    const options = await browser.openExtensionPage('options.html', OPTIONS_VIEWPORT);
+    await options.getByLabel('Backend URL').fill(backend.url);
+    await options.getByLabel('Pairing code').fill(issued.body.code);
+    await options.getByRole('button', { name: 'Connect' }).click();
+    await options.getByText('Paired as Ana Lima (Member)').waitFor({ timeout: UI_TIMEOUT });
+    await expectNoAxeViolations(options, 'page', 'options: paired as a member');
+    await options.close();
+    const popup = await browser.openExtensionPage('popup.html', POPUP_VIEWPORT);
+    await popup.getByText('Paired as Ana Lima (Member)').waitFor({ timeout: UI_TIMEOUT });
+    await popup.close();
+    // Kept for display: her name and role beside the pairing, never more than that.
+    const { local } = await storageContents();
+    expect((local.pairing as { person: unknown }).person).toEqual({ id: created.body.person.id, name: 'Ana Lima', role: 'member' });
+
+    await backend.logWritten();
+    const requestsBefore = backendRequests().length;
+
+    // A live restricted key, created in the keys page's dialog (the fixture hands out whatever key
+    // the test puts in the slot; the extension reads the mode from the key's prefix).
+    const liveKey = newKey({ type: 'restricted', mode: 'live' });
+    dashboard.keys.restricted = liveKey;
+    await tab.goto(`${DASHBOARD}/test/apikeys`);
+    await tab.getByRole('button', { name: 'Create restricted key' }).click();
+    await tab.getByRole('dialog').getByRole('button', { name: 'Create' }).click();
+    const liveCard = offerFor(tab, liveKey);
+    // Said in the card where the form would be, at the same render: then there is no Send.
+    await liveCard.getByText('Only an admin can send live keys.').waitFor({ timeout: UI_TIMEOUT });
+    expect(await liveCard.innerText()).toContain('Live mode');
+    expect(await liveCard.getByText('This browser is paired with Serval as Ana Lima (Member).').count()).toBe(1);
+    expect(await liveCard.getByRole('button', { name: /Send to Serval/ }).count()).toBe(0);
+    expect(await liveCard.getByRole('combobox', { name: 'Application' }).count()).toBe(0);
+    await screenshot(liveCard, 'offer-member-live-key.png');
+    await expectNoAxeViolations(tab, 'card', 'the card: a member with a live key');
+    await expectLegible(tab, 'card', 'the card: a member with a live key');
+    await liveCard.getByRole('button', { name: 'Close', exact: true }).click();
+    await liveCard.waitFor({ state: 'detached' });
+    await tab.getByRole('dialog').getByRole('button', { name: 'Done' }).click();
+
+    // A test key, revealed on the same page: Send, as for anyone who may.
+    const testKey = newKey({ type: 'restricted', mode: 'test' });
+    dashboard.keys.reveal = testKey;
+    await tab.getByRole('button', { name: 'Reveal test key' }).click();
+    const testCard = offerFor(tab, testKey);
+    const picker = testCard.getByLabel('Application', { exact: true });
+    await picker.waitFor({ timeout: UI_TIMEOUT });
+    await chooseApplication(picker, 'Ledger');
+    await testCard.getByRole('button', { name: 'Send to Serval' }).click();
+    await testCard.getByText('Connected to Ledger', { exact: false }).waitFor({ timeout: UI_TIMEOUT });
+    const ledger = await api('GET', `/api/applications/${applications.Ledger}/integrations/stripe`);
+    expect(ledger.body.integration).toMatchObject({ maskedKey: maskKey(testKey), mode: 'test', source: 'extension' });
+
+    // The one change that reached the backend is the test key's PUT: the live key went nowhere.
+    await expect
+      .poll(
+        () =>
+          backendRequests()
+            .slice(requestsBefore)
+            .filter((r) => r.method === 'PUT').length,
+        { timeout: UI_TIMEOUT },
+      )
+      .toBeGreaterThan(0);
+    const changes = backendRequests()
+      .slice(requestsBefore)
+      .filter((r) => r.method !== 'GET');
+    expect(changes).toEqual([{ method: 'PUT', path: `/api/applications/${applications.Ledger}/integrations/stripe` }]);
   });
 
   it('after everything, neither extension storage (local and session) nor the backend holds a key', async () => {
