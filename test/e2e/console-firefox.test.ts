@@ -2,15 +2,16 @@
  * The web console in a real Firefox ESR (no extension), beside Chromium (console.test.ts), against
  * the real backend and the Stripe-compatible test server: sign in with a pairing code, create an
  * application, the manual flow (API Integration → search Stripe → Stripe API key → Save) with the
- * refused keys showing their hints and a good key to connected, sign out with the old cookie
- * refused afterwards, and no full key in the page's HTML, URL or web storage at any point.
+ * refused keys showing their hints and a good key to connected, sign out with the session's
+ * cookie and secret refused afterwards, and no full key in the page's HTML, URL or web storage at
+ * any point.
  * Puppeteer over WebDriver BiDi, one browser for the file (firefox.ts).
  */
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StripeTestServer } from '../stripe-server/index.js';
 import { startBackendWithStripe, type Backend, type BackendWithStripe } from './backend.js';
-import { buildConsole, expectNoFullKey as expectNoKeyIn, REFUSED_KEYS, SESSION_COOKIE, sessionStatus } from './console.js';
+import { buildConsole, expectNoFullKey as expectNoKeyIn, REFUSED_KEYS, SECRET_STORAGE_EXPRESSION, SESSION_COOKIE, sessionStatus } from './console.js';
 import { launchFirefox, type OfflineFirefox } from './firefox.js';
 
 const UI_TIMEOUT = 20_000;
@@ -47,7 +48,7 @@ async function saveKey(key: string): Promise<void> {
 
 async function signIn(): Promise<void> {
   await fill('Pairing code', await backend.newPairingCode());
-  await page.locator(aria('Sign in', 'button')).click();
+  await page.locator(aria('Sign in', 'button')).click(); // the ARIA name matches whole: not "Sign in with a passkey"
   await page.waitForSelector(`nav ${aria('Applications', 'link')}`, { timeout: UI_TIMEOUT });
 }
 
@@ -109,14 +110,19 @@ describe('the web console, in Firefox ESR', () => {
     expect(pageErrors).toEqual([]);
   });
 
-  it('signs out, and the old cookie is refused', async () => {
+  it('signs out, and the old cookie and secret are refused', async () => {
     const session = (await firefox.browser.cookies()).find((c) => c.name === SESSION_COOKIE);
     expect(session?.httpOnly).toBe(true);
-    expect(await sessionStatus(backend, session!.value)).toBe(200);
+    const secret = (await page.evaluate(SECRET_STORAGE_EXPRESSION)) as string | null;
+    expect(secret).toMatch(/^sss_/);
+    const halves = { cookie: session!.value, secret };
+    expect(await sessionStatus(backend, halves)).toBe(200);
+    expect(await sessionStatus(backend, { cookie: session!.value, secret: null })).toBe(401);
 
     await page.locator(aria('Sign out', 'button')).click();
     await page.waitForSelector(aria('Pairing code', 'textbox'));
-    expect(await sessionStatus(backend, session!.value)).toBe(401);
+    expect(await sessionStatus(backend, halves)).toBe(401);
+    expect(await page.evaluate(SECRET_STORAGE_EXPRESSION)).toBeNull();
     await expectNoFullKey();
   });
 });

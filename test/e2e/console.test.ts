@@ -1,9 +1,11 @@
 /**
  * The web console the way a person uses it, in a real Chromium (no extension) against the real
  * backend and the Stripe-compatible test server: sign in with a pairing code, create an
- * application, the manual flow to connected, a publishable key refused, sign out with the old
- * cookie refused afterwards, a cross-origin POST carrying the cookie refused, and no full key in
- * the page's HTML, URL or web storage at any point. Screenshots at 1280 px and 400 px.
+ * application, the manual flow to connected, a publishable key refused; the session's two halves
+ * (the cookie alone is refused, a cross-origin POST carrying both is refused, both are refused
+ * after sign-out); Devices with Pair a browser and the sessions; People (invite a person, the
+ * link, a role change, the last admin kept, Disable); and no full key in the page's HTML, URL or
+ * web storage at any point. Screenshots at 1280 px and 400 px.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,7 +15,7 @@ import type { StripeTestServer } from '../stripe-server/index.js';
 import { expectNoAxeViolations } from './accessibility.js';
 import { REPO_ROOT, startBackendWithStripe, type Backend, type BackendWithStripe } from './backend.js';
 import { findChromium } from './chromium.js';
-import { buildConsole, expectNoFullKey as expectNoKeyIn, REFUSED_KEYS, SESSION_COOKIE, sessionStatus } from './console.js';
+import { buildConsole, expectNoFullKey as expectNoKeyIn, REFUSED_KEYS, SECRET_STORAGE_EXPRESSION, SESSION_COOKIE, sessionStatus } from './console.js';
 
 const SCREENSHOTS = path.resolve(REPO_ROOT, process.env.SERVAL_SCREENSHOTS_DIR ?? path.join('test-results', 'screenshots'));
 const UI_TIMEOUT = 20_000;
@@ -34,6 +36,14 @@ async function screenshot(name: string, width = 1280): Promise<void> {
 
 /** The page's HTML, URL and web storage hold no key the test has typed. */
 const expectNoFullKey = () => expectNoKeyIn(page, keysShown);
+
+/** Signs in on the sign-in page with a fresh code from `npm run pair` (the backend's first admin, Owner). */
+async function signInWithCode(): Promise<void> {
+  await page.getByLabel('Pairing code').fill(await backend.newPairingCode());
+  // exact: the passkey and SSO buttons start with the same words.
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.getByRole('navigation').getByRole('link', { name: 'Applications' }).waitFor();
+}
 
 async function saveKey(key: string): Promise<void> {
   keysShown.push(key);
@@ -76,11 +86,15 @@ describe('the web console', () => {
 
     await page.goto(backend.url);
     await page.getByLabel('Pairing code').waitFor();
+    // Opened at 127.0.0.1, which can't hold a passkey: the page names the address that can.
+    const localhost = backend.url.replace('127.0.0.1', 'localhost');
+    expect(await page.getByRole('link', { name: localhost }).getAttribute('href')).toBe(`${localhost}/sign-in`);
     await expectNoAxeViolations(page, 'page', 'console sign-in');
     await screenshot('console-sign-in.png');
-    await page.getByLabel('Pairing code').fill(await backend.newPairingCode());
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('navigation').getByRole('link', { name: 'Applications' }).waitFor();
+    await signInWithCode();
+    const header = page.getByRole('banner');
+    await header.getByText('Owner', { exact: true }).waitFor();
+    await header.getByText('Admin', { exact: true }).waitFor();
 
     await page.getByRole('button', { name: 'New application' }).click();
     await page.getByLabel('Name').fill('Checkout');
@@ -128,15 +142,26 @@ describe('the web console', () => {
     expect(pageErrors).toEqual([]);
   });
 
-  it('refuses a cross-origin change carrying the cookie, and the cookie after sign-out', async () => {
+  it('takes the session only with both halves: not the cookie alone, not from another origin, not after sign-out', async () => {
     const cookies = await page.context().cookies();
     const session = cookies.find((c) => c.name === SESSION_COOKIE);
     expect(session?.httpOnly).toBe(true);
-    const cookie = `${SESSION_COOKIE}=${session!.value}`;
+    expect(session?.sameSite).toBe('Strict');
+    const secret = (await page.evaluate(SECRET_STORAGE_EXPRESSION)) as string | null;
+    expect(secret).toMatch(/^sss_/);
+    const halves = { cookie: session!.value, secret };
+    expect(await sessionStatus(backend, halves)).toBe(200);
+    // The cookie is all a page on another port of this host receives: alone, it is nothing.
+    expect(await sessionStatus(backend, { cookie: session!.value, secret: null })).toBe(401);
 
     const foreign = await fetch(`${backend.url}/api/applications`, {
       method: 'POST',
-      headers: { cookie, origin: 'http://evil.example', 'content-type': 'application/json' },
+      headers: {
+        cookie: `${SESSION_COOKIE}=${session!.value}`,
+        'x-serval-session': secret!,
+        origin: 'http://evil.example',
+        'content-type': 'application/json',
+      },
       body: JSON.stringify({ name: 'Evil' }),
     });
     expect(foreign.status).toBe(403);
@@ -144,13 +169,13 @@ describe('the web console', () => {
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('Pairing code').waitFor();
-    expect(await sessionStatus(backend, session!.value)).toBe(401);
+    expect(await sessionStatus(backend, halves)).toBe(401);
+    expect(await page.evaluate(SECRET_STORAGE_EXPRESSION)).toBeNull();
     await expectNoFullKey();
   });
 
   it('shows missing permissions with both links, re-checks, removes after a confirmation, revokes a device and lists the audit log', async () => {
-    await page.getByLabel('Pairing code').fill(await backend.newPairingCode());
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInWithCode();
     await page.getByRole('link', { name: 'Checkout' }).click();
     await page.getByRole('tab', { name: 'API Integration' }).click();
 
@@ -174,7 +199,13 @@ describe('the web console', () => {
     expect(removed.body.applications.find((a: { name: string }) => a.name === 'Checkout').stripe).toBeNull();
 
     await page.getByRole('link', { name: 'Devices' }).click();
-    await page.getByText('This browser').waitFor();
+    await page.getByText('This session').waitFor();
+    await page.getByRole('button', { name: 'Pair a browser' }).click();
+    const code = (await page.locator('.pairing-code code').textContent()) ?? '';
+    expect(code).toMatch(/^[A-Z0-9]{4}-[A-Z0-9]{4}$/);
+    // The code pairs a device as the signed-in person.
+    const paired = await backend.api('POST', '/api/pair', { body: { code, deviceName: 'e2e paired from the console' } });
+    expect(paired.status).toBe(201);
     await page.getByRole('button', { name: 'Revoke e2e checker' }).click();
     await expect.poll(() => page.getByText('e2e checker').count(), { timeout: UI_TIMEOUT }).toBe(0);
     await expectNoAxeViolations(page, 'page', 'console devices');
@@ -185,5 +216,52 @@ describe('the web console', () => {
     await expectNoAxeViolations(page, 'page', 'console audit log');
     await screenshot('console-audit-log.png');
     await expectNoFullKey();
+  });
+
+  it('People: invites a person (the link to copy), changes a role, keeps the last admin, disables', async () => {
+    const { token } = await backend.pairDevice('e2e people checker');
+    const people = async () => (await backend.api('GET', '/api/people', { token })).body.people as { name: string; role: string; disabledAt: string | null }[];
+    const grace = async () => (await people()).find((p) => p.name === 'Grace Hopper');
+
+    await page.getByRole('navigation').getByRole('link', { name: 'People' }).click();
+    await page.getByRole('combobox', { name: 'Owner', exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Invite person' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('Grace Hopper');
+    await page.getByLabel('Email', { exact: true }).fill('grace@example.com');
+    await page.getByLabel('Role', { exact: true }).selectOption('member');
+    await page.getByRole('button', { name: 'Create invite' }).click();
+    const link = await page.getByLabel('Invite link').inputValue();
+    // On loopback the link uses localhost, which can hold a passkey; the token rides in the fragment.
+    expect(link).toMatch(new RegExp(`^${backend.url.replace('127.0.0.1', 'localhost')}/invite#inv_[A-Za-z0-9_-]{40,}$`));
+    expect(await grace()).toMatchObject({ role: 'member', disabledAt: null });
+    await page.getByRole('button', { name: 'Copy' }).waitFor();
+    await expectNoAxeViolations(page, 'page', 'console people');
+    await screenshot('console-people.png');
+
+    // The link opens the invite page, which says whom it is for (the passkey's own tests add one).
+    const invitePage = await browser.newPage();
+    try {
+      await invitePage.goto(link);
+      await invitePage.getByRole('button', { name: 'Add a passkey' }).waitFor({ timeout: UI_TIMEOUT });
+      expect(await invitePage.locator('main').textContent()).toContain('This invite is for Grace Hopper, as a member.');
+    } finally {
+      await invitePage.close();
+    }
+
+    await page.getByRole('button', { name: 'Done' }).click();
+    await page.getByRole('combobox', { name: 'Grace Hopper' }).selectOption('viewer');
+    await expect.poll(async () => (await grace())?.role, { timeout: UI_TIMEOUT }).toBe('viewer');
+
+    // The last enabled admin stays one: 409 last_admin, shown with its hint, and the select goes back.
+    await page.getByRole('combobox', { name: 'Owner', exact: true }).selectOption('member');
+    await expect.poll(() => page.getByRole('alert').textContent(), { timeout: UI_TIMEOUT }).toContain('last enabled admin');
+    expect(await page.getByRole('alert').textContent()).toContain('Make another person an admin first.');
+    await expect.poll(() => page.getByRole('combobox', { name: 'Owner', exact: true }).inputValue(), { timeout: UI_TIMEOUT }).toBe('admin');
+
+    const graceRow = page.getByRole('listitem').filter({ has: page.getByText('Grace Hopper', { exact: true }) });
+    await graceRow.getByRole('button', { name: 'Disable' }).click();
+    await graceRow.getByText('Disabled', { exact: true }).waitFor();
+    expect((await grace())?.disabledAt).not.toBeNull();
+    await graceRow.getByRole('button', { name: 'Enable' }).waitFor();
   });
 });

@@ -62,11 +62,19 @@ export async function expectNoFullKey(page: ReadablePage, keys: readonly string[
   }
 }
 
-/** The console's session cookie (server/routes/session.ts). */
+/** The console session's cookie on plain-http loopback (server/auth/session-cookie.ts); the other half is the secret in localStorage. */
 export const SESSION_COOKIE = 'serval_session';
+/** Where the console keeps the session's secret (console/src/session-secret.ts). */
+export const SECRET_STORAGE_EXPRESSION = "localStorage.getItem('serval.session')";
 
-/** What `GET /api/session` answers to a session cookie: 401 once its session has ended. */
-export async function sessionStatus(backend: Backend, cookieValue: string): Promise<number> {
-  const res = await fetch(`${backend.url}/api/session`, { headers: { cookie: `${SESSION_COOKIE}=${cookieValue}` } });
+/** The two halves of the console's session, as a request outside the browser would send them. */
+export type SessionHalves = { cookie: string; secret: string | null };
+
+/** What `GET /api/me` answers to the session's halves: 200 while it lasts, 401 once it has ended (or with a half missing). */
+export async function sessionStatus(backend: Backend, { cookie, secret }: SessionHalves): Promise<number> {
+  const headers: Record<string, string> = { cookie: `${SESSION_COOKIE}=${cookie}` };
+  if (secret) headers['x-serval-session'] = secret;
+  const res = await fetch(`${backend.url}/api/me`, { headers });
+  await res.body?.cancel();
   return res.status;
 }
