@@ -72,6 +72,8 @@ describe('Send to Serval, in Firefox ESR', () => {
     // The status view: this device, then the applications once the backend answered.
     await options.waitForFunction(() => (globalThis as any).document.body.innerText.includes('Billing'), { timeout: UI_TIMEOUT });
     expect(await text(options)).toContain('This device: Firefox on Linux');
+    // Who the browser is paired as: the first pairing on a backend without people is Owner's.
+    await options.waitForFunction(() => (globalThis as any).document.body.innerText.includes('Paired as Owner (Admin)'), { timeout: UI_TIMEOUT });
     expect(await text(options)).toContain('Reachable');
     await options.close();
   });
