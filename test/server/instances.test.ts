@@ -169,6 +169,53 @@ describe(`two instances on one ${dialect} database`, () => {
   });
 });
 
+describe(`console sessions across instances (${dialect})`, () => {
+  /** Signs the console in through `backend` with a code for the person: both halves of the session. */
+  async function signInOn(backend: BackendProcess, personId?: string): Promise<{ id: string; headers: Record<string, string> }> {
+    const { code } = await h.runtime.pairing.issueCode(personId);
+    const res = await fetch(`${backend.url}/api/session`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ code }) });
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as { secret: string; session: { id: string } };
+    const cookie = /^(serval_session=[^;]+)/.exec(res.headers.get('set-cookie') ?? '')![1];
+    return { id: body.session.id, headers: { Cookie: cookie, 'X-Serval-Session': body.secret } };
+  }
+  /** A request with the session, to `backend`; `origin` for a change (the instance's own, as the console's). */
+  async function withSession(backend: BackendProcess, path: string, session: { headers: Record<string, string> }, method = 'GET') {
+    const res = await fetch(`${backend.url}${path}`, { method, headers: { ...session.headers, ...(method === 'GET' ? {} : { Origin: backend.url }) } });
+    return { status: res.status, body: (await res.text()) || null };
+  }
+
+  it('a session signed out, or revoked from the list, through one instance is refused by the other at once', async () => {
+    const signedOut = await signInOn(a);
+    const listed = await signInOn(b);
+    for (const backend of [a, b]) {
+      expect((await withSession(backend, '/api/status', signedOut)).status).toBe(200);
+      expect((await withSession(backend, '/api/status', listed)).status).toBe(200);
+    }
+    expect((await withSession(a, '/api/session', signedOut, 'DELETE')).status).toBe(204);
+    expect((await withSession(b, '/api/status', signedOut)).status).toBe(401);
+    expect((await withSession(b, `/api/sessions/${listed.id}`, signedOut, 'DELETE')).status).toBe(401); // signed out is signed out
+    const admin = await signInOn(b);
+    expect((await withSession(b, `/api/sessions/${listed.id}`, admin, 'DELETE')).status).toBe(204);
+    for (const backend of [a, b]) expect((await withSession(backend, '/api/status', listed)).status).toBe(401);
+  });
+
+  it('a person disabled through one instance: their session is refused by the other at once', async () => {
+    const adminToken = await pairOn(a, (await h.runtime.pairing.issueCode()).code, 'Admin');
+    const created = await a.fetch('/api/people', { method: 'POST', token: adminToken, body: { name: 'Leaver', role: 'member' } });
+    expect(created.status).toBe(201);
+    const leaver = await signInOn(a, created.body.person.id);
+    expect((await withSession(b, '/api/status', leaver)).status).toBe(200);
+    const disabled = await b.fetch(`/api/people/${created.body.person.id}`, { method: 'PATCH', token: adminToken, body: { disabled: true } });
+    expect(disabled.status).toBe(200);
+    for (const backend of [a, b]) {
+      const res = await withSession(backend, '/api/status', leaver);
+      expect(res.status).toBe(401);
+      expect(JSON.parse(res.body!).error.code).toBe('unauthorized');
+    }
+  });
+});
+
 describe(`the scheduled re-check across instances (${dialect})`, () => {
   it('each due integration is checked by one instance, not once per instance', { timeout: 60_000 }, async () => {
     // Two more instances with the schedule on: a 6 s interval, so they tick every 1.5 s.
