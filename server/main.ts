@@ -35,7 +35,8 @@ async function start(): Promise<void> {
     throw error;
   }
 
-  const { code, expiresAt } = await runtime.pairing.issueCode();
+  // For the earliest enabled admin; the first start of a backend without people makes Owner.
+  const { code, expiresAt, person } = await runtime.pairing.issueCode();
   const server = serve({ fetch: runtime.app.fetch, port: config.port, hostname: config.host }, (info) => {
     const url = `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}`;
     process.stdout.write(
@@ -48,7 +49,7 @@ async function start(): Promise<void> {
         ...extensionLines(),
         '',
         `Pairing code: ${code}`,
-        `  (valid until ${clockTime(expiresAt)}, single use; \`npm run pair\` prints a fresh one)`,
+        `  (for ${person.name}, ${person.role}; valid until ${clockTime(expiresAt)}, single use; \`npm run pair\` prints a fresh one)`,
         '',
         '',
       ].join('\n'),

@@ -16,6 +16,8 @@ import { databaseFile } from './db/sqlite/database.js';
 import { createIntegrationService } from './integrations/stripe-integration.js';
 import type { Logger } from './logger.js';
 import { createPairingService } from './pairing/service.js';
+import { createPeopleService } from './people/service.js';
+import { publicOrigin } from './public-origin.js';
 import { startRecheckSchedule } from './recheck-schedule.js';
 import { createKeyChecker, type KeyChecker } from './stripe/key-checker.js';
 import { createStripeClientCache } from './workflows/client-cache.js';
@@ -44,7 +46,8 @@ export async function createRuntime(config: Config, options: { logger: Logger; n
     });
     const { repos } = database;
     const audit = createAuditRecorder(repos, now);
-    const pairing = createPairingService({ repos, audit, now, digestCode: (code) => keyring.pairingCodeDigests(code) });
+    const people = createPeopleService({ repos, audit, now, publicOrigin: (requestUrl) => publicOrigin(config, requestUrl) });
+    const pairing = createPairingService({ repos, audit, people, now, digestCode: (code) => keyring.pairingCodeDigests(code) });
     const checker = options.checker ?? createKeyChecker(config.stripe, now);
     const stripeClients = createStripeClientCache(config.stripe);
     const integrations = createIntegrationService({
@@ -62,6 +65,7 @@ export async function createRuntime(config: Config, options: { logger: Logger; n
       repos,
       database,
       pairing,
+      people,
       integrations,
       audit,
       logger,
@@ -75,6 +79,7 @@ export async function createRuntime(config: Config, options: { logger: Logger; n
       app,
       repos,
       pairing,
+      people,
       integrations,
       audit,
       database,

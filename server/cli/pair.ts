@@ -1,28 +1,31 @@
-/** `npm run pair`: a fresh pairing code, written to the same database the running server reads. */
-import { ConfigError, loadConfig } from '../config.js';
-import { MasterKeyError } from '../crypto/master-key.js';
-import { describeCause, isDatabaseUnavailable } from '../db/unavailable.js';
-import { createLogger } from '../logger.js';
+/**
+ * `npm run pair [-- --email E]`: a fresh pairing code, written to the same database the running
+ * server reads. For the earliest enabled admin (on a backend without people, Owner, made now), or
+ * for the person with that e-mail address.
+ */
+import { parseArgs } from 'node:util';
 import { clockTime } from '../pairing/codes.js';
-import { createRuntime, StartupError } from '../runtime.js';
+import { readOrExit, runTool, UsageError } from './run-tool.js';
 
-try {
-  const config = loadConfig({ ...process.env, SERVAL_RECHECK_INTERVAL_MINUTES: '0' });
-  const runtime = await createRuntime(config, { logger: createLogger({ level: 'silent' }) });
+const { email } = readOrExit(() => {
   try {
-    const { code, expiresAt } = await runtime.pairing.issueCode();
-    process.stdout.write(`Pairing code: ${code}\n  (valid until ${clockTime(expiresAt)}, single use; enter it in the Serval extension's options)\n`);
-  } finally {
-    await runtime.close();
+    return parseArgs({ options: { email: { type: 'string' } } }).values;
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\nUsage: npm run pair [-- --email E]`);
   }
-} catch (error) {
-  if (error instanceof ConfigError || error instanceof StartupError || error instanceof MasterKeyError) {
-    process.stderr.write(`${error.message}\n`);
-    process.exit(1);
+});
+
+await runTool(async (runtime) => {
+  let personId: string | undefined;
+  if (email !== undefined) {
+    const person = await runtime.people.byEmail(email);
+    if (!person) throw new UsageError(`No person has the e-mail address ${JSON.stringify(email)}. Nothing was issued.`);
+    if (person.disabledAt !== null)
+      throw new UsageError(`${person.name} (${person.email}) is disabled: enable them on the People page first. Nothing was issued.`);
+    personId = person.id;
   }
-  if (isDatabaseUnavailable(error)) {
-    process.stderr.write(`The database (DATABASE_URL) cannot be reached: ${describeCause(error)}\n`);
-    process.exit(1);
-  }
-  throw error;
-}
+  const { code, expiresAt, person } = await runtime.pairing.issueCode(personId);
+  process.stdout.write(
+    `Pairing code: ${code}\n  (for ${person.name}, ${person.role}; valid until ${clockTime(expiresAt)}, single use; enter it in the Serval extension's options or at the console's sign-in)\n`,
+  );
+});

@@ -9,6 +9,7 @@ import { parseKey } from '../../shared/keys.js';
 import { missingPermissions, type Permissions } from '../../shared/permissions.js';
 import { ApiError, refusalError } from '../api-error.js';
 import type { AuditRecorder } from '../audit.js';
+import type { Actor } from '../auth/principal.js';
 import type { IntegrationRow, Repositories } from '../db/repositories.js';
 import type { Keyring } from '../crypto/keyring.js';
 import type { KeyChecker } from '../stripe/key-checker.js';
@@ -67,7 +68,7 @@ export function createRecheck({ repos, keyring, checker, audit, now, logger, key
   /** Re-checks one stored key and records what changed, with an audit event when its status did. */
   async function recheck(
     applicationId: string,
-    deviceId: string | null,
+    actor: Actor | null,
     reason = 'manual re-check',
   ): Promise<{ integration: Integration; validation: Validation }> {
     const before = await requireIntegration(repos, applicationId);
@@ -88,7 +89,7 @@ export function createRecheck({ repos, keyring, checker, audit, now, logger, key
       if (current.status !== updated.status) {
         await audit.record(tx, {
           action: 'integration.status_changed',
-          deviceId,
+          actor,
           applicationId,
           detail: { maskedKey: updated.maskedKey, from: current.status, to: updated.status, reason },
         });

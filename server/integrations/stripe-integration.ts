@@ -10,6 +10,7 @@ import { maskKey, parseKey, type ParsedKey } from '../../shared/keys.js';
 import { missingPermissions, type PermissionId, type Permissions } from '../../shared/permissions.js';
 import { ApiError, refusalError } from '../api-error.js';
 import type { AuditRecorder } from '../audit.js';
+import type { Actor } from '../auth/principal.js';
 import type { ApplicationRow, IntegrationRow, Repositories } from '../db/repositories.js';
 import type { Keyring } from '../crypto/keyring.js';
 import type { KeyChecker } from '../stripe/key-checker.js';
@@ -67,7 +68,7 @@ export function createIntegrationService({ repos, keyring, checker, audit, now, 
   }
 
   /** Seals and stores the key for one application, inside `tx`, with its audit event. */
-  async function store(tx: Repositories, applicationId: string, key: ParsedKey, validation: Validation, source: KeySource, deviceId: string | null) {
+  async function store(tx: Repositories, applicationId: string, key: ParsedKey, validation: Validation, source: KeySource, actor: Actor | null) {
     if (!(await tx.applications.lock(applicationId))) throw new ApiError('application_not_found');
     const previous = await tx.integrations.lock(applicationId);
     const sealer = keyring.current; // the newest master key (re-read if master.key changed)
@@ -91,7 +92,7 @@ export function createIntegrationService({ repos, keyring, checker, audit, now, 
     await tx.integrations.upsert(row);
     await audit.record(tx, {
       action: previous ? 'integration.replaced' : 'integration.connected',
-      deviceId,
+      actor,
       applicationId,
       detail: {
         maskedKey: row.maskedKey,
@@ -129,14 +130,14 @@ export function createIntegrationService({ repos, keyring, checker, audit, now, 
       return toIntegration(await requireIntegration(repos, applicationId), keyAge);
     },
 
-    async connect(applicationId: string, input: { apiKey: string; source?: KeySource }, deviceId: string | null) {
+    async connect(applicationId: string, input: { apiKey: string; source?: KeySource }, actor: Actor | null) {
       const key = parseOrRefuse(input.apiKey);
       requireMode(await requireApplication(repos, applicationId), key);
       const { validation } = await checkParsed(key);
       // Stripe took a while: the application may have been deleted meanwhile. Inside the write, the
       // application is locked: a delete racing this replace either waits for it (and then removes
       // the new key with the application) or wins (and this answers application_not_found).
-      const stored = await repos.transaction(async (tx) => store(tx, applicationId, key, validation, input.source ?? 'api', deviceId));
+      const stored = await repos.transaction(async (tx) => store(tx, applicationId, key, validation, input.source ?? 'api', actor));
       onKeyChanged(applicationId);
       const warnings: Warning[] = [...validation.warnings, ...replacementWarnings(stored.previous, stored.row)];
       for (const other of await repos.integrations.withFingerprint(keyring.fingerprints(key.key), applicationId)) {
@@ -154,14 +155,14 @@ export function createIntegrationService({ repos, keyring, checker, audit, now, 
      * (404), an environment the key's mode doesn't fit (422) or a key Stripe refuses (422)
      * changes nothing anywhere.
      */
-    async rotate(input: { apiKey: string; applicationIds: string[]; source?: KeySource }, deviceId: string | null) {
+    async rotate(input: { apiKey: string; applicationIds: string[]; source?: KeySource }, actor: Actor | null) {
       const key = parseOrRefuse(input.apiKey);
       const ids = [...new Set(input.applicationIds)];
       for (const id of ids) requireMode(await requireApplication(repos, id), key);
       const { validation } = await checkParsed(key);
       const stored = await repos.transaction(async (tx) => {
         const rows = [];
-        for (const id of ids) rows.push(await store(tx, id, key, validation, input.source ?? 'api', deviceId));
+        for (const id of ids) rows.push(await store(tx, id, key, validation, input.source ?? 'api', actor));
         return rows;
       });
       for (const id of ids) onKeyChanged(id);
@@ -181,7 +182,7 @@ export function createIntegrationService({ repos, keyring, checker, audit, now, 
       applicationId: string,
       fingerprint: string,
       change: { status: 'invalid' | 'missing_permissions'; missing?: PermissionId; code: string; message: string },
-      deviceId: string | null,
+      actor: Actor | null,
     ): Promise<void> {
       const changed = await repos.transaction(async (tx) => {
         const before = await tx.integrations.lock(applicationId);
@@ -196,7 +197,7 @@ export function createIntegrationService({ repos, keyring, checker, audit, now, 
         if (before.status !== after.status || permissionLost) {
           await audit.record(tx, {
             action: before.status !== after.status ? 'integration.status_changed' : 'integration.permissions_changed',
-            deviceId,
+            actor,
             applicationId,
             detail: {
               maskedKey: after.maskedKey,
@@ -228,7 +229,7 @@ export function createIntegrationService({ repos, keyring, checker, audit, now, 
       return { apiKey: openStoredKey(keyring, row), fingerprint: row.fingerprint };
     },
 
-    async remove(applicationId: string, deviceId: string | null): Promise<void> {
+    async remove(applicationId: string, actor: Actor | null): Promise<void> {
       const row = await repos.transaction(async (tx) => {
         const current = await tx.integrations.lock(applicationId);
         if (!current) {
@@ -236,7 +237,7 @@ export function createIntegrationService({ repos, keyring, checker, audit, now, 
           throw new ApiError('integration_not_found');
         }
         await tx.integrations.delete(applicationId);
-        await audit.record(tx, { action: 'integration.removed', deviceId, applicationId, detail: { maskedKey: current.maskedKey } });
+        await audit.record(tx, { action: 'integration.removed', actor, applicationId, detail: { maskedKey: current.maskedKey } });
         return current;
       });
       onKeyChanged(applicationId);

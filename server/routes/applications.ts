@@ -1,13 +1,13 @@
-import { createRoute, z } from '@hono/zod-openapi';
-import { ApplicationSchema, CreateApplicationSchema, UpdateApplicationSchema, type Application } from '../../shared/api.js';
+import { createRoute } from '@hono/zod-openapi';
+import { ApplicationListSchema, ApplicationResponseSchema, CreateApplicationSchema, UpdateApplicationSchema, type Application } from '../../shared/api.js';
 import { ApiError } from '../api-error.js';
 import type { AuditRecorder } from '../audit.js';
+import { allow, requirePermission } from '../auth/authorize.js';
+import { actorOf } from '../auth/principal.js';
 import type { ApplicationRow, Repositories } from '../db/repositories.js';
 import { newId } from '../ids.js';
 import type { IntegrationService } from '../integrations/stripe-integration.js';
 import { authenticated, createRouter, errors, IdParam, json, jsonBody } from './openapi-helpers.js';
-
-const ApplicationResponse = z.object({ application: ApplicationSchema });
 
 export function applicationRoutes({
   repos,
@@ -39,7 +39,8 @@ export function applicationRoutes({
       tags: ['Applications'],
       summary: 'List applications with their Stripe integration',
       security: authenticated,
-      responses: { 200: json(z.object({ applications: z.array(ApplicationSchema) }), 'Applications'), ...errors('unauthorized') },
+      middleware: allow('read'),
+      responses: { 200: json(ApplicationListSchema, 'Applications'), ...errors('unauthorized') },
     }),
     async (c) => {
       const [integrationRows, applicationRows] = await Promise.all([repos.integrations.list(), repos.applications.list()]);
@@ -54,17 +55,23 @@ export function applicationRoutes({
       method: 'post',
       path: '/applications',
       tags: ['Applications'],
-      summary: 'Create an application',
+      summary: 'Create an application (members and admins)',
       security: authenticated,
+      middleware: allow('write_test'),
       request: jsonBody(CreateApplicationSchema),
-      responses: { 201: json(ApplicationResponse, 'Created'), ...errors('unauthorized', 'validation_failed') },
+      responses: { 201: json(ApplicationResponseSchema, 'Created'), ...errors('unauthorized', 'forbidden', 'validation_failed') },
     }),
     async (c) => {
       const { name, environment = null } = c.req.valid('json');
       const row: ApplicationRow = { id: newId('app'), name, createdAt: now().toISOString(), environment };
       await repos.transaction(async (tx) => {
         await tx.applications.create(row);
-        await audit.record(tx, { action: 'application.created', deviceId: c.get('device').id, applicationId: row.id, detail: { name: row.name, environment } });
+        await audit.record(tx, {
+          action: 'application.created',
+          actor: actorOf(c.get('principal')),
+          applicationId: row.id,
+          detail: { name: row.name, environment },
+        });
       });
       return c.json({ application: { ...row, stripe: null } }, 201);
     },
@@ -77,8 +84,9 @@ export function applicationRoutes({
       tags: ['Applications'],
       summary: 'One application',
       security: authenticated,
+      middleware: allow('read'),
       request: { params: IdParam },
-      responses: { 200: json(ApplicationResponse, 'The application'), ...errors('unauthorized', 'application_not_found') },
+      responses: { 200: json(ApplicationResponseSchema, 'The application'), ...errors('unauthorized', 'application_not_found') },
     }),
     async (c) => c.json({ application: await toApplication(await find(c.req.valid('param').id)) }, 200),
   );
@@ -89,27 +97,35 @@ export function applicationRoutes({
       path: '/applications/{id}',
       tags: ['Applications'],
       summary: 'Rename an application or declare its environment (partial: what is left out stays)',
-      description: 'With `environment` set, a key of the other mode is refused (422 mode_mismatch) before any call to Stripe.',
+      description:
+        'With `environment` set, a key of the other mode is refused (422 mode_mismatch) before any call to Stripe. ' +
+        'Renaming needs a member or an admin; changing the environment, an admin (403 `forbidden`, and nothing changes).',
       security: authenticated,
       request: { params: IdParam, ...jsonBody(UpdateApplicationSchema) },
-      responses: { 200: json(ApplicationResponse, 'The application'), ...errors('unauthorized', 'validation_failed', 'application_not_found') },
+      responses: {
+        200: json(ApplicationResponseSchema, 'The application'),
+        ...errors('unauthorized', 'forbidden', 'validation_failed', 'application_not_found'),
+      },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
       const patch = c.req.valid('json');
-      const deviceId = c.get('device').id;
+      const principal = c.get('principal');
+      const actor = actorOf(principal);
       const updated = await repos.transaction(async (tx) => {
         const before = await tx.applications.lock(id);
         if (!before) throw new ApiError('application_not_found');
+        // Changing the environment needs an admin (`destroy`); renaming, or restating it, a member. A refusal ends the transaction.
+        requirePermission(principal, patch.environment !== undefined && patch.environment !== before.environment ? 'destroy' : 'write_test');
         const after = { ...before, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) } as ApplicationRow;
         await tx.applications.update(id, { name: after.name, environment: after.environment });
         if (after.name !== before.name) {
-          await audit.record(tx, { action: 'application.renamed', deviceId, applicationId: id, detail: { from: before.name, to: after.name } });
+          await audit.record(tx, { action: 'application.renamed', actor, applicationId: id, detail: { from: before.name, to: after.name } });
         }
         if (after.environment !== before.environment) {
           await audit.record(tx, {
             action: 'application.environment_changed',
-            deviceId,
+            actor,
             applicationId: id,
             detail: { from: before.environment, to: after.environment },
           });
@@ -125,10 +141,11 @@ export function applicationRoutes({
       method: 'delete',
       path: '/applications/{id}',
       tags: ['Applications'],
-      summary: 'Delete an application and destroy its sealed Stripe key',
+      summary: 'Delete an application and destroy its sealed Stripe key (admins)',
       security: authenticated,
+      middleware: allow('destroy'),
       request: { params: IdParam },
-      responses: { 204: { description: 'Deleted' }, ...errors('unauthorized', 'application_not_found') },
+      responses: { 204: { description: 'Deleted' }, ...errors('unauthorized', 'forbidden', 'application_not_found') },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
@@ -140,7 +157,7 @@ export function applicationRoutes({
         await tx.applications.delete(id);
         await audit.record(tx, {
           action: 'application.deleted',
-          deviceId: c.get('device').id,
+          actor: actorOf(c.get('principal')),
           applicationId: id,
           detail: { name: row.name, ...(integration ? { maskedKey: integration.maskedKey } : {}) },
         });

@@ -8,6 +8,9 @@ import {
   ValidateKeySchema,
   ValidationSchema,
 } from '../../shared/api.js';
+import { allow } from '../auth/authorize.js';
+import { actorOf } from '../auth/principal.js';
+import { requireKeyPermission } from '../integrations/key-permission.js';
 import type { IntegrationService } from '../integrations/stripe-integration.js';
 import { authenticated, createRouter, errors, IdParam, json, jsonBody } from './openapi-helpers.js';
 
@@ -25,15 +28,21 @@ export function integrationRoutes({ integrations }: { integrations: IntegrationS
       description:
         "A key Stripe refuses (422) or a Stripe outage (502/503) changes nothing. A key whose mode differs from the application's declared environment is refused (422 `mode_mismatch`) before any call to Stripe. " +
         'A restricted key lacking some of the five permissions is stored with status `missing_permissions`. Warnings: `account_changed` and `mode_changed` when a replacement differs from the key it replaced; ' +
-        '`account_used_elsewhere` (with `details.applications`) when other applications still hold an older key of the same account and mode.',
+        '`account_used_elsewhere` (with `details.applications`) when other applications still hold an older key of the same account and mode. ' +
+        'A test key needs a member or an admin; a live key, an admin (403 `forbidden`, decided from the key itself before any call to Stripe).',
       security: authenticated,
       request: { params: IdParam, ...jsonBody(PutStripeIntegrationSchema) },
       responses: {
         200: json(IntegrationWithValidationSchema, 'Stored'),
-        ...errors('unauthorized', 'validation_failed', 'application_not_found', 'payload_too_large', 'mode_mismatch', ...keyRefusals),
+        ...errors('unauthorized', 'forbidden', 'validation_failed', 'application_not_found', 'payload_too_large', 'mode_mismatch', ...keyRefusals),
       },
     }),
-    async (c) => c.json(await integrations.connect(c.req.valid('param').id, c.req.valid('json'), c.get('device').id), 200),
+    async (c) => {
+      const input = c.req.valid('json');
+      const principal = c.get('principal');
+      requireKeyPermission(principal, input.apiKey);
+      return c.json(await integrations.connect(c.req.valid('param').id, input, actorOf(principal)), 200);
+    },
   );
 
   router.openapi(
@@ -43,6 +52,7 @@ export function integrationRoutes({ integrations }: { integrations: IntegrationS
       tags: ['Stripe integration'],
       summary: "The application's Stripe integration (masked key only)",
       security: authenticated,
+      middleware: allow('read'),
       request: { params: IdParam },
       responses: {
         200: json(z.object({ integration: IntegrationSchema }), 'The integration'),
@@ -57,15 +67,16 @@ export function integrationRoutes({ integrations }: { integrations: IntegrationS
       method: 'post',
       path: '/applications/{id}/integrations/stripe/validate',
       tags: ['Stripe integration'],
-      summary: 'Re-check the stored key with Stripe now',
+      summary: 'Re-check the stored key with Stripe now (members and admins)',
       security: authenticated,
+      middleware: allow('write_test'),
       request: { params: IdParam },
       responses: {
         200: json(IntegrationWithValidationSchema, 'Checked; `validation.valid` is false if Stripe no longer accepts the key'),
-        ...errors('unauthorized', 'application_not_found', 'integration_not_found', 'stripe_unavailable', 'stripe_rate_limited'),
+        ...errors('unauthorized', 'forbidden', 'application_not_found', 'integration_not_found', 'stripe_unavailable', 'stripe_rate_limited'),
       },
     }),
-    async (c) => c.json(await integrations.recheck(c.req.valid('param').id, c.get('device').id), 200),
+    async (c) => c.json(await integrations.recheck(c.req.valid('param').id, actorOf(c.get('principal'))), 200),
   );
 
   router.openapi(
@@ -73,13 +84,14 @@ export function integrationRoutes({ integrations }: { integrations: IntegrationS
       method: 'delete',
       path: '/applications/{id}/integrations/stripe',
       tags: ['Stripe integration'],
-      summary: 'Disconnect Stripe and destroy the sealed key',
+      summary: 'Disconnect Stripe and destroy the sealed key (admins)',
       security: authenticated,
+      middleware: allow('destroy'),
       request: { params: IdParam },
-      responses: { 204: { description: 'Removed' }, ...errors('unauthorized', 'application_not_found', 'integration_not_found') },
+      responses: { 204: { description: 'Removed' }, ...errors('unauthorized', 'forbidden', 'application_not_found', 'integration_not_found') },
     }),
     async (c) => {
-      await integrations.remove(c.req.valid('param').id, c.get('device').id);
+      await integrations.remove(c.req.valid('param').id, actorOf(c.get('principal')));
       return c.body(null, 204);
     },
   );
@@ -92,15 +104,21 @@ export function integrationRoutes({ integrations }: { integrations: IntegrationS
       summary: 'Replace the key of several applications with one new key (after a rotation in the Stripe Dashboard)',
       description:
         'The key is checked with Stripe once, then stored for every listed application in one transaction: all or nothing. ' +
-        "An unknown application (404), a key whose mode differs from an application's environment (422 `mode_mismatch`) or a key Stripe refuses (422) changes nothing anywhere. Each replacement is audited.",
+        "An unknown application (404), a key whose mode differs from an application's environment (422 `mode_mismatch`) or a key Stripe refuses (422) changes nothing anywhere. Each replacement is audited. " +
+        'A test key needs a member or an admin; a live key, an admin (403 `forbidden`, before any call to Stripe).',
       security: authenticated,
       request: jsonBody(RotateKeySchema),
       responses: {
         200: json(RotateResponseSchema, 'Stored for every listed application'),
-        ...errors('unauthorized', 'validation_failed', 'application_not_found', 'payload_too_large', 'mode_mismatch', ...keyRefusals),
+        ...errors('unauthorized', 'forbidden', 'validation_failed', 'application_not_found', 'payload_too_large', 'mode_mismatch', ...keyRefusals),
       },
     }),
-    async (c) => c.json(await integrations.rotate(c.req.valid('json'), c.get('device').id), 200),
+    async (c) => {
+      const input = c.req.valid('json');
+      const principal = c.get('principal');
+      requireKeyPermission(principal, input.apiKey);
+      return c.json(await integrations.rotate(input, actorOf(principal)), 200);
+    },
   );
 
   router.openapi(
@@ -108,12 +126,13 @@ export function integrationRoutes({ integrations }: { integrations: IntegrationS
       method: 'post',
       path: '/stripe/validate',
       tags: ['Stripe integration'],
-      summary: 'Check a key with Stripe without storing it',
+      summary: 'Check a key with Stripe without storing it (members and admins; a live key too)',
       security: authenticated,
+      middleware: allow('write_test'),
       request: jsonBody(ValidateKeySchema),
       responses: {
         200: json(z.object({ validation: ValidationSchema }), 'What the key is and may do'),
-        ...errors('unauthorized', 'validation_failed', 'payload_too_large', ...keyRefusals),
+        ...errors('unauthorized', 'forbidden', 'validation_failed', 'payload_too_large', ...keyRefusals),
       },
     }),
     async (c) => c.json({ validation: (await integrations.checkKey(c.req.valid('json').apiKey)).validation }, 200),

@@ -1,7 +1,8 @@
-import { createRoute, z } from '@hono/zod-openapi';
-import { getConnInfo } from '@hono/node-server/conninfo';
-import type { Context } from 'hono';
-import { DeviceSchema, PairRequestSchema, PairResponseSchema } from '../../shared/api.js';
+import { createRoute } from '@hono/zod-openapi';
+import { DeviceListSchema, PairRequestSchema, PairResponseSchema } from '../../shared/api.js';
+import { allows } from '../../shared/roles.js';
+import { allow } from '../auth/authorize.js';
+import { clientAddress } from '../auth/client-address.js';
 import type { Repositories } from '../db/repositories.js';
 import type { PairingService } from '../pairing/service.js';
 import { authenticated, createRouter, errors, IdParam, json, jsonBody } from './openapi-helpers.js';
@@ -15,6 +16,7 @@ export function pairingRoutes({ pairing, repos }: { pairing: PairingService; rep
       path: '/pair',
       tags: ['Devices'],
       summary: 'Pair a device with a one-time pairing code',
+      description: "The device acts for the code's person (npm run pair: the earliest enabled admin; POST /api/pairing-codes: the person it names).",
       request: jsonBody(PairRequestSchema),
       responses: {
         201: json(PairResponseSchema, 'The device token. Shown once; the server keeps only its SHA-256.'),
@@ -29,12 +31,23 @@ export function pairingRoutes({ pairing, repos }: { pairing: PairingService; rep
       method: 'get',
       path: '/devices',
       tags: ['Devices'],
-      summary: 'List paired devices',
+      summary: "List paired devices: one's own; an admin sees everyone's",
       security: authenticated,
-      responses: { 200: json(z.object({ devices: z.array(DeviceSchema) }), 'Paired devices'), ...errors('unauthorized') },
+      middleware: allow('read'),
+      responses: { 200: json(DeviceListSchema, 'Paired devices, oldest first'), ...errors('unauthorized') },
     }),
-    async (c) =>
-      c.json({ devices: (await repos.devices.listActive()).map((d) => ({ id: d.id, name: d.name, createdAt: d.createdAt, lastSeenAt: d.lastSeenAt })) }, 200),
+    async (c) => {
+      const { person } = c.get('principal');
+      const rows = await repos.devices.listActive(allows(person.role, 'administer') ? null : person.id);
+      const devices = rows.map((d) => ({
+        id: d.id,
+        name: d.name,
+        person: { id: d.personId, name: d.personName },
+        createdAt: d.createdAt,
+        lastSeenAt: d.lastSeenAt,
+      }));
+      return c.json({ devices }, 200);
+    },
   );
 
   router.openapi(
@@ -42,24 +55,17 @@ export function pairingRoutes({ pairing, repos }: { pairing: PairingService; rep
       method: 'delete',
       path: '/devices/{id}',
       tags: ['Devices'],
-      summary: 'Revoke a paired device; its token stops working at once',
+      summary: "Revoke a paired device (one's own; an admin, anyone's): its token stops working at once",
       security: authenticated,
+      middleware: allow('read'),
       request: { params: IdParam },
-      responses: { 204: { description: 'Revoked' }, ...errors('unauthorized', 'device_not_found') },
+      responses: { 204: { description: 'Revoked' }, ...errors('unauthorized', 'forbidden', 'device_not_found') },
     }),
     async (c) => {
-      await pairing.revoke(c.req.valid('param').id, c.get('device').id);
+      await pairing.revoke(c.req.valid('param').id, c.get('principal'));
       return c.body(null, 204);
     },
   );
 
   return router;
-}
-
-export function clientAddress(c: Context): string {
-  try {
-    return getConnInfo(c).remote.address ?? 'unknown';
-  } catch {
-    return 'unknown'; // not served by @hono/node-server (e.g. app.request in tests)
-  }
 }

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { AuditEventSchema, HealthSchema, HealthUnavailableSchema, StatusSchema } from '../../shared/api.js';
+import { AuditListSchema, HealthSchema, HealthUnavailableSchema, StatusSchema } from '../../shared/api.js';
 import type { AuditRecorder } from '../audit.js';
+import { allow } from '../auth/authorize.js';
 import type { Database, Repositories } from '../db/repositories.js';
 import type { IntegrationService } from '../integrations/stripe-integration.js';
 import { authenticated, createRouter, errors, json } from './openapi-helpers.js';
@@ -44,18 +45,20 @@ export function systemRoutes({
       method: 'get',
       path: '/status',
       tags: ['System'],
-      summary: 'This device and a summary of the integrations (what the extension polls)',
+      summary: 'Who is asking (the person and their role; the device, when a device asks) and a summary of the integrations (what the extension polls)',
       security: authenticated,
+      middleware: allow('read'),
       responses: { 200: json(StatusSchema, 'Status'), ...errors('unauthorized') },
     }),
     async (c) => {
-      const device = c.get('device');
+      const { device, person } = c.get('principal');
       const { maxAgeMs, now } = integrations.keyAge;
       const summary = await repos.summary(maxAgeMs > 0 ? new Date(now().getTime() - maxAgeMs).toISOString() : null);
       const { applications, integrations: total, connected, rotationDue } = summary;
       return c.json(
         {
-          device: { id: device.id, name: device.name },
+          device: device ? { id: device.id, name: device.name } : null,
+          person: { id: person.id, name: person.name, role: person.role },
           applications,
           integrations: { connected, needsAttention: total - connected, rotationDue },
           version,
@@ -70,8 +73,9 @@ export function systemRoutes({
       method: 'get',
       path: '/audit',
       tags: ['System'],
-      summary: 'Recent audit events, newest first',
+      summary: 'Recent audit events, newest first, each naming the person who acted (admins)',
       security: authenticated,
+      middleware: allow('administer'),
       request: {
         query: z.object({
           limit: z.coerce
@@ -83,7 +87,7 @@ export function systemRoutes({
             .openapi({ param: { name: 'limit', in: 'query' } }),
         }),
       },
-      responses: { 200: json(z.object({ events: z.array(AuditEventSchema) }), 'Events'), ...errors('unauthorized', 'validation_failed') },
+      responses: { 200: json(AuditListSchema, 'Events'), ...errors('unauthorized', 'forbidden', 'validation_failed') },
     }),
     async (c) => c.json({ events: await audit.list(c.req.valid('query').limit) }, 200),
   );

@@ -3,7 +3,7 @@
  * shapes are passed back unchanged. Stripe refusing the key (401) or a permission (403) is news
  * about the integration, so it marks the integration invalid or missing_permissions as well.
  */
-import { createRoute, z } from '@hono/zod-openapi';
+import { createRoute, type RouteConfig, z } from '@hono/zod-openapi';
 import type Stripe from 'stripe';
 import type { PermissionId } from '../../shared/permissions.js';
 import {
@@ -15,6 +15,8 @@ import {
   IdempotencyKeySchema,
   NoQuerySchema,
 } from '../../shared/workflows.js';
+import { allow } from '../auth/authorize.js';
+import { actorOf, type Actor } from '../auth/principal.js';
 import type { IntegrationService } from '../integrations/stripe-integration.js';
 import type { Logger } from '../logger.js';
 import { authenticated, createRouter, errors, IdParam, json, jsonBody } from '../routes/openapi-helpers.js';
@@ -36,6 +38,7 @@ const IdempotencyHeader = z.object({
 
 const failures = errors(
   'unauthorized',
+  'forbidden',
   'validation_failed',
   'stripe_invalid_request',
   'application_not_found',
@@ -56,7 +59,7 @@ export function workflowRoutes({ integrations, stripeClients, logger }: Deps) {
    * Runs one Stripe call with the application's key; a refusal updates the integration (for the
    * very key that was refused) and becomes our error.
    */
-  async function withStripe<T>(applicationId: string, deviceId: string, needed: PermissionId, call: (stripe: Stripe) => Promise<T>): Promise<T> {
+  async function withStripe<T>(applicationId: string, actor: Actor, needed: PermissionId, call: (stripe: Stripe) => Promise<T>): Promise<T> {
     let fingerprint: string;
     try {
       fingerprint = await integrations.fingerprint(applicationId); // 404s when there is nothing to use
@@ -71,7 +74,7 @@ export function workflowRoutes({ integrations, stripeClients, logger }: Deps) {
     } catch (error) {
       const failure = describeStripeFailure(error);
       const { error: apiError, change } = workflowFailure(failure, needed);
-      if (change) await integrations.recordStripeRefusal(applicationId, fingerprint, change, deviceId);
+      if (change) await integrations.recordStripeRefusal(applicationId, fingerprint, change, actor);
       logger.warn({ applicationId, kind: failure.kind, code: apiError.code }, 'stripe workflow request refused');
       throw apiError;
     }
@@ -82,8 +85,10 @@ export function workflowRoutes({ integrations, stripeClients, logger }: Deps) {
     path,
     tags: ['Stripe workflows'],
     summary,
-    description: `Needs the ${permission} permission.`,
-    security: authenticated,
+    description: `Needs the ${permission} permission of the stored key, and a member or an admin.`,
+    // Typed here: spread into createRoute, the literal would lose its contextual type.
+    security: authenticated as RouteConfig['security'],
+    middleware: allow('write_test'),
   });
 
   router.openapi(
@@ -92,7 +97,7 @@ export function workflowRoutes({ integrations, stripeClients, logger }: Deps) {
       request: { params: IdParam, query: NoQuerySchema },
       responses: { 200: json(StripeObject, 'Stripe Balance object'), ...failures },
     }),
-    async (c) => c.json(plain(await withStripe(c.req.valid('param').id, c.get('device').id, 'balance_read', (s) => s.balance.retrieve())), 200),
+    async (c) => c.json(plain(await withStripe(c.req.valid('param').id, actorOf(c.get('principal')), 'balance_read', (s) => s.balance.retrieve())), 200),
   );
 
   router.openapi(
@@ -103,7 +108,7 @@ export function workflowRoutes({ integrations, stripeClients, logger }: Deps) {
     }),
     async (c) => {
       const query = c.req.valid('query');
-      return c.json(plain(await withStripe(c.req.valid('param').id, c.get('device').id, 'charges_read', (s) => s.charges.list(query))), 200);
+      return c.json(plain(await withStripe(c.req.valid('param').id, actorOf(c.get('principal')), 'charges_read', (s) => s.charges.list(query))), 200);
     },
   );
 
@@ -115,7 +120,7 @@ export function workflowRoutes({ integrations, stripeClients, logger }: Deps) {
     }),
     async (c) => {
       const query = c.req.valid('query');
-      return c.json(plain(await withStripe(c.req.valid('param').id, c.get('device').id, 'customers_read', (s) => s.customers.list(query))), 200);
+      return c.json(plain(await withStripe(c.req.valid('param').id, actorOf(c.get('principal')), 'customers_read', (s) => s.customers.list(query))), 200);
     },
   );
 
@@ -128,7 +133,7 @@ export function workflowRoutes({ integrations, stripeClients, logger }: Deps) {
     async (c) => {
       const fields = c.req.valid('json');
       const idempotencyKey = c.req.valid('header')['idempotency-key'];
-      const customer = await withStripe(c.req.valid('param').id, c.get('device').id, 'customers_write', (s) =>
+      const customer = await withStripe(c.req.valid('param').id, actorOf(c.get('principal')), 'customers_write', (s) =>
         s.customers.create(fields, idempotencyKey ? { idempotencyKey } : undefined),
       );
       return c.json(plain(customer), 201);
@@ -143,7 +148,7 @@ export function workflowRoutes({ integrations, stripeClients, logger }: Deps) {
     }),
     async (c) => {
       const { id, customerId } = c.req.valid('param');
-      return c.json(plain(await withStripe(id, c.get('device').id, 'customers_read', (s) => s.customers.retrieve(customerId))), 200);
+      return c.json(plain(await withStripe(id, actorOf(c.get('principal')), 'customers_read', (s) => s.customers.retrieve(customerId))), 200);
     },
   );
 
@@ -157,7 +162,7 @@ export function workflowRoutes({ integrations, stripeClients, logger }: Deps) {
       const { id, customerId } = c.req.valid('param');
       const fields = c.req.valid('json');
       const idempotencyKey = c.req.valid('header')['idempotency-key'];
-      const customer = await withStripe(id, c.get('device').id, 'customers_write', (s) =>
+      const customer = await withStripe(id, actorOf(c.get('principal')), 'customers_write', (s) =>
         s.customers.update(customerId, fields, idempotencyKey ? { idempotencyKey } : undefined),
       );
       return c.json(plain(customer), 200);
@@ -173,7 +178,7 @@ export function workflowRoutes({ integrations, stripeClients, logger }: Deps) {
     async (c) => {
       const query = c.req.valid('query');
       return c.json(
-        plain(await withStripe(c.req.valid('param').id, c.get('device').id, 'balance_transactions_read', (s) => s.balanceTransactions.list(query))),
+        plain(await withStripe(c.req.valid('param').id, actorOf(c.get('principal')), 'balance_transactions_read', (s) => s.balanceTransactions.list(query))),
         200,
       );
     },

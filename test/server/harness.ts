@@ -99,13 +99,41 @@ export async function startHarness(options: { env?: Record<string, string>; now?
     patch: <T = any>(url: string, body?: unknown, init?: Parameters<typeof request>[2]) => request<T>('PATCH', url, { ...init, body }),
     del: <T = any>(url: string, init?: Parameters<typeof request>[2]) => request<T>('DELETE', url, init),
 
-    /** Pairs a device (the harness's default token) the way the extension does. */
+    /**
+     * Pairs a device the way the extension does, for the earliest enabled admin: on a new backend,
+     * Owner (an admin), made by this first code. The first device's token is the harness's default.
+     */
     async pair(deviceName = 'Test browser'): Promise<string> {
       const { code } = await runtime.pairing.issueCode();
       const res = await request('POST', '/api/pair', { body: { code, deviceName }, token: null });
       expect(res.status).toBe(201);
       harness.token ??= res.body.token;
       return res.body.token;
+    },
+
+    /**
+     * A new person with this role, added by an admin through the API (the harness's default
+     * device, paired first if need be), and a device paired for them with a code the admin asked for.
+     */
+    async personWithDevice(
+      role: 'admin' | 'member' | 'viewer',
+      options: { name?: string; email?: string; deviceName?: string } = {},
+    ): Promise<{ person: { id: string; name: string; email: string | null; role: string }; token: string }> {
+      if (!harness.token) await harness.pair();
+      const name = options.name ?? `A ${role}`;
+      const created = await request('POST', '/api/people', { body: { name, role, ...(options.email ? { email: options.email } : {}) } });
+      expect(created.status).toBe(201);
+      const token = await harness.pairAs(created.body.person.id, options.deviceName ?? `${name}'s browser`);
+      return { person: created.body.person, token };
+    },
+
+    /** Pairs a device for an existing person, with a code an admin (the harness's default device) asked for. */
+    async pairAs(personId: string, deviceName = 'Test browser'): Promise<string> {
+      const issued = await request('POST', '/api/pairing-codes', { body: { personId } });
+      expect(issued.status).toBe(201);
+      const paired = await request('POST', '/api/pair', { body: { code: issued.body.code, deviceName }, token: null });
+      expect(paired.status).toBe(201);
+      return paired.body.token;
     },
 
     async createApplication(name = 'Billing'): Promise<string> {

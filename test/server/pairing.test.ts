@@ -29,7 +29,7 @@ describe('pairing codes', () => {
     expect(res.status).toBe(201);
     expect(res.body.token).toMatch(/^svl_[A-Za-z0-9_-]{40,}$/);
     expect(res.body.device).toMatchObject({ id: expect.stringMatching(/^dev_/), name: 'Chrome on laptop' });
-    const row = (await h.runtime.repos.devices.listActive())[0];
+    const row = (await h.runtime.repos.devices.listActive(null))[0];
     expect(row.tokenHash).toMatch(/^[0-9a-f]{64}$/);
     expect((await h.exposedText()).split(res.body.token).length - 1).toBe(1); // only in the response that handed it out
   });
@@ -110,8 +110,38 @@ describe('pairing codes', () => {
     });
     const code = /Pairing code: ([A-Z2-9]{4}-[A-Z2-9]{4})/.exec(out)?.[1];
     expect(code).toBeTruthy();
+    expect(out).toContain('for Owner, admin');
     clock = new Date(); // the CLI used the real clock
     expect((await pair(code!)).status).toBe(201);
+  });
+
+  it('npm run pair -- --email E pairs as that person; an unknown or disabled address is a clear error and exit status 1', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, ['dist/server/pair.mjs', ...args], { env: { ...process.env, SERVAL_MASTER_KEY: '', ...h.env }, encoding: 'utf8' });
+    await h.pair();
+    const { person } = await h.personWithDevice('member', { name: 'Nia', email: 'nia@example.com' });
+
+    const ok = run('--email', 'NIA@example.com');
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toContain('for Nia, member');
+    const code = /Pairing code: ([A-Z2-9]{4}-[A-Z2-9]{4})/.exec(ok.stdout)![1];
+    clock = new Date();
+    const paired = await pair(code, 'Nia laptop');
+    expect(paired.status).toBe(201);
+    expect((await h.get('/api/me', { token: paired.body.token })).body.person.id).toBe(person.id);
+
+    const unknown = run('--email', 'nobody@example.com');
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toContain('No person has the e-mail address "nobody@example.com"');
+    expect(unknown.stdout).toBe('');
+    expect((await h.patch(`/api/people/${person.id}`, { disabled: true })).status).toBe(200);
+    const disabled = run('--email', 'nia@example.com');
+    expect(disabled.status).toBe(1);
+    expect(disabled.stderr).toContain('Nia (nia@example.com) is disabled');
+    const usage = run('--mail', 'x');
+    expect(usage.status).toBe(1);
+    expect(usage.stderr).toContain('Usage: npm run pair');
   });
 });
 
@@ -130,7 +160,7 @@ describe('devices', () => {
     expect((await h.get('/api/devices', { token: first })).body.devices).toHaveLength(1);
     expect((await h.del(`/api/devices/${desktopId}`, { token: first })).status).toBe(404);
     const audit = (await h.get('/api/audit', { token: first })).body.events.map((e: any) => e.action);
-    expect(audit).toEqual(['device.revoked', 'device.paired', 'device.paired']);
+    expect(audit).toEqual(['device.revoked', 'device.paired', 'device.paired', 'person.created']);
   });
 
   it('/api/status says who the device is and how the integrations are', async () => {
@@ -139,7 +169,12 @@ describe('devices', () => {
     await h.createApplication('Payouts');
     await h.put(`/api/applications/${id}/integrations/stripe`, { apiKey: h.stripe.createKey({ type: 'restricted', permissions: ['charges_read'] }) });
     const res = await h.get('/api/status');
-    expect(res.body).toMatchObject({ device: { name: 'Work Chrome' }, applications: 2, integrations: { connected: 0, needsAttention: 1 } });
+    expect(res.body).toMatchObject({
+      device: { name: 'Work Chrome' },
+      person: { name: 'Owner', role: 'admin' },
+      applications: 2,
+      integrations: { connected: 0, needsAttention: 1 },
+    });
   });
 });
 
