@@ -1,17 +1,19 @@
 /**
  * The repository contract, on both databases: transactions are all-or-nothing even with async
  * work inside and other requests' writes going on meanwhile; the audit log keeps write order;
- * claims of due re-checks never overlap; pairing failures are counted per client.
+ * claims of due re-checks never overlap; pairing failures are counted per client. People and
+ * their credentials: ./people-repositories.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IntegrationRow, Repositories } from '../../server/db/repositories.js';
-import { dialect, startHarness, type Harness } from './harness.js';
+import { dialect } from './harness.js';
+import { openTestStorage, type TestStorage } from './storage-harness.js';
 
-let h: Harness;
+let h: TestStorage;
 let repos: Repositories;
 beforeAll(async () => {
-  h = await startHarness();
-  repos = h.runtime.repos;
+  h = await openTestStorage();
+  repos = h.repos;
 });
 afterAll(async () => {
   await h.close();
@@ -89,7 +91,7 @@ describe(`transactions (${dialect})`, () => {
 
 describe(`the audit log (${dialect})`, () => {
   it('lists newest first in the order the events were written, whatever their clock said', async () => {
-    const event = (id: string, at: string) => ({ id, at, action: 'application.created', deviceId: null, applicationId: null, detail: '{}' });
+    const event = (id: string, at: string) => ({ id, at, action: 'application.created', personId: null, deviceId: null, applicationId: null, detail: '{}' });
     // The clock stepped back between the second and the third; two share a millisecond.
     const written = [
       event('evt_order_c', '2026-05-01T00:00:02.000Z'),
@@ -100,7 +102,7 @@ describe(`the audit log (${dialect})`, () => {
     for (const row of written) await repos.audit.add(row);
     const listed = (await repos.audit.list(100)).filter((r) => r.id.startsWith('evt_order_'));
     expect(listed.map((r) => r.id)).toEqual(written.map((r) => r.id).reverse());
-    expect(listed[0]).toMatchObject(written[3]!);
+    expect(listed[0]).toEqual({ ...written[3]!, seq: expect.any(Number), personName: null });
   });
 });
 
@@ -176,13 +178,25 @@ describe(`the reads every request makes (${dialect})`, () => {
   });
 
   it('the device behind a token hash is current after each write: touched, revoked', async () => {
-    const device = { id: 'dev_reads', name: 'Reads', tokenHash: 'hash_reads', createdAt: '2026-01-01T00:00:00.000Z', lastSeenAt: null, revokedAt: null };
+    const person = { id: 'per_reads', name: 'Reader', email: null, role: 'viewer' as const, createdAt: '2026-01-01T00:00:00.000Z', disabledAt: null };
+    await repos.people.create(person);
+    const device = {
+      id: 'dev_reads',
+      personId: 'per_reads',
+      name: 'Reads',
+      tokenHash: 'hash_reads',
+      createdAt: '2026-01-01T00:00:00.000Z',
+      lastSeenAt: null,
+      revokedAt: null,
+    };
     expect(await repos.devices.activeByTokenHash('hash_reads')).toBeUndefined();
     await repos.devices.create(device);
-    expect(await repos.devices.activeByTokenHash('hash_reads')).toMatchObject({ id: 'dev_reads', lastSeenAt: null });
-    expect(await repos.devices.activeByTokenHash('hash_reads')).toMatchObject({ id: 'dev_reads', lastSeenAt: null });
+    expect(await repos.devices.activeByTokenHash('hash_reads')).toEqual({ device, person });
+    expect(await repos.devices.activeByTokenHash('hash_reads')).toEqual({ device, person });
     await repos.devices.touch('dev_reads', '2026-01-02T00:00:00.000Z');
-    expect(await repos.devices.activeByTokenHash('hash_reads')).toMatchObject({ lastSeenAt: '2026-01-02T00:00:00.000Z' });
+    expect((await repos.devices.activeByTokenHash('hash_reads'))?.device).toMatchObject({ lastSeenAt: '2026-01-02T00:00:00.000Z' });
+    // Inside a transaction: the same read, on the transaction's connection.
+    await repos.transaction(async (tx) => expect((await tx.devices.activeByTokenHash('hash_reads'))?.person).toEqual(person));
     expect(await repos.devices.revoke('dev_reads', '2026-01-03T00:00:00.000Z')).toBe(true);
     expect(await repos.devices.activeByTokenHash('hash_reads')).toBeUndefined();
   });

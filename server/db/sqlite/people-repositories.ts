@@ -3,9 +3,9 @@
  * sign-ins in progress — on SQLite. Part of ./repositories.ts, which runs each method as one
  * synchronous statement (`op`: from outside a transaction, only while none is open).
  *
- * A unique value taken twice (an e-mail address, a cookie digest) throws drizzle's
- * DrizzleQueryError whose `cause` is better-sqlite3's SqliteError with code
- * SQLITE_CONSTRAINT_UNIQUE (SQLITE_CONSTRAINT_PRIMARYKEY for a primary key).
+ * A unique value taken twice (an e-mail address, a cookie digest) throws better-sqlite3's own
+ * SqliteError (drizzle does not wrap it on SQLite) with code SQLITE_CONSTRAINT_UNIQUE
+ * (SQLITE_CONSTRAINT_PRIMARYKEY for a primary key).
  */
 import { and, eq, getTableColumns, gt, isNull, lte, sql } from 'drizzle-orm';
 import { definedFields } from '../defined-fields.js';
