@@ -103,7 +103,7 @@ export function InviteLink({ invite, onDone }: { invite: IssuedInvite; onDone: (
 
   return (
     <section class="invite-link" aria-labelledby="invite-link-heading">
-      <h2 id="invite-link-heading">Invite link for {invite.name}</h2>
+      <h2 id="invite-link-heading">Invite for {invite.name}</h2>
       <p>Send it to them: it opens this console and adds a passkey for them. It works once, until {formatTime(invite.expiresAt)}, and is not shown again.</p>
       <label for="invite-link">Invite link</label>
       <input id="invite-link" readOnly value={invite.url} onFocus={(e) => e.currentTarget.select()} />

@@ -50,7 +50,7 @@ describe('the People page', () => {
     const link = (await screen.findByLabelText('Invite link')) as HTMLInputElement;
     expect(link.value).toBe(INVITE.url);
     expect(link.readOnly).toBe(true);
-    expect(screen.getByRole('heading', { name: 'Invite link for Linus' })).toBeTruthy();
+    expect(screen.getByRole('heading', { name: 'Invite for Linus' })).toBeTruthy();
     expect(fake.calls.find((c) => c.method === 'POST' && c.url === '/api/people')?.body).toEqual({ name: 'Linus', email: 'linus@example.com', role: 'viewer' });
     expect(screen.getByRole('combobox', { name: 'Linus' })).toBeTruthy();
 
