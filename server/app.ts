@@ -7,10 +7,15 @@ import { HTTPException } from 'hono/http-exception';
 import { errorBody } from '../shared/errors.js';
 import { ApiError } from './api-error.js';
 import type { AuditRecorder } from './audit.js';
+import type { OidcSignIn } from './auth/oidc.js';
+import type { PasskeyService } from './auth/passkeys.js';
 import type { Database, Repositories } from './db/repositories.js';
 import { describeCause, isDatabaseUnavailable, isDataRefused } from './db/unavailable.js';
 import type { IntegrationService } from './integrations/stripe-integration.js';
 import type { Logger } from './logger.js';
+import { proxyTrust, type ProxyTrust } from './auth/client-address.js';
+import type { SessionService } from './auth/sessions.js';
+import type { Config } from './config.js';
 import { apiBodyLimit, authenticate, hostCheck, requestLog } from './middlewares.js';
 import type { PairingService } from './pairing/service.js';
 import type { PeopleService } from './people/service.js';
@@ -18,9 +23,12 @@ import { applicationRoutes } from './routes/applications.js';
 import { docsRoutes } from './routes/docs.js';
 import { integrationRoutes } from './routes/integrations.js';
 import { createRouter, type AppEnv } from './routes/openapi-helpers.js';
+import { oidcRoutes } from './routes/oidc.js';
 import { pairingRoutes } from './routes/pairing.js';
+import { passkeyRoutes } from './routes/passkeys.js';
 import { peopleRoutes } from './routes/people.js';
 import { sessionRoutes } from './routes/session.js';
+import { sessionListRoutes } from './routes/sessions.js';
 import { consoleRoutes } from './routes/console.js';
 import { systemRoutes } from './routes/system.js';
 
@@ -29,6 +37,13 @@ export type AppDeps = {
   database: Pick<Database, 'ping'>;
   pairing: PairingService;
   people: PeopleService;
+  /** Single sign-on (OpenID Connect); null when SERVAL_OIDC_* are unset. */
+  oidc: OidcSignIn | null;
+  sessions: SessionService;
+  passkeys: PasskeyService;
+  /** Which proxies' X-Forwarded-For and X-Forwarded-Proto to believe (auth/client-address.ts); null: none. */
+  proxyTrust: ProxyTrust | null;
+  config: Config;
   integrations: IntegrationService;
   audit: AuditRecorder;
   logger: Logger;
@@ -52,7 +67,8 @@ export function createApp(deps: AppDeps) {
   if (deps.hostAllowed) app.use('*', hostCheck(deps.hostAllowed));
   // Only methods that carry a body: looking for one makes @hono/node-server build a whole Request.
   app.on(['POST', 'PUT', 'PATCH', 'DELETE'], '/api/*', apiBodyLimit);
-  app.use('/api/*', authenticate(deps.pairing));
+  app.use('/api/*', proxyTrust(deps.proxyTrust));
+  app.use('/api/*', authenticate(deps.pairing, deps.sessions));
 
   const api = createRouter();
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
@@ -60,10 +76,26 @@ export function createApp(deps: AppDeps) {
     scheme: 'bearer',
     description: 'A device token (`svl_…`) from POST /api/pair.',
   });
+  // A console session: both halves together, never one alone (auth/sessions.ts).
+  api.openAPIRegistry.registerComponent('securitySchemes', 'sessionCookie', {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'serval_session',
+    description: 'The console session’s cookie (`__Host-serval_session` over https), set by signing in. Valid only with its X-Serval-Session header.',
+  });
+  api.openAPIRegistry.registerComponent('securitySchemes', 'sessionHeader', {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-Serval-Session',
+    description: 'The console session’s secret (`sss_…`), answered once by signing in. Valid only with its cookie.',
+  });
   api.route('/', systemRoutes(deps));
   api.route('/', pairingRoutes(deps));
   api.route('/', peopleRoutes(deps));
   api.route('/', sessionRoutes(deps));
+  api.route('/', passkeyRoutes(deps));
+  api.route('/', oidcRoutes(deps));
+  api.route('/', sessionListRoutes(deps));
   api.route('/', applicationRoutes(deps));
   api.route('/', integrationRoutes(deps));
   for (const routes of deps.extraRoutes ?? []) api.route('/', routes);

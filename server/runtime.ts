@@ -7,6 +7,10 @@ import { createApp } from './app.js';
 import { hostCheckFor } from './host-check.js';
 import { fromRoot } from './paths.js';
 import { createAuditRecorder } from './audit.js';
+import { compileProxyTrust } from './auth/client-address.js';
+import { createPasskeyService } from './auth/passkeys.js';
+import { createSessionService } from './auth/sessions.js';
+import { createOidcSignIn } from './auth/oidc.js';
 import { makePrivate } from './data-dir.js';
 import type { Config } from './config.js';
 import { Keyring } from './crypto/keyring.js';
@@ -32,6 +36,7 @@ export type Runtime = Awaited<ReturnType<typeof createRuntime>>;
 export async function createRuntime(config: Config, options: { logger: Logger; now?: () => Date; checker?: KeyChecker }) {
   const { logger } = options;
   const now = options.now ?? (() => new Date());
+  const trust = compileProxyTrust(config.trustProxy);
   const keyring = openKeyring(config);
   const database = await openDatabase(config, logger);
   try {
@@ -46,7 +51,10 @@ export async function createRuntime(config: Config, options: { logger: Logger; n
     });
     const { repos } = database;
     const audit = createAuditRecorder(repos, now);
+    const sessions = createSessionService({ repos, audit, now, limits: config.sessions });
+    const passkeys = createPasskeyService({ repos, audit, sessions, now, logger });
     const people = createPeopleService({ repos, audit, now, publicOrigin: (requestUrl) => publicOrigin(config, requestUrl) });
+    const oidc = config.oidc ? createOidcSignIn({ settings: config.oidc, repos, people, now }) : null;
     const pairing = createPairingService({ repos, audit, people, now, digestCode: (code) => keyring.pairingCodeDigests(code) });
     const checker = options.checker ?? createKeyChecker(config.stripe, now);
     const stripeClients = createStripeClientCache(config.stripe);
@@ -62,10 +70,15 @@ export async function createRuntime(config: Config, options: { logger: Logger; n
     });
     const app = createApp({
       hostAllowed: hostCheckFor(config.host),
+      config,
+      proxyTrust: trust,
+      sessions,
+      passkeys,
       repos,
       database,
       pairing,
       people,
+      oidc,
       integrations,
       audit,
       logger,
@@ -78,6 +91,7 @@ export async function createRuntime(config: Config, options: { logger: Logger; n
     return {
       app,
       repos,
+      sessions,
       pairing,
       people,
       integrations,
