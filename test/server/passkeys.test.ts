@@ -170,3 +170,28 @@ test('the relying party is the public origin’s host name', () => {
   expect(relyingParty('https://serval.example.com')).toEqual({ origin: 'https://serval.example.com', rpID: 'serval.example.com' });
   expect(relyingParty('http://localhost:8787')).toEqual({ origin: 'http://localhost:8787', rpID: 'localhost' });
 });
+
+test('the routes are in the OpenAPI document, public', async () => {
+  const doc = (await w.h.get('/api/openapi.json', { token: null })).body;
+  for (const path of ['/session/passkey/registration', '/session/passkey/registration/verify', '/session/passkey/options', '/session/passkey']) {
+    expect(doc.paths[path]?.post, path).toBeDefined();
+    expect(doc.paths[path].post.security, path).toBeUndefined();
+  }
+});
+
+describe('with SERVAL_PUBLIC_URL', () => {
+  test('the relying party is its host name, and a passkey made at the loopback address is refused', async () => {
+    const world = await startPasskeyWorld({ publicUrl: 'https://serval.example.com' });
+    try {
+      const { token } = await world.invitePerson();
+      const start = await world.startRegistration(token);
+      expect(start.body.options.rp.id).toBe('serval.example.com');
+      world.expectRefused(await world.register(token, { origin: ORIGIN, rpId: 'localhost' }), /origin "http:\/\/localhost:8787"/);
+      expect((await world.register(token)).status).toBe(201);
+      expect((await world.signIn()).status).toBe(201);
+      world.expectRefused(await world.signIn({ origin: ORIGIN, rpId: 'localhost' }), /origin "http:\/\/localhost:8787"/);
+    } finally {
+      await world.h.close();
+    }
+  });
+});
