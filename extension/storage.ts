@@ -35,6 +35,18 @@ export const unpairedReasonItem = storage.defineItem<'revoked' | null>('local:un
 export const lastStatusItem = storage.defineItem<StatusSnapshot | null>('local:lastStatus', { fallback: null });
 
 /**
+ * Keeps who the device belongs to beside its pairing, as the backend just said, when that pairing
+ * is still the one asked about (not disconnected or paired again meanwhile). Writes only a change.
+ */
+export async function rememberPerson(token: string, { id, name, role }: PairedPerson): Promise<void> {
+  const pairing = await pairingItem.getValue();
+  if (pairing?.token !== token) return;
+  const known = pairing.person;
+  if (known?.id === id && known.name === name && known.role === role) return;
+  await pairingItem.setValue({ ...pairing, person: { id, name, role } });
+}
+
+/**
  * Keeps storage.local — the device token — from content scripts, which may read it by default.
  * Chrome 102+ only: Firefox has no setAccessLevel, and its content scripts keep that access.
  * The setting does not outlive the browser session, so the background runs this at every start.

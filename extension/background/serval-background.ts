@@ -10,10 +10,19 @@ import { browser } from 'wxt/browser';
 import { ERRORS, errorBody } from '../../shared/errors.js';
 import { parseKey } from '../../shared/keys.js';
 import { clientError, type ServalError } from '../../ui/errors';
-import type { PairedPerson, PairingState, Reply, StatusReport } from '../messaging/protocol';
+import type { PairingState, Reply, StatusReport } from '../messaging/protocol';
 import type { Handlers, Sender } from '../messaging/router';
 import { hostPermissionPattern, needsHostPermission, normalizeBackendUrl } from '../pairing/backend-url';
-import { backendUrlItem, defaultApplicationItem, lastStatusItem, pairingItem, unpairedReasonItem, type Pairing, type StatusSnapshot } from '../storage';
+import {
+  backendUrlItem,
+  defaultApplicationItem,
+  lastStatusItem,
+  pairingItem,
+  rememberPerson,
+  unpairedReasonItem,
+  type Pairing,
+  type StatusSnapshot,
+} from '../storage';
 import type { ApiClient, ApiReply, StatusAnswer } from '../../ui/api-client';
 import { createBackendClient } from './backend-client';
 import { badgeFor } from './badge';
@@ -81,18 +90,6 @@ export function createServalBackground(options: ServalBackgroundOptions = {}) {
     return fail(reply.error);
   }
 
-  /**
-   * Keeps who the device belongs to beside its pairing, as the backend just said, when that
-   * pairing is still the one asked about (not disconnected or paired again meanwhile).
-   */
-  async function rememberPerson(token: string, { id, name, role }: PairedPerson): Promise<void> {
-    const pairing = await pairingItem.getValue();
-    if (pairing?.token !== token) return;
-    const known = pairing.person;
-    if (known?.id === id && known.name === name && known.role === role) return;
-    await pairingItem.setValue({ ...pairing, person: { id, name, role } });
-  }
-
   /** GET /api/status, remembering the person it names. */
   function askStatus(): Promise<Reply<StatusAnswer>> {
     return withPairing(async (client, pairing) => {
@@ -131,8 +128,18 @@ export function createServalBackground(options: ServalBackgroundOptions = {}) {
     });
   }
 
-  /** Polled by the alarm and run after every change: keeps the badge honest. */
-  async function refreshStatus(): Promise<Reply<StatusSnapshot | null>> {
+  /**
+   * Polled by the alarm, run after every change and with every card's list: keeps the badge
+   * honest. One at a time, so that the badge ends on the answer asked for last.
+   */
+  let refreshing: Promise<unknown> = Promise.resolve();
+  function refreshStatus(): Promise<Reply<StatusSnapshot | null>> {
+    const next = refreshing.then(refreshStatusNow, refreshStatusNow);
+    refreshing = next;
+    return next;
+  }
+
+  async function refreshStatusNow(): Promise<Reply<StatusSnapshot | null>> {
     if (!(await pairingItem.getValue())) {
       await recordStatus(null);
       return { ok: true, data: null };
