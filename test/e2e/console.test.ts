@@ -225,6 +225,9 @@ describe('the web console', () => {
 
     await page.getByRole('navigation').getByRole('link', { name: 'People' }).click();
     await page.getByRole('combobox', { name: 'Owner', exact: true }).waitFor();
+    // Loaded afresh at its own path: the backend serves the console there, and the session outlives the reload.
+    await page.goto(`${backend.url}/people`);
+    await page.getByRole('combobox', { name: 'Owner', exact: true }).waitFor();
     await page.getByRole('button', { name: 'Invite person' }).click();
     await page.getByLabel('Name', { exact: true }).fill('Grace Hopper');
     await page.getByLabel('Email', { exact: true }).fill('grace@example.com');
