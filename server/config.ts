@@ -3,6 +3,7 @@
  * server reads process.env.
  */
 import path from 'node:path';
+import proxyAddr from 'proxy-addr';
 import { z } from 'zod';
 import { ROLES, type Role } from '../shared/roles.js';
 import { MasterKeyError, parseMasterKeys } from './crypto/master-key.js';
@@ -151,6 +152,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   };
 }
 
+/** Whether proxy-addr, which applies the list (auth/client-address.ts), reads this address or range. */
+function readableByProxyAddr(entry: string): boolean {
+  try {
+    proxyAddr.compile(entry);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** `2` → 2 hops; `10.0.0.1, 10.0.1.0/24` → those proxies. */
 function parseTrustProxy(value: string | undefined): number | string[] | null {
   if (value === undefined) return null;
@@ -163,7 +174,7 @@ function parseTrustProxy(value: string | undefined): number | string[] | null {
     .split(',')
     .map((v) => v.trim())
     .filter(Boolean);
-  const bad = list.filter((v) => !/^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(v));
+  const bad = list.filter((v) => !/^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(v) || !readableByProxyAddr(v));
   if (list.length === 0 || bad.length > 0) {
     throw new ConfigError([
       `SERVAL_TRUST_PROXY: must be a hop count or a comma-separated list of proxy addresses (CIDR allowed); not ${JSON.stringify(bad[0] ?? value)}`,

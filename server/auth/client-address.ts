@@ -11,7 +11,6 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import proxyAddr from 'proxy-addr';
-import { ConfigError } from '../config.js';
 import type { AppEnv } from '../routes/openapi-helpers.js';
 
 /** Whether the peer at `hop` (0: the socket's; 1: the last X-Forwarded-For entry; …) is a proxy we trust. */
@@ -20,15 +19,11 @@ export type ProxyTrust = (address: string, hop: number) => boolean;
 /** The longest client address a brake keeps: an IPv6 address with a zone fits. */
 const MAX_ADDRESS = 64;
 
-/** config.trustProxy as a trust function; null: trust no one. A malformed address list is a configuration error. */
+/** config.trustProxy (which loadConfig checked proxy-addr reads) as a trust function; null: trust no one. */
 export function compileProxyTrust(setting: number | string[] | null): ProxyTrust | null {
   if (setting === null) return null;
   if (typeof setting === 'number') return (_address, hop) => hop < setting;
-  try {
-    return proxyAddr.compile(setting);
-  } catch (error) {
-    throw new ConfigError([`SERVAL_TRUST_PROXY: ${(error as Error).message}`]);
-  }
+  return proxyAddr.compile(setting);
 }
 
 /** Gives clientAddress and isHttps the trust setting for every request. */

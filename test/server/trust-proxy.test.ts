@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileProxyTrust } from '../../server/auth/client-address.js';
-import { ConfigError } from '../../server/config.js';
+import { ConfigError, loadConfig } from '../../server/config.js';
 import { CLIENT_BRAKE } from '../../server/pairing/service.js';
 import { dialect, startHarness, type Harness } from './harness.js';
 
@@ -120,8 +120,13 @@ describe('the setting itself', () => {
     expect(compileProxyTrust(null)).toBeNull();
   });
 
-  it('an address proxy-addr cannot read is a configuration error at start-up', () => {
-    expect(() => compileProxyTrust(['10.0.0.999'])).toThrow(ConfigError);
-    expect(() => compileProxyTrust(['10.0.0.999'])).toThrow(/SERVAL_TRUST_PROXY/);
+  it('is read at start-up: a hop count or addresses; anything proxy-addr cannot read is a configuration error', () => {
+    expect(loadConfig({ SERVAL_TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ SERVAL_TRUST_PROXY: ' 10.0.0.1, fd00::/8 ' }).trustProxy).toEqual(['10.0.0.1', 'fd00::/8']);
+    expect(loadConfig({}).trustProxy).toBeNull();
+    for (const bad of ['10.0.0.999', '10.0.0.1/33', '::::', 'proxy.example', '0', '11']) {
+      expect(() => loadConfig({ SERVAL_TRUST_PROXY: bad }), bad).toThrow(ConfigError);
+      expect(() => loadConfig({ SERVAL_TRUST_PROXY: bad }), bad).toThrow(/SERVAL_TRUST_PROXY/);
+    }
   });
 });
