@@ -165,8 +165,9 @@ export function createPasskeyService(deps: {
           if (!invite || invite.personId !== data.personId || !(await tx.invites.use(data.invite, at))) {
             throw new ApiError('invite_invalid');
           }
-          const person = await enabledPerson(tx, data.personId).catch(() => {
-            throw new ApiError('invite_invalid', { message: 'This invite is for a person who is now disabled.' });
+          const person = await enabledPerson(tx, data.personId).catch((error: unknown) => {
+            if (error instanceof Refusal) throw new ApiError('invite_invalid', { message: 'This invite is for a person who is now disabled.' });
+            throw error;
           });
           if (await tx.passkeys.get(credential.id)) throw new ApiError('passkey_invalid', { message: 'This passkey is already registered.' });
           await tx.passkeys.add(passkeyRow(credential, person.id, at));
