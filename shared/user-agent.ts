@@ -1,7 +1,7 @@
 /**
  * The browser and the operating system a User-Agent names, for the name a paired device gets in
- * the device list: the extension's options page ("Chrome on macOS") and the console's sign-in
- * ("Console — Chrome on Linux"). Null for what it doesn't recognise; each caller words that itself.
+ * the device list (the extension's options page: "Chrome on macOS"). Null for what it doesn't
+ * recognise; each caller words that itself.
  */
 export function browserAndSystem(userAgent: string): { browser: string | null; os: string | null } {
   // Order matters: Edge and Opera also say Chrome, Chrome also says Safari; Android also says

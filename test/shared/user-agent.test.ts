@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { browserAndSystem } from '../../shared/user-agent.js';
 import { deviceNameFrom } from '../../extension/pairing/backend-url.js';
-import { consoleDeviceName } from '../../server/console/user-agent.js';
 
 const UA = {
   chromeLinux: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36',
@@ -26,10 +25,8 @@ describe('the browser and system a User-Agent names', () => {
     expect(browserAndSystem('curl/8.5.0')).toEqual({ browser: null, os: null });
   });
 
-  it('words the device name for the extension and for the console', () => {
+  it('words the device name for the extension', () => {
     expect(deviceNameFrom(UA.chromeMac)).toBe('Chrome on macOS');
     expect(deviceNameFrom('curl/8.5.0')).toBe('Browser');
-    expect(consoleDeviceName(UA.chromeLinux)).toBe('Console — Chrome on Linux');
-    expect(consoleDeviceName(undefined)).toBe('Console — a browser');
   });
 });
