@@ -10,7 +10,7 @@ import { ErrorMessage } from '../../ui/ErrorMessage';
 import { keyTypeLabel, LIVE_MODE_WARNING, modeLabel } from '../../ui/labels';
 import { Verdict } from '../../ui/Verdict';
 import type { StripePage } from '../page/stripe-pages';
-import { personLabel, sendRefusal } from '../people/person';
+import { roleInWords, sendRefusal } from '../people/person';
 import { ACCOUNT_USED_ELSEWHERE, applicationsHoldingOlderKey } from './also-update';
 import { AlsoUpdate } from './AlsoUpdate';
 import { byPersonOnly } from './by-person';
@@ -118,7 +118,8 @@ export function OfferCard({ offer, client, onDismiss }: OfferCardProps) {
         {refusal && state.person && (
           <>
             <p class="warn">{refusal}</p>
-            <p class="muted">This browser is paired with Serval as {personLabel(state.person)}.</p>
+            {/* The role, not the name: the Stripe page's scripts can read the card's open shadow root. */}
+            <p class="muted">This browser is paired with Serval as {roleInWords(state.person.role)}.</p>
           </>
         )}
 

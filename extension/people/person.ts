@@ -7,6 +7,11 @@ import { allows, forbiddenMessage, permissionForKey } from '../../shared/roles.j
 import { roleLabel } from '../../ui/labels';
 import type { PairedPerson } from '../messaging/protocol';
 
+/** "a member": the role without the name, for the card, whose text the Stripe page can read. */
+export function roleInWords(role: PairedPerson['role']): string {
+  return role === 'admin' ? 'an admin' : `a ${role}`;
+}
+
 /** "Ana Lima (Member)" */
 export function personLabel(person: Pick<PairedPerson, 'name' | 'role'>): string {
   return `${person.name} (${roleLabel(person.role)})`;

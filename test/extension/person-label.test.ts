@@ -1,12 +1,16 @@
 /** extension/people/person.ts: the paired person in words, and what the card may offer them. */
 import { describe, expect, it } from 'vitest';
-import { changeRefusal, personLabel, sendRefusal } from '../../extension/people/person';
+import { changeRefusal, personLabel, roleInWords, sendRefusal } from '../../extension/people/person';
 
 describe('the paired person', () => {
   it('is named with their role', () => {
     expect(personLabel({ name: 'Ana Lima', role: 'member' })).toBe('Ana Lima (Member)');
     expect(personLabel({ name: 'Owner', role: 'admin' })).toBe('Owner (Admin)');
     expect(personLabel({ name: 'Bo', role: 'viewer' })).toBe('Bo (Viewer)');
+  });
+
+  it('has their role in words for the card, without the name', () => {
+    expect([roleInWords('admin'), roleInWords('member'), roleInWords('viewer')]).toEqual(['an admin', 'a member', 'a viewer']);
   });
 
   it('may send a key by its mode: live for an admin, test for a member or above, none for a viewer', () => {
