@@ -18,6 +18,7 @@ import type { Logger } from '../logger.js';
 import { publicOrigin } from '../public-origin.js';
 import { type AppEnv, createRouter, errors } from './openapi-helpers.js';
 
+const START_PATH = '/api/session/oidc/start';
 const Redirect = (description: string) => ({ description, headers: z.object({ Location: z.string() }) });
 
 export function oidcRoutes(deps: { oidc: OidcSignIn | null; sessions: SessionService; config: Config; logger: Logger }) {
@@ -45,13 +46,19 @@ export function oidcRoutes(deps: { oidc: OidcSignIn | null; sessions: SessionSer
       description:
         'Authorization code flow with PKCE (S256), state and nonce; scope `openid email profile`. The redirect URI to register at the provider is `<public origin>/api/session/oidc/callback`.',
       responses: {
-        302: Redirect('To the identity provider (or, if it cannot be reached, to `/sign-in?error=sso_failed`); sets the `serval_oidc` cookie'),
+        302: Redirect(
+          'To the identity provider, setting the `serval_oidc` cookie (or, if it cannot be reached, to `/sign-in?error=sso_failed`); a console opened at another loopback address than its public origin first goes there',
+        ),
         ...errors('sso_not_configured'),
       },
     }),
     async (c) => {
       const sso = configured();
-      const redirectUri = publicOrigin(config, c.req.url) + OIDC_CALLBACK_PATH;
+      const origin = publicOrigin(config, c.req.url);
+      // A console opened at http://127.0.0.1:<port> is sent back at http://localhost:<port> (its
+      // public origin on loopback): the flow cookie must be set where the callback will arrive.
+      if (!config.publicUrl && new URL(c.req.url).hostname !== new URL(origin).hostname) return c.redirect(origin + START_PATH, 302);
+      const redirectUri = origin + OIDC_CALLBACK_PATH;
       try {
         const { authorizationUrl, handle } = await sso.begin(redirectUri);
         // Lax, not Strict: the provider's redirect back is a top-level navigation from another site.

@@ -9,7 +9,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { memoryAdapter } from './memory-adapter.js';
 import { renderSignInPage } from './sign-in-page.js';
 
@@ -22,11 +22,14 @@ export type OidcProviderHandle = {
   /** Where it listens: http://127.0.0.1:<port>. */
   url: string;
   port: number;
+  /** Registers a client after the start: for a backend whose port (and so its redirect URI) is known only once it runs. */
+  registerClient(client: TestClient): void;
   close(): Promise<void>;
 };
 
 export type ProviderOptions = {
-  clients: TestClient[];
+  /** Clients known from the start; more with registerClient(). */
+  clients?: TestClient[];
   accounts: TestAccount[];
   /** The issuer it claims to be, given its own port; default http://127.0.0.1:<port>. */
   issuer?: (port: number) => string;
@@ -50,17 +53,11 @@ export async function startOidcProvider(options: ProviderOptions): Promise<OidcP
   const url = `http://127.0.0.1:${port}`;
   const issuer = options.issuer?.(port) ?? url;
   const accounts = new Map(options.accounts.map((a) => [a.id, a]));
+  const storage = memoryAdapter();
 
   const configuration: Configuration = {
-    adapter: memoryAdapter(),
-    clients: options.clients.map((c) => ({
-      client_id: c.clientId,
-      client_secret: c.clientSecret,
-      redirect_uris: c.redirectUris,
-      grant_types: ['authorization_code'],
-      response_types: ['code'],
-      token_endpoint_auth_method: 'client_secret_basic',
-    })),
+    adapter: storage.Adapter,
+    clients: (options.clients ?? []).map(clientMetadata),
     jwks: { keys: [{ ...SIGNING_KEY, kid: 'test-signing-key', alg: 'RS256', use: 'sig' } as never] },
     cookies: { keys: [randomBytes(32).toString('base64url')] },
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
@@ -106,11 +103,23 @@ export async function startOidcProvider(options: ProviderOptions): Promise<OidcP
     issuer,
     url,
     port,
+    registerClient: (client) => storage.put('Client', client.clientId, clientMetadata(client) as never),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
         server.close((error) => (error ? reject(error) : resolve()));
       }),
+  };
+}
+
+function clientMetadata(client: TestClient): ClientMetadata {
+  return {
+    client_id: client.clientId,
+    client_secret: client.clientSecret,
+    redirect_uris: client.redirectUris,
+    grant_types: ['authorization_code'],
+    response_types: ['code'],
+    token_endpoint_auth_method: 'client_secret_basic',
   };
 }
 

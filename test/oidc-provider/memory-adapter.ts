@@ -6,7 +6,7 @@ import type { Adapter, AdapterPayload } from 'oidc-provider';
 
 type Entry = { payload: AdapterPayload; expiresAt: number | null };
 
-export function memoryAdapter(): new (name: string) => Adapter {
+export function memoryAdapter(): { Adapter: new (name: string) => Adapter; put(model: string, id: string, payload: AdapterPayload): void } {
   const store = new Map<string, Entry>();
   const live = (key: string): AdapterPayload | undefined => {
     const entry = store.get(key);
@@ -17,7 +17,7 @@ export function memoryAdapter(): new (name: string) => Adapter {
     }
     return entry.payload;
   };
-  return class MemoryAdapter implements Adapter {
+  class MemoryAdapter implements Adapter {
     constructor(readonly name: string) {}
     private key = (id: string) => `${this.name}:${id}`;
     async upsert(id: string, payload: AdapterPayload, expiresIn: number) {
@@ -51,5 +51,10 @@ export function memoryAdapter(): new (name: string) => Adapter {
         store.delete(key);
       }
     }
+  }
+  return {
+    Adapter: MemoryAdapter,
+    /** Stores a model outside the provider's own flows (a client registered after the start). */
+    put: (model, id, payload) => store.set(`${model}:${id}`, { payload, expiresAt: null }),
   };
 }

@@ -41,7 +41,8 @@ const ssoEnv = (issuer: string, extra: Record<string, string> = {}) => ({
 
 beforeAll(async () => {
   provider = await startOidcProvider({ clients: [CLIENT], accounts: ACCOUNTS });
-  otherProvider = await startOidcProvider({ clients: [CLIENT], accounts: ACCOUNTS });
+  otherProvider = await startOidcProvider({ accounts: ACCOUNTS });
+  otherProvider.registerClient(CLIENT); // as the e2e test does, once the backend's port is known
   liarProvider = await startOidcProvider({ clients: [CLIENT], accounts: ACCOUNTS, issuer: (port) => `http://localhost:${port}` });
   idTokenProvider = await startOidcProvider({ clients: [CLIENT], accounts: ACCOUNTS, claimsOnlyFromUserinfo: false });
 });
@@ -185,6 +186,13 @@ describe('signing in with SSO', () => {
     const me = await h.get('/api/me', { ...anonymous, headers: sessionFrom(await signInWithSso('ada')) });
     expect(me.body.person.id).toBe(adaId);
     expectRefused(await signInWithSso('mallory'), 'sso_refused');
+  });
+
+  test('a console opened at 127.0.0.1 starts again at its public origin (localhost), where the provider will send the browser back', async () => {
+    const res = await h.get('http://127.0.0.1:8787/api/session/oidc/start', anonymous);
+    expect({ status: res.status, location: res.headers.get('location') }).toEqual({ status: 302, location: 'http://localhost:8787/api/session/oidc/start' });
+    expect(setCookie(res.headers, 'serval_oidc')).toBeUndefined();
+    expect(await h.sql('select * from sign_in_flows')).toEqual([]);
   });
 
   test('an e-mail no one here has is refused, and no one is created', async () => {
