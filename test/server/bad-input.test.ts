@@ -5,11 +5,13 @@ import { startHarness, type Harness } from './harness.js';
 
 let h: Harness;
 let appId: string;
+let ownerId: string;
 
 beforeAll(async () => {
   h = await startHarness();
   await h.pair();
   appId = await h.createApplication('Keep me');
+  ownerId = (await h.get('/api/me')).body.person.id;
 });
 afterAll(async () => {
   await h.close();
@@ -29,6 +31,9 @@ const bodyRoutes = () =>
     ['PUT', `/api/applications/${appId}/integrations/stripe`],
     ['POST', '/api/stripe/validate'],
     ['POST', `/api/applications/${appId}/stripe/customers`],
+    ['POST', '/api/people'],
+    ['PATCH', `/api/people/${ownerId}`],
+    ['POST', '/api/pairing-codes'],
   ] as const;
 
 describe('every route with a body', () => {
@@ -128,6 +133,19 @@ describe('wrong types, missing fields, odd strings', () => {
     expectErrorShape(await h.put('/api/applications/app_doesnotexist/integrations/stripe', { apiKey: h.stripe.createKey() }), 404, 'application_not_found');
     expectErrorShape(await h.get(`/api/applications/${appId}/integrations/stripe`), 404, 'integration_not_found');
     expectErrorShape(await h.get('/api/nothing-here'), 404, 'not_found');
+    expectErrorShape(await h.patch('/api/people/per_doesnotexist', { role: 'viewer' }), 404, 'person_not_found');
+    expectErrorShape(await h.post('/api/people/per_doesnotexist/invites'), 404, 'person_not_found');
+    expectErrorShape(await h.post('/api/pairing-codes', { personId: 'per_doesnotexist' }), 404, 'person_not_found');
+  });
+
+  it('people: a role outside the three, an e-mail address that is not one, an empty change → 400, and no one changes', async () => {
+    for (const body of [{ name: 'X', role: 'root' }, { name: 'X', role: null }, { name: 'X', role: 'member', email: 'a@' }, { role: 'member' }]) {
+      expectErrorShape(await h.post('/api/people', body), 400, 'validation_failed');
+    }
+    for (const body of [{ role: 'owner' }, {}, { disabled: 1 }, { name: 'x'.repeat(101) }]) {
+      expectErrorShape(await h.patch(`/api/people/${ownerId}`, body), 400, 'validation_failed');
+    }
+    expect((await h.get('/api/people')).body.people).toEqual([expect.objectContaining({ id: ownerId, name: 'Owner', role: 'admin', disabledAt: null })]);
   });
 
   it('after all of that, the data is intact and the server still answers', async () => {
@@ -166,6 +184,12 @@ describe('the OpenAPI document', () => {
       'GET /applications/{id}/stripe/customers/{customerId}',
       'PATCH /applications/{id}/stripe/customers/{customerId}',
       'GET /applications/{id}/stripe/balance_transactions',
+      'GET /me',
+      'GET /people',
+      'POST /people',
+      'PATCH /people/{id}',
+      'POST /people/{id}/invites',
+      'POST /pairing-codes',
     ]) {
       expect(ops).toContain(op);
     }
