@@ -190,6 +190,23 @@ describe('the cookie parser', () => {
   });
 });
 
+describe('the OpenAPI document', () => {
+  it('describes the session endpoints, and a session (cookie and header together) beside the bearer token', async () => {
+    const doc = (await h.get('/api/openapi.json', { token: null })).body;
+    expect(doc.components.securitySchemes).toMatchObject({
+      bearer: { type: 'http', scheme: 'bearer' },
+      sessionCookie: { type: 'apiKey', in: 'cookie', name: 'serval_session' },
+      sessionHeader: { type: 'apiKey', in: 'header', name: 'X-Serval-Session' },
+    });
+    expect(Object.keys(doc.paths['/session']).sort()).toEqual(['delete', 'post']);
+    expect(doc.paths['/session'].delete.security).toEqual([{ bearer: [] }, { sessionCookie: [], sessionHeader: [] }]);
+    expect(doc.paths['/session'].post.security).toBeUndefined();
+    expect(Object.keys(doc.paths['/session/methods'])).toEqual(['get']);
+    expect(Object.keys(doc.paths['/sessions'])).toEqual(['get']);
+    expect(Object.keys(doc.paths['/sessions/{id}'])).toEqual(['delete']);
+  });
+});
+
 describe('the console page', () => {
   it('is served with a Content-Security-Policy that allows no inline script', async () => {
     for (const path of ['/', '/applications', '/devices', '/audit']) {
