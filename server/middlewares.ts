@@ -99,7 +99,7 @@ function unauthorized(overrides: { message?: string; hint?: string }): ApiError 
 }
 
 /** No credential needed: health, pairing, the API document, and signing in (any of the three ways). */
-export function isPublic(method: string, path: string): boolean {
+function isPublic(method: string, path: string): boolean {
   if (PUBLIC_API_PATHS.has(path)) return true;
   if (path === '/api/session') return method === 'POST';
   if (path === '/api/session/methods') return method === 'GET';

@@ -43,8 +43,6 @@ export function createSessionService(deps: {
   const awake = (session: Pick<SessionRow, 'lastSeenAt'>, at: Date) => at.getTime() - Date.parse(session.lastSeenAt) < limits.idleMs;
 
   return {
-    limits,
-
     /**
      * Starts a session for the person: writes its row and a `session.started` audit event in one
      * transaction — the caller's `tx` when given (so that, say, an invite is used up only together
