@@ -30,7 +30,7 @@ async function start(): Promise<void> {
   try {
     runtime = await createRuntime(config, { logger });
   } catch (error) {
-    if (error instanceof StartupError || error instanceof MasterKeyError) fail(error.message);
+    if (error instanceof StartupError || error instanceof MasterKeyError || error instanceof ConfigError) fail(error.message);
     if (isDatabaseUnavailable(error)) fail(`The database (DATABASE_URL) cannot be reached: ${describeCause(error)}`);
     throw error;
   }

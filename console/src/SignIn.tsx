@@ -75,12 +75,13 @@ export function SignIn({ api, webauthn, onSignedIn }: Props) {
           </div>
         ))}
       {methods?.sso && (
-        // A plain GET form: the browser leaves for the identity provider, and comes back signed in (or with ?error=).
-        <form class="row" method="get" action="/api/session/oidc/start">
-          <button type="submit" class="secondary" disabled={busy !== null}>
+        // A full-page navigation: the browser leaves for the identity provider and comes back signed in (or with ?error=).
+        // Not a form: the console's CSP (form-action 'self') also applies to a form's redirects, and would stop it.
+        <div class="row">
+          <button type="button" class="secondary" disabled={busy !== null} onClick={() => location.assign('/api/session/oidc/start')}>
             Sign in with SSO
           </button>
-        </form>
+        </div>
       )}
       <h2>With a pairing code</h2>
       <p class="muted">

@@ -209,7 +209,7 @@ describe('the OpenAPI document', () => {
 
 describe('the console page', () => {
   it('is served with a Content-Security-Policy that allows no inline script', async () => {
-    for (const path of ['/', '/applications', '/devices', '/audit']) {
+    for (const path of ['/', '/applications', '/devices', '/audit', '/people', '/invite', '/sign-in']) {
       const res = await h.get(path, { token: null });
       expect(res.status, path).toBe(200);
       const csp = res.headers.get('content-security-policy') ?? '';
