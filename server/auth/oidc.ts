@@ -11,7 +11,7 @@
  * verified (`email_verified: true`).
  */
 import { hash, randomBytes } from 'node:crypto';
-import * as client from 'openid-client';
+import type * as OpenIdClient from 'openid-client';
 import { z } from 'zod';
 import type { Role } from '../../shared/roles.js';
 import { ApiError } from '../api-error.js';
@@ -21,6 +21,10 @@ import { isLoopbackName } from '../host-check.js';
 import { createAttemptLimiter, type AttemptLimiter } from '../pairing/attempt-limiter.js';
 import type { PeopleService } from '../people/service.js';
 import { SIGN_IN_BRAKE, signInClient } from './passkeys.js';
+
+/** openid-client, loaded at the first SSO request: a backend without SSO never needs it in memory. */
+let openIdClientLibrary: Promise<typeof OpenIdClient> | null = null;
+const openIdClient = () => (openIdClientLibrary ??= import('openid-client'));
 
 /** The cookie that carries the flow handle from the start to the callback, and only there. */
 export const OIDC_COOKIE = 'serval_oidc';
@@ -90,15 +94,17 @@ export function createOidcSignIn(deps: {
   const { settings, repos, people, now } = deps;
   const limiter = deps.limiter ?? createAttemptLimiter({ repos, ...SIGN_IN_BRAKE, now });
   const insecure = issuerTransport(settings.issuer) === 'loopback-http';
-  let discovered: Promise<client.Configuration> | null = null;
+  let discovered: Promise<OpenIdClient.Configuration> | null = null;
 
   /** The provider's metadata, fetched once; a failed discovery is tried again by the next sign-in. */
-  function discover(): Promise<client.Configuration> {
-    discovered ??= client
-      .discovery(new URL(settings.issuer), settings.clientId, undefined, client.ClientSecretBasic(settings.clientSecret), {
-        execute: insecure ? [client.allowInsecureRequests] : [],
-        timeout: PROVIDER_TIMEOUT_S,
-      })
+  function discover(): Promise<OpenIdClient.Configuration> {
+    discovered ??= openIdClient()
+      .then((client) =>
+        client.discovery(new URL(settings.issuer), settings.clientId, undefined, client.ClientSecretBasic(settings.clientSecret), {
+          execute: insecure ? [client.allowInsecureRequests] : [],
+          timeout: PROVIDER_TIMEOUT_S,
+        }),
+      )
       .catch((error: unknown) => {
         discovered = null;
         throw new SsoError('sso_failed', `discovery of ${settings.issuer} failed: ${describe(error)}`);
@@ -133,6 +139,7 @@ export function createOidcSignIn(deps: {
     if (!parsed.success) throw new SsoError('sso_failed', 'the sign-in flow is damaged');
     const data = parsed.data;
     const config = await discover();
+    const client = await openIdClient();
     const currentUrl = new URL(data.redirectUri);
     currentUrl.search = query.toString();
     try {
@@ -158,6 +165,7 @@ export function createOidcSignIn(deps: {
     /** Starts a sign-in: where to send the browser, and the handle for its cookie. */
     async begin(redirectUri: string): Promise<{ authorizationUrl: string; handle: string }> {
       const config = await discover();
+      const client = await openIdClient();
       const codeVerifier = client.randomPKCECodeVerifier();
       const data = { state: client.randomState(), nonce: client.randomNonce(), codeVerifier, redirectUri };
       const handle = randomBytes(32).toString('base64url');

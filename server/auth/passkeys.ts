@@ -8,17 +8,20 @@
  * Both end in a console session for the person, started in the transaction that records the
  * ceremony. Any failure is counted in the sign-in brake, per client address, shared with SSO.
  */
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-  type AuthenticationResponseJSON,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import type { Role } from '../../shared/roles.js';
+
+/**
+ * The WebAuthn library, loaded at the first passkey request: most backends never see one, and
+ * loading it at start-up cost ~4 MiB of memory for nothing.
+ */
+let webauthnLibrary: Promise<typeof import('@simplewebauthn/server')> | null = null;
+const webauthn = () => (webauthnLibrary ??= import('@simplewebauthn/server'));
 import { ApiError } from '../api-error.js';
 import type { AuditRecorder } from '../audit.js';
 import type { PersonRow, Repositories } from '../db/repositories.js';
@@ -123,7 +126,7 @@ export function createPasskeyService(deps: {
         if (!found) throw new Refusal('no such invite (unknown, used or expired)');
         const person = await enabledPerson(repos, found.personId);
         const { rpID } = relyingParty(publicOrigin);
-        const options = await generateRegistrationOptions({
+        const options = await (await webauthn()).generateRegistrationOptions({
           rpName: RP_NAME,
           rpID,
           userID: new Uint8Array(Buffer.from(person.id, 'utf8')),
@@ -147,16 +150,18 @@ export function createPasskeyService(deps: {
       return counted(client, 'passkey_invalid', async () => {
         const data = parseRegisterFlow(await takeFlow(flow, 'passkey_register'));
         const { origin, rpID } = relyingParty(publicOrigin);
-        const verification = await verifyRegistrationResponse({
-          response,
-          expectedChallenge: data.challenge,
-          expectedOrigin: origin,
-          expectedRPID: rpID,
-          requireUserVerification: false,
-          supportedAlgorithmIDs: ALGORITHMS,
-        }).catch((error: Error) => {
-          throw new Refusal(error.message);
-        });
+        const verification = await (await webauthn())
+          .verifyRegistrationResponse({
+            response,
+            expectedChallenge: data.challenge,
+            expectedOrigin: origin,
+            expectedRPID: rpID,
+            requireUserVerification: false,
+            supportedAlgorithmIDs: ALGORITHMS,
+          })
+          .catch((error: Error) => {
+            throw new Refusal(error.message);
+          });
         if (!verification.verified) throw new Refusal('registration not verified');
         const { credential } = verification.registrationInfo;
         const at = now().toISOString();
@@ -184,7 +189,7 @@ export function createPasskeyService(deps: {
 
     /** POST /api/session/passkey/options: a challenge for any of this site's passkeys (discoverable). */
     async signInOptions(publicOrigin: string): Promise<{ flow: string; options: PublicKeyCredentialRequestOptionsJSON }> {
-      const options = await generateAuthenticationOptions({ rpID: relyingParty(publicOrigin).rpID, userVerification: 'preferred' });
+      const options = await (await webauthn()).generateAuthenticationOptions({ rpID: relyingParty(publicOrigin).rpID, userVerification: 'preferred' });
       return { flow: await startFlow('passkey_sign_in', { challenge: options.challenge }), options };
     },
 
@@ -199,16 +204,18 @@ export function createPasskeyService(deps: {
           throw new Refusal('the user handle names someone else');
         }
         const { origin, rpID } = relyingParty(publicOrigin);
-        const verification = await verifyAuthenticationResponse({
-          response,
-          expectedChallenge: data.challenge,
-          expectedOrigin: origin,
-          expectedRPID: rpID,
-          credential: credentialOf(passkey),
-          requireUserVerification: false,
-        }).catch((error: Error) => {
-          throw new Refusal(error.message);
-        });
+        const verification = await (await webauthn())
+          .verifyAuthenticationResponse({
+            response,
+            expectedChallenge: data.challenge,
+            expectedOrigin: origin,
+            expectedRPID: rpID,
+            credential: credentialOf(passkey),
+            requireUserVerification: false,
+          })
+          .catch((error: Error) => {
+            throw new Refusal(error.message);
+          });
         if (!verification.verified) throw new Refusal('assertion not verified');
         const at = now().toISOString();
         return repos.transaction(async (tx) => {
