@@ -190,7 +190,15 @@ export async function startHarness(options: { env?: Record<string, string>; now?
         for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
           const file = path.join(dir, entry.name);
           if (entry.isDirectory()) readDir(file, changedSince);
-          else if (entry.isFile() && fs.statSync(file).mtimeMs >= changedSince) files.push({ name: file, bytes: fs.readFileSync(file) });
+          else if (entry.isFile()) {
+            // PostgreSQL removes files of its own while we read (pg_internal.init, old WAL segments):
+            // one gone between the listing and the read holds nothing left to look at.
+            try {
+              if (fs.statSync(file).mtimeMs >= changedSince) files.push({ name: file, bytes: fs.readFileSync(file) });
+            } catch (error) {
+              if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+            }
+          }
         }
       };
       if (runtime.database.dialect === 'sqlite') {
