@@ -6,17 +6,13 @@
  * keeps a discoverable credential and verifies the user — and signs in; **Sign out**; **Sign in
  * with a passkey** signs in again. Screenshots of the invite page and the sign-in page.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectNoAxeViolations } from './accessibility.js';
-import { REPO_ROOT, startBackendWithStripe, type Backend, type BackendWithStripe } from './backend.js';
+import { startBackendWithStripe, type Backend, type BackendWithStripe } from './backend.js';
 import { findChromium } from './chromium.js';
 import { buildConsole } from './console.js';
-
-const SCREENSHOTS = path.resolve(REPO_ROOT, process.env.SERVAL_SCREENSHOTS_DIR ?? path.join('test-results', 'screenshots'));
-const UI_TIMEOUT = 20_000;
+import { screenshot, signedInAs, UI_TIMEOUT } from './console-page.js';
 
 let services: BackendWithStripe;
 let backend: Backend;
@@ -27,17 +23,6 @@ let cdp: CDPSession;
 let authenticatorId: string;
 let adminToken: string;
 const pageErrors: string[] = [];
-
-async function screenshot(name: string): Promise<void> {
-  fs.mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SCREENSHOTS, name), fullPage: true, animations: 'disabled' });
-}
-
-/** The header names who is signed in: "Signed in as Ann Lee". */
-async function signedInAs(name: string): Promise<void> {
-  await page.getByRole('button', { name: 'Sign out' }).waitFor();
-  await expect.poll(() => page.locator('header .who').textContent(), { timeout: UI_TIMEOUT }).toContain(`Signed in as ${name}`);
-}
 
 async function credentials(): Promise<Array<{ credentialId: string; isResidentCredential: boolean; rpId: string; userHandle: string; signCount: number }>> {
   return (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials as never;
@@ -93,10 +78,10 @@ describe('passkeys in the web console', () => {
     await page.getByText('This invite is for').waitFor();
     expect(await page.locator('main').textContent()).toContain('Ann Lee');
     await expectNoAxeViolations(page, 'page', 'console invite');
-    await screenshot('console-invite.png');
+    await screenshot(page, 'console-invite.png');
 
     await page.getByRole('button', { name: 'Add a passkey' }).click();
-    await signedInAs('Ann Lee');
+    await signedInAs(page, 'Ann Lee');
     // The invite's token has left the address bar and the history entry.
     expect(page.url()).not.toContain('inv_');
     const [credential] = await credentials();
@@ -112,10 +97,10 @@ describe('passkeys in the web console', () => {
     await page.getByRole('button', { name: 'Sign in with a passkey' }).waitFor();
     expect(await page.evaluate(() => localStorage.getItem('serval.session'))).toBeNull();
     await expectNoAxeViolations(page, 'page', 'console sign-in with a passkey');
-    await screenshot('console-passkey-sign-in.png');
+    await screenshot(page, 'console-passkey-sign-in.png');
 
     await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
-    await signedInAs('Ann Lee');
+    await signedInAs(page, 'Ann Lee');
     expect((await credentials())[0].signCount).toBeGreaterThan(credential.signCount);
 
     // The invite was used up: opening the link again says so.

@@ -5,20 +5,17 @@
  * in** → back in the console, signed in as that person. An account whose e-mail the provider has
  * not verified comes back to the sign-in page with the refusal, signed in as no one.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERRORS } from '../../shared/errors.js';
 import { type OidcProviderHandle, startOidcProvider } from '../oidc-provider/index.js';
 import { startStripeServer, type StripeTestServer } from '../stripe-server/index.js';
 import { expectNoAxeViolations } from './accessibility.js';
-import { REPO_ROOT, startBackend, type Backend } from './backend.js';
+import { startBackend, type Backend } from './backend.js';
 import { findChromium } from './chromium.js';
 import { buildConsole } from './console.js';
+import { screenshot, signedInAs, UI_TIMEOUT } from './console-page.js';
 
-const SCREENSHOTS = path.resolve(REPO_ROOT, process.env.SERVAL_SCREENSHOTS_DIR ?? path.join('test-results', 'screenshots'));
-const UI_TIMEOUT = 20_000;
 const CLIENT = { clientId: 'serval-console', clientSecret: 'the-e2e-client-secret' };
 
 let provider: OidcProviderHandle;
@@ -29,17 +26,6 @@ let context: BrowserContext;
 let page: Page;
 let adminToken: string;
 const pageErrors: string[] = [];
-
-async function screenshot(name: string): Promise<void> {
-  fs.mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SCREENSHOTS, name), fullPage: true, animations: 'disabled' });
-}
-
-/** The header names who is signed in: "Signed in as Ada Lovelace". */
-async function signedInAs(name: string): Promise<void> {
-  await page.getByRole('button', { name: 'Sign out' }).waitFor();
-  await expect.poll(() => page.locator('header .who').textContent(), { timeout: UI_TIMEOUT }).toContain(`Signed in as ${name}`);
-}
 
 /** From the console's sign-in page to the provider's, and signs in there as `account`. */
 async function signInWithSso(account: string): Promise<void> {
@@ -95,7 +81,7 @@ describe('SSO in the web console', () => {
     // The console as npm start prints it, at 127.0.0.1: SSO moves it to its public origin on the way.
     await page.goto(`${backend.url}/sign-in`);
     await signInWithSso('ada');
-    await signedInAs('Ada Lovelace');
+    await signedInAs(page, 'Ada Lovelace');
     const port = new URL(backend.url).port;
     expect(page.url()).toBe(`http://localhost:${port}/`); // the fragment with the secret is gone
     expect(await page.evaluate(() => localStorage.getItem('serval.session'))).toMatch(/^sss_[A-Za-z0-9_-]{43}$/);
@@ -117,7 +103,7 @@ describe('SSO in the web console', () => {
     expect(await page.evaluate(() => localStorage.getItem('serval.session'))).toBeNull();
     expect((await context.cookies(`http://localhost:${port}/`)).find((c) => c.name === 'serval_session')).toBeUndefined();
     await expectNoAxeViolations(page, 'page', 'console sign-in after a refused SSO');
-    await screenshot('console-sso-refused.png');
+    await screenshot(page, 'console-sso-refused.png');
 
     const audit = await backend.api('GET', '/api/audit', { token: adminToken });
     expect(audit.status).toBe(200);
