@@ -39,14 +39,16 @@ export function summaryOf(row: SummaryRow): Summary {
 }
 
 /**
- * The ids of the master keys the data was sealed with: those of the sealed keys; for a database
- * without any, the key recorded at its first start; none for a new database.
+ * The ids of the master keys the data was sealed with: those of the sealed keys and alert signing
+ * secrets; for a database without any, the key recorded at its first start; none for a new database.
  */
 export async function storedMasterKeyIds(db: SqlRunner): Promise<string[]> {
-  if (await db.tableExists('stripe_integrations')) {
-    const inUse = await db.rows<{ key_id: string }>(sql`select distinct key_id from stripe_integrations`);
-    if (inUse.length) return inUse.map((r) => r.key_id);
+  const inUse = new Set<string>();
+  for (const table of ['stripe_integrations', 'alert_endpoints'] as const) {
+    if (!(await db.tableExists(table))) continue;
+    for (const r of await db.rows<{ key_id: string }>(sql`select distinct key_id from ${sql.identifier(table)}`)) inUse.add(r.key_id);
   }
+  if (inUse.size) return [...inUse];
   if (!(await db.tableExists('settings'))) return [];
   const recorded = await db.rows<{ value: string }>(sql`select value from settings where name = 'master_key_id'`);
   return recorded.map((r) => r.value);
@@ -62,4 +64,18 @@ export async function startUp(db: SqlRunner, migrate: () => Promise<void>, keyId
   await migrate();
   await db.run(sql`insert into settings (name, value) values ('master_key_id', ${keyId}) on conflict do nothing`);
   check(await storedMasterKeyIds(db));
+}
+
+/** The outbox's once-only key of a key's rotation-due event: one per key (a replaced key is due again later). */
+export function rotationDueKey(applicationId: string, connectedAt: string): string {
+  return `integration.rotation_due:${applicationId}:${connectedAt}`;
+}
+
+/** Keys connected before `connectedBefore` whose rotation-due event (rotationDueKey) was never written. */
+export function rotationDueUnannouncedQuery(connectedBefore: string, limit: number): SQL<{ application_id: string; connected_at: string }> {
+  return sql`
+    select i.application_id, i.connected_at from stripe_integrations i
+    where i.connected_at < ${connectedBefore}
+      and not exists (select 1 from alert_events e where e.dedupe_key = 'integration.rotation_due:' || i.application_id || ':' || i.connected_at)
+    order by i.connected_at limit ${limit}`;
 }

@@ -6,6 +6,9 @@
  */
 import type { Summary } from './queries.js';
 import type {
+  AlertDeliveryRow,
+  AlertEndpointRow,
+  AlertEventRow,
   ApplicationRow,
   AuditEntryRow,
   AuditRow,
@@ -19,6 +22,9 @@ import type {
 } from './rows.js';
 
 export type {
+  AlertDeliveryRow,
+  AlertEndpointRow,
+  AlertEventRow,
   ApplicationRow,
   AuditEntryRow,
   AuditRow,
@@ -33,6 +39,15 @@ export type {
 export type { Summary } from './queries.js';
 
 export type Dialect = 'sqlite' | 'postgres';
+
+/** A delivery a sender has claimed, with what it needs to send it. */
+export type ClaimedDelivery = Pick<AlertDeliveryRow, 'id' | 'attempts' | 'leaseUntil'> & {
+  event: Pick<AlertEventRow, 'id' | 'type' | 'createdAt' | 'payload'>;
+  endpoint: Pick<AlertEndpointRow, 'id' | 'url' | 'kind' | 'sealedSecret' | 'keyId'>;
+};
+
+/** What an attempt changed: the delivery's new state (its lease is given up with it). */
+export type DeliveryOutcome = Pick<AlertDeliveryRow, 'status' | 'attempts' | 'nextAttemptAt' | 'lastAttemptAt' | 'lastStatus' | 'lastError'>;
 
 export interface Repositories {
   /**
@@ -185,6 +200,40 @@ export interface Repositories {
     /** Records a failure and forgets everyone's failures older than `forgetBefore`. */
     add(client: string, at: string, forgetBefore: string): Promise<void>;
     clear(client: string): Promise<void>;
+  };
+
+  alerts: {
+    endpoints: {
+      create(row: AlertEndpointRow): Promise<void>;
+      /** Oldest first. */
+      list(): Promise<AlertEndpointRow[]>;
+      get(id: string): Promise<AlertEndpointRow | undefined>;
+      /** Cascades to its deliveries. */
+      delete(id: string): Promise<boolean>;
+      keyIdsInUse(): Promise<string[]>;
+      /** The secrets not sealed under `keyId` (what a master-key rotation re-seals), a batch at a time. */
+      sealedOtherThan(keyId: string, limit: number): Promise<Array<Pick<AlertEndpointRow, 'id' | 'keyId' | 'sealedSecret'>>>;
+      /** Replaces a sealed secret only if the row still holds exactly `expected`. True if replaced. */
+      reseal(id: string, expected: Pick<AlertEndpointRow, 'keyId' | 'sealedSecret'>, next: Pick<AlertEndpointRow, 'keyId' | 'sealedSecret'>): Promise<boolean>;
+    };
+    /**
+     * Writes the event and one pending delivery (due at once) for every endpoint that receives its
+     * type. An event whose `dedupeKey` was written before writes nothing: false.
+     */
+    enqueue(event: AlertEventRow): Promise<boolean>;
+    /** Integrations connected before `connectedBefore` whose rotation-due event (`rotation_due:<application>:<connectedAt>`) was never written. */
+    rotationDueUnannounced(connectedBefore: string, limit: number): Promise<Array<{ applicationId: string; connectedAt: string }>>;
+    /**
+     * Claims up to `limit` pending deliveries due at `now` whose lease has run out, leasing them
+     * until `leaseUntil`: however many instances ask at once, each goes to one of them.
+     */
+    claim(input: { now: string; leaseUntil: string; limit: number }): Promise<ClaimedDelivery[]>;
+    /** Records an attempt, only while the claim (`leaseUntil`) is still this sender's; gives the lease up. */
+    settle(id: string, leaseUntil: string, outcome: DeliveryOutcome): Promise<boolean>;
+    /** Gives a claim up without an attempt (the sender is stopping). */
+    release(id: string, leaseUntil: string): Promise<void>;
+    /** An endpoint's deliveries, newest first, with the event's type. */
+    deliveries(endpointId: string, limit: number): Promise<Array<AlertDeliveryRow & { eventType: string; eventCreatedAt: string }>>;
   };
 
   audit: {

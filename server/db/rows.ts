@@ -153,5 +153,45 @@ export type AuditEntryRow = {
 /** An audit event as stored: the log lists newest first by `seq`, the order the events were written. */
 export type AuditRow = AuditEntryRow & { seq: number };
 
+/** Where alerts go (an admin's webhook or Slack incoming webhook). */
+export type AlertEndpointRow = {
+  id: string;
+  url: string;
+  kind: 'webhook' | 'slack';
+  /** JSON: the event types it receives (string[]). */
+  events: string;
+  /** The signing secret, sealed under the master key as a Stripe key is; AAD: the endpoint's id. */
+  sealedSecret: string;
+  keyId: string;
+  createdAt: string;
+};
+
+/** An alert event in the outbox, written in the transaction of the change it tells of. */
+export type AlertEventRow = {
+  id: string;
+  type: string;
+  createdAt: string;
+  /** JSON: the webhook body, byte for byte (what is signed); masked keys only. */
+  payload: string;
+  /** For events found by looking rather than by a change (a key due for rotation): written once. */
+  dedupeKey: string | null;
+};
+
+/** One event on its way to one endpoint: claimed by one sender at a time, retried until delivered or failed. */
+export type AlertDeliveryRow = {
+  id: string;
+  eventId: string;
+  endpointId: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  nextAttemptAt: string;
+  /** A sender's claim: until then, one instance is sending it. */
+  leaseUntil: string | null;
+  lastAttemptAt: string | null;
+  /** The receiver's HTTP status; null when none came (timeout, refused, connection closed). */
+  lastStatus: number | null;
+  lastError: string | null;
+};
+
 /** True when A and B are the same type: ./schemas-hold-rows.ts holds both schemas to the rows above with it. */
 export type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

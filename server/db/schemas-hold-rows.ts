@@ -20,7 +20,10 @@ type HoldsRows<Schema extends typeof sqlite | typeof postgres> = [
   rows.Same<Schema['pairingCodes']['$inferSelect'], rows.PairingCodeRow>,
   rows.Same<Schema['pairingFailures']['$inferSelect'], rows.PairingFailureRow>,
   rows.Same<Schema['auditEvents']['$inferSelect'], rows.AuditRow>,
+  rows.Same<Schema['alertEndpoints']['$inferSelect'], rows.AlertEndpointRow>,
+  rows.Same<Schema['alertEvents']['$inferSelect'], rows.AlertEventRow>,
+  rows.Same<Schema['alertDeliveries']['$inferSelect'], rows.AlertDeliveryRow>,
 ];
 
-export const sqliteHoldsRows: HoldsRows<typeof sqlite> = [true, true, true, true, true, true, true, true, true, true, true, true];
-export const postgresHoldsRows: HoldsRows<typeof postgres> = [true, true, true, true, true, true, true, true, true, true, true, true];
+export const sqliteHoldsRows: HoldsRows<typeof sqlite> = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+export const postgresHoldsRows: HoldsRows<typeof postgres> = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];

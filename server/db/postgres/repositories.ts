@@ -5,6 +5,7 @@ import { PgDialect, type PgDatabase } from 'drizzle-orm/pg-core';
 import type pg from 'pg';
 import { summaryOf, summaryQuery, type SqlRunner, type SummaryRow } from '../queries.js';
 import type { ApplicationRow, AuditEntryRow, IntegrationRow, Repositories } from '../repositories.js';
+import { postgresAlertsRepositories } from './alerts-repositories.js';
 import { postgresPeopleRepositories } from './people-repositories.js';
 import * as schema from './schema.js';
 
@@ -163,6 +164,7 @@ export function createPostgresRepositories(db: PgDb, pool: pg.Pool | null): Repo
     },
 
     ...postgresPeopleRepositories(db, pool),
+    ...postgresAlertsRepositories(db),
 
     pairingCodes: {
       async add(codeHash, personId, createdAt, expiresAt) {

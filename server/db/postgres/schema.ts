@@ -159,3 +159,42 @@ export const auditEvents = pgTable(
   },
   (t) => [index('audit_events_at').on(t.at), index('audit_events_seq').on(t.seq)],
 );
+
+export const alertEndpoints = pgTable('alert_endpoints', {
+  id: text('id').primaryKey(),
+  url: text('url').notNull(),
+  kind: text('kind', { enum: ['webhook', 'slack'] }).notNull(),
+  events: text('events').notNull(),
+  sealedSecret: text('sealed_secret').notNull(),
+  keyId: text('key_id').notNull(),
+  createdAt: text('created_at').notNull(),
+});
+
+export const alertEvents = pgTable('alert_events', {
+  id: text('id').primaryKey(),
+  type: text('type').notNull(),
+  createdAt: text('created_at').notNull(),
+  payload: text('payload').notNull(),
+  dedupeKey: text('dedupe_key').unique(),
+});
+
+export const alertDeliveries = pgTable(
+  'alert_deliveries',
+  {
+    id: text('id').primaryKey(),
+    eventId: text('event_id')
+      .notNull()
+      .references(() => alertEvents.id, { onDelete: 'cascade' }),
+    endpointId: text('endpoint_id')
+      .notNull()
+      .references(() => alertEndpoints.id, { onDelete: 'cascade' }),
+    status: text('status', { enum: ['pending', 'delivered', 'failed'] }).notNull(),
+    attempts: integer('attempts').notNull(),
+    nextAttemptAt: text('next_attempt_at').notNull(),
+    leaseUntil: text('lease_until'),
+    lastAttemptAt: text('last_attempt_at'),
+    lastStatus: integer('last_status'),
+    lastError: text('last_error'),
+  },
+  (t) => [index('alert_deliveries_due').on(t.status, t.nextAttemptAt), index('alert_deliveries_endpoint').on(t.endpointId)],
+);

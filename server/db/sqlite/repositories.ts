@@ -13,6 +13,7 @@ import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import { summaryOf, summaryQuery, type SqlRunner, type SummaryRow } from '../queries.js';
 import type { ApplicationRow, AuditEntryRow, IntegrationRow, Repositories } from '../repositories.js';
+import { sqliteAlertsRepositories } from './alerts-repositories.js';
 import { sqlitePeopleRepositories } from './people-repositories.js';
 import { preparedOnFirstUse } from './prepared.js';
 import * as schema from './schema.js';
@@ -192,6 +193,7 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
       },
 
       ...peopleRepositories(op),
+      ...sqliteAlertsRepositories(db, op),
 
       pairingCodes: {
         add: op((codeHash: string, personId: string, createdAt: string, expiresAt: string) => {

@@ -180,3 +180,51 @@ export const auditEvents = sqliteTable(
   },
   (t) => [index('audit_events_at').on(t.at)],
 );
+
+/** Where alerts go. The signing secret is sealed like a Stripe key (AAD: the endpoint's id). */
+export const alertEndpoints = sqliteTable('alert_endpoints', {
+  id: text('id').primaryKey(),
+  url: text('url').notNull(),
+  kind: text('kind', { enum: ['webhook', 'slack'] }).notNull(),
+  /** JSON: the event types it receives. */
+  events: text('events').notNull(),
+  sealedSecret: text('sealed_secret').notNull(),
+  keyId: text('key_id').notNull(),
+  createdAt: text('created_at').notNull(),
+});
+
+/** The outbox: each event is written in the transaction of the change it tells of. */
+export const alertEvents = sqliteTable('alert_events', {
+  id: text('id').primaryKey(),
+  type: text('type').notNull(),
+  createdAt: text('created_at').notNull(),
+  /** JSON: what a webhook receives, byte for byte; masked keys only. */
+  payload: text('payload').notNull(),
+  /** For events found by looking (a key due for rotation): the same one is written once. */
+  dedupeKey: text('dedupe_key').unique(),
+});
+
+/** One event to one endpoint: what a sender claims, sends, and retries. */
+export const alertDeliveries = sqliteTable(
+  'alert_deliveries',
+  {
+    id: text('id').primaryKey(),
+    eventId: text('event_id')
+      .notNull()
+      .references(() => alertEvents.id, { onDelete: 'cascade' }),
+    endpointId: text('endpoint_id')
+      .notNull()
+      .references(() => alertEndpoints.id, { onDelete: 'cascade' }),
+    status: text('status', { enum: ['pending', 'delivered', 'failed'] }).notNull(),
+    attempts: integer('attempts').notNull(),
+    nextAttemptAt: text('next_attempt_at').notNull(),
+    /** A sender's claim: until then, one instance is sending it. */
+    leaseUntil: text('lease_until'),
+    lastAttemptAt: text('last_attempt_at'),
+    /** The receiver's HTTP status, or null when none came (timeout, refused, connection closed). */
+    lastStatus: integer('last_status'),
+    /** What went wrong, in words; null when delivered. */
+    lastError: text('last_error'),
+  },
+  (t) => [index('alert_deliveries_due').on(t.status, t.nextAttemptAt), index('alert_deliveries_endpoint').on(t.endpointId)],
+);
