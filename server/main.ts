@@ -38,6 +38,9 @@ async function start(): Promise<void> {
   // For the earliest enabled admin; the first start of a backend without people makes Owner.
   const { code, expiresAt, person } = await runtime.pairing.issueCode();
   const server = serve({ fetch: runtime.app.fetch, port: config.port, hostname: config.host }, (info) => {
+    // The bound address decides the DNS-rebinding check, however HOST spelled it (host-check.ts).
+    // This runs on 'listening', before the first connection can be accepted.
+    runtime.hosts.boundTo(info.address);
     const url = `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}`;
     process.stdout.write(
       [

@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import { createApp } from './app.js';
-import { hostCheckFor } from './host-check.js';
+import { hostPolicy } from './host-check.js';
 import { fromRoot } from './paths.js';
 import { createAuditRecorder } from './audit.js';
 import { compileProxyTrust } from './auth/client-address.js';
@@ -68,8 +68,10 @@ export async function createRuntime(config: Config, options: { logger: Logger; n
       keyMaxAgeMs: config.keyMaxAgeMs,
       onKeyChanged: stripeClients.drop,
     });
+    // Decided from HOST until main.ts reports the address it is bound to (host-check.ts).
+    const hosts = hostPolicy(config.host);
     const app = createApp({
-      hostAllowed: hostCheckFor(config.host),
+      hostAllowed: hosts.allows,
       config,
       proxyTrust: trust,
       sessions,
@@ -98,6 +100,7 @@ export async function createRuntime(config: Config, options: { logger: Logger; n
       audit,
       database,
       keyring,
+      hosts,
       async close() {
         await schedule?.stop();
         stripeClients.clear();
