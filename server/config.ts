@@ -7,6 +7,7 @@ import proxyAddr from 'proxy-addr';
 import { z } from 'zod';
 import { ROLES, type Role } from '../shared/roles.js';
 import { MasterKeyError, parseMasterKeys } from './crypto/master-key.js';
+import { isLoopbackName } from './host-check.js';
 
 function isKeyList(value: string): boolean {
   try {
@@ -36,6 +37,7 @@ const ConfigSchema = z.object({
     .optional()
     .refine((v) => v === undefined || /^postgres(ql)?:\/\/./.test(v), { message: 'must be a postgres:// or postgresql:// URL' }),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
+  /** https; plain http only to loopback (a Stripe-compatible test server on this machine). */
   STRIPE_API_BASE: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL such as https://api.stripe.com' }).default('https://api.stripe.com'),
   /** How long one request to Stripe may take before it counts as "Stripe unavailable". */
   STRIPE_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
@@ -120,6 +122,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const base = new URL(c.STRIPE_API_BASE);
   const protocol = base.protocol === 'http:' ? 'http' : 'https';
+  // Every request to Stripe carries a key: in clear text only to this machine, as the extension allows the backend's URL.
+  if (protocol === 'http' && !isLoopbackName(base.hostname)) {
+    throw new ConfigError([
+      `STRIPE_API_BASE: plain http is allowed only to a loopback address (127.0.0.1, ::1, localhost) — every request to Stripe carries a key; use https://; not ${base.origin}`,
+    ]);
+  }
   return {
     port: c.PORT,
     host: c.HOST,

@@ -37,6 +37,11 @@ async function start(): Promise<void> {
 
   // For the earliest enabled admin; the first start of a backend without people makes Owner.
   const { code, expiresAt, person } = await runtime.pairing.issueCode();
+  const codeLines = [
+    `Pairing code: ${code}`,
+    `  (for ${person.name}, ${person.role}; valid until ${clockTime(expiresAt)}, single use; \`npm run pair\` prints a fresh one)`,
+  ];
+  const where = pairingCodeDestination();
   const server = serve({ fetch: runtime.app.fetch, port: config.port, hostname: config.host }, (info) => {
     // The bound address decides the DNS-rebinding check, however HOST spelled it (host-check.ts).
     // This runs on 'listening', before the first connection can be accepted.
@@ -51,12 +56,12 @@ async function start(): Promise<void> {
         `  API docs: ${url}/docs`,
         ...extensionLines(),
         '',
-        `Pairing code: ${code}`,
-        `  (for ${person.name}, ${person.role}; valid until ${clockTime(expiresAt)}, single use; \`npm run pair\` prints a fresh one)`,
+        ...(where === 'stdout' ? codeLines : [where === 'stderr' ? PAIRING_CODE_ON_STDERR : PAIRING_CODE_NOT_PRINTED]),
         '',
         '',
       ].join('\n'),
     );
+    if (where === 'stderr') process.stderr.write(`\n${codeLines.join('\n')}\n\n`);
     logger.info({ url, version: VERSION }, 'listening');
     // What start-up compiled goes to the compile cache now (server/launch.ts), not only at exit: a killed process leaves it too.
     flushCompileCache();
@@ -77,6 +82,26 @@ async function start(): Promise<void> {
   }
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+const PAIRING_CODE_ON_STDERR = 'Pairing code: printed on stderr, never in this log (`npm run pair` prints a fresh one)';
+const PAIRING_CODE_NOT_PRINTED = 'Pairing code: not printed, because stderr goes to the same place as this log; `npm run pair` prints one';
+
+/**
+ * Where the start-up pairing code goes. Anyone who reads it can pair for 10 minutes, so never into
+ * the log stream: on a terminal, the banner with it is for the person watching; otherwise stdout
+ * is the log (a file, a collector), and the code goes to stderr — unless stderr is that same file
+ * or socket (`2>&1`, systemd's journal for both), and then nowhere.
+ */
+function pairingCodeDestination(): 'stdout' | 'stderr' | 'none' {
+  if (process.stdout.isTTY) return 'stdout';
+  try {
+    const out = fs.fstatSync(1);
+    const err = fs.fstatSync(2);
+    return out.dev === err.dev && out.ino === err.ino ? 'none' : 'stderr';
+  } catch {
+    return 'none'; // a closed stdout or stderr: nowhere safe to say it
+  }
 }
 
 /** Where `npm start` built the extension, and how to load it. */

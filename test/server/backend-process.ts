@@ -12,13 +12,16 @@ export type BackendProcess = {
   pairingCode: string;
   exited: Promise<number | null>;
   output(): { stdout: string; stderr: string };
-  /** Waits for a line of stdout matching `pattern`. */
-  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
+  /** Waits for a line of stdout (or, with `stream: 'stderr'`, of stderr) matching `pattern`. */
+  waitFor(pattern: RegExp, timeoutMs?: number, stream?: 'stdout' | 'stderr'): Promise<RegExpExecArray>;
   fetch(path: string, init?: { method?: string; token?: string; body?: unknown }): Promise<{ status: number; body: any; headers: Headers }>;
   /** Waits until every line logged before this call is in `output().stdout` (log-barrier.ts). */
   logWritten(): Promise<void>;
   stop(): Promise<number | null>;
 };
+
+/** The start-up pairing code as the server prints it. */
+export const PAIRING_CODE = /Pairing code: ([A-Z2-9]{4}-[A-Z2-9]{4})/;
 
 export type SpawnOptions = {
   /** Options for node itself, before the script (as `npm run serve` gives them). */
@@ -31,6 +34,8 @@ export type SpawnOptions = {
    * a third process on the CPU). `output().stdout` reads the file.
    */
   stdoutFile?: string;
+  /** With stdoutFile: stderr goes to that same file (`2>&1`), as systemd gives both to its journal. */
+  stderrToStdoutFile?: boolean;
 };
 
 /**
@@ -43,26 +48,29 @@ export function spawnBackend(env: Record<string, string>, options: SpawnOptions 
   const stdoutFd = options.stdoutFile === undefined ? null : fs.openSync(options.stdoutFile, 'w', 0o600);
   const child = spawn(process.execPath, args, {
     env: { ...process.env, PORT: '0', SERVAL_RECHECK_INTERVAL_MINUTES: '0', ...env },
-    stdio: ['ignore', stdoutFd ?? 'pipe', 'pipe'],
+    stdio: ['ignore', stdoutFd ?? 'pipe', stdoutFd !== null && options.stderrToStdoutFile ? stdoutFd : 'pipe'],
   });
   if (stdoutFd !== null) fs.closeSync(stdoutFd); // the child has its own copy
   let piped = '';
   let stderr = '';
   child.stdout?.on('data', (d) => (piped += d));
-  child.stderr!.on('data', (d) => (stderr += d));
+  child.stderr?.on('data', (d) => (stderr += d));
   const stdoutNow = () => (options.stdoutFile === undefined ? piped : fs.readFileSync(options.stdoutFile, 'utf8'));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const waitFor = async (pattern: RegExp, timeoutMs = 20_000) => {
+  const waitFor = async (pattern: RegExp, timeoutMs = 20_000, stream: 'stdout' | 'stderr' = 'stdout') => {
+    const read = () => (stream === 'stdout' ? stdoutNow() : stderr);
     const started = Date.now();
-    let stdout = stdoutNow();
-    while (!pattern.test(stdout)) {
+    let text = read();
+    while (!pattern.test(text)) {
       if (child.exitCode !== null || Date.now() - started > timeoutMs) {
-        throw new Error(`${child.exitCode !== null ? `exited (${child.exitCode})` : 'timed out'} waiting for ${pattern}; stdout: ${stdout}; stderr: ${stderr}`);
+        throw new Error(
+          `${child.exitCode !== null ? `exited (${child.exitCode})` : 'timed out'} waiting for ${pattern}; stdout: ${stdoutNow()}; stderr: ${stderr}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 25));
-      stdout = stdoutNow();
+      text = read();
     }
-    return pattern.exec(stdout)!;
+    return pattern.exec(text)!;
   };
   return { child, exited, waitFor, output: () => ({ stdout: stdoutNow(), stderr }) };
 }
@@ -70,7 +78,8 @@ export function spawnBackend(env: Record<string, string>, options: SpawnOptions 
 export async function startBackend(env: Record<string, string>, options: SpawnOptions = {}): Promise<BackendProcess> {
   const spawned = spawnBackend(env, options);
   const [, url] = await spawned.waitFor(/listening on (http:\/\/\S+)/);
-  const [, pairingCode] = await spawned.waitFor(/Pairing code: ([A-Z2-9]{4}-[A-Z2-9]{4})/);
+  // stdout is a pipe or a file here, not a terminal: the code is on stderr, never in the log (server/main.ts).
+  const [, pairingCode] = await spawned.waitFor(PAIRING_CODE, 20_000, 'stderr');
   return {
     ...spawned,
     url,

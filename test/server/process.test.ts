@@ -1,10 +1,10 @@
-/** The backend as `npm start` runs it: a real process, a pairing code on stdout, clean shutdown. */
+/** The backend as `npm start` runs it: a real process, a pairing code on stderr (stdout is the log), clean shutdown. */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawnBackend, startBackend } from './backend-process.js';
+import { PAIRING_CODE, spawnBackend, startBackend } from './backend-process.js';
 import { freshDatabaseEnv } from './harness.js';
 
 const dirs: string[] = [];
@@ -19,13 +19,33 @@ async function env(extra: Record<string, string> = {}) {
 }
 
 describe('server/main.ts', () => {
-  it('starts, prints a pairing code that works, and stops cleanly on SIGTERM', async () => {
-    const backend = await startBackend(await env());
+  it('starts, prints a pairing code that works on stderr — never into the JSON log on stdout — and stops cleanly on SIGTERM', async () => {
+    const backend = await startBackend(await env()); // stdout and stderr are pipes, as a log collector reads them
     const res = await backend.fetch('/api/pair', { method: 'POST', body: { code: backend.pairingCode, deviceName: 'proc test' } });
     expect(res.status).toBe(201);
     expect(await backend.stop()).toBe(0);
-    expect(backend.output().stdout).toContain('"msg":"shutting down"');
-    expect(backend.output().stdout).toMatch(/"method":"POST","path":"\/api\/pair","status":201/); // the log, written out on the way down
+    const { stdout, stderr } = backend.output();
+    expect(stdout).toContain('"msg":"shutting down"');
+    expect(stdout).toMatch(/"method":"POST","path":"\/api\/pair","status":201/); // the log, written out on the way down
+    expect(stderr).toContain(`Pairing code: ${backend.pairingCode}`);
+    expect(stdout).toContain('Pairing code: printed on stderr, never in this log');
+    expect(stdout).not.toMatch(PAIRING_CODE);
+    expect(stdout).not.toContain(backend.pairingCode.slice(0, 4)); // nor any part of it
+    expect(stdout).not.toContain(backend.pairingCode.slice(5));
+  });
+
+  it('with stderr in the same file as the log (2>&1, a journal), prints the code nowhere and says how to get one', async () => {
+    const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'serval-proc-log-'));
+    dirs.push(logDir);
+    const file = path.join(logDir, 'serval.log');
+    const backend = spawnBackend(await env(), { stdoutFile: file, stderrToStdoutFile: true });
+    await backend.waitFor(/"msg":"listening"/);
+    backend.child.kill('SIGTERM');
+    expect(await backend.exited).toBe(0);
+    const both = fs.readFileSync(file, 'utf8');
+    expect(both).toContain('Pairing code: not printed, because stderr goes to the same place as this log; `npm run pair` prints one');
+    expect(both).not.toMatch(PAIRING_CODE);
+    expect(both).not.toMatch(/\b[A-Z2-9]{4}-[A-Z2-9]{4}\b/); // no code, whatever it was
   });
 
   it('a bad setting stops start-up with a message naming the variable', async () => {
@@ -33,6 +53,13 @@ describe('server/main.ts', () => {
     expect(await backend.exited).toBe(1);
     expect(backend.output().stderr).toContain('SERVAL_MASTER_KEY');
     expect(backend.output().stderr).toContain('32 bytes');
+  });
+
+  it('STRIPE_API_BASE over plain http to a host that is not loopback stops start-up, saying why', async () => {
+    const backend = spawnBackend(await env({ STRIPE_API_BASE: 'http://stripe.example.com' }));
+    expect(await backend.exited).toBe(1);
+    expect(backend.output().stderr).toContain('Serval backend did not start.');
+    expect(backend.output().stderr).toMatch(/STRIPE_API_BASE: plain http is allowed only to a loopback address .*not http:\/\/stripe\.example\.com/);
   });
 
   it('DATABASE_URL without SERVAL_MASTER_KEY stops start-up, naming SERVAL_MASTER_KEY', async () => {

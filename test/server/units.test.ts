@@ -23,6 +23,23 @@ describe('config', () => {
     expect(loadConfig({ STRIPE_API_BASE: 'http://127.0.0.1:12111' }).stripe).toMatchObject({ host: '127.0.0.1', port: 12111, protocol: 'http' });
   });
 
+  it('STRIPE_API_BASE: https to any host, plain http only to loopback (every request carries a key)', () => {
+    for (const base of [
+      'http://127.0.0.1:12111',
+      'http://127.1:12111',
+      'http://localhost:12111',
+      'http://[::1]:12111',
+      'http://[::ffff:7f00:1]:1',
+      'https://stripe.example.com',
+    ]) {
+      expect(() => loadConfig({ STRIPE_API_BASE: base }), base).not.toThrow();
+    }
+    for (const base of ['http://stripe.example.com', 'http://10.0.0.5:12111', 'http://[::2]:1', 'http://127.0.0.1.nip.io', 'http://localhost.example.com']) {
+      expect(() => loadConfig({ STRIPE_API_BASE: base }), base).toThrow(ConfigError);
+      expect(() => loadConfig({ STRIPE_API_BASE: base }), base).toThrow(/STRIPE_API_BASE: plain http is allowed only to a loopback address/);
+    }
+  });
+
   it('a bad value stops start-up with a message naming the variable', () => {
     for (const [name, value] of [
       ['PORT', 'eighty'],
