@@ -11,6 +11,7 @@ import type { Logger } from '../../logger.js';
 import { fromRoot } from '../../paths.js';
 import { startUp } from '../queries.js';
 import type { Database } from '../repositories.js';
+import { redactDatabaseUrl, transportWarning } from './connection-url.js';
 import { createPostgresRepositories, postgresRunner } from './repositories.js';
 import * as schema from './schema.js';
 
@@ -23,6 +24,10 @@ export type PostgresDatabase = Database & { dialect: 'postgres'; pool: pg.Pool }
 
 export function openPostgresDatabase(url: string, options: { poolSize: number; logger: Logger; connectTimeoutMs?: number }): PostgresDatabase {
   const { logger } = options;
+  const describe = redactDatabaseUrl(url);
+  // Beyond loopback, a connection without verified TLS is said at start-up (connection-url.ts).
+  const unsafe = transportWarning(url);
+  if (unsafe) logger.warn({ database: describe, host: unsafe.host, problem: unsafe.problem }, unsafe.message);
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize,
@@ -44,7 +49,7 @@ export function openPostgresDatabase(url: string, options: { poolSize: number; l
     dialect: 'postgres',
     pool,
     repos,
-    describe: redactedUrl(url),
+    describe,
     async start(keyId, check) {
       const client = await pool.connect();
       try {
@@ -66,15 +71,4 @@ export function openPostgresDatabase(url: string, options: { poolSize: number; l
       if (!pool.ended) await pool.end();
     },
   };
-}
-
-/** postgres://serval:secret@db:5432/serval → postgres://serval:***@db:5432/serval */
-export function redactedUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return 'postgres://(unparseable URL)';
-  }
 }
