@@ -68,12 +68,81 @@ export function maskKey(key: string): string {
   return `${prefix}…${body.slice(-4)}`;
 }
 
-/** Replaces anything shaped like a Stripe secret with its masked form. */
+/**
+ * Replaces anything shaped like a Stripe secret with its masked form: as written, and as it reads
+ * once %-decoded, twice, or more (`sk%5Flive%5F…`, `sk%255Flive%255F…` in a logged path) — the
+ * stretch of the text that decodes to a key is what is masked, so the line keeps its shape.
+ */
 export function scrubSecrets(text: string): string {
+  let scrubbed = text;
+  // The most decoded first: it shows the longest key (one partly %-encoded reads whole only there).
+  if (text.includes('%')) for (let depth = decodingDepth(text); depth > 0; depth--) scrubbed = scrubDecoded(scrubbed, depth);
   // Whatever the pattern matches holds "k_" (sk_, rk_) or "whsec_"; text with neither — nearly
   // every log line — is returned without running the pattern over it.
-  if (!text.includes('k_') && !text.includes('whsec_')) return text;
-  return text.replace(SCRUB_PATTERN, (whole) => maskKey(whole));
+  if (!mayHoldSecret(scrubbed)) return scrubbed;
+  return scrubbed.replace(SCRUB_PATTERN, (whole) => maskKey(whole));
+}
+
+function mayHoldSecret(text: string): boolean {
+  return text.includes('k_') || text.includes('whsec_');
+}
+
+/** How many times %-decoding changes the text, up to MAX_DECODINGS (once and twice are what a logged path can hold). */
+const MAX_DECODINGS = 4;
+function decodingDepth(text: string): number {
+  let depth = 0;
+  for (let t = traced(text); depth < MAX_DECODINGS; depth++) {
+    const next = percentDecoded(t);
+    if (next.text === t.text) break;
+    t = next;
+  }
+  return depth;
+}
+
+/** Text with, for each character, the stretch [start, end) of the original text it was decoded from. */
+type Traced = { text: string; start: number[]; end: number[] };
+
+function traced(text: string): Traced {
+  // By UTF-16 unit, as the decoder indexes (Array.from(text) would go by code point).
+  return { text, start: Array.from({ length: text.length }, (_, i) => i), end: Array.from({ length: text.length }, (_, i) => i + 1) };
+}
+
+/** One round of %-decoding, byte by byte; a byte outside ASCII becomes a character no key holds. */
+function percentDecoded(t: Traced): Traced {
+  let text = '';
+  const start: number[] = [];
+  const end: number[] = [];
+  for (let i = 0; i < t.text.length; ) {
+    const hex = t.text[i] === '%' ? /^[0-9A-Fa-f]{2}/.exec(t.text.slice(i + 1, i + 3)) : null;
+    if (hex) {
+      const byte = Number.parseInt(hex[0], 16);
+      text += byte < 0x80 ? String.fromCharCode(byte) : '\u0000';
+      start.push(t.start[i]);
+      end.push(t.end[i + 2]);
+      i += 3;
+    } else {
+      text += t.text[i];
+      start.push(t.start[i]);
+      end.push(t.end[i]);
+      i++;
+    }
+  }
+  return { text, start, end };
+}
+
+/** Masks, in `text` as written, every stretch that reads as a secret once %-decoded `depth` times. */
+function scrubDecoded(text: string, depth: number): string {
+  let t = traced(text);
+  for (let d = 0; d < depth; d++) t = percentDecoded(t);
+  if (!mayHoldSecret(t.text)) return text;
+  let out = '';
+  let at = 0;
+  for (const match of t.text.matchAll(SCRUB_PATTERN)) {
+    const from = t.start[match.index];
+    out += text.slice(at, from) + maskKey(match[0]);
+    at = t.end[match.index + match[0].length - 1];
+  }
+  return at === 0 ? text : out + text.slice(at);
 }
 
 /** True if the text contains something shaped like a full secret or restricted key. */

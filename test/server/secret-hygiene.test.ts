@@ -96,3 +96,22 @@ it('a key after an escape or a %-encoding in a path, a body or a logged value is
   expect(added).not.toContain(k.slice(8));
   expect(added).toContain(`rk_test_…${k.slice(-4)}`);
 });
+
+it('a key whose prefix is %-encoded once or twice in a path is scrubbed from the request log line', async () => {
+  const k = newKey({ type: 'secret', mode: 'live' });
+  const body = k.slice('sk_live_'.length);
+  const before = h.logLines.length;
+  for (const path of [
+    `/api/stripe/validate/sk%255Flive%255F${body}`, // the reported line: %5F encoded again
+    `/api/stripe/validate/sk%5Flive%5F${body}`,
+    `/api/applications/sk%255flive%255f${body.slice(0, 10)}%2541${body.slice(10)}`, // lower-case hex, a body letter encoded too
+  ]) {
+    const res = await h.get(path);
+    expect(res.body.error.code, path).toBeDefined(); // an error in the documented shape, whatever it is
+  }
+  const added = h.logLines.slice(before).join('\n');
+  expect(added).toContain('"path":"/api/stripe/validate/sk_live_…');
+  expect(added).not.toContain(body.slice(0, 20));
+  expect(added).not.toContain(body.slice(-20));
+  expect((await h.get('/api/health', { token: null })).status).toBe(200); // still up
+});

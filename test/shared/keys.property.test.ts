@@ -1,7 +1,7 @@
 /**
  * Properties of the key parser, the masker and the log scrubber, over generated input: no input
- * makes the parser throw, the scrubber miss a key, or the masker show more than the last four
- * characters.
+ * makes the parser throw, the scrubber miss a key (as written or %-encoded, once or more), or the
+ * masker show more than the last four characters.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -24,6 +24,34 @@ describe('the log scrubber', () => {
         const text = before + key + after;
         expect(scrubSecrets(text)).not.toContain(key);
         expect(scrubSecrets(JSON.stringify({ msg: text }))).not.toContain(key);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('never lets a key through %-encoded once, twice or three times — its underscores, its prefix, any or all of its characters', () => {
+    const percent = (c: string, lower: boolean) => {
+      const hex = c.charCodeAt(0).toString(16).padStart(2, '0');
+      return `%${lower ? hex : hex.toUpperCase()}`;
+    };
+    /** Percent-decoding as a reader of the log would do it, once. */
+    const decoded = (text: string) => text.replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+    const encoding = fc.record({
+      which: fc.constantFrom('underscores', 'prefix', 'all', 'some'),
+      some: fc.array(fc.boolean(), { minLength: 300, maxLength: 300 }),
+      depth: fc.integer({ min: 1, max: 3 }),
+      lower: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(surroundings, secretKey, encoding, surroundings, (before, key, how, after) => {
+        const chosen = (c: string, i: number) =>
+          how.which === 'all' || (how.which === 'underscores' && c === '_') || (how.which === 'prefix' && i < 8) || (how.which === 'some' && how.some[i]);
+        let encoded = [...key].map((c, i) => (chosen(c, i) ? percent(c, how.lower) : c)).join('');
+        for (let round = 1; round < how.depth; round++) encoded = encoded.replaceAll('%', '%25'); // encoded again, % signs and all
+        for (const line of [before + encoded + after, JSON.stringify({ path: `/api/stripe/validate/${before}${encoded}${after}` })]) {
+          let seen = scrubSecrets(line);
+          for (let round = 0; round <= 3; round++, seen = decoded(seen)) expect(seen).not.toContain(key);
+        }
       }),
       { numRuns: 2000 },
     );
