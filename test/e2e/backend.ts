@@ -4,7 +4,8 @@
  * command, `node dist/server/main.cjs` (the production bundle), directly (so SIGTERM reaches the
  * server, not npm).
  * A free port (PORT=0: the server prints the one it got), a temporary data dir, STRIPE_API_BASE
- * pointed at the in-process Stripe-compatible test server. The pairing code is read from stdout.
+ * pointed at the in-process Stripe-compatible test server. The pairing code is read from stderr,
+ * where the server prints it when stdout is not a terminal.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -97,7 +98,9 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
           resolve([listening[1].replace(/\/$/, ''), code[1]]);
         }
       };
+      // The URL is on stdout; the code on stderr, since stdout (a pipe) is the log (server/main.ts).
       child.stdout!.on('data', check);
+      child.stderr!.on('data', check);
       void exited.then((code) => {
         clearTimeout(timer);
         reject(new Error(`The backend exited (code ${code}) before it was ready.\n${output}`));
