@@ -215,7 +215,16 @@ export const StatusSchema = z.object({
   version: z.string(),
 });
 export const IntegrationWithValidationSchema = z.object({ integration: IntegrationSchema, validation: ValidationSchema });
-export const RotateResponseSchema = z.object({ validation: ValidationSchema, integrations: z.array(IntegrationSchema) });
+/** What a rotation did to one application, warned as a PUT would: `account_changed`, `mode_changed`. */
+export const ReplacementSchema = z
+  .object({ applicationId: z.string(), previousMaskedKey: z.string().nullable(), warnings: z.array(WarningSchema) })
+  .meta({ id: 'Replacement' });
+/** `validation.warnings`: about the key; `replacements`: per listed application, in the order of `integrations`. */
+export const RotateResponseSchema = z.object({
+  validation: ValidationSchema,
+  integrations: z.array(IntegrationSchema),
+  replacements: z.array(ReplacementSchema),
+});
 export const ApplicationListSchema = z.object({ applications: z.array(ApplicationSchema) });
 export const ApplicationResponseSchema = z.object({ application: ApplicationSchema });
 export const DeviceListSchema = z.object({ devices: z.array(DeviceSchema) });

@@ -82,6 +82,11 @@ const StatusAnswerSchema = StatusSchema.extend({
 });
 export type StatusAnswer = z.infer<typeof StatusAnswerSchema>;
 
+/** POST /api/stripe/rotate as the card reads it. Older backends sent no `replacements` (none, then). */
+const RotateAnswerSchema = RotateResponseSchema.extend({
+  replacements: RotateResponseSchema.shape.replacements.optional().transform((r) => r ?? []),
+});
+
 /** The API's `{error:{code,message,hint?,details?}}`, or an `unexpected_response` when the body is not one. */
 function errorFromBody(body: unknown, status: number): ServalError {
   const error = (body as { error?: unknown } | null)?.error as Partial<ServalError> | undefined;
@@ -222,7 +227,7 @@ export function createApiClient(options: ApiClientOptions) {
       }),
     /** The other one: the same key for several applications, all or nothing. */
     rotateStripeKey: (applicationIds: string[], apiKey: string, source: KeySource): Promise<ApiReply<RotateResponse>> =>
-      request('POST', '/api/stripe/rotate', RotateResponseSchema, { body: { apiKey, applicationIds, source }, checksWithStripe: true }),
+      request('POST', '/api/stripe/rotate', RotateAnswerSchema, { body: { apiKey, applicationIds, source }, checksWithStripe: true }),
     /** Re-checks the stored key now. */
     recheckIntegration: (applicationId: string): Promise<ApiReply<IntegrationWithValidation>> =>
       request('POST', `${applicationPath(applicationId)}/integrations/stripe/validate`, IntegrationWithValidationSchema, {

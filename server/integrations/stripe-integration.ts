@@ -23,6 +23,9 @@ import { associatedData, isSameKey, openStoredKey, resealAll, sealToColumns } fr
 
 export type IntegrationService = ReturnType<typeof createIntegrationService>;
 
+/** How a key came to be stored: by a PUT for one application, or by a rotation for several; from where; by whom. */
+type StoreRequest = { via: 'put' | 'rotation'; source: KeySource; actor: Actor | null };
+
 type Deps = {
   repos: Repositories;
   keyring: Keyring;
@@ -67,9 +70,16 @@ export function createIntegrationService({ repos, keyring, checker, audit, now, 
     }
   }
 
-  /** Seals and stores the key for one application, inside `tx`, with its audit event. */
-  async function store(tx: Repositories, applicationId: string, key: ParsedKey, validation: Validation, source: KeySource, actor: Actor | null) {
-    if (!(await tx.applications.lock(applicationId))) throw new ApiError('application_not_found');
+  /**
+   * Seals and stores the key for one application, inside `tx`, with its audit event. The
+   * application's environment is read again here, under the row lock a PATCH takes too: one
+   * changed while Stripe was answering refuses the key (mode_mismatch) and the transaction stores
+   * nothing.
+   */
+  async function store(tx: Repositories, applicationId: string, key: ParsedKey, validation: Validation, how: StoreRequest) {
+    const application = await tx.applications.lock(applicationId);
+    if (!application) throw new ApiError('application_not_found');
+    requireMode(application, key);
     const previous = await tx.integrations.lock(applicationId);
     const sealer = keyring.current; // the newest master key (re-read if master.key changed)
     const at = now().toISOString();
@@ -81,7 +91,7 @@ export function createIntegrationService({ repos, keyring, checker, audit, now, 
       accountId: validation.accountId,
       status: statusOf(validation),
       permissions: JSON.stringify(validation.permissions),
-      source,
+      source: how.source,
       connectedAt: previous && isSameKey(keyring, previous, key.key) ? previous.connectedAt : at,
       lastValidatedAt: validation.checkedAt,
       lastErrorCode: null,
@@ -92,11 +102,13 @@ export function createIntegrationService({ repos, keyring, checker, audit, now, 
     await tx.integrations.upsert(row);
     await audit.record(tx, {
       action: previous ? 'integration.replaced' : 'integration.connected',
-      actor,
+      actor: how.actor,
       applicationId,
       detail: {
+        via: how.via,
         maskedKey: row.maskedKey,
-        ...(previous ? { previousMaskedKey: previous.maskedKey } : {}),
+        accountId: row.accountId,
+        ...(previous ? { previousMaskedKey: previous.maskedKey, previousAccountId: previous.accountId, previousMode: previous.mode, previousStatus: previous.status } : {}),
         keyType: row.keyType,
         mode: row.mode,
         status: row.status,
@@ -104,7 +116,7 @@ export function createIntegrationService({ repos, keyring, checker, audit, now, 
         source: row.source,
       },
     });
-    return { row, previous };
+    return { row, previous, warnings: replacementWarnings(previous, row) };
   }
 
   /** Other applications holding an older key of the same account and mode. */
@@ -134,12 +146,15 @@ export function createIntegrationService({ repos, keyring, checker, audit, now, 
       const key = parseOrRefuse(input.apiKey);
       requireMode(await requireApplication(repos, applicationId), key);
       const { validation } = await checkParsed(key);
-      // Stripe took a while: the application may have been deleted meanwhile. Inside the write, the
-      // application is locked: a delete racing this replace either waits for it (and then removes
-      // the new key with the application) or wins (and this answers application_not_found).
-      const stored = await repos.transaction(async (tx) => store(tx, applicationId, key, validation, input.source ?? 'api', actor));
+      // Stripe took a while: the application may have been deleted, or its environment changed,
+      // meanwhile. Inside the write, the application is locked: a delete or a PATCH racing this
+      // replace either waits for it (and then removes the new key with the application, or changes
+      // an environment the key was checked against) or wins (and this answers application_not_found
+      // or mode_mismatch, storing nothing).
+      const how: StoreRequest = { via: 'put', source: input.source ?? 'api', actor };
+      const stored = await repos.transaction(async (tx) => store(tx, applicationId, key, validation, how));
       onKeyChanged(applicationId);
-      const warnings: Warning[] = [...validation.warnings, ...replacementWarnings(stored.previous, stored.row)];
+      const warnings: Warning[] = [...validation.warnings, ...stored.warnings];
       for (const other of await repos.integrations.withFingerprint(keyring.fingerprints(key.key), applicationId)) {
         warnings.push(keyReusedWarning(other));
       }
@@ -152,17 +167,19 @@ export function createIntegrationService({ repos, keyring, checker, audit, now, 
     /**
      * After a rotation in the Stripe Dashboard: one new key, checked once, replacing the key of
      * every listed application in one transaction — all of them or none. An unknown application
-     * (404), an environment the key's mode doesn't fit (422) or a key Stripe refuses (422)
-     * changes nothing anywhere.
+     * (404), an environment the key's mode doesn't fit (422, checked again inside the write) or a
+     * key Stripe refuses (422) changes nothing anywhere. `replacements` says, per application,
+     * what a PUT would have warned about (account_changed, mode_changed).
      */
     async rotate(input: { apiKey: string; applicationIds: string[]; source?: KeySource }, actor: Actor | null) {
       const key = parseOrRefuse(input.apiKey);
       const ids = [...new Set(input.applicationIds)];
       for (const id of ids) requireMode(await requireApplication(repos, id), key);
       const { validation } = await checkParsed(key);
+      const how: StoreRequest = { via: 'rotation', source: input.source ?? 'api', actor };
       const stored = await repos.transaction(async (tx) => {
         const rows = [];
-        for (const id of ids) rows.push(await store(tx, id, key, validation, input.source ?? 'api', actor));
+        for (const id of ids) rows.push(await store(tx, id, key, validation, how));
         return rows;
       });
       for (const id of ids) onKeyChanged(id);
@@ -170,7 +187,11 @@ export function createIntegrationService({ repos, keyring, checker, audit, now, 
       const elsewhere = await usedElsewhere(stored[0].row, key.key);
       if (elsewhere) warnings.push(elsewhere);
       logger.info({ applicationIds: ids, maskedKey: stored[0].row.maskedKey, mode: key.mode }, 'stripe key rotated');
-      return { validation: { ...validation, warnings }, integrations: stored.map((s) => toIntegration(s.row, keyAge)) };
+      return {
+        validation: { ...validation, warnings },
+        integrations: stored.map((s) => toIntegration(s.row, keyAge)),
+        replacements: stored.map((s) => ({ applicationId: s.row.applicationId, previousMaskedKey: s.previous?.maskedKey ?? null, warnings: s.warnings })),
+      };
     },
 
     /**

@@ -26,7 +26,7 @@ export function integrationRoutes({ integrations }: { integrations: IntegrationS
       tags: ['Stripe integration'],
       summary: 'Check a Stripe key with Stripe, then seal and store it (or replace the stored one)',
       description:
-        "A key Stripe refuses (422) or a Stripe outage (502/503) changes nothing. A key whose mode differs from the application's declared environment is refused (422 `mode_mismatch`) before any call to Stripe. " +
+        "A key Stripe refuses (422) or a Stripe outage (502/503) changes nothing. A key whose mode differs from the application's declared environment is refused (422 `mode_mismatch`) before any call to Stripe, and again if the environment changed while Stripe was answering. " +
         'A restricted key lacking some of the five permissions is stored with status `missing_permissions`. Warnings: `account_changed` and `mode_changed` when a replacement differs from the key it replaced; ' +
         '`account_used_elsewhere` (with `details.applications`) when other applications still hold an older key of the same account and mode. ' +
         'A test key needs a member or an admin; a live key, an admin (403 `forbidden`, decided from the key itself before any call to Stripe).',
@@ -104,7 +104,8 @@ export function integrationRoutes({ integrations }: { integrations: IntegrationS
       summary: 'Replace the key of several applications with one new key (after a rotation in the Stripe Dashboard)',
       description:
         'The key is checked with Stripe once, then stored for every listed application in one transaction: all or nothing. ' +
-        "An unknown application (404), a key whose mode differs from an application's environment (422 `mode_mismatch`) or a key Stripe refuses (422) changes nothing anywhere. Each replacement is audited. " +
+        "An unknown application (404), a key whose mode differs from an application's environment (422 `mode_mismatch`, also when the environment changed while Stripe was answering) or a key Stripe refuses (422) changes nothing anywhere. " +
+        'Each replacement is audited (`detail.via: "rotation"`, with the account id). `replacements` gives, per application, the warnings a PUT would give: `account_changed` and `mode_changed` when the new key differs from the key it replaced. ' +
         'A test key needs a member or an admin; a live key, an admin (403 `forbidden`, before any call to Stripe).',
       security: authenticated,
       request: jsonBody(RotateKeySchema),

@@ -21,7 +21,13 @@ export function fakeClient(overrides: Partial<CardClient> = {}): CardClient {
     ),
     createApplication: vi.fn(async (name: string) => ok({ application: application({ id: 'app_new', name }) })),
     sendKey: vi.fn(async () => ok({ integration: integration(), validation: validation() })),
-    rotateKey: vi.fn(async (ids: string[]) => ok({ validation: validation(), integrations: ids.map((applicationId) => integration({ applicationId })) })),
+    rotateKey: vi.fn(async (ids: string[]) =>
+      ok({
+        validation: validation(),
+        integrations: ids.map((applicationId) => integration({ applicationId })),
+        replacements: ids.map((applicationId) => ({ applicationId, previousMaskedKey: 'rk_test_…0ld1', warnings: [] })),
+      }),
+    ),
     openOptions: vi.fn(async () => ok(null)),
     ...overrides,
   };

@@ -129,8 +129,9 @@ export function createFakeBackend(options: FakeBackendOptions = {}) {
       if (!parsed.ok) return error(parsed.code);
       const refusal = refused(permissionForKey(parsed.mode));
       if (refusal) return refusal;
+      const replacements = (targets as Application[]).map((a) => ({ applicationId: a.id, previousMaskedKey: a.stripe?.maskedKey ?? null, warnings: [] }));
       const integrations = (targets as Application[]).map((application) => connect(application, parsed, { source: body?.source ?? 'api' }));
-      return json(200, { validation: validationOf(parsed), integrations });
+      return json(200, { validation: validationOf(parsed), integrations, replacements });
     }
     const stripePath = /^\/api\/applications\/([^/]+)\/integrations\/stripe(\/validate)?$/.exec(path);
     if (stripePath) {

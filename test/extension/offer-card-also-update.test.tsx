@@ -72,7 +72,11 @@ describe('Also update: other applications holding an older key of the same accou
       .fn<CardClient['rotateKey']>()
       .mockResolvedValueOnce(fail('application_not_found', 'No application with that id.', 'Reload the applications and try again.'))
       .mockResolvedValueOnce(
-        ok({ validation: validation(), integrations: [integration({ applicationId: 'app_2' }), integration({ applicationId: 'app_3' })] }),
+        ok({
+          validation: validation(),
+          integrations: [integration({ applicationId: 'app_2' }), integration({ applicationId: 'app_3' })],
+          replacements: [],
+        }),
       );
     const client = { ...sentWithWarning(), rotateKey };
     byPerson.click(await sendOnce(client));

@@ -1,8 +1,8 @@
 /**
  * The key lifecycle: applications declare their environment; a key of the other mode
  * never reaches Stripe; a replacement says when the account or the mode changed; a rotation in
- * the Stripe Dashboard is carried to every application that held the old key, all or nothing;
- * keys come due for rotation with age. On both databases.
+ * the Stripe Dashboard is carried to every application that held the old key, all or nothing,
+ * with the same warnings per application as a PUT; keys come due for rotation with age. On both databases.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startHarness, type Harness } from './harness.js';
@@ -118,6 +118,47 @@ describe('POST /api/stripe/rotate', () => {
     await h!.assertNeverExposed([fresh]);
   });
 
+  it('warns per application as a PUT would (account_changed, mode_changed); the audit says rotation and names the account', async () => {
+    const { x, y } = await rotationSetup();
+    const other = h!.stripe.createKey({ accountId: ACCOUNT_B, type: 'restricted' });
+    await put(y.id, other); // Y now holds a key of another account
+    const none = await app('New'); // holds no key yet
+    const live = h!.stripe.createKey({ accountId: ACCOUNT_A, mode: 'live', type: 'restricted' });
+    const res = await h!.post('/api/stripe/rotate', { apiKey: live, applicationIds: [x.id, y.id, none.id] });
+    expect(res.status).toBe(200);
+    const codes = (r: any) => r.warnings.map((w: any) => w.code).sort();
+    expect(res.body.replacements.map((r: any) => [r.applicationId, r.previousMaskedKey, codes(r)])).toEqual([
+      [x.id, expect.stringMatching(/^rk_test_…/), ['mode_changed']],
+      [y.id, `rk_test_…${other.slice(-4)}`, ['account_changed', 'mode_changed']],
+      [none.id, null, []],
+    ]);
+    const changed = res.body.replacements[1].warnings.find((w: any) => w.code === 'account_changed');
+    expect(changed.message).toContain(ACCOUNT_A);
+    expect(changed.message).toContain(ACCOUNT_B);
+    // The same warnings a PUT of this key gives, word for word.
+    const rotated = res.body.replacements[1].warnings;
+    await put(y.id, other);
+    expect((await put(y.id, live)).body.validation.warnings.filter((w: any) => ['account_changed', 'mode_changed'].includes(w.code))).toEqual(rotated);
+
+    const events = (await h!.get('/api/audit')).body.events.filter((e: any) => e.detail.via === 'rotation');
+    expect(events.map((e: any) => [e.action, e.applicationId]).sort()).toEqual(
+      [
+        ['integration.replaced', x.id],
+        ['integration.replaced', y.id],
+        ['integration.connected', none.id],
+      ].sort(),
+    );
+    expect(events.find((e: any) => e.applicationId === y.id).detail).toMatchObject({
+      via: 'rotation',
+      accountId: ACCOUNT_A,
+      previousAccountId: ACCOUNT_B,
+      mode: 'live',
+      previousMode: 'test',
+    });
+    expect(events.every((e: any) => e.detail.accountId === ACCOUNT_A)).toBe(true);
+    await h!.assertNeverExposed([live, other]);
+  });
+
   it('an unknown application, a refused key or a mode mismatch changes nothing anywhere; an empty list is 400', async () => {
     const { x, y, z, old, fresh } = await rotationSetup();
     const unknown = await h!.post('/api/stripe/rotate', { apiKey: fresh, applicationIds: [x.id, 'app_doesnotexist', y.id] });
@@ -182,6 +223,9 @@ describe('the OpenAPI document', () => {
     const doc = (await h!.get('/api/openapi.json', { token: null })).body;
     expect(doc.paths['/stripe/rotate'].post.responses).toHaveProperty('200');
     expect(doc.paths['/stripe/rotate'].post.responses).toHaveProperty('422');
+    const rotated = doc.paths['/stripe/rotate'].post.responses['200'].content['application/json'].schema;
+    expect(rotated.properties.replacements.items).toEqual({ $ref: '#/components/schemas/Replacement' });
+    expect(Object.keys(doc.components.schemas.Replacement.properties)).toEqual(['applicationId', 'previousMaskedKey', 'warnings']);
     expect(doc.components.schemas.Application.properties).toHaveProperty('environment');
     expect(doc.components.schemas.Integration.properties).toHaveProperty('rotationDue');
     expect(doc.components.schemas.Integration.properties).toHaveProperty('rotationDueAt');

@@ -6,6 +6,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { createApiClient } from '../../ui/api-client';
 import { ConsoleApiError, createConsoleApi } from '../../console/src/api';
 import { SESSION_STORAGE_KEY } from '../../console/src/session-secret';
+import { integration, validation } from '../extension/fixtures';
 
 const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 const answering = (response: () => Response) => vi.fn(async () => response()) as unknown as typeof fetch;
@@ -15,6 +16,15 @@ describe('the REST client', () => {
     const application = { id: 'app_1', name: 'Billing', createdAt: '2026-11-28T08:00:00.000Z', environment: null, stripe: null };
     const client = createApiClient({ baseUrl: 'http://127.0.0.1:8787/', fetch: answering(() => json(200, { applications: [application] })) });
     expect(await client.listApplications()).toEqual({ ok: true, data: [application] });
+  });
+
+  it('reads a rotation with what each replacement changed, and a rotation from an older backend without it (none, then)', async () => {
+    const replacements = [{ applicationId: 'app_2', previousMaskedKey: 'rk_test_…0ld1', warnings: [{ code: 'account_changed', message: 'Another account.' }] }];
+    const answer = { validation: validation(), integrations: [integration({ applicationId: 'app_2' })] };
+    const current = createApiClient({ baseUrl: '', fetch: answering(() => json(200, { ...answer, replacements })) });
+    expect(await current.rotateStripeKey(['app_2'], 'rk_test_x', 'extension')).toEqual({ ok: true, data: { ...answer, replacements } });
+    const older = createApiClient({ baseUrl: '', fetch: answering(() => json(200, answer)) });
+    expect(await older.rotateStripeKey(['app_2'], 'rk_test_x', 'extension')).toEqual({ ok: true, data: { ...answer, replacements: [] } });
   });
 
   it('turns an answer outside the contract into unexpected_response, naming the fields that were off', async () => {
