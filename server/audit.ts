@@ -21,7 +21,9 @@ export type AuditAction =
   | 'invite.created'
   | 'session.started'
   | 'session.revoked'
-  | 'passkey.added';
+  | 'passkey.added'
+  | 'alert_endpoint.created'
+  | 'alert_endpoint.deleted';
 
 /** `actor`: who did it (actorOf(principal)); null for the server itself (a scheduled re-check) or its shell (npm run invite). */
 export type AuditEntry = { action: AuditAction; actor: Actor | null; applicationId: string | null; detail?: Record<string, unknown> };

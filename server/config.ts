@@ -51,6 +51,10 @@ const ConfigSchema = z.object({
   SERVAL_SESSION_IDLE_MINUTES: z.coerce.number().min(1).max(43_200).default(60),
   /** …and this long after sign-in, whatever happens. */
   SERVAL_SESSION_MAX_HOURS: z.coerce.number().min(0.1).max(8_760).default(12),
+  /** An alert not delivered is tried again after this long, then twice as long, and so on, for up to 24 h. */
+  SERVAL_ALERT_RETRY_BASE_SECONDS: z.coerce.number().min(0.01).max(86_400).default(60),
+  /** 1: alert endpoints may be on private and link-local addresses (never cloud metadata). */
+  SERVAL_ALERTS_ALLOW_PRIVATE: z.enum(['0', '1'], { message: 'must be 0 or 1' }).default('0'),
   /**
    * Behind a reverse proxy: a hop count (`1`) or the proxies' addresses (`10.0.0.1, 10.0.0.2`,
    * CIDR ranges allowed). The pairing and sign-in brakes then count the client from
@@ -85,6 +89,7 @@ export type Config = {
   /** 0: key age not tracked. */
   keyMaxAgeMs: number;
   sessions: { idleMs: number; maxMs: number };
+  alerts: { retryBaseMs: number; allowPrivate: boolean };
   /** SERVAL_TRUST_PROXY: a hop count, or the trusted proxies' addresses; null: trust no X-Forwarded-For. */
   trustProxy: number | string[] | null;
   /** SERVAL_PUBLIC_URL's origin, without a trailing slash; null: unset. */
@@ -144,6 +149,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     recheckIntervalMs: c.SERVAL_RECHECK_INTERVAL_MINUTES * 60_000,
     keyMaxAgeMs: Math.round(c.SERVAL_KEY_MAX_AGE_DAYS * 86_400_000),
     sessions: { idleMs: Math.round(c.SERVAL_SESSION_IDLE_MINUTES * 60_000), maxMs: Math.round(c.SERVAL_SESSION_MAX_HOURS * 3_600_000) },
+    alerts: { retryBaseMs: Math.round(c.SERVAL_ALERT_RETRY_BASE_SECONDS * 1000), allowPrivate: c.SERVAL_ALERTS_ALLOW_PRIVATE === '1' },
     trustProxy: parseTrustProxy(c.SERVAL_TRUST_PROXY),
     publicUrl: c.SERVAL_PUBLIC_URL ? new URL(c.SERVAL_PUBLIC_URL).origin : null,
     oidc:

@@ -6,7 +6,11 @@ import fs from 'node:fs';
 import { createApp } from './app.js';
 import { hostPolicy } from './host-check.js';
 import { fromRoot } from './paths.js';
+import { type Resolver, systemResolver } from './alerts/deliver.js';
+import { startAlertSender } from './alerts/sender.js';
+import { alertingAudit, createAlertService } from './alerts/service.js';
 import { createAuditRecorder } from './audit.js';
+import { alertRoutes } from './routes/alerts.js';
 import { compileProxyTrust } from './auth/client-address.js';
 import { createPasskeyService } from './auth/passkeys.js';
 import { createSessionService } from './auth/sessions.js';
@@ -33,7 +37,7 @@ export class StartupError extends Error {}
 
 export type Runtime = Awaited<ReturnType<typeof createRuntime>>;
 
-export async function createRuntime(config: Config, options: { logger: Logger; now?: () => Date; checker?: KeyChecker }) {
+export async function createRuntime(config: Config, options: { logger: Logger; now?: () => Date; checker?: KeyChecker; resolver?: Resolver }) {
   const { logger } = options;
   const now = options.now ?? (() => new Date());
   const trust = compileProxyTrust(config.trustProxy);
@@ -50,7 +54,20 @@ export async function createRuntime(config: Config, options: { logger: Logger; n
       }
     });
     const { repos } = database;
-    const audit = createAuditRecorder(repos, now);
+    // Every audited change also writes the alerts it makes, in its own transaction (alerts/service.ts).
+    let nudgeSender = () => {};
+    const alerts = createAlertService({
+      repos,
+      keyring,
+      audit: createAuditRecorder(repos, now),
+      now,
+      logger,
+      resolver: options.resolver ?? systemResolver,
+      allowPrivate: config.alerts.allowPrivate,
+      keyMaxAgeMs: config.keyMaxAgeMs,
+      onEnqueued: () => nudgeSender(),
+    });
+    const audit = alertingAudit(createAuditRecorder(repos, now), alerts);
     const sessions = createSessionService({ repos, audit, now, limits: config.sessions });
     const passkeys = createPasskeyService({ repos, audit, sessions, now, logger });
     const people = createPeopleService({ repos, audit, now, publicOrigin: (requestUrl) => publicOrigin(config, requestUrl) });
@@ -86,9 +103,21 @@ export async function createRuntime(config: Config, options: { logger: Logger; n
       logger,
       now,
       version: VERSION,
-      extraRoutes: [workflowRoutes({ integrations, stripeClients, logger })],
+      extraRoutes: [workflowRoutes({ integrations, stripeClients, logger }), alertRoutes({ alerts })],
     });
     const schedule = config.recheckIntervalMs > 0 ? startRecheckSchedule({ integrations, repos, intervalMs: config.recheckIntervalMs, logger, now }) : null;
+    const alertSender = startAlertSender({
+      repos,
+      openSecret: alerts.openSecret,
+      scanRotationDue: alerts.scanRotationDue,
+      now,
+      logger,
+      resolver: options.resolver ?? systemResolver,
+      allowPrivate: config.alerts.allowPrivate,
+      retryBaseMs: config.alerts.retryBaseMs,
+      userAgent: `Serval/${VERSION}`,
+    });
+    nudgeSender = alertSender.nudge;
 
     return {
       app,
@@ -98,11 +127,13 @@ export async function createRuntime(config: Config, options: { logger: Logger; n
       people,
       integrations,
       audit,
+      alerts,
       database,
       keyring,
       hosts,
       async close() {
         await schedule?.stop();
+        await alertSender.stop();
         stripeClients.clear();
         await database.close();
       },

@@ -39,6 +39,17 @@ export const ERRORS = {
   device_not_found: { status: 404, message: 'No paired device with that id.' },
   person_not_found: { status: 404, message: 'No person with that id.' },
   session_not_found: { status: 404, message: 'No active session with that id.' },
+  alert_endpoint_not_found: { status: 404, message: 'No alert endpoint with that id.' },
+  alert_url_insecure: {
+    status: 400,
+    message: 'An alert endpoint must use https:// (plain http:// only on this machine: localhost, 127.0.0.1, ::1), and no user name or password in the URL.',
+    hint: 'Use the receiver’s https:// URL.',
+  },
+  alert_url_refused: {
+    status: 400,
+    message: 'That alert endpoint’s host is, or resolves to, a private, link-local or cloud-metadata address, or does not resolve at all.',
+    hint: 'Use a receiver on the public internet. To send alerts inside a private network, set SERVAL_ALERTS_ALLOW_PRIVATE=1 on the backend.',
+  },
   sso_not_configured: {
     status: 404,
     message: 'Single sign-on is not set up on this backend.',

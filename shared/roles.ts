@@ -13,9 +13,10 @@ export type Role = (typeof ROLES)[number];
  * - `write_test`: create applications; connect, replace or re-check a test key; validate-only; rotate test keys; the workflows;
  * - `write_live`: connect, replace or rotate in a live key;
  * - `destroy`: remove an integration, delete an application, change its environment;
- * - `administer`: people, roles, invites; anyone's devices and sessions; the audit log.
+ * - `administer`: people, roles, invites; anyone's devices and sessions; the audit log;
+ * - `manage_alerts`: alert endpoints (where alerts go, their signing secrets) and their deliveries.
  */
-export type Permission = 'read' | 'write_test' | 'write_live' | 'destroy' | 'administer';
+export type Permission = 'read' | 'write_test' | 'write_live' | 'destroy' | 'administer' | 'manage_alerts';
 
 const RANK: Record<Role, number> = { viewer: 0, member: 1, admin: 2 };
 
@@ -25,6 +26,7 @@ const ROLE_NEEDED: Record<Permission, Role> = {
   write_live: 'admin',
   destroy: 'admin',
   administer: 'admin',
+  manage_alerts: 'admin',
 };
 
 /** What the permission lets a person do, to finish "Only an admin can …". */
@@ -34,6 +36,7 @@ const DOES: Record<Permission, string> = {
   write_live: 'send live keys',
   destroy: 'remove integrations, delete applications or change their environment',
   administer: 'manage people, other people’s devices and sessions, and read the audit log',
+  manage_alerts: 'manage alerts',
 };
 
 export function isRole(value: unknown): value is Role {

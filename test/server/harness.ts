@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { expect, inject } from 'vitest';
+import type { Resolver } from '../../server/alerts/deliver.js';
 import { loadConfig, type Config } from '../../server/config.js';
 import { createMemoryLogger } from '../../server/logger.js';
 import { createRuntime, type Runtime } from '../../server/runtime.js';
@@ -36,7 +37,7 @@ export type ApiResponse<T = any> = { status: number; body: T; headers: Headers }
 
 export type Harness = Awaited<ReturnType<typeof startHarness>>;
 
-export async function startHarness(options: { env?: Record<string, string>; now?: () => Date } = {}) {
+export async function startHarness(options: { env?: Record<string, string>; now?: () => Date; resolver?: Resolver } = {}) {
   const startedAt = Date.now();
   const stripe = await startStripeServer({ port: 0 });
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'serval-test-'));
@@ -52,7 +53,7 @@ export async function startHarness(options: { env?: Record<string, string>; now?
   };
   const { logger, lines: logLines } = createMemoryLogger();
   const config: Config = loadConfig(env);
-  let runtime: Runtime = await createRuntime(config, { logger, now: options.now });
+  let runtime: Runtime = await createRuntime(config, { logger, now: options.now, resolver: options.resolver });
   const responses: string[] = [];
 
   async function request<T = any>(
@@ -145,7 +146,7 @@ export async function startHarness(options: { env?: Record<string, string>; now?
     /** A new backend on the same data dir and database, as after a restart. */
     async restart(extraEnv: Record<string, string> = {}) {
       await runtime.close();
-      runtime = await createRuntime(loadConfig({ ...env, ...extraEnv }), { logger, now: options.now });
+      runtime = await createRuntime(loadConfig({ ...env, ...extraEnv }), { logger, now: options.now, resolver: options.resolver });
     },
 
     /** Runs SQL on the backend's own database (as the superuser on PostgreSQL): for tests that look underneath the API. */
