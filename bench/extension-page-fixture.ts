@@ -11,15 +11,16 @@ export const BATCHES = 20;
 /** How long the page waits for a key's offer before it calls the key missed. */
 export const FOUND_TIMEOUT_MS = 3_000;
 
-export type PageShape = 'rows-at-once' | 'rows-one-by-one' | 'dialog-long-table' | 'masked-key-rows' | 'key-at-end';
+export type PageShape = 'rows-at-once' | 'rows-one-by-one' | 'dialog-long-table' | 'masked-key-rows' | 'text-fragments' | 'key-at-end';
 
-export const PAGE_SHAPES: readonly PageShape[] = ['rows-at-once', 'rows-one-by-one', 'dialog-long-table', 'masked-key-rows', 'key-at-end'];
+export const PAGE_SHAPES: readonly PageShape[] = ['rows-at-once', 'rows-one-by-one', 'dialog-long-table', 'masked-key-rows', 'text-fragments', 'key-at-end'];
 
 export const PAGE_SHAPE_LABELS: Record<PageShape, string> = {
   'rows-at-once': 'table rows, 1,000 nodes at once',
   'rows-one-by-one': 'table rows added one by one',
   'dialog-long-table': 'a dialog with a 5,000-node permissions table',
   'masked-key-rows': 'rows of masked keys (rk_test_…1234)',
+  'text-fragments': 'spans and divs of text, 1,000 per fragment, every 7th a masked key',
   'key-at-end': 'masked rows, then a key revealed at the end (and its offer shown)',
 };
 
@@ -133,6 +134,28 @@ const PAGE_SCRIPT = `
         for (let i = 0; i < NODES_PER_BATCH / ROW_NODES; i++) tbody.append(row(b * 1000 + i, true));
         table.append(tbody);
         nodes += 1 + NODES_PER_BATCH;
+        await yieldTask();
+      }
+      return nodes;
+    },
+    /**
+     * An activity feed: 1,000 small elements (2,000 nodes) per batch, spans and divs in turn, appended to one
+     * list as one fragment. Their text is ordinary ("Payment py_… succeeded"); every seventh
+     * mentions a masked key.
+     */
+    async 'text-fragments'() {
+      const feed = el('div');
+      main.append(feed);
+      let nodes = 0;
+      for (let b = 0; b < BATCHES; b++) {
+        const fragment = document.createDocumentFragment();
+        for (let i = 0; i < NODES_PER_BATCH; i++) {
+          const n = b * 1000 + i;
+          const text = n % 7 === 0 ? 'rk_test_…' + String(n % 10000).padStart(4, '0') + ' masked' : 'Payment py_' + n.toString(36) + ' succeeded';
+          fragment.append(el(i % 2 === 0 ? 'span' : 'div', text));
+        }
+        feed.append(fragment);
+        nodes += 2 * NODES_PER_BATCH; // each element and its text
         await yieldTask();
       }
       return nodes;

@@ -25,7 +25,7 @@ import { median, round, type BenchResult } from './stats.js';
 const CONTENT_SCRIPT = path.join(EXTENSION_DIR, 'content-scripts', 'content.js');
 const CARD_SCRIPT = path.join(EXTENSION_DIR, 'card.js');
 
-const TARGET_MS_PER_1000 = 0.75;
+const TARGET_MS_PER_1000 = 0.5;
 const TARGET_FOUND_MS = 100;
 const TARGET_CONTENT_KB = 5;
 

@@ -24,9 +24,22 @@ import {
   type FoundKey,
   type KeyField,
 } from './key-detector';
+import { MAX_KEY_BODY } from '../../shared/keys.js';
 import { mightContainKey } from './key-text';
 
 const ELEMENT_NODE = 1;
+/**
+ * How far a key reaches: its prefix and longest body, with room for the invisible characters a
+ * page may put inside it to wrap it.
+ */
+const KEY_REACH = 2 * (8 + MAX_KEY_BODY);
+/** From this many nodes in one record on, their parent is asked once whether it holds fields at all. */
+const MANY_NODES = 64;
+
+/** Whether any text input or textarea is inside: one native query per tag name, as fieldsWithin. */
+function hasFields(parent: ParentNode): boolean {
+  return parent.querySelector('input') !== null || parent.querySelector('textarea') !== null;
+}
 
 export type RecordReaderOptions = {
   document: Document;
@@ -38,7 +51,10 @@ export type RecordReaderOptions = {
 export function createRecordReader({ document, isOwnNode, remember }: RecordReaderOptions) {
   let batchFound: FoundKey[] | null = null;
   let batchScopes: Set<Element> | null = null;
-  const run: Node[] = [];
+  /** Nodes added one after another under one parent, as the records' lists of added nodes. */
+  const run: NodeList[] = [];
+  let runLength = 0;
+  let runLast: Node | null = null;
   let runRange: Range | null = null;
 
   function report(keys: readonly FoundKey[]): void {
@@ -90,9 +106,12 @@ export function createRecordReader({ document, isOwnNode, remember }: RecordRead
   /** Text read node by node: a run of one, a run that moved since, or a run whose text holds a possible key. */
   function readRunNodeByNode(): void {
     for (let i = 0; i < run.length; i++) {
-      const node = run[i];
-      if (isText(node)) readText(node);
-      else if (isElement(node) && !isOwnNode(node) && !isKeyField(node)) readElementText(node);
+      const added = run[i];
+      for (let j = 0; j < added.length; j++) {
+        const node = added[j];
+        if (isText(node)) readText(node);
+        else if (isElement(node) && !isOwnNode(node) && !isKeyField(node)) readElementText(node);
+      }
     }
   }
 
@@ -101,23 +120,48 @@ export function createRecordReader({ document, isOwnNode, remember }: RecordRead
     return isText(node) || (isElement(node) && isInline(node));
   }
 
+  /**
+   * Whether a key may run across the run's edge at `edge` (its first node, or its last) into the
+   * neighbours on that side. In a block (a feed, a list) only the neighbours whose text runs on
+   * into the edge's can hold the rest of such a key, and only their nearest KEY_REACH characters:
+   * those are read, rather than the whole block — which, for a feed that grows a fragment at a
+   * time, is everything added so far. In an inline parent the key may go on beyond it: yes.
+   */
+  function mayRunAcross(edge: Node, text: string, before: boolean): boolean {
+    const parent = edge.parentElement;
+    if (!parent || isInline(parent)) return true;
+    let beside = '';
+    for (let node = before ? edge.previousSibling : edge.nextSibling; node && continues(node) && beside.length < KEY_REACH; ) {
+      const own = node.textContent ?? '';
+      beside = before ? own + beside : beside + own;
+      node = before ? node.previousSibling : node.nextSibling;
+    }
+    if (beside === '') return false;
+    return before ? mightContainKey(beside.slice(-KEY_REACH) + text.slice(0, KEY_REACH)) : mightContainKey(text.slice(-KEY_REACH) + beside.slice(0, KEY_REACH));
+  }
+
   function readRun(): void {
-    const first = run[0];
-    const last = run[run.length - 1];
+    const first = run[0][0];
+    const last = runLast as Node;
     let text: string | null = null;
-    if (run.length > 1 && first.parentNode !== null && first.parentNode === last.parentNode) {
+    if (runLength > 1 && first.parentNode !== null && first.parentNode === last.parentNode) {
       runRange ??= document.createRange();
-      runRange.setStartBefore(first);
-      runRange.setEndAfter(last);
+      // Inside the edge nodes, not around them: a boundary around a node is its index in the
+      // parent, which a feed of thousands of children makes the browser count.
+      runRange.setStart(first, 0);
+      runRange.setEnd(last, isText(last) ? last.data.length : last.childNodes.length);
       if (!runRange.collapsed) text = runRange.toString(); // else the run was reordered since
+      runRange.collapse(); // let go of the page's nodes until the next run
     }
     if (text === null || mightContainKey(text)) readRunNodeByNode();
     else {
       // A key split across nodes may run on from the run's first or last node into a neighbour.
-      if (continues(first) && startsKeyish(text)) readScope(lineAround(first));
-      if (continues(last) && endsKeyish(text)) readScope(lineAround(last));
+      if (continues(first) && startsKeyish(text) && mayRunAcross(first, text, true)) readScope(lineAround(first));
+      if (continues(last) && endsKeyish(text) && mayRunAcross(last, text, false)) readScope(lineAround(last));
     }
     run.length = 0;
+    runLength = 0;
+    runLast = null;
   }
 
   /** The keys in one batch of records; null when there are none. */
@@ -129,12 +173,18 @@ export function createRecordReader({ document, isOwnNode, remember }: RecordRead
       const type = record.type;
       if (type === 'childList') {
         const added = record.addedNodes;
-        if (added.length === 0) continue;
+        const count = added.length;
+        if (count === 0) continue;
         // Nodes added right after the run's last one are read with it.
-        if (run.length > 0 && record.previousSibling !== run[run.length - 1]) readRun();
-        for (let j = 0; j < added.length; j++) {
+        if (run.length > 0 && record.previousSibling !== runLast) readRun();
+        run.push(added);
+        runLength += count;
+        runLast = added[count - 1];
+        // A fragment of many nodes (a feed's next page) in a parent without fields: none of them
+        // is touched one by one, since every node the isolated world touches costs a wrapper.
+        if (count >= MANY_NODES && !hasFields(record.target as ParentNode)) continue;
+        for (let j = 0; j < count; j++) {
           const node = added[j];
-          run.push(node);
           if (node.nodeType !== ELEMENT_NODE || isOwnNode(node)) continue;
           const name = (node as Element).localName;
           if (name !== 'input' && name !== 'textarea') readFieldsWithin(node as Element);

@@ -218,3 +218,54 @@ describe('key watcher: a big page', () => {
     expect(page.found).toEqual([]);
   });
 });
+
+describe('key watcher: a feed that grows a fragment of many nodes at a time', () => {
+  /** A fragment of `count` small spans and divs in turn, ordinary text with a masked key in every seventh. */
+  function fragment(count: number, from = 0): DocumentFragment {
+    const nodes = document.createDocumentFragment();
+    for (let i = from; i < from + count; i++) {
+      const node = document.createElement(i % 2 === 0 ? 'span' : 'div');
+      node.textContent = i % 7 === 0 ? `rk_test_…${String(i).padStart(4, '0')} masked` : `Payment py_${i.toString(36)} succeeded`;
+      nodes.append(node);
+    }
+    return nodes;
+  }
+
+  it('finds nothing in batches of masked keys among ordinary text', async () => {
+    const feed = el('<div class="feed"></div>');
+    document.getElementById('main')!.append(feed);
+    for (let batch = 0; batch < 5; batch++) {
+      feed.append(fragment(200, batch * 200));
+      await mutationsDelivered();
+    }
+    page.runFrame();
+    expect(page.found).toEqual([]);
+  });
+
+  it('finds a key whose start ends the feed and whose rest starts the next fragment', async () => {
+    const feed = el('<div class="feed"><div>Earlier</div><span>Key: rk_test_</span></div>');
+    document.getElementById('main')!.append(feed);
+    await mutationsDelivered();
+    const next = fragment(200);
+    next.firstChild!.textContent = body99;
+    feed.append(next);
+    await mutationsDelivered();
+    expect(page.keys()).toEqual([RESTRICTED_TEST]);
+  });
+
+  it('finds a key in the field of a big fragment, and in the text of one', async () => {
+    const feed = el('<div class="feed"></div>');
+    document.getElementById('main')!.append(feed);
+    const withField = fragment(200);
+    const field = el(`<div><input type="text" aria-label="New key" value="${SECRET_TEST}"></div>`);
+    withField.insertBefore(field, withField.childNodes[100]);
+    feed.append(withField);
+    await mutationsDelivered();
+    expect(page.keys()).toEqual([SECRET_TEST]);
+    const withText = fragment(200, 200);
+    withText.childNodes[150].textContent = `Created ${RESTRICTED_LIVE}`;
+    feed.append(withText);
+    await mutationsDelivered();
+    expect(page.keys()).toEqual([SECRET_TEST, RESTRICTED_LIVE]);
+  });
+});
