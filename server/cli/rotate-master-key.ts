@@ -8,31 +8,60 @@
  * server that meets a row sealed under a key it doesn't hold re-reads master.key.
  *
  * SERVAL_MASTER_KEY="new,old": re-seals under the first key and says what to set next.
+ *
+ * One run at a time (rotation-lock.ts): a second run says that one is running and changes nothing.
  */
-import { ConfigError, loadConfig } from '../config.js';
+import { type Config, ConfigError, loadConfig } from '../config.js';
 import { MasterKeyError, masterKeyFile, newMasterKey, readMasterKeyFile, writeMasterKeyFile } from '../crypto/master-key.js';
 import { Sealer } from '../crypto/sealing.js';
 import { describeCause, isDatabaseUnavailable } from '../db/unavailable.js';
-import { createLogger } from '../logger.js';
+import { createLogger, type Logger } from '../logger.js';
 import { createRuntime, StartupError } from '../runtime.js';
+import { RotationRunningError, rotationLockFile, takeRotationAdvisoryLock, takeRotationLockFile } from './rotation-lock.js';
 
 /** How long a server that read the old master.key just before it was rewritten may still take to finish a write. */
 const GRACE_MS = 1500;
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
+/**
+ * Tests only (test/server/master-key-lock.test.ts): with SERVAL_TEST_PAUSE_ROTATION=1 a run that
+ * holds the lock and has begun says "Paused" and goes on when its stdin closes, so that a test can
+ * start a second run while this one is certainly mid-way. Unset — always, outside the tests — nothing waits.
+ */
+async function pauseForTests(): Promise<void> {
+  if (process.env.SERVAL_TEST_PAUSE_ROTATION !== '1') return;
+  out('Paused (SERVAL_TEST_PAUSE_ROTATION=1) until stdin closes.');
+  await new Promise((resolve) => {
+    process.stdin.once('end', resolve);
+    process.stdin.resume();
+  });
+}
+
 async function main() {
   const config = loadConfig({ ...process.env, SERVAL_RECHECK_INTERVAL_MINUTES: '0' });
   const logger = createLogger({ level: 'silent' });
+  // SQLite: the lock file, taken before master.key or the database is read. PostgreSQL: the advisory lock, below.
+  const releaseFile = config.database.url ? null : takeRotationLockFile(rotationLockFile(config.dataDir));
+  try {
+    await (config.masterKeys ? rotateListedKeys(config, logger) : rotateKeyFile(config, logger));
+  } finally {
+    releaseFile?.();
+  }
+}
 
-  if (config.masterKeys) {
-    const runtime = await createRuntime(config, { logger });
+/** SERVAL_MASTER_KEY="new,old": every row re-sealed under the first. */
+async function rotateListedKeys(config: Config, logger: Logger): Promise<void> {
+  const runtime = await createRuntime(config, { logger });
+  try {
+    const releaseDatabase = runtime.database.dialect === 'postgres' ? await takeRotationAdvisoryLock(runtime.database.pool) : null;
     try {
+      await pauseForTests();
       const current = runtime.keyring.current.keyId;
       const resealed = await runtime.integrations.resealAll();
       await runtime.repos.settings.set('master_key_id', current);
       out(`Re-sealed ${resealed} key${resealed === 1 ? '' : 's'} under master key ${current} (the first in SERVAL_MASTER_KEY).`);
-      if (config.masterKeys.length > 1) {
+      if ((config.masterKeys?.length ?? 0) > 1) {
         out('Every stored key now opens with the first key alone. Next, on every instance: set SERVAL_MASTER_KEY to the first key only, and restart.');
       } else {
         out(
@@ -40,11 +69,15 @@ async function main() {
         );
       }
     } finally {
-      await runtime.close();
+      await releaseDatabase?.();
     }
-    return;
+  } finally {
+    await runtime.close();
   }
+}
 
+/** master.key: a new key generated, written first, every row re-sealed under it, the unused keys dropped. */
+async function rotateKeyFile(config: Config, logger: Logger): Promise<void> {
   const file = masterKeyFile(config.dataDir);
   const old = readMasterKeyFile(file);
   const fresh = newMasterKey();
@@ -52,6 +85,7 @@ async function main() {
   // 1. The new key goes first, the old ones stay: from here on, whatever is sealed under any of them opens.
   writeMasterKeyFile(file, [fresh, ...old]);
   out(`New master key ${freshId} written to ${file} (the old one${old.length > 1 ? 's' : ''} kept until nothing needs ${old.length > 1 ? 'them' : 'it'}).`);
+  await pauseForTests();
 
   const runtime = await createRuntime(config, { logger });
   try {
@@ -78,7 +112,7 @@ async function main() {
 try {
   await main();
 } catch (error) {
-  if (error instanceof ConfigError || error instanceof StartupError || error instanceof MasterKeyError) {
+  if (error instanceof ConfigError || error instanceof StartupError || error instanceof MasterKeyError || error instanceof RotationRunningError) {
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
   }
