@@ -59,6 +59,7 @@ async function rotateListedKeys(config: Config, logger: Logger): Promise<void> {
       await pauseForTests();
       const current = runtime.keyring.current.keyId;
       const resealed = await runtime.integrations.resealAll();
+      await runtime.alerts.resealAll(); // the alert endpoints' signing secrets
       await runtime.repos.settings.set('master_key_id', current);
       out(`Re-sealed ${resealed} key${resealed === 1 ? '' : 's'} under master key ${current} (the first in SERVAL_MASTER_KEY).`);
       if ((config.masterKeys?.length ?? 0) > 1) {
@@ -94,9 +95,10 @@ async function rotateKeyFile(config: Config, logger: Logger): Promise<void> {
     let resealed = await runtime.integrations.resealAll();
     await new Promise((r) => setTimeout(r, GRACE_MS));
     resealed += await runtime.integrations.resealAll();
+    await runtime.alerts.resealAll(); // the alert endpoints' signing secrets
     await runtime.repos.settings.set('master_key_id', freshId);
     // 3. Drop the keys no row uses.
-    const inUse = new Set(await runtime.repos.integrations.keyIdsInUse());
+    const inUse = new Set([...(await runtime.repos.integrations.keyIdsInUse()), ...(await runtime.alerts.keyIdsInUse())]);
     const kept = [fresh, ...old.filter((k) => inUse.has(new Sealer(k).keyId))];
     writeMasterKeyFile(file, kept);
     const dropped = old.length - (kept.length - 1);

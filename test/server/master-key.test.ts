@@ -181,6 +181,8 @@ describe(`rotate-master-key with SERVAL_MASTER_KEY="new,old" (${dialect})`, () =
     const oldKey = randomMasterKey();
     h = await startHarness({ env: { SERVAL_MASTER_KEY: oldKey } });
     const keys = await seed(h, 20);
+    // An alert endpoint's signing secret is sealed under the master key too: re-sealed with the keys, or the new key alone could not start.
+    await h.runtime.alerts.create({ url: 'http://127.0.0.1:9/alerts', kind: 'webhook', events: ['device.paired'] }, null);
     const newKey = randomMasterKey();
     const { stdout } = await cli('rotate-master-key', { ...h.env, SERVAL_MASTER_KEY: `${newKey},${oldKey}` });
     expect(stdout).toContain('Re-sealed 20 keys');
@@ -188,6 +190,7 @@ describe(`rotate-master-key with SERVAL_MASTER_KEY="new,old" (${dialect})`, () =
     await expectAllOpen(h, keys, { SERVAL_MASTER_KEY: newKey });
     await expect(h.restart({ SERVAL_MASTER_KEY: oldKey })).rejects.toThrow(/does not match the data/);
     await h.restart({ SERVAL_MASTER_KEY: newKey });
+    expect(await h.runtime.alerts.keyIdsInUse()).toEqual([h.runtime.keyring.current.keyId]);
   });
 });
 
