@@ -1,4 +1,12 @@
-/** The API docs page: Swagger UI served from our own node_modules (no CDN: tests have no internet). */
+/**
+ * The API docs page: Swagger UI served from our own node_modules (no CDN: tests have no internet).
+ *
+ * It shares the console's origin, so it is held as tightly: a Content-Security-Policy that allows
+ * only our own scripts (the start-up script is a file, /docs/init.js, not inline), our own styles
+ * (no inline <style>), nothing framing it, no plugins, no <base>, no form submissions. Swagger UI's
+ * base layout is used, not the standalone one: the standalone top bar's logo brings an inline
+ * <style> (which the policy refuses) and its "Explore" box loads any other document into this origin.
+ */
 import { Hono } from 'hono';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -7,7 +15,6 @@ import { createRequire } from 'node:module';
 const ASSETS: Record<string, string> = {
   'swagger-ui.css': 'text/css; charset=utf-8',
   'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
-  'swagger-ui-standalone-preset.js': 'text/javascript; charset=utf-8',
   'favicon-32x32.png': 'image/png',
 };
 
@@ -23,22 +30,32 @@ const PAGE = `<!doctype html>
 <body>
   <div id="swagger-ui"></div>
   <script src="/docs/assets/swagger-ui-bundle.js"></script>
-  <script src="/docs/assets/swagger-ui-standalone-preset.js"></script>
   <script src="/docs/init.js"></script>
 </body>
 </html>`;
 
 const INIT = `window.ui = SwaggerUIBundle({ url: '/api/openapi.json', dom_id: '#swagger-ui', deepLinking: true,
-  presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset], layout: 'StandaloneLayout', persistAuthorization: false });`;
+  presets: [SwaggerUIBundle.presets.apis], layout: 'BaseLayout', persistAuthorization: false, queryConfigEnabled: false });`;
+
+/** Only what Swagger UI needs: its script and style files, its CSS's data: images, fetches to our API. */
+export const DOCS_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+  "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+const HEADERS = { 'Content-Security-Policy': DOCS_CSP, 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer' };
 
 export function docsRoutes() {
   const dir = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
   const cache = new Map<string, Buffer>();
   const router = new Hono();
-  const securityHeaders = { 'Content-Security-Policy': "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'" };
+  // Every answer under /docs, the page and its files alike (a file opened on its own is a document too).
+  router.use('*', async (c, next) => {
+    await next();
+    for (const [name, value] of Object.entries(HEADERS)) c.res.headers.set(name, value);
+  });
 
-  router.get('/', (c) => c.html(PAGE, 200, securityHeaders));
-  router.get('/init.js', (c) => c.body(INIT, 200, { 'Content-Type': 'text/javascript; charset=utf-8' }));
+  router.get('/', (c) => c.html(PAGE, 200, { 'Cache-Control': 'no-cache' }));
+  router.get('/init.js', (c) => c.body(INIT, 200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'no-cache' }));
   router.get('/assets/:file', (c) => {
     const file = c.req.param('file');
     const type = ASSETS[file];
