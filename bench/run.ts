@@ -3,6 +3,7 @@
  * assertions: they print numbers and flag misses, and never fail CI on a noisy machine.
  */
 import os from 'node:os';
+import { benchAlerts } from './alerts.js';
 import { benchExtension } from './extension.js';
 import { closeBenchDatabases } from './databases.js';
 import { benchKeyCheck } from './key-check.js';
@@ -14,6 +15,7 @@ const suites: Array<[string, () => Promise<BenchResult[]>]> = [
   ['Key check (backend, SQLite and PostgreSQL)', benchKeyCheck],
   ['Production server (the compiled bundle, SQLite and PostgreSQL)', benchServer],
   ['Workflows (backend)', benchWorkflows],
+  ['Alerts (backend, SQLite and PostgreSQL)', benchAlerts],
   ['Extension', benchExtension],
 ];
 
