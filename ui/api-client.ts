@@ -12,6 +12,16 @@
 import './zod-without-eval';
 import { z } from 'zod';
 import {
+  type AlertDelivery,
+  AlertDeliveryListSchema,
+  type AlertEndpoint,
+  type AlertEndpointCreated,
+  AlertEndpointCreatedSchema,
+  AlertEndpointListSchema,
+  type AlertEventType,
+  type AlertKind,
+} from '../shared/alerts.js';
+import {
   ApplicationListSchema,
   ApplicationResponseSchema,
   AuditListSchema,
@@ -239,6 +249,14 @@ export function createApiClient(options: ApiClientOptions) {
     revokeDevice: (deviceId: string): Promise<ApiReply<null>> => request('DELETE', `/api/devices/${encodeURIComponent(deviceId)}`, null),
     audit: async (limit: number): Promise<ApiReply<AuditEvent[]>> =>
       unwrap(await request('GET', `/api/audit?limit=${limit}`, AuditListSchema), (r) => r.events),
+
+    listAlertEndpoints: async (): Promise<ApiReply<AlertEndpoint[]>> =>
+      unwrap(await request('GET', '/api/alert-endpoints', AlertEndpointListSchema), (r) => r.endpoints),
+    createAlertEndpoint: (endpoint: { url: string; kind: AlertKind; events: AlertEventType[] }): Promise<ApiReply<AlertEndpointCreated>> =>
+      request('POST', '/api/alert-endpoints', AlertEndpointCreatedSchema, { body: endpoint }),
+    removeAlertEndpoint: (endpointId: string): Promise<ApiReply<null>> => request('DELETE', `/api/alert-endpoints/${encodeURIComponent(endpointId)}`, null),
+    alertDeliveries: async (endpointId: string): Promise<ApiReply<AlertDelivery[]>> =>
+      unwrap(await request('GET', `/api/alert-endpoints/${encodeURIComponent(endpointId)}/deliveries`, AlertDeliveryListSchema), (r) => r.deliveries),
   };
 }
 

@@ -6,6 +6,7 @@
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Person } from '../../shared/api.js';
+import type { Permission } from '../../shared/roles.js';
 import { createConsoleApi, type ConsoleApi } from './api';
 import { ApplicationPage } from './ApplicationPage';
 import { Applications } from './Applications';
@@ -15,6 +16,7 @@ import { Header } from './Header';
 import { Invite } from './Invite';
 import { NavigateContext } from './navigation';
 import { People } from './People';
+import { Alerts } from './Alerts';
 import { NotAllowed, RoleContext } from './roles';
 import { pathFor, routeFor, type Route } from './routes';
 import { adoptSecretFromFragment, forgetSecret, readSecret } from './session-secret';
@@ -36,6 +38,7 @@ const TITLES: Record<Route['page'], string> = {
   devices: 'Devices',
   people: 'People',
   audit: 'Audit log',
+  alerts: 'Alerts',
   'sign-in': 'Sign in',
   invite: 'Add a passkey',
 };
@@ -128,6 +131,12 @@ export function App({ fetch: fetchImpl, webauthn = browserWebAuthn }: AppProps) 
             ) : (
               <Forbidden title="People" />
             )
+          ) : route.page === 'alerts' ? (
+            admin ? (
+              <Alerts api={api} />
+            ) : (
+              <Forbidden title="Alerts" permission="manage_alerts" />
+            )
           ) : route.page === 'audit' ? (
             admin ? (
               <AuditLog api={api} />
@@ -144,11 +153,11 @@ export function App({ fetch: fetchImpl, webauthn = browserWebAuthn }: AppProps) 
 }
 
 /** An admin's page opened by someone else (a link, the address bar): what it is, and why it stays closed. */
-function Forbidden({ title }: { title: string }) {
+function Forbidden({ title, permission = 'administer' }: { title: string; permission?: Permission }) {
   return (
     <>
       <h1>{title}</h1>
-      <NotAllowed permission="administer" />
+      <NotAllowed permission={permission} />
     </>
   );
 }

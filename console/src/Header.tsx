@@ -5,10 +5,10 @@ import { roleLabel } from '../../ui/labels';
 import { Link } from './navigation';
 import type { Route } from './routes';
 
-type Section = 'applications' | 'devices' | 'people' | 'audit';
+type Section = 'applications' | 'devices' | 'people' | 'audit' | 'alerts';
 
 export function sectionOf(route: Route): Section {
-  return route.page === 'devices' || route.page === 'people' || route.page === 'audit' ? route.page : 'applications';
+  return route.page === 'devices' || route.page === 'people' || route.page === 'audit' || route.page === 'alerts' ? route.page : 'applications';
 }
 
 export function Header({ person, route, onSignOut }: { person: Person; route: Route; onSignOut: () => void }) {
@@ -30,6 +30,7 @@ export function Header({ person, route, onSignOut }: { person: Person; route: Ro
           {item({ page: 'devices' }, 'Devices')}
           {admin && item({ page: 'people' }, 'People')}
           {admin && item({ page: 'audit' }, 'Audit log')}
+          {admin && item({ page: 'alerts' }, 'Alerts')}
         </ul>
       </nav>
       <p class="who">

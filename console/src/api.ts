@@ -90,5 +90,9 @@ export function createConsoleApi(fetchImpl: typeof fetch = (...args) => fetch(..
     updatePerson: (id: string, change: PersonChange) => answer(client.updatePerson(id, change)),
     createInvite: (personId: string) => answer(client.createInvite(personId)),
     audit: (limit: number) => answer(client.audit(limit)),
+    alertEndpoints: () => answer(client.listAlertEndpoints()),
+    createAlertEndpoint: (endpoint: Parameters<typeof client.createAlertEndpoint>[0]) => answer(client.createAlertEndpoint(endpoint)),
+    removeAlertEndpoint: (id: string) => answer(client.removeAlertEndpoint(id)),
+    alertDeliveries: (id: string) => answer(client.alertDeliveries(id)),
   };
 }

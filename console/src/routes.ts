@@ -10,6 +10,7 @@ export type Route =
   | { page: 'devices' }
   | { page: 'people' }
   | { page: 'audit' }
+  | { page: 'alerts' }
   | { page: 'sign-in' }
   /** An invite link's page: `/invite#<token>` (the token stays in the fragment, never sent to the server). */
   | { page: 'invite' };
@@ -22,6 +23,7 @@ export function routeFor(path: string): Route {
   if (parts[0] === 'devices') return { page: 'devices' };
   if (parts[0] === 'people') return { page: 'people' };
   if (parts[0] === 'audit') return { page: 'audit' };
+  if (parts[0] === 'alerts') return { page: 'alerts' };
   if (parts[0] === 'sign-in') return { page: 'sign-in' };
   if (parts[0] === 'invite') return { page: 'invite' };
   return { page: 'applications' };
@@ -39,6 +41,8 @@ export function pathFor(route: Route): string {
       return '/people';
     case 'audit':
       return '/audit';
+    case 'alerts':
+      return '/alerts';
     case 'sign-in':
       return '/sign-in';
     case 'invite':
