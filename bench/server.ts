@@ -24,8 +24,13 @@ import { startStripeServer } from '../test/stripe-server/index.js';
 import { benchDatabases, type BenchDatabase } from './databases.js';
 import { median, round, type BenchResult } from './stats.js';
 
-/** The options `npm run serve` gives node (a smaller young generation: see package.json and the README), so the bench measures what it runs. */
-const SERVE_NODE_ARGS = (JSON.parse(fs.readFileSync('package.json', 'utf8')).scripts.serve as string).split(' ').filter((arg) => arg.startsWith('--'));
+/**
+ * What `npm run serve` gives node — its environment (`NAME=value` before `node`) and its options —
+ * read from package.json, so the bench measures what the script runs (see the README's "Memory").
+ */
+const SERVE_WORDS = (JSON.parse(fs.readFileSync('package.json', 'utf8')).scripts.serve as string).split(' ');
+const SERVE_ENV = Object.fromEntries(SERVE_WORDS.slice(0, SERVE_WORDS.indexOf('node')).map((word) => word.split('=') as [string, string]));
+const SERVE_NODE_ARGS = SERVE_WORDS.filter((word) => word.startsWith('--'));
 
 const CONNECTIONS = 50;
 const SECONDS = 3;
@@ -58,7 +63,7 @@ export async function benchServer(): Promise<BenchResult[]> {
 async function statusOn(database: BenchDatabase): Promise<BenchResult[]> {
   const stripe = await startStripeServer({ port: 0, recordRequests: false });
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'serval-bench-'));
-  const env = { SERVAL_DATA_DIR: dataDir, STRIPE_API_BASE: stripe.url, LOG_LEVEL: 'info', LOG_FORMAT: 'json', ...(await database.env()) };
+  const env = { ...SERVE_ENV, SERVAL_DATA_DIR: dataDir, STRIPE_API_BASE: stripe.url, LOG_LEVEL: 'info', LOG_FORMAT: 'json', ...(await database.env()) };
   const logFile = path.join(os.tmpdir(), `serval-bench-${process.pid}-${database.label}.log`);
   const backend = await startBackend(env, { compiled: true, stdoutFile: logFile, nodeArgs: SERVE_NODE_ARGS });
   let bare: { url: string; close(): void } | null = null;
