@@ -21,6 +21,8 @@ export default defineConfig({
     host_permissions: ['https://dashboard.stripe.com/*', 'http://127.0.0.1/*', 'http://localhost/*'],
     optional_host_permissions: ['https://*/*', 'http://*/*'],
     action: { default_title: 'Serval for Stripe' },
+    // The card is an extension page the card host puts in a frame on the dashboard, and only there.
+    web_accessible_resources: [{ resources: ['card.html'], matches: ['https://dashboard.stripe.com/*'] }],
     ...(browser === 'firefox'
       ? { browser_specific_settings: { gecko: { id: 'serval-for-stripe@serval.dev', data_collection_permissions: { required: ['none'] } } } }
       : {}),

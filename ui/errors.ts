@@ -49,6 +49,10 @@ export const CLIENT_ERRORS = {
   no_tab: { message: 'No tab is open in front.' },
   not_on_dashboard: { message: 'Open the API keys page of the Stripe Dashboard first.' },
   not_allowed: { message: 'This request is not allowed from here.' },
+  offer_gone: {
+    message: 'This offer is no longer available.',
+    hint: 'Reveal the key again on the Stripe Dashboard (or ask the Serval popup to offer the page’s keys again).',
+  },
   bad_request: { message: 'The extension sent a message it does not understand.' },
 } as const satisfies Record<string, { message: string; hint?: string }>;
 

@@ -1,7 +1,7 @@
 /**
  * The background worker: the only part of the extension that talks to the Serval backend. It
  * answers the protocol's messages, keeps the pairing in storage, polls the status for the
- * toolbar badge, and injects the offer card when a content script asks for it.
+ * toolbar badge, and hands a key from the page to the card's frame (offers.ts).
  *
  * The Stripe key passes through `serval:send-key` (and `serval:rotate-key`) on its way to the backend and is held
  * nowhere else: not in storage, not in a variable that outlives the request, not in a log.
@@ -11,7 +11,7 @@ import { ERRORS, errorBody } from '../../shared/errors.js';
 import { parseKey } from '../../shared/keys.js';
 import { clientError, type ServalError } from '../../ui/errors';
 import type { PairingState, Reply, StatusReport } from '../messaging/protocol';
-import type { Handlers, Sender } from '../messaging/router';
+import type { Handlers } from '../messaging/router';
 import { hostPermissionPattern, needsHostPermission, normalizeBackendUrl } from '../pairing/backend-url';
 import {
   backendUrlItem,
@@ -26,11 +26,10 @@ import {
 import type { ApiClient, ApiReply, StatusAnswer } from '../../ui/api-client';
 import { createBackendClient } from './backend-client';
 import { badgeFor } from './badge';
+import { createOfferHandlers } from './offers';
 
 export const STATUS_ALARM = 'serval:poll-status';
 export const STATUS_POLL_MINUTES = 1;
-/** The unlisted script with the Preact card (entrypoints/card.ts). */
-export const CARD_SCRIPT = '/card.js';
 
 export type ServalBackgroundOptions = { fetch?: typeof fetch; now?: () => Date };
 
@@ -270,16 +269,7 @@ export function createServalBackground(options: ServalBackgroundOptions = {}) {
       return { ok: true, data: await pairingState() };
     },
 
-    'serval:load-card': async (_data, sender: Sender) => {
-      const tabId = sender.tab?.id;
-      if (tabId === undefined) return fail(clientError('not_allowed'));
-      try {
-        await browser.scripting.executeScript({ target: { tabId, frameIds: [sender.frameId ?? 0] }, files: [CARD_SCRIPT] });
-        return { ok: true, data: null };
-      } catch {
-        return fail(clientError('extension_unavailable', { message: 'The Serval card could not be shown on this page.' }));
-      }
-    },
+    ...createOfferHandlers(),
 
     'serval:open-options': async () => {
       await browser.runtime.openOptionsPage();

@@ -1,8 +1,8 @@
 /**
- * How the content script and the lazily injected card script meet. Both run in the extension's
+ * How the content script and the lazily injected card host meet. Both run in the extension's
  * isolated world of the same frame, so they share `globalThis` — which the page cannot see. The
- * card script (entrypoints/card.ts) installs a CardApi there; the content script looks it up
- * after asking the background worker to inject the script.
+ * card host's script (entrypoints/card-host.ts) installs a CardApi there; the content script looks
+ * it up after asking the background worker to inject the script.
  */
 import type { KeyMode, KeyType } from '../../shared/keys.js';
 import type { StripePage } from '../page/stripe-pages';

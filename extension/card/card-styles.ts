@@ -1,6 +1,6 @@
 /**
- * The card's styles, inside its shadow root: the page's CSS cannot reach in and ours cannot leak
- * out. The card paints its own background, so it reads the same on light and dark pages; it
+ * The card's styles, in its own page (card.html) shown in a frame: the page's CSS cannot reach
+ * in and ours cannot leak out. The card paints its own background, so it reads the same on light and dark pages; it
  * follows the system's colour scheme. Sizes and colours come from the shared tokens
  * (ui/tokens.ts), declared on the shadow root's `:host`; the verdict's own rules from
  * ui/verdict-styles.ts, as in the console.
@@ -49,3 +49,12 @@ a { color: var(--serval-accent); }
 .hint { color: var(--serval-muted); font-weight: 400; }
 ul { margin: var(--serval-space-1) 0; padding-left: 20px; }
 ${VERDICT_CSS}`;
+
+/**
+ * The same card as its own page (card.html) in a frame: the frame is transparent around the card
+ * and as tall as it, so nothing scrolls inside it.
+ */
+export const CARD_FRAME_CSS = `${CARD_CSS}
+:root { color-scheme: light dark; background: transparent; }
+html, body { margin: 0; padding: 0; background: transparent; overflow: hidden; }
+.frame { display: flow-root; }`;

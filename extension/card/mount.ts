@@ -1,24 +1,21 @@
 /**
- * The card on the page: a `<serval-key-offer>` element with an open shadow root, holding one
- * offer per revealed key.
+ * The card on the page: a `<serval-key-offer>` element with a closed shadow root, holding one
+ * frame per revealed key (card-frames.ts). The page's scripts see an empty element: no shadow
+ * root to open, no frame to read, nothing to click.
  *
  * Where it lives in the DOM: right after the key (cardPosition), so that it is next in the tab
  * order — one Tab from the key's field — and inside the dialog that shows the key when there is
  * one (so a modal dialog's focus trap and `inert` do not lock it out). Where it shows: as a manual
  * popover where supported, so it sits in the top layer, above the dialog, at a viewport corner
  * clear of the dialog (placement.ts); it never takes part in the page's layout, so nothing of
- * Stripe's moves. If the key goes away while an offer is still open (a send in flight, a verdict
- * to read), the card moves to the end of <body> rather than vanish.
+ * Stripe's moves. If the key goes away while an offer is still open, the card moves to the end of
+ * <body> rather than vanish.
  *
- * Focus: when an offer is closed (its ×, Close this offer, Escape) while focus is in the card,
- * focus goes back to the element that had it before it entered the card.
+ * Focus: when an offer is closed (its ×, Close this offer, Escape) while focus is in it, focus goes
+ * back to the page's element that had it last before the card, or else to the key's field.
  */
-import { h, render } from 'preact';
-import { adoptStyles } from '../../ui/adopt-styles';
 import { CARD_HOST_TAG, type CardApi, type KeyOffer } from './card-api';
-import type { CardClient } from './card-client';
-import { CARD_CSS } from './card-styles';
-import { OfferStack, type ShownOffer } from './OfferStack';
+import { createCardFrame, type CardFrame } from './card-frames';
 import { placeCard, type Rect } from './placement';
 
 const DIALOG_SELECTOR = 'dialog, [role="dialog"], [role="alertdialog"], [aria-modal="true"]';
@@ -44,19 +41,63 @@ export function cardPosition(key: Element): Element | null {
   return body?.contains(position) && position !== body ? position : null;
 }
 
-export function createCardApi(document: Document, client: CardClient): CardApi {
+/**
+ * Puts the host right after `after`, keeping its frames loaded where the browser can
+ * (`moveBefore`, a state-preserving move); a plain insertion reloads them.
+ */
+function moveAfter(host: Element, after: Element): void {
+  const parent = after.parentNode as (ParentNode & { moveBefore?: (node: Node, child: Node | null) => void }) | null;
+  if (host.isConnected && parent && typeof parent.moveBefore === 'function') {
+    try {
+      parent.moveBefore(host, after.nextSibling);
+      return;
+    } catch {
+      // not movable that way (another document, say): insert it
+    }
+  }
+  after.after(host);
+}
+
+/** What the host needs of the extension: handing a key over, the frame's URL, and the frames' messages. */
+export type CardHostDeps = {
+  /** Hands the key to the background worker for the frame called `slot`; its one-time id, or null. */
+  register(offer: KeyOffer, slot: string): Promise<string | null>;
+  frameUrl(offerId: string): string;
+  /** Calls `handler` with each message from a card's frame; returns how to stop. */
+  listen(handler: (message: FrameEvent) => void): () => void;
+};
+
+export type FrameEvent = { slot: string; event: 'size'; height: number } | { slot: string; event: 'close'; hadFocus: boolean };
+
+type Shown = { slot: string; offer: KeyOffer; frame: CardFrame };
+
+const CLOSED_ROOTS = new WeakMap<Element, ShadowRoot>();
+
+/** The host's closed shadow root, for the extension's own code (and its tests) only. */
+export function cardShadowRoot(host: Element): ShadowRoot | undefined {
+  return CLOSED_ROOTS.get(host);
+}
+
+export function createCardApi(document: Document, deps: CardHostDeps): CardApi {
   const window = document.defaultView!;
   let host: HTMLElement | null = null;
-  let container: HTMLElement | null = null;
-  let shown: ShownOffer[] = [];
-  let nextId = 1;
+  let stack: HTMLElement | null = null;
+  let shown: Shown[] = [];
+  let nextSlot = 1;
   let anchor: Element | null = null;
   let watchdog: MutationObserver | null = null;
-  /** Where focus was before it entered the card: it goes back there when an offer is closed. */
+  let stopListening: (() => void) | null = null;
+  /** The page's element that had focus last: focus goes back there when an offer is closed. */
   let focusBefore: Element | null = null;
 
   const setImportant = (element: HTMLElement, properties: Record<string, string>) => {
     for (const [name, value] of Object.entries(properties)) element.style.setProperty(name, value, 'important');
+  };
+
+  const onPageFocus = (event: Event) => {
+    const target = event.target;
+    // Focus in the card shows here as its host (or, unretargeted, its frame, in the shadow tree).
+    if (target instanceof window.Element && target !== host && target.getRootNode() === document) focusBefore = target;
   };
 
   function createHost(): HTMLElement {
@@ -73,20 +114,17 @@ export function createCardApi(document: Document, client: CardClient): CardApi {
       width: 'auto',
       height: 'auto',
       inset: 'auto',
+      opacity: '1',
+      transform: 'none',
+      filter: 'none',
     });
-    // A focus move from the page names the page's element; one within the card names the host
-    // (or, unretargeted, the card's own element). From nowhere (null: focus had dropped to <body>,
-    // as when a focused button is disabled during a send), the element remembered before stays.
-    element.addEventListener('focusin', (event) => {
-      const from = (event as FocusEvent).relatedTarget;
-      const fromCard = from === element || (from instanceof window.Node && element.shadowRoot?.contains(from));
-      if (from instanceof window.Element && !fromCard) focusBefore = from;
-    });
-    const shadow = element.attachShadow({ mode: 'open' });
-    adoptStyles(shadow, CARD_CSS);
-    container = document.createElement('div');
-    shadow.append(container);
+    const shadow = element.attachShadow({ mode: 'closed' });
+    CLOSED_ROOTS.set(element, shadow);
+    stack = document.createElement('div');
+    setImportant(stack, { display: 'flex', 'flex-direction': 'column', gap: '8px', 'max-height': 'calc(100vh - 32px)', overflow: 'auto' });
+    shadow.append(stack);
     if (typeof element.showPopover === 'function') element.setAttribute('popover', 'manual');
+    document.addEventListener('focusin', onPageFocus, true);
     return element;
   }
 
@@ -105,10 +143,10 @@ export function createCardApi(document: Document, client: CardClient): CardApi {
   function attach(): void {
     if (!host) return;
     const after = anchor?.isConnected ? cardPosition(anchor) : null;
-    // Never moved while focus is in it: moving would drop the focus.
+    // Never moved while focus is in it: moving would drop the focus (and reload its frames).
     const hasFocus = host.isConnected && document.activeElement === host;
     if (after) {
-      if (!hasFocus && after.nextSibling !== host) after.after(host);
+      if (!hasFocus && after.nextSibling !== host) moveAfter(host, after);
     } else if (!host.isConnected) {
       (document.body ?? document.documentElement).append(host);
     }
@@ -123,52 +161,55 @@ export function createCardApi(document: Document, client: CardClient): CardApi {
     place();
   }
 
-  function rerender(): void {
-    if (!container) return;
-    render(h(OfferStack, { offers: shown, client, onDismiss: dismiss }), container);
-  }
-
   /**
    * After an offer closed with focus in it: back to where focus was before the card, if that is
-   * still there; else, when nothing had focus (say, Stripe disabled the button that revealed the
-   * key), to the key's field when the key is in one.
+   * still there; else (say, Stripe disabled the button that revealed the key) to the key's field
+   * when the key is in one.
    */
   function returnFocus(key: Element | null): void {
     const before = focusBefore?.isConnected ? focusBefore : null;
     const keyField = key?.isConnected && key.matches('input, textarea') ? key : null;
-    focusBefore = null;
     const target = (before ?? keyField) as HTMLElement | null;
     target?.focus?.();
   }
 
-  function dismiss(id: number): void {
-    const hadFocus = host !== null && document.activeElement === host;
-    const closing = shown.find((entry) => entry.id === id);
-    shown = shown.filter((entry) => entry.id !== id);
-    if (shown.length > 0) {
-      rerender();
-      if (hadFocus && document.activeElement !== host) returnFocus(closing?.offer.anchor ?? null);
-      return;
-    }
-    if (container) render(null, container);
+  function teardown(): void {
     watchdog?.disconnect();
     watchdog = null;
+    stopListening?.();
+    stopListening = null;
     window.removeEventListener('resize', place);
+    document.removeEventListener('focusin', onPageFocus, true);
     host?.remove();
     host = null;
-    container = null;
+    stack = null;
     anchor = null;
-    if (hadFocus) returnFocus(closing?.offer.anchor ?? null);
     focusBefore = null;
+  }
+
+  function dismiss(slot: string, hadFocus: boolean): void {
+    const closing = shown.find((entry) => entry.slot === slot);
+    if (!closing) return;
+    shown = shown.filter((entry) => entry !== closing);
+    closing.frame.destroy();
+    closing.frame.element.remove();
+    if (hadFocus) returnFocus(closing.offer.anchor);
+    if (shown.length === 0) teardown();
+  }
+
+  function onFrameEvent(message: FrameEvent): void {
+    const entry = shown.find((candidate) => candidate.slot === message.slot);
+    if (!entry) return;
+    if (message.event === 'size') entry.frame.resize(message.height);
+    else if (message.event === 'close') dismiss(entry.slot, message.hadFocus === true);
   }
 
   return {
     show(offer: KeyOffer) {
       if (shown.some((entry) => entry.offer.key === offer.key)) return;
-      shown = [...shown, { id: nextId++, offer }];
-      anchor = offer.anchor;
       if (!host) {
         host = createHost();
+        stopListening = deps.listen(onFrameEvent);
         window.addEventListener('resize', place, { passive: true });
         // Only the host's own presence is checked, once per batch of page changes, while a card is open.
         watchdog = new window.MutationObserver(() => {
@@ -176,13 +217,17 @@ export function createCardApi(document: Document, client: CardClient): CardApi {
         });
         watchdog.observe(document, { childList: true, subtree: true });
       }
+      const slot = `${nextSlot++}`;
+      const frame = createCardFrame(document, slot, { register: (name) => deps.register(offer, name), frameUrl: deps.frameUrl }, () => dismiss(slot, false));
+      shown = [...shown, { slot, offer, frame }];
+      stack?.append(frame.element);
+      anchor = offer.anchor;
       attach();
-      rerender();
       // The dialog may still be animating in: place again once it has its final size.
       window.requestAnimationFrame(() => place());
     },
     clear() {
-      for (const entry of [...shown]) dismiss(entry.id);
+      for (const entry of [...shown]) dismiss(entry.slot, false);
     },
   };
 }

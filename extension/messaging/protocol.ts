@@ -3,12 +3,15 @@
  * options page and the background worker. Every request is `{type, data}`; every answer is a
  * `Reply`: errors travel as data, because thrown errors do not survive runtime messaging.
  *
- * The Stripe key appears in two messages only, `serval:send-key` and `serval:rotate-key`, and is
+ * The Stripe key appears in four messages only — `serval:offer-key` and `serval:take-offer` (its
+ * way from the page to the card's frame), `serval:send-key` and `serval:rotate-key` — and is
  * never stored.
  */
 import type { Application, IntegrationWithValidation, RotateResponse, Status } from '../../shared/api.js';
 import type { Role } from '../../shared/roles.js';
+import type { KeyMode, KeyType } from '../../shared/keys.js';
 import type { ServalError } from '../../ui/errors';
+import type { StripePage } from '../page/stripe-pages';
 
 export type Reply<T> = { ok: true; data: T } | { ok: false; error: ServalError };
 
@@ -40,6 +43,31 @@ export type StatusReport = {
   checkedAt: string;
 };
 
+/**
+ * What the card's frame gets for its one-time id: the key and what the card shows of it, and where
+ * its host is (the tab, the frame, the host's own name for the card) to tell it the card's size and
+ * when it closes.
+ */
+export type TakenOffer = {
+  key: string;
+  keyType: KeyType;
+  mode: KeyMode;
+  maskedKey: string;
+  page: StripePage | null;
+  slot: string;
+  tabId: number;
+  frameId: number;
+};
+
+/**
+ * From the card's frame to its host in the dashboard's content-script world (`tabs.sendMessage`,
+ * which the page's scripts can neither send nor read): the card's height, and that it closed.
+ */
+export const CARD_FRAME_MESSAGE = 'serval:card-frame';
+export type CardFrameMessage =
+  | { type: typeof CARD_FRAME_MESSAGE; slot: string; event: 'size'; height: number }
+  | { type: typeof CARD_FRAME_MESSAGE; slot: string; event: 'close'; hadFocus: boolean };
+
 /** Where a message may come from. `page`: a content script or the card on dashboard.stripe.com. */
 export type Origin = 'extension' | 'page' | 'any';
 
@@ -58,8 +86,12 @@ export type Protocol = {
   'serval:rotate-key': Message<{ applicationIds: string[]; apiKey: string }, RotateResponse, 'any'>;
   'serval:recheck': Message<{ applicationId: string }, IntegrationWithValidation, 'extension'>;
   'serval:set-default-application': Message<{ applicationId: string | null }, PairingState, 'any'>;
-  /** Injects the offer card's script into the sender's frame. */
+  /** Injects the card host's script into the sender's frame. */
   'serval:load-card': Message<void, null, 'page'>;
+  /** The card host hands a key over for its card's frame: a one-time id back (background/offers.ts). */
+  'serval:offer-key': Message<{ key: string; page: StripePage | null; slot: string }, { offerId: string }, 'page'>;
+  /** The card's frame (an extension page) takes the key its id stands for; the id is spent. */
+  'serval:take-offer': Message<{ offerId: string }, TakenOffer, 'extension'>;
   'serval:open-options': Message<void, null, 'any'>;
 };
 
@@ -80,6 +112,8 @@ export const MESSAGE_ORIGINS: { [K in MessageType]: Protocol[K]['from'] } = {
   'serval:recheck': 'extension',
   'serval:set-default-application': 'any',
   'serval:load-card': 'page',
+  'serval:offer-key': 'page',
+  'serval:take-offer': 'extension',
   'serval:open-options': 'any',
 };
 

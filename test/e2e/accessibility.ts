@@ -1,8 +1,9 @@
 /**
  * Accessibility checks in the real browser: axe-core for what it can see, and plain measurements
  * for what it cannot — computed font sizes, the contrast of control borders and focus rings,
- * horizontal overflow, where focus is. A scope of `'card'` checks the offer card inside
- * `<serval-key-offer>`'s shadow root; `'page'` the whole page (the popup, the options page).
+ * horizontal overflow, where focus is. A scope of `'card'` checks the offer card: the card's
+ * frames (card.html, in `<serval-key-offer>`'s closed shadow root); `'page'` the whole page (the
+ * popup, the options page).
  *
  * The expect… checks are soft: a finding fails the test but lets the flow go on, so that one run
  * reports every state that falls short, not just the first. The code that runs in the page is
@@ -10,7 +11,7 @@
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import type { Page } from 'playwright-core';
+import type { Frame, Page } from 'playwright-core';
 import { expect } from 'vitest';
 
 const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -25,21 +26,46 @@ export const MIN_UI_CONTRAST = 3;
 export const MIN_FONT_PX = 13;
 export const BODY_FONT_PX = 14;
 
+/** The card's frames on a page: card.html, an extension page, one frame per offer. */
+export function cardFrames(page: Page): Frame[] {
+  return page.frames().filter((frame) => /^(chrome|moz)-extension:\/\/[^/]+\/card\.html/.test(frame.url()));
+}
+
+/** Where a scope is looked at: the page, or each of the card's frames. */
+function targets(page: Page, scope: Scope): Array<Page | Frame> {
+  return scope === 'card' ? cardFrames(page) : [page];
+}
+
 /** axe-core's violations, one line each: rule, impact, the elements and what is wrong with them. */
 export async function axeViolations(page: Page, scope: Scope, rules?: string[]): Promise<string[]> {
+  const found: string[] = [];
+  const where = targets(page, scope);
+  if (where.length === 0) return ['no card to check'];
+  for (const target of where) found.push(...(await axeIn(target, scope, rules)));
+  return found;
+}
+
+/**
+ * Rules about a whole page, left out for the card's frame: it is a part of the dashboard's page
+ * (a region inside its dialog), not a page with a main landmark and a heading of its own.
+ */
+const WHOLE_PAGE_RULES = { 'landmark-one-main': { enabled: false }, 'page-has-heading-one': { enabled: false } };
+
+async function axeIn(page: Page | Frame, scope: Scope, rules?: string[]): Promise<string[]> {
   if (!(await page.evaluate(() => 'axe' in globalThis))) await page.evaluate(AXE_SOURCE);
   return page.evaluate(
-    async ({ scope, rules }) => {
+    async ({ rules, disabled }) => {
       const { axe, document } = globalThis as any;
-      // The card's host and, through it, its shadow tree.
-      const context = scope === 'card' ? { include: [['serval-key-offer']] } : document;
-      const options = rules ? { resultTypes: ['violations'], runOnly: { type: 'rule', values: rules } } : { resultTypes: ['violations'] };
+      const context = document;
+      const options = rules
+        ? { resultTypes: ['violations'], runOnly: { type: 'rule', values: rules } }
+        : { resultTypes: ['violations'], ...(disabled ? { rules: disabled } : {}) };
       const results = await axe.run(context, options);
       return results.violations.flatMap((violation: any) =>
         violation.nodes.map((node: any) => `${violation.id} (${violation.impact}): ${JSON.stringify(node.target)} ${node.failureSummary}`),
       );
     },
-    { scope, rules },
+    { rules, disabled: scope === 'card' ? WHOLE_PAGE_RULES : null },
   );
 }
 
@@ -118,7 +144,7 @@ const MEASUREMENTS_SOURCE = `globalThis.servalA11y = (() => {
   const all = (node) => [...node.querySelectorAll('*')].flatMap((el) => (el.shadowRoot ? [el, ...all(el.shadowRoot)] : [el]));
 
   function legibility(scope, minFont, minContrast) {
-    const root = scope === 'card' ? document.querySelector('serval-key-offer').shadowRoot : document;
+    const root = document;
     const smallText = [];
     const weakControls = [];
     for (const el of all(root).filter(visible)) {
@@ -138,7 +164,7 @@ const MEASUREMENTS_SOURCE = `globalThis.servalA11y = (() => {
       }
       // Neither border nor fill (the card's close button, a link-styled button): its text shows it, and axe checks text.
     }
-    const base = scope === 'card' ? root.querySelector('.card') : document.body;
+    const base = scope === 'card' ? document.querySelector('.card') : document.body;
     return { smallText, weakControls, bodyFontPx: parseFloat(getComputedStyle(base).fontSize) };
   }
 
@@ -163,12 +189,22 @@ const MEASUREMENTS_SOURCE = `globalThis.servalA11y = (() => {
   return { legibility, focused };
 })();`;
 
-async function install(page: Page): Promise<void> {
+async function install(page: Page | Frame): Promise<void> {
   if (!(await page.evaluate(() => 'servalA11y' in globalThis))) await page.evaluate(MEASUREMENTS_SOURCE);
 }
 
-/** Font sizes and control borders of everything visible in scope, shadow roots included. */
+/** Font sizes and control borders of everything visible in scope, each card frame's included. */
 export async function measureLegibility(page: Page, scope: Scope): Promise<Legibility> {
+  const results = await Promise.all(targets(page, scope).map((target) => legibilityIn(target, scope)));
+  if (results.length === 0) return { smallText: ['no card to measure'], weakControls: [], bodyFontPx: 0 };
+  return {
+    smallText: results.flatMap((r) => r.smallText),
+    weakControls: results.flatMap((r) => r.weakControls),
+    bodyFontPx: Math.min(...results.map((r) => r.bodyFontPx)),
+  };
+}
+
+async function legibilityIn(page: Page | Frame, scope: Scope): Promise<Legibility> {
   await install(page);
   return page.evaluate(({ scope, minFont, minContrast }) => (globalThis as any).servalA11y.legibility(scope, minFont, minContrast), {
     scope,
@@ -192,10 +228,21 @@ export async function expectLegible(page: Page, scope: Scope, state: string): Pr
   }
 }
 
-/** The element with keyboard focus, looking into the card's shadow root, and its focus ring. */
+/**
+ * The element with keyboard focus, and its focus ring. When the page's focus is on the card's host,
+ * it is in one of the card's frames: the one whose document has focus says which element.
+ */
 export async function focusedElement(page: Page): Promise<FocusedElement> {
   await install(page);
-  return page.evaluate(() => (globalThis as any).servalA11y.focused());
+  const outer: FocusedElement = await page.evaluate(() => (globalThis as any).servalA11y.focused());
+  if (outer.tag !== 'serval-key-offer') return outer;
+  for (const frame of cardFrames(page)) {
+    await install(frame);
+    if (!(await frame.evaluate(() => (globalThis as any).document.hasFocus()))) continue;
+    const inner: FocusedElement = await frame.evaluate(() => (globalThis as any).servalA11y.focused());
+    return { ...inner, host: 'serval-key-offer' };
+  }
+  return { ...outer, host: 'serval-key-offer', tag: null };
 }
 
 /** Content wider than the viewport: the page scrolls sideways. */

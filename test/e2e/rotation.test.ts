@@ -5,7 +5,6 @@
  * Serval gives the new one to the first, Also update to the other, and the backend's API shows
  * both holding it.
  */
-import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maskKey } from '../../shared/keys.js';
 import type { StripeTestServer } from '../stripe-server/index.js';
@@ -13,6 +12,7 @@ import { createApplications, startBackendWithStripe, type Backend, type BackendW
 import { launchWithExtension, type ExtensionBrowser } from './chromium.js';
 import { DASHBOARD, serveDashboard, type Dashboard } from './dashboard.js';
 import { EXTENSION_DIR } from './global-setup.js';
+import { frameFitsCard, offerFor } from './send-world.js';
 
 const UI_TIMEOUT = 20_000;
 const ACCOUNT = 'acct_1RotateFixture01';
@@ -25,13 +25,6 @@ let dashboard: Dashboard;
 let token: string;
 
 const api = <T = any>(method: string, apiPath: string, body?: unknown) => backend.api<T>(method, apiPath, { token, body });
-
-function offerFor(page: Page, key: string): Locator {
-  return page
-    .locator('serval-key-offer')
-    .getByRole('region', { name: 'Serval: send this Stripe key' })
-    .filter({ hasText: maskKey(key) });
-}
 
 beforeAll(async () => {
   services = await startBackendWithStripe();
@@ -72,14 +65,14 @@ describe('rotating a key on the Stripe Dashboard', () => {
     await dialog.getByRole('button', { name: 'Rotate API key' }).click();
     await dialog.getByText(newKey).waitFor(); // the new key, as text, in the same dialog
 
-    const card = offerFor(tab, newKey);
-    await card.waitFor({ timeout: UI_TIMEOUT });
+    const card = await offerFor(tab, newKey);
     const picker = card.getByRole('combobox', { name: 'Application' });
     await picker.waitFor({ timeout: UI_TIMEOUT });
     // A person's choice: type-to-select on the focused picker (a script's selectOption is ignored).
     await picker.focus();
     await picker.pressSequentially('Checkout');
     await expect.poll(() => picker.evaluate((s) => (s as unknown as { selectedOptions: { text: string }[] }).selectedOptions[0]?.text)).toBe('Checkout');
+    await frameFitsCard(picker);
     await card.getByRole('button', { name: 'Send to Serval' }).click();
     await card.getByText(/Connected to Checkout/).waitFor({ timeout: UI_TIMEOUT });
 

@@ -28,7 +28,8 @@ import {
   newKey,
   screenshot,
   offerFor,
-  allOffers,
+  offerCount,
+  offerGone,
   chooseApplication,
   chosenApplication,
   expectNoSidewaysScroll,
@@ -102,7 +103,7 @@ describe('Send to Serval, in a real browser', () => {
     await tab.getByRole('button', { name: 'Reveal test key' }).click();
     await tab.getByText(secretKey).waitFor(); // the page swapped the masked token for the key
 
-    const card = offerFor(tab, secretKey);
+    const card = await offerFor(tab, secretKey);
     await card.waitFor({ timeout: UI_TIMEOUT });
     await card.getByRole('button', { name: 'Send to Serval' }).waitFor({ timeout: UI_TIMEOUT });
     await expect.poll(() => card.innerText(), { timeout: UI_TIMEOUT }).toContain('Secret key');
@@ -110,7 +111,7 @@ describe('Send to Serval, in a real browser', () => {
     // The full key is never rendered in the card, only its masked form.
     expect(await card.innerText()).not.toContain(secretKey);
     // Only the revealed key: the publishable key and the masked tokens on the page got no offer.
-    expect(await allOffers(tab).count()).toBe(1);
+    expect(await offerCount(tab)).toBe(1);
     await screenshot(card, 'offer.png');
     await expectNoAxeViolations(tab, 'card', 'the offer, before sending');
     await expectLegible(tab, 'card', 'the offer, before sending');
@@ -118,7 +119,7 @@ describe('Send to Serval, in a real browser', () => {
 
   it('picks the application, sends the key, and shows the verdict in the page', async () => {
     const secretKey = dashboard.keys.reveal!;
-    const card = offerFor(tab, secretKey);
+    const card = await offerFor(tab, secretKey);
     const picker = card.getByLabel('Application', { exact: true });
     await picker.waitFor();
     const choices = await picker.locator('option').allInnerTexts();
@@ -144,7 +145,7 @@ describe('Send to Serval, in a real browser', () => {
     // Closing the card (its ×, named Close) gives focus back to where it was before the card: the
     // dashboard's Hide button.
     await card.getByRole('button', { name: 'Close', exact: true }).click();
-    await card.waitFor({ state: 'detached' });
+    await offerGone(tab, secretKey);
     expect(await focusedElement(tab)).toMatchObject({ host: null, tag: 'button', text: 'Hide test key' });
   });
 
@@ -172,13 +173,13 @@ describe('Send to Serval, in a real browser', () => {
     expect(balance.body.object).toBe('balance');
   });
 
-  it("a script on the Stripe page cannot drive the card; a person's click sends, and focus stays in the card", async () => {
+  it("a script on the Stripe page can neither read nor drive the card; a person's click sends what the picker shows, and focus stays in the card", async () => {
     // Payouts holds the key sent above and is now the default application: what a page script would go for.
     const key = newKey({ type: 'restricted', mode: 'test' });
     dashboard.keys.reveal = key;
     await tab.goto(`${DASHBOARD}/test/apikeys`);
     await tab.getByRole('button', { name: 'Reveal test key' }).click();
-    const card = offerFor(tab, key);
+    const card = await offerFor(tab, key);
     const send = card.getByRole('button', { name: 'Send to Serval' });
     await send.waitFor({ timeout: UI_TIMEOUT });
     const picker = card.getByLabel('Application', { exact: true });
@@ -186,26 +187,52 @@ describe('Send to Serval, in a real browser', () => {
     await backend.logWritten();
     const requestsBefore = backendRequests().length;
 
-    // The page's own script reaches into the open shadow root: picks Billing, clicks Send, submits the form.
-    await tab.evaluate(() => {
+    // The page's own script tries everything it can reach: the host's shadow root, the frames, the
+    // frame's document, synthetic events on the host and at the card's place on screen, messages.
+    const seen = await tab.evaluate((masked) => {
       const page = globalThis as any; // runs in the page (this project has no DOM types)
-      const root = page.document.querySelector('serval-key-offer').shadowRoot;
-      const form = root.querySelector('form');
-      const picker = form.querySelector('select');
-      const sendButton = form.querySelector('button[type="submit"]');
-      picker.value = [...picker.options].find((option: { text: string }) => option.text === 'Billing').value;
-      picker.dispatchEvent(new page.Event('change', { bubbles: true }));
-      sendButton.click();
-      sendButton.dispatchEvent(new page.MouseEvent('click', { bubbles: true, composed: true }));
-      form.requestSubmit();
-      form.requestSubmit(sendButton);
-    });
-    // The card puts its own choice back in the picker.
+      const host = page.document.querySelector('serval-key-offer');
+      const rect = host.getBoundingClientRect();
+      const frameDocuments: string[] = [];
+      for (let i = 0; i < page.frames.length; i++) {
+        try {
+          frameDocuments.push(String(page.frames[i].document?.body?.innerText));
+        } catch (error) {
+          frameDocuments.push(`refused: ${(error as Error).name}`);
+        }
+        page.frames[i].postMessage({ type: 'serval:card-frame', event: 'close', slot: '1' }, '*');
+        page.frames[i].postMessage({ applicationId: 'Billing', send: true }, '*');
+      }
+      for (const type of ['pointerdown', 'mousedown', 'mouseup', 'click']) {
+        const init = { bubbles: true, composed: true, clientX: rect.left + rect.width / 2, clientY: rect.bottom - 30 };
+        host.dispatchEvent(new page.MouseEvent(type, init));
+        page.document.elementFromPoint(init.clientX, init.clientY)?.dispatchEvent(new page.MouseEvent(type, init));
+      }
+      host.dispatchEvent(new page.KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }));
+      return {
+        shadowRoot: host.shadowRoot,
+        hostText: host.textContent,
+        hostHtml: host.innerHTML,
+        pageText: page.document.documentElement.innerHTML.includes(masked),
+        iframesInDocument: page.document.querySelectorAll('iframe').length,
+        frameDocuments,
+      };
+    }, maskKey(key));
+    expect(seen.shadowRoot).toBeNull(); // closed
+    expect(seen.hostText).toBe('');
+    expect(seen.hostHtml).toBe('');
+    expect(seen.pageText).toBe(false); // nothing of the card, not even the masked key
+    expect(seen.iframesInDocument).toBe(0);
+    for (const read of seen.frameDocuments) expect(read).toMatch(/^refused: /); // another origin: unreachable
+    // None of that moved the card: still the offer, Payouts chosen.
     await expect.poll(() => chosenApplication(picker)).toBe('Payouts');
+    expect(await send.isEnabled()).toBe(true);
 
-    // A person's click sends, to the application the person left chosen. It goes the same way as
-    // anything the script could have started, after it: when the person's PUT has arrived, a send
-    // the script started would have too, so the one PUT below is the proof that none did.
+    // What is shown is what is sent: the picker shows Payouts, and a person's click sends there.
+    // It goes the same way as anything the script could have started, after it: when the person's
+    // PUT has arrived, a send the script started would have too, so the one PUT below is the proof
+    // that none did.
+    expect(await chosenApplication(picker)).toBe('Payouts');
     await send.click();
     await card.getByText('Connected to Payouts', { exact: false }).waitFor({ timeout: UI_TIMEOUT });
     await expect
@@ -224,13 +251,9 @@ describe('Send to Serval, in a real browser', () => {
     expect((await api('GET', `/api/applications/${applications.Billing}/integrations/stripe`)).status).toBe(404);
 
     // The Send button is gone; keyboard focus moved to the verdict, inside the card, not to <body>.
-    const focused = () =>
-      tab.evaluate(() => {
-        const active = (globalThis as any).document.activeElement;
-        const inner = active?.shadowRoot?.activeElement;
-        return { host: active?.localName, role: inner?.getAttribute('role'), verdict: inner?.textContent?.includes('Connected to Payouts') };
-      });
-    await expect.poll(focused).toEqual({ host: 'serval-key-offer', role: 'status', verdict: true });
+    await expect
+      .poll(() => focusedElement(tab), { timeout: UI_TIMEOUT })
+      .toMatchObject({ host: 'serval-key-offer', role: 'status', text: expect.stringContaining('Connected to Payouts') });
   });
 
   it('a revoked device returns the extension to pairing', async () => {
@@ -245,7 +268,7 @@ describe('Send to Serval, in a real browser', () => {
     dashboard.keys.reveal = key;
     await tab.goto(`${DASHBOARD}/test/apikeys`);
     await tab.getByRole('button', { name: 'Reveal test key' }).click();
-    const card = offerFor(tab, key);
+    const card = await offerFor(tab, key);
     await card
       .getByText(/revoked|not paired/i)
       .first()
@@ -313,7 +336,7 @@ describe('Send to Serval, in a real browser', () => {
     await tab.goto(`${DASHBOARD}/test/apikeys`);
     await tab.getByRole('button', { name: 'Create restricted key' }).click();
     await tab.getByRole('dialog').getByRole('button', { name: 'Create' }).click();
-    const liveCard = offerFor(tab, liveKey);
+    const liveCard = await offerFor(tab, liveKey);
     // Said in the card where the form would be, at the same render: then there is no Send.
     await liveCard.getByText('Only an admin can send live keys.').waitFor({ timeout: UI_TIMEOUT });
     expect(await liveCard.innerText()).toContain('Live mode');
@@ -325,14 +348,14 @@ describe('Send to Serval, in a real browser', () => {
     await expectNoAxeViolations(tab, 'card', 'the card: a member with a live key');
     await expectLegible(tab, 'card', 'the card: a member with a live key');
     await liveCard.getByRole('button', { name: 'Close', exact: true }).click();
-    await liveCard.waitFor({ state: 'detached' });
+    await offerGone(tab, liveKey);
     await tab.getByRole('dialog').getByRole('button', { name: 'Done' }).click();
 
     // A test key, revealed on the same page: Send, as for anyone who may.
     const testKey = newKey({ type: 'restricted', mode: 'test' });
     dashboard.keys.reveal = testKey;
     await tab.getByRole('button', { name: 'Reveal test key' }).click();
-    const testCard = offerFor(tab, testKey);
+    const testCard = await offerFor(tab, testKey);
     const picker = testCard.getByLabel('Application', { exact: true });
     await picker.waitFor({ timeout: UI_TIMEOUT });
     await chooseApplication(picker, 'Ledger');

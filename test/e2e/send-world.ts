@@ -6,11 +6,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Locator, Page, Worker } from 'playwright-core';
+import type { Frame, Locator, Page, Worker } from 'playwright-core';
+export { cardFrames };
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { maskKey } from '../../shared/keys.js';
 import type { StripeTestServer } from '../stripe-server/index.js';
-import { horizontalOverflow } from './accessibility.js';
+import { cardFrames, horizontalOverflow } from './accessibility.js';
 import { createApplications, REPO_ROOT, startBackendWithStripe, type Backend, type BackendWithStripe } from './backend.js';
 import { launchWithExtension, type ExtensionBrowser } from './chromium.js';
 import { serveDashboard, type Dashboard } from './dashboard.js';
@@ -57,16 +58,37 @@ export async function screenshot(target: Page | Locator, name: string): Promise<
   else await target.screenshot({ path: file, animations: 'disabled' });
 }
 
-/** The offer card for one key (found by its masked form), inside `<serval-key-offer>`'s shadow root. */
-export function offerFor(page: Page, key: string): Locator {
-  return page
-    .locator('serval-key-offer')
-    .getByRole('region', { name: OFFER_REGION })
-    .filter({ hasText: maskKey(key) });
+async function framesShowing(page: Page, masked: string): Promise<Frame[]> {
+  const showing: Frame[] = [];
+  for (const frame of cardFrames(page)) {
+    const text = await frame.evaluate(() => (globalThis as any).document.body?.innerText ?? '').catch(() => '');
+    if (text.includes(masked)) showing.push(frame);
+  }
+  return showing;
 }
 
-export function allOffers(page: Page): Locator {
-  return page.locator('serval-key-offer').getByRole('region', { name: OFFER_REGION });
+/** The offer card for one key (found by its masked form), in its frame: waits for it to show. */
+export async function offerFor(page: Page, key: string, timeout = UI_TIMEOUT): Promise<Locator> {
+  const masked = maskKey(key);
+  await expect.poll(async () => (await framesShowing(page, masked)).length, { timeout, message: `an offer for ${masked}` }).toBeGreaterThan(0);
+  const [frame] = await framesShowing(page, masked);
+  return frame.getByRole('region', { name: OFFER_REGION }).filter({ hasText: masked });
+}
+
+/** How many offers the page shows, in all the card's frames. */
+export async function offerCount(page: Page): Promise<number> {
+  let count = 0;
+  for (const frame of cardFrames(page))
+    count += await frame
+      .getByRole('region', { name: OFFER_REGION })
+      .count()
+      .catch(() => 0);
+  return count;
+}
+
+/** Waits until no frame shows an offer for `key` (closed, its frame gone). */
+export async function offerGone(page: Page, key: string): Promise<void> {
+  await expect.poll(async () => (await framesShowing(page, maskKey(key))).length, { timeout: UI_TIMEOUT }).toBe(0);
 }
 
 /**
@@ -77,6 +99,21 @@ export async function chooseApplication(picker: Locator, name: string): Promise<
   await picker.focus();
   await picker.pressSequentially(name); // the picker's type-to-select
   await expect.poll(() => chosenApplication(picker)).toBe(name);
+  await frameFitsCard(picker);
+}
+
+/**
+ * Waits until the card's frame is as tall as the card again (what the choice shows below the
+ * picker makes the card taller; the frame follows a moment later), so that a click aims at where
+ * the button stays.
+ */
+export async function frameFitsCard(inCard: Locator): Promise<void> {
+  const fits = () =>
+    inCard.evaluate(() => {
+      const { document, innerHeight } = globalThis as any;
+      return document.documentElement.scrollHeight <= innerHeight + 1;
+    });
+  await expect.poll(fits, { timeout: UI_TIMEOUT }).toBe(true);
 }
 
 export function chosenApplication(picker: Locator): Promise<string | undefined> {

@@ -16,7 +16,7 @@ describe('who may ask for what', () => {
     const executeScript = vi.spyOn(fakeBrowser.scripting, 'executeScript').mockResolvedValue([] as never);
     const reply = await dispatch(background.handlers, { type: 'serval:load-card' }, { ...DASHBOARD_SENDER, frameId: 3 }, EXTENSION);
     expect(reply).toEqual({ ok: true, data: null });
-    expect(executeScript).toHaveBeenCalledWith({ target: { tabId: 7, frameIds: [3] }, files: ['/card.js'] });
+    expect(executeScript).toHaveBeenCalledWith({ target: { tabId: 7, frameIds: [3] }, files: ['/card-host.js'] });
   });
 
   it('refuses pairing, disconnecting and status requests coming from a web page', async () => {

@@ -1,19 +1,9 @@
-/** The card on the page: its shadow-rooted host, where it goes, and that it does not get lost. */
-import { fireEvent, within } from '@testing-library/preact';
+/** The card on the page: its closed-shadow host, the card's frames in it, where it goes, and that it does not get lost. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CARD_HOST_TAG, type CardApi, type KeyOffer } from '../../extension/card/card-api';
-import type { CardClient } from '../../extension/card/card-client';
-import { cardPosition, createCardApi } from '../../extension/card/mount';
+import { cardPosition, cardShadowRoot, createCardApi, type CardHostDeps, type FrameEvent } from '../../extension/card/mount';
 import { placeCard, CARD_HEIGHT, CARD_WIDTH, MARGIN } from '../../extension/card/placement';
-import { application, RESTRICTED_LIVE, RESTRICTED_TEST } from './fixtures';
-
-const client: CardClient = {
-  listApplications: async () => ({ ok: true, data: { applications: [application()], defaultApplicationId: null, person: null } }),
-  createApplication: async () => ({ ok: false, error: { code: 'x', message: 'x' } }),
-  sendKey: async () => ({ ok: false, error: { code: 'x', message: 'x' } }),
-  rotateKey: async () => ({ ok: false, error: { code: 'x', message: 'x' } }),
-  openOptions: async () => ({ ok: true, data: null }),
-};
+import { RESTRICTED_LIVE, RESTRICTED_TEST } from './fixtures';
 
 /** A Stripe-like modal with the input that shows the new key. */
 function openDialogWithField() {
@@ -35,26 +25,52 @@ const offer = (key: string, anchor: Element | null): KeyOffer => ({
 });
 
 const host = () => document.querySelector(CARD_HOST_TAG) as HTMLElement | null;
-const inCard = () => within(host()!.shadowRoot as unknown as HTMLElement);
+const frames = () => [...(cardShadowRoot(host()!)?.querySelectorAll('iframe') ?? [])];
 const changesDelivered = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 let api: CardApi;
+let deps: CardHostDeps & { register: ReturnType<typeof vi.fn> };
+/** What the card's frames would say to the host. */
+let fromFrame: (message: FrameEvent) => void;
 beforeEach(() => {
   document.body.innerHTML = '<main><code id="token"></code></main><div id="modal-root"></div>';
-  api = createCardApi(document, client);
+  let ids = 0;
+  deps = {
+    register: vi.fn(async () => `offer${++ids}`),
+    frameUrl: (offerId) => `about:blank#${offerId}`,
+    listen(handler) {
+      fromFrame = handler;
+      return () => undefined;
+    },
+  };
+  api = createCardApi(document, deps);
 });
 afterEach(() => api.clear());
 
 describe('the card host', () => {
-  it('is a <serval-key-offer> with an open shadow root holding the card; the page sees no key', async () => {
+  it("is a <serval-key-offer> with a closed shadow root holding the card's frame; the page sees no key", async () => {
     api.show(offer(RESTRICTED_TEST, document.getElementById('token')));
     expect(host()).not.toBeNull();
-    expect(host()!.shadowRoot?.mode).toBe('open');
-    expect(await inCard().findByRole('button', { name: 'Send to Serval' })).toBeTruthy();
-    expect(inCard().getByRole('combobox', { name: 'Application' })).toBeTruthy();
+    expect(host()!.shadowRoot).toBeNull();
+    expect(deps.register).toHaveBeenCalledWith(expect.objectContaining({ key: RESTRICTED_TEST }), '1');
+    await vi.waitFor(() => expect(frames()[0]?.getAttribute('src')).toBe('about:blank#offer1'));
+    expect(frames()[0].title).toBe('Serval');
     expect(host()!.textContent).toBe('');
-    expect(host()!.shadowRoot!.innerHTML).not.toContain(RESTRICTED_TEST);
+    expect(document.documentElement.outerHTML).not.toContain(RESTRICTED_TEST);
     expect(host()!.style.getPropertyValue('position')).toBe('fixed');
+  });
+
+  it("follows the card's height, and leaves when a frame's offer could not be handed over", async () => {
+    api.show(offer(RESTRICTED_TEST, null));
+    await vi.waitFor(() => expect(frames()[0]?.getAttribute('src')).toBeTruthy());
+    expect(frames()[0].style.getPropertyValue('height')).toBe('0px');
+    fromFrame({ slot: '1', event: 'size', height: 312.4 });
+    expect(frames()[0].style.getPropertyValue('height')).toBe('313px');
+    fromFrame({ slot: '9', event: 'size', height: 5 }); // no such frame
+    api.clear();
+    deps.register.mockResolvedValueOnce(null);
+    api.show(offer(RESTRICTED_LIVE, null));
+    await vi.waitFor(() => expect(host()).toBeNull());
   });
 
   it('goes inside the dialog that shows the key (so a modal does not lock it out), at a corner clear of it', () => {
@@ -93,16 +109,16 @@ describe('the card host', () => {
     expect(byId('button').nextElementSibling).toBe(host());
   });
 
-  it('shows each key once, stacks different keys, and leaves when the last one is dismissed', async () => {
+  it('shows each key once, stacks different keys, and leaves when the last one closes', async () => {
     api.show(offer(RESTRICTED_TEST, null));
     api.show(offer(RESTRICTED_TEST, null));
     api.show(offer(RESTRICTED_LIVE, null));
     expect(document.querySelectorAll(CARD_HOST_TAG)).toHaveLength(1);
-    expect(await inCard().findAllByRole('button', { name: 'Close' })).toHaveLength(2);
-    inCard().getAllByRole('button', { name: 'Close' })[0].click();
-    await vi.waitFor(() => expect(inCard().getAllByRole('button', { name: 'Close' })).toHaveLength(1));
-    inCard().getByRole('button', { name: 'Close' }).click();
-    await vi.waitFor(() => expect(host()).toBeNull());
+    expect(frames()).toHaveLength(2);
+    fromFrame({ slot: '1', event: 'close', hadFocus: false });
+    expect(frames()).toHaveLength(1);
+    fromFrame({ slot: '2', event: 'close', hadFocus: false });
+    expect(host()).toBeNull();
   });
 
   it('moves to <body> rather than vanish when the dialog it was in goes away', async () => {
@@ -111,7 +127,7 @@ describe('the card host', () => {
     document.getElementById('modal-root')!.replaceChildren();
     await changesDelivered();
     expect(host()!.parentElement).toBe(document.body);
-    expect(await inCard().findByRole('button', { name: 'Send to Serval' })).toBeTruthy();
+    expect(frames()).toHaveLength(1);
   });
 });
 
@@ -122,65 +138,43 @@ describe('focus when an offer closes', () => {
       <div role="dialog"><input id="key" readonly><footer><button id="copy">Copy</button></footer></div>`;
     return { before: document.getElementById('before')!, field: document.getElementById('key')!, copy: document.getElementById('copy')! };
   }
-  const focusInCard = (name: string) => (inCard().getByRole('button', { name }) as HTMLElement).focus();
 
-  it('goes back to the element that had it before the card, after Close', async () => {
+  it('goes back to the page element that had it before the card, when the card had it', () => {
     const { copy, field } = pageWithKeyField();
     api.show(offer(RESTRICTED_TEST, field));
-    await inCard().findByRole('button', { name: 'Send to Serval' });
     copy.focus();
-    focusInCard('Close');
-    expect(document.activeElement).toBe(host());
-    inCard().getByRole('button', { name: 'Close' }).click();
+    frames()[0].focus(); // into the card
+    fromFrame({ slot: '1', event: 'close', hadFocus: true });
     expect(host()).toBeNull();
     expect(document.activeElement).toBe(copy);
   });
 
-  it('goes back to the element that had it, after Escape, also when focus moved around in the card meanwhile', async () => {
-    const { before, field } = pageWithKeyField();
-    api.show(offer(RESTRICTED_TEST, field));
-    const picker = await inCard().findByRole('combobox', { name: 'Application' });
-    before.focus();
-    focusInCard('Close');
-    (picker as HTMLElement).focus(); // within the card: not "the element that had it"
-    fireEvent.keyDown(picker, { key: 'Escape' });
-    expect(host()).toBeNull();
-    expect(document.activeElement).toBe(before);
-  });
-
-  it("goes to the key's field when nothing had focus before the card", async () => {
+  it("goes to the key's field when nothing on the page had focus before the card", () => {
     const { field } = pageWithKeyField();
     api.show(offer(RESTRICTED_TEST, field));
-    await inCard().findByRole('button', { name: 'Send to Serval' });
-    focusInCard('Close');
-    inCard().getByRole('button', { name: 'Close' }).click();
+    fromFrame({ slot: '1', event: 'close', hadFocus: true });
     expect(document.activeElement).toBe(field);
   });
 
-  it('leaves focus alone when it was not in the card', async () => {
+  it('leaves focus alone when it was not in the card', () => {
     const { before, copy, field } = pageWithKeyField();
     api.show(offer(RESTRICTED_TEST, field));
-    await inCard().findByRole('button', { name: 'Send to Serval' });
     before.focus();
-    focusInCard('Close');
     copy.focus(); // the person moved on
-    api.clear();
+    fromFrame({ slot: '1', event: 'close', hadFocus: false });
     expect(document.activeElement).toBe(copy);
   });
 
-  it('with several offers, closing one gives focus back too, and the card does not move while focus is in it', async () => {
+  it('with several offers, closing one gives focus back too, and the card does not move while focus is in it', () => {
     const { before, field } = pageWithKeyField();
     const other = document.body.appendChild(document.createElement('code'));
     api.show(offer(RESTRICTED_TEST, field));
-    await inCard().findByRole('button', { name: 'Send to Serval' });
     before.focus();
-    focusInCard('Close');
+    frames()[0].focus();
     api.show(offer(RESTRICTED_LIVE, other)); // a second key while the person is in the card
-    expect(field.nextElementSibling).toBe(host());
-    expect(document.activeElement).toBe(host());
-    await vi.waitFor(() => expect(inCard().getAllByRole('button', { name: 'Close' })).toHaveLength(2));
-    inCard().getAllByRole('button', { name: 'Close' })[0].click();
-    expect(inCard().getAllByRole('button', { name: 'Close' })).toHaveLength(1);
+    expect(frames()).toHaveLength(2);
+    fromFrame({ slot: '1', event: 'close', hadFocus: true });
+    expect(frames()).toHaveLength(1);
     expect(document.activeElement).toBe(before);
   });
 });

@@ -12,10 +12,13 @@ import { afterContentScriptSaw, resetDashboard, startDashboard, tearDownDashboar
 import { application, PUBLISHABLE_LIVE, RESTRICTED_LIVE, RESTRICTED_TEST, SECRET_TEST } from './fixtures';
 
 const host = () => document.querySelector(CARD_HOST_TAG) as HTMLElement | null;
-const inCard = () => within(host()!.shadowRoot as unknown as HTMLElement);
+/** The card's frames, as the harness renders them (happy-dom loads no frame). */
+const inCard = () => within(document.getElementById('card-frames')!);
 /** The masked keys the card offers, in order. */
 const offeredKeys = () =>
-  [...(host()?.shadowRoot?.querySelectorAll('section[aria-label]') ?? [])].map((offer) => /\((.*)\)$/.exec(offer.getAttribute('aria-label')!)![1]);
+  [...(document.getElementById('card-frames')?.querySelectorAll('section[aria-label]') ?? [])].map(
+    (offer) => /\((.*)\)$/.exec(offer.getAttribute('aria-label')!)![1],
+  );
 
 let stop: (() => void) | null = null;
 beforeEach(() => resetDashboard('<main id="main"></main>'));
@@ -47,7 +50,7 @@ describe('the content script', () => {
     expect(offeredKeys()).toEqual(['rk_test_…8Hn0']);
     expect(dashboard.loadCardRequests()).toHaveLength(1);
     expect(dashboard.executeScript).toHaveBeenCalledTimes(1);
-    expect(dashboard.executeScript).toHaveBeenCalledWith({ target: { tabId: 7, frameIds: [0] }, files: ['/card.js'] });
+    expect(dashboard.executeScript).toHaveBeenCalledWith({ target: { tabId: 7, frameIds: [0] }, files: ['/card-host.js'] });
     expect(await inCard().findByRole('button', { name: 'Send to Serval' })).toBeTruthy();
   });
 

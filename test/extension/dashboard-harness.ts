@@ -2,13 +2,20 @@
  * The whole extension on a happy-dom "dashboard": the real content script (with a real
  * ContentScriptContext), the real card script, the real background handlers, connected through
  * WXT's fake browser; the backend is a fake at `fetch`. `scripting.executeScript` is the one
- * browser call played by hand: it runs the card entrypoint, as Chrome would inject card.js.
+ * browser call played by hand: it installs the card host, as Chrome would inject card-host.js.
+ * happy-dom loads no frame, so each card "frame" is the real card page (CardPage) rendered into
+ * `#card-frames`, outside the host, talking to the same background as card.html would: it takes
+ * its offer by the one-time id the host was given.
  */
 import { vi } from 'vitest';
 import { browser } from 'wxt/browser';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { ContentScriptContext } from 'wxt/utils/content-script-context';
-import { CARD_API_GLOBAL, installedCardApi } from '../../extension/card/card-api';
+import { h, render } from 'preact';
+import { CARD_API_GLOBAL, installCardApiGlobal, installedCardApi } from '../../extension/card/card-api';
+import { CardPage, type CardPageDeps } from '../../extension/card/CardPage';
+import { createCardApi, type CardHostDeps, type FrameEvent } from '../../extension/card/mount';
+import type { CardClient } from '../../extension/card/card-client';
 import { createServalBackground } from '../../extension/background/serval-background';
 import { answer, dispatch } from '../../extension/messaging/router';
 import { createFakeBackend, type FakeBackendOptions } from './fake-backend';
@@ -18,6 +25,9 @@ import { dashboardSender as senderAt, EXTENSION } from './senders';
 export function resetDashboard(bodyHtml: string): void {
   fakeBrowser.reset();
   delete (globalThis as Record<string, unknown>)[CARD_API_GLOBAL];
+  const frames = document.getElementById('card-frames');
+  for (const frame of frames?.children ?? []) render(null, frame);
+  frames?.remove();
   document.body.innerHTML = bodyHtml;
 }
 
@@ -40,10 +50,62 @@ export async function startDashboard(url: string, backendOptions: FakeBackendOpt
   /** The content script's requests for the card: the first thing it does with a key it found. */
   const loadCardRequests = () => sendMessage.mock.calls.filter(([message]) => (message as { type?: unknown } | null)?.type === 'serval:load-card');
   const executeScript = vi.spyOn(fakeBrowser.scripting, 'executeScript').mockImplementation((async () => {
-    const { default: card } = await import('../../extension/entrypoints/card');
-    card.main();
+    installCardApiGlobal(createCardApi(document, hostDeps));
     return [];
   }) as never);
+
+  // The card's page, as card.html: an extension page in the dashboard's tab.
+  const cardSender = { id: EXTENSION.id, url: `${EXTENSION.baseUrl}card.html`, tab: { id: 7 } as never, frameId: 12 };
+  const toBackground = (type: string, data?: unknown) => dispatch(background.handlers, { type, data }, cardSender, EXTENSION) as Promise<never>;
+  const client: CardClient = {
+    listApplications: () => toBackground('serval:list-applications'),
+    createApplication: (name) => toBackground('serval:create-application', { name }),
+    sendKey: (applicationId, apiKey) => toBackground('serval:send-key', { applicationId, apiKey }),
+    rotateKey: (applicationIds, apiKey) => toBackground('serval:rotate-key', { applicationIds, apiKey }),
+    openOptions: async () => ({ ok: true, data: null }),
+  };
+  let toHost: ((message: FrameEvent) => void) | null = null;
+  /** One "frame": the card page rendered into its own element, gone when the host is told it closed. */
+  const pageDeps = (frame: HTMLElement): CardPageDeps => ({
+    take: (offerId) => toBackground('serval:take-offer', { offerId }),
+    tellHost(offer, event) {
+      if (offer) toHost?.({ slot: offer.slot, ...event } as FrameEvent);
+      if (event.event === 'close') {
+        render(null, frame);
+        frame.remove();
+      }
+    },
+    client,
+  });
+  const hostDeps: CardHostDeps = {
+    async register(offer, slot) {
+      const reply = await dispatch(
+        background.handlers,
+        { type: 'serval:offer-key', data: { key: offer.key, page: offer.page, slot } },
+        dashboardSender,
+        EXTENSION,
+      );
+      return reply.ok ? (reply.data as { offerId: string }).offerId : null;
+    },
+    frameUrl(offerId) {
+      let frames = document.getElementById('card-frames');
+      if (!frames) {
+        frames = document.createElement('div');
+        frames.id = 'card-frames';
+        document.documentElement.append(frames);
+      }
+      const frame = document.createElement('div');
+      frames.append(frame);
+      render(h(CardPage, { offerId, deps: pageDeps(frame) }), frame);
+      return 'about:blank';
+    },
+    listen(handler) {
+      toHost = handler;
+      return () => {
+        toHost = null;
+      };
+    },
+  };
 
   const pair = () => background.handlers['serval:pair']({ backendUrl: 'http://127.0.0.1:8787', code: 'ABCD-EFGH', deviceName: 'Chrome on Linux' }, {});
 
