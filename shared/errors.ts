@@ -122,6 +122,11 @@ export const ERRORS = {
     message: 'This key has expired.',
     hint: 'Create a new key in the Stripe Dashboard (or roll this one) and send the new key to Serval.',
   },
+  key_access_restricted: {
+    status: 422,
+    message: "Stripe knows this key but refuses it for requests from this backend's address: the key is limited to certain IP addresses.",
+    hint: "In Stripe → API keys → ⋯ → Manage IP restrictions, allow this backend's address",
+  },
   sign_in_rate_limited: {
     status: 429,
     message: 'Too many failed sign-in attempts.',

@@ -14,7 +14,15 @@ import { requireKeyPermission } from '../integrations/key-permission.js';
 import type { IntegrationService } from '../integrations/stripe-integration.js';
 import { authenticated, createRouter, errors, IdParam, json, jsonBody } from './openapi-helpers.js';
 
-const keyRefusals = ['malformed_key', 'publishable_key', 'invalid_api_key', 'expired_api_key', 'stripe_unavailable', 'stripe_rate_limited'] as const;
+const keyRefusals = [
+  'malformed_key',
+  'publishable_key',
+  'invalid_api_key',
+  'expired_api_key',
+  'key_access_restricted',
+  'stripe_unavailable',
+  'stripe_rate_limited',
+] as const;
 
 export function integrationRoutes({ integrations }: { integrations: IntegrationService }) {
   const router = createRouter();
@@ -26,7 +34,7 @@ export function integrationRoutes({ integrations }: { integrations: IntegrationS
       tags: ['Stripe integration'],
       summary: 'Check a Stripe key with Stripe, then seal and store it (or replace the stored one)',
       description:
-        "A key Stripe refuses (422) or a Stripe outage (502/503) changes nothing. A key whose mode differs from the application's declared environment is refused (422 `mode_mismatch`) before any call to Stripe, and again if the environment changed while Stripe was answering. " +
+        "A key Stripe refuses (422) or a Stripe outage (502/503) changes nothing; a key limited to other IP addresses is 422 `key_access_restricted`, not `invalid_api_key`. A key whose mode differs from the application's declared environment is refused (422 `mode_mismatch`) before any call to Stripe, and again if the environment changed while Stripe was answering. " +
         'A restricted key lacking some of the five permissions is stored with status `missing_permissions`. Warnings: `account_changed` and `mode_changed` when a replacement differs from the key it replaced; ' +
         '`account_used_elsewhere` (with `details.applications`) when other applications still hold an older key of the same account and mode. ' +
         'A test key needs a member or an admin; a live key, an admin (403 `forbidden`, decided from the key itself before any call to Stripe).',
@@ -73,7 +81,15 @@ export function integrationRoutes({ integrations }: { integrations: IntegrationS
       request: { params: IdParam },
       responses: {
         200: json(IntegrationWithValidationSchema, 'Checked; `validation.valid` is false if Stripe no longer accepts the key'),
-        ...errors('unauthorized', 'forbidden', 'application_not_found', 'integration_not_found', 'stripe_unavailable', 'stripe_rate_limited'),
+        ...errors(
+          'unauthorized',
+          'forbidden',
+          'application_not_found',
+          'integration_not_found',
+          'key_access_restricted',
+          'stripe_unavailable',
+          'stripe_rate_limited',
+        ),
       },
     }),
     async (c) => c.json(await integrations.recheck(c.req.valid('param').id, actorOf(c.get('principal'))), 200),

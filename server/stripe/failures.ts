@@ -1,13 +1,16 @@
 /**
  * What went wrong in a call to Stripe, decided by HTTP status and error class — never by message
  * wording, which Stripe has changed. Messages are only mined, opportunistically, for the account
- * id and the missing scope.
+ * id and the missing scope — with one exception: Stripe refuses a key limited to other IP addresses
+ * with the same 401 as an unknown key, no code to tell them apart, so that one is told by its words.
  */
 import { loadedStripeSdk } from './sdk.js';
 
 export type StripeFailure =
   /** 401: unknown, deleted, rolled or expired key. */
   | { kind: 'auth'; expired: boolean; message: string }
+  /** The key is fine, but not for requests from this address (Manage IP restrictions). */
+  | { kind: 'access_restricted'; message: string }
   /** 403: the key is valid but lacks a permission. */
   | { kind: 'permission'; message: string; accountId: string | null; scope: string | null }
   | { kind: 'rate_limited'; message: string; retryAfterSeconds: number }
@@ -28,6 +31,9 @@ export function describeStripeFailure(error: unknown): StripeFailure {
   if (error instanceof Stripe.errors.StripeConnectionError || status === undefined) {
     return { kind: 'unavailable', message };
   }
+  if ((status === 401 || status === 403) && IP_NOT_ALLOWED.test(message)) {
+    return { kind: 'access_restricted', message };
+  }
   if (status === 401) {
     return { kind: 'auth', expired: error.code === 'api_key_expired', message };
   }
@@ -42,6 +48,13 @@ export function describeStripeFailure(error: unknown): StripeFailure {
   }
   return { kind: 'request', statusCode: status, code: error.code ?? null, message, param: error.param ?? null };
 }
+
+/**
+ * "The API key provided does not allow requests from your IP address." — sometimes followed by the
+ * address in parentheses. A 401 (seen in 2026 logs as StripeAuthenticationError); a 403 with these
+ * words is read the same way, so that a change of status can't turn it into "missing permissions".
+ */
+const IP_NOT_ALLOWED = /does not allow requests from your IP address/i;
 
 /** Both of Stripe's 403 wordings name the account: `… on account 'acct_1PJBLEBBLEfV'.` */
 export function accountIdFromMessage(message: string): string | null {

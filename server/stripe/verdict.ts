@@ -27,6 +27,10 @@ export function decideVerdict(key: ParsedKey, answers: CheckAnswers, checkedAt: 
   const auth = failures.find((f) => f.kind === 'auth');
   if (auth) return { ok: false, refusal: { code: auth.expired ? 'expired_api_key' : 'invalid_api_key' } };
 
+  // A key Stripe knows, refused for where the request comes from: nothing is known about what it
+  // may do, and it is not invalid.
+  if (failures.some((f) => f.kind === 'access_restricted')) return { ok: false, refusal: { code: 'key_access_restricted' } };
+
   // Without every answer we can't say what the key may do: refuse rather than guess.
   const unavailable = failures.find((f) => f.kind === 'unavailable');
   if (unavailable) return { ok: false, refusal: { code: 'stripe_unavailable' } };

@@ -36,6 +36,9 @@ export function workflowFailure(failure: StripeFailure, needed: PermissionId): {
           message: failure.expired ? 'The stored Stripe key has expired.' : 'Stripe no longer accepts the stored key.',
         },
       };
+    case 'access_restricted':
+      // Stripe knows the key; it refuses this backend's address. The key is not invalid.
+      return { error: new ApiError('key_access_restricted'), change: null };
     case 'rate_limited':
       return { error: new ApiError('stripe_rate_limited', {}, { 'Retry-After': String(failure.retryAfterSeconds) }), change: null };
     case 'unavailable':

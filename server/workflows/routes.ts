@@ -46,6 +46,7 @@ const failures = errors(
   'stripe_resource_missing',
   'stripe_permission_denied',
   'stripe_key_invalid',
+  'key_access_restricted',
   'stripe_rate_limited',
   'stripe_unavailable',
 );

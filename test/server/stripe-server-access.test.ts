@@ -97,6 +97,35 @@ describe('authentication (401)', () => {
   });
 });
 
+describe('Manage IP restrictions (401 from an address not on the list)', () => {
+  it('refuses a key limited to other addresses on every endpoint, as StripeAuthenticationError, until loopback is allowed', async () => {
+    const key = server.createKey({ type: 'restricted', allowedIps: ['203.0.113.7', '198.51.100.0/24'] });
+    for (const call of [sdk(key).accounts.retrieveCurrent(), sdk(key).charges.list({ limit: 1 }), sdk(key).customers.update(NONEXISTENT_CUSTOMER_ID, {})]) {
+      const err = await failure(call);
+      expect(err).toBeInstanceOf(Stripe.errors.StripeAuthenticationError);
+      expect(err.statusCode).toBe(401);
+      expect(err.code).toBeUndefined();
+      expect(err.rawType).toBe('invalid_request_error');
+      expect(err.message).toBe('The API key provided does not allow requests from your IP address.');
+    }
+    const res = await raw('/v1/balance', { key });
+    expect(res.headers.get('www-authenticate')).toBe('Bearer realm="Stripe"');
+    expect(await res.text()).toBe(
+      '{\n  "error": {\n    "message": "The API key provided does not allow requests from your IP address.",\n    "type": "invalid_request_error"\n  }\n}\n',
+    );
+
+    server.setAllowedIps(key, ['203.0.113.7', '127.0.0.0/8']);
+    await expect(sdk(key).balance.retrieve()).resolves.toMatchObject({ object: 'balance' });
+    server.setAllowedIps(key, null);
+    await expect(sdk(key).charges.list({ limit: 1 })).resolves.toMatchObject({ object: 'list' });
+  });
+
+  it('still answers an unknown key as unknown, and an expired one as expired, before looking at the address', async () => {
+    const expired = server.createKey({ expired: true, allowedIps: ['203.0.113.7'] });
+    expect((await failure(sdk(expired).balance.retrieve())).code).toBe('api_key_expired');
+  });
+});
+
 describe('permissions (403)', () => {
   it('Format A names the missing rak_ scope and the account, with a Request-Id', async () => {
     const accountId = freshAccount();

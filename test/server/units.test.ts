@@ -106,6 +106,22 @@ describe('Stripe failures, by status and class — never by wording', () => {
     ).toMatchObject({ kind: 'request', statusCode: 404 });
   });
 
+  it('a 401 (or 403) saying the key does not allow requests from this IP address is access_restricted, not auth', () => {
+    const ip = 'The API key provided does not allow requests from your IP address.';
+    for (const message of [ip, `${ip.slice(0, -1)} (203.0.113.7).`]) {
+      expect(describeStripeFailure(new Stripe.errors.StripeAuthenticationError({ message, statusCode: 401 } as never))).toEqual({
+        kind: 'access_restricted',
+        message,
+      });
+      expect(describeStripeFailure(permissionError(message))).toMatchObject({ kind: 'access_restricted' });
+    }
+    const refused = workflowFailure(
+      describeStripeFailure(new Stripe.errors.StripeAuthenticationError({ message: ip, statusCode: 401 } as never)),
+      'charges_read',
+    );
+    expect(refused).toMatchObject({ change: null, error: { code: 'key_access_restricted', status: 422 } });
+  });
+
   it("a workflow 403 names the permission from Stripe's scope when it is there, else the route's", () => {
     const fromMessage = workflowFailure(describeStripeFailure(permissionError(formatA)), 'charges_read');
     expect(fromMessage.change).toMatchObject({ status: 'missing_permissions', missing: 'balance_read' });
@@ -124,6 +140,17 @@ describe('the verdict', () => {
   it('any 401 refuses the key, expired or not', () => {
     const answers = { account: fail({ kind: 'auth', expired: true, message: '' }), probes: all(ok) };
     expect(decideVerdict(key, answers, 'now')).toEqual({ ok: false, refusal: { code: 'expired_api_key' } });
+  });
+
+  it('a key refused for this address is key_access_restricted, whatever the other answers', () => {
+    const probes = {
+      ...all(fail({ kind: 'permission', message: '', accountId: 'acct_2', scope: null })),
+      charges_read: fail({ kind: 'access_restricted', message: '' }),
+    };
+    expect(decideVerdict(key, { account: fail({ kind: 'access_restricted', message: '' }), probes }, 'now')).toEqual({
+      ok: false,
+      refusal: { code: 'key_access_restricted' },
+    });
   });
 
   it('an outage anywhere refuses to guess', () => {

@@ -2,6 +2,7 @@
  * The first two checks Stripe makes on every request, in its order: who is calling (401) and
  * whether the key may call this endpoint (403), each worded as Stripe words it.
  */
+import { BlockList, isIPv6 } from 'node:net';
 import { permissionInfo } from '../../shared/permissions.js';
 import type { KeyRecord, KeyRegistry, StripePermission } from './keys.js';
 import { StripeWireError, docUrl, maskInvalidKey, maskKeyLast6, type WireReply } from './wire.js';
@@ -44,7 +45,40 @@ function unauthenticated(message: string): WireReply {
   };
 }
 
-export function authenticate(header: string | undefined, keys: KeyRegistry): AuthOutcome {
+/**
+ * A key limited to certain addresses (the Dashboard's API keys page, ⋯ → Manage IP restrictions),
+ * used from any other address, whatever the endpoint. Stripe recommends the restriction
+ * (docs.stripe.com/keys-best-practices: "configure API keys to only allow requests from specified
+ * IP addresses") but documents no error body for it; what it answers is on record elsewhere:
+ * - the message, word for word: PostHog/posthog
+ *   products/warehouse_sources/backend/temporal/data_imports/sources/stripe/source.py and
+ *   tests/test_stripe_source.py ("IP allowlist rejection", also seen with ` (1.2.3.4)` appended —
+ *   PostHog matches the stable phrase, and so do we);
+ * - the status: 401, raised by stripe-node as StripeAuthenticationError (a 2026 production log,
+ *   Ch405-L9/universal-header-v4 CHANGELOG.md, "[2026-05-03] Diagnosed (Stripe configuration)").
+ * No `code` has been seen with it, and the `type` is not on record: `invalid_request_error`, as for
+ * every other 401 Stripe sends. Whether it carries a Request-Id is UNCONFIRMED; the key is known, so
+ * like the expired-key 401 we send one.
+ * So an IP-restricted key looks like an unknown one to anything that reads the status alone.
+ */
+export const IP_NOT_ALLOWED_MESSAGE = 'The API key provided does not allow requests from your IP address.';
+
+function addressAllowed(allowed: readonly string[], address: string | undefined): boolean {
+  if (!address) return false;
+  const list = new BlockList();
+  for (const entry of allowed) {
+    const [ip, prefix] = entry.split('/');
+    const family = isIPv6(ip!) ? 'ipv6' : 'ipv4';
+    if (prefix === undefined) list.addAddress(ip!, family);
+    else list.addSubnet(ip!, Number(prefix), family);
+  }
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1]; // an IPv4 caller on a dual-stack socket
+  const caller = mapped ?? address;
+  return list.check(caller, isIPv6(caller) ? 'ipv6' : 'ipv4');
+}
+
+/** `remoteAddress`: the caller's address as the socket sees it (loopback, for every test). */
+export function authenticate(header: string | undefined, keys: KeyRegistry, remoteAddress?: string): AuthOutcome {
   const key = keyFromAuthorization(header);
   if (key === null) return { ok: false, reply: unauthenticated(NO_KEY_MESSAGE) };
 
@@ -64,6 +98,11 @@ export function authenticate(header: string | undefined, keys: KeyRegistry): Aut
       doc_url: docUrl('api_key_expired'),
       message: `Expired API Key provided: ${maskKeyLast6(key)}`,
     }).toReply();
+    reply.headers = { 'www-authenticate': 'Bearer realm="Stripe"' };
+    return { ok: false, reply };
+  }
+  if (record.allowedIps && !addressAllowed(record.allowedIps, remoteAddress)) {
+    const reply = new StripeWireError(401, { type: 'invalid_request_error', message: IP_NOT_ALLOWED_MESSAGE }).toReply();
     reply.headers = { 'www-authenticate': 'Bearer realm="Stripe"' };
     return { ok: false, reply };
   }

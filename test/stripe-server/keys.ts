@@ -20,6 +20,11 @@ export interface KeyOptions {
   expired?: boolean;
   /** Restricted key may GET /v1/account; default false → 403. */
   accountReadable?: boolean;
+  /**
+   * Manage IP restrictions: only these addresses (or CIDR ranges) may use the key. Default: any.
+   * The test server's callers are on loopback, so any list without 127.0.0.1 refuses them.
+   */
+  allowedIps?: string[];
 }
 
 export interface KeyRecord {
@@ -33,6 +38,8 @@ export interface KeyRecord {
   accountReadable: boolean;
   /** The key's id in the Dashboard, used by the Format B "edit permissions" link. */
   dashboardId: string;
+  /** Manage IP restrictions, or null for a key any address may use. */
+  allowedIps: string[] | null;
 }
 
 const PREFIX = { secret: 'sk', restricted: 'rk', publishable: 'pk' } as const;
@@ -77,6 +84,7 @@ export class KeyRegistry {
       expired: opts.expired ?? false,
       accountReadable: opts.accountReadable ?? false,
       dashboardId: `mk_1${randomAlnum(23)}`,
+      allowedIps: opts.allowedIps ?? null,
     });
     return key;
   }
@@ -100,6 +108,11 @@ export class KeyRegistry {
       throw new Error(`setPermissions: ${record.type} keys have fixed permissions; create a restricted key instead`);
     }
     record.permissions = new Set(permissions);
+  }
+
+  /** Manage IP restrictions: the addresses that may use the key from now on, or null for any. */
+  setAllowedIps(key: string, allowedIps: string[] | null): void {
+    this.known(key).allowedIps = allowedIps;
   }
 
   /** Misuse of the test API (an unknown key) is a bug in the test: fail loudly. */

@@ -6,6 +6,10 @@ import type { KeyOptions, StripePermission } from './keys.js';
 import type { SeedCounts } from './store.js';
 
 export interface RecordedRequest {
+  /** When it arrived, in ms since the epoch, sub-millisecond (performance.timeOrigin + performance.now()). */
+  receivedAt: number;
+  /** The Stripe account of the key it was sent with — whatever the answer — or null for a key this server doesn't know. */
+  accountId: string | null;
   method: string;
   /** Without the query string. */
   path: string;
@@ -36,6 +40,8 @@ export interface StripeTestServer {
   expireKey(key: string): void;
   /** Restricted keys only (secret keys always have every permission). */
   setPermissions(key: string, perms: StripePermission[]): void;
+  /** Manage IP restrictions: afterwards only these addresses (or CIDR ranges) may use the key; null lifts the restriction. */
+  setAllowedIps(key: string, allowedIps: string[] | null): void;
   /** Added to every response. */
   setLatency(ms: number): void;
   /**

@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { authenticate, checkAccountAccess, checkPermission, type PermissionWording } from './access.js';
+import { authenticate, checkAccountAccess, checkPermission, keyFromAuthorization, type PermissionWording } from './access.js';
 import { FaultQueue, faultReply, type FaultSpec } from './faults.js';
 import { KeyRegistry, newAccountId, type KeyOptions, type StripePermission } from './keys.js';
 import { parseForm } from './params.js';
@@ -77,6 +77,9 @@ class StripeServer implements StripeTestServer {
   setPermissions(key: string, perms: StripePermission[]): void {
     this.keys.setPermissions(key, perms);
   }
+  setAllowedIps(key: string, allowedIps: string[] | null): void {
+    this.keys.setAllowedIps(key, allowedIps);
+  }
   setLatency(ms: number): void {
     this.latencyMs = ms;
   }
@@ -126,7 +129,10 @@ class StripeServer implements StripeTestServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://stripe.test');
+    const sentKey = keyFromAuthorization(firstHeader(req, 'authorization'));
     const record: RecordedRequest = {
+      receivedAt: performance.timeOrigin + performance.now(),
+      accountId: (sentKey && this.keys.lookup(sentKey)?.accountId) ?? null,
       method: req.method ?? 'GET',
       path: url.pathname,
       query: url.search.slice(1),
@@ -155,7 +161,7 @@ class StripeServer implements StripeTestServer {
 
   /** Everything after fault injection: the Stripe semantics proper. */
   private answer(req: IncomingMessage, record: RecordedRequest, requestId: string): WireReply {
-    const auth = authenticate(firstHeader(req, 'authorization'), this.keys);
+    const auth = authenticate(firstHeader(req, 'authorization'), this.keys, req.socket.remoteAddress);
     if (!auth.ok) return auth.reply;
     const key = auth.key;
     const data = this.data.account(key.accountId);
