@@ -51,7 +51,7 @@ async function alertLatencyOn(database: BenchDatabase): Promise<BenchResult> {
     await runtime.alerts.create({ url, kind: 'webhook', events: ['integration.broken'] }, null);
     const applicationId = (await runtime.repos.transaction(async (tx) => {
       const id = `app_bench${Date.now()}`;
-      await tx.applications.create({ id, name: 'Bench', createdAt: new Date().toISOString(), environment: null });
+      await tx.applications.create({ id, name: 'Bench', createdAt: new Date().toISOString(), environment: null, stripeAccount: null });
       return id;
     })) as string;
     const once = async () => {

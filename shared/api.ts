@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { PERMISSION_IDS } from './permissions.js';
 import { ROLES } from './roles.js';
 
-export const KeyTypeSchema = z.enum(['secret', 'restricted']);
+/** `organization`: an sk_org_ key, acting on the account its application names (`stripeAccount`). */
+export const KeyTypeSchema = z.enum(['secret', 'restricted', 'organization']);
 export const KeyModeSchema = z.enum(['test', 'live']);
 export const PermissionIdSchema = z.enum(PERMISSION_IDS);
 export const PermissionsSchema = z.object({
@@ -23,12 +24,32 @@ export const KeySourceSchema = z.enum(['extension', 'manual', 'api']);
 export const WarningSchema = z.object({
   code: z.string(),
   message: z.string(),
-  /** account_used_elsewhere: `{applications: [{id, name, maskedKey}]}`, the applications still holding the account's older key. */
+  /**
+   * account_used_elsewhere: `{applications: [{id, name, maskedKey}]}`, the applications still holding the account's older key;
+   * previous_key_expiring: `{expiresAt, expired, applications: [{id, name, maskedKey}]}`, the applications still holding the key
+   * the Send replaced, and when it stops working (`expired`: it already has — the Rotate dialog's Now).
+   */
   details: z.unknown().optional(),
 });
 
 /** Which Stripe mode an application is meant to use; null: not declared. */
 export const EnvironmentSchema = z.enum(['test', 'live']).nullable();
+
+/**
+ * The Stripe account an application's organization key acts on (sent as `Stripe-Context`); null:
+ * none declared. An organization key (sk_org_…) needs it; other keys act on their own account.
+ */
+export const StripeAccountSchema = z
+  .string()
+  .regex(/^acct_[A-Za-z0-9]{1,64}$/, 'stripeAccount must be a Stripe account id: acct_ and letters or digits')
+  .nullable()
+  .meta({ example: 'acct_1OuEMLAlTWGaDypq' });
+
+/**
+ * When the key a Send replaces stops working, as chosen in the Stripe Dashboard's Rotate dialog
+ * (Expiration: Now, 1 hour, 24 hours, 3 days, 7 days): an ISO time from now to 7 days ahead.
+ */
+export const PreviousKeyExpiresAtSchema = z.iso.datetime({ offset: true, message: 'previousKeyExpiresAt must be an ISO 8601 time' });
 
 export const IntegrationSchema = z
   .object({
@@ -38,6 +59,8 @@ export const IntegrationSchema = z
     mode: KeyModeSchema,
     maskedKey: z.string().meta({ example: 'rk_test_…Ab12' }),
     accountId: z.string().nullable(),
+    /** The account's display name in Stripe (a sandbox's name); null when the key may not read it. */
+    accountName: z.string().nullable(),
     status: IntegrationStatusSchema,
     permissions: PermissionsSchema,
     missingPermissions: z.array(PermissionIdSchema),
@@ -48,6 +71,8 @@ export const IntegrationSchema = z
     /** When this key should be rotated (connectedAt + SERVAL_KEY_MAX_AGE_DAYS); null when key age is not tracked. */
     rotationDueAt: z.string().nullable(),
     rotationDue: z.boolean(),
+    /** When this key stops working at Stripe: it was rotated there with an Expiration, and this application still holds the old key. */
+    keyExpiresAt: z.string().nullable(),
   })
   .meta({ id: 'Integration' });
 
@@ -55,8 +80,11 @@ export const ValidationSchema = z
   .object({
     valid: z.boolean(),
     keyType: KeyTypeSchema,
+    /** An organization key's mode is what Stripe answered, never its prefix. */
     mode: KeyModeSchema,
     accountId: z.string().nullable(),
+    /** The account's display name in Stripe (a sandbox's name); null when the key may not read it. */
+    accountName: z.string().nullable(),
     permissions: PermissionsSchema,
     missingPermissions: z.array(PermissionIdSchema),
     warnings: z.array(WarningSchema),
@@ -70,6 +98,7 @@ export const ApplicationSchema = z
     name: z.string(),
     createdAt: z.string(),
     environment: EnvironmentSchema,
+    stripeAccount: StripeAccountSchema,
     stripe: IntegrationSchema.nullable(),
   })
   .meta({ id: 'Application' });
@@ -170,11 +199,17 @@ export const PairingCodeRequestSchema = z.object({
 /** POST /api/session: sign the console in with a pairing code (npm run pair). */
 export const CodeSignInSchema = z.object({ code: z.string().min(1).max(32) });
 
-export const CreateApplicationSchema = z.object({ name: ApplicationNameSchema, environment: EnvironmentSchema.optional() });
+export const CreateApplicationSchema = z.object({
+  name: ApplicationNameSchema,
+  environment: EnvironmentSchema.optional(),
+  stripeAccount: StripeAccountSchema.optional(),
+});
 /** Partial: what is sent changes, what is left out stays. */
 export const UpdateApplicationSchema = z
-  .object({ name: ApplicationNameSchema.optional(), environment: EnvironmentSchema.optional() })
-  .refine((v) => v.name !== undefined || v.environment !== undefined, { message: 'Send name, environment or both' });
+  .object({ name: ApplicationNameSchema.optional(), environment: EnvironmentSchema.optional(), stripeAccount: StripeAccountSchema.optional() })
+  .refine((v) => v.name !== undefined || v.environment !== undefined || v.stripeAccount !== undefined, {
+    message: 'Send name, environment, stripeAccount or several',
+  });
 
 /** The key is checked by the shared key parser, not here, so that its answer is the right 422. */
 export const ApiKeyInputSchema = z.string().max(1000, 'apiKey is far longer than any Stripe key');
@@ -182,8 +217,10 @@ export const ApiKeyInputSchema = z.string().max(1000, 'apiKey is far longer than
 export const PutStripeIntegrationSchema = z.object({
   apiKey: ApiKeyInputSchema,
   source: KeySourceSchema.optional(),
+  previousKeyExpiresAt: PreviousKeyExpiresAtSchema.optional(),
 });
-export const ValidateKeySchema = z.object({ apiKey: ApiKeyInputSchema });
+/** `stripeAccount`: the account an organization key is checked against (Stripe-Context); other keys ignore it. */
+export const ValidateKeySchema = z.object({ apiKey: ApiKeyInputSchema, stripeAccount: StripeAccountSchema.optional() });
 
 /** POST /api/stripe/rotate: one new key for several applications, all or nothing. */
 export const RotateKeySchema = z.object({
@@ -193,6 +230,7 @@ export const RotateKeySchema = z.object({
     .min(1, 'List at least one application')
     .max(100),
   source: KeySourceSchema.optional(),
+  previousKeyExpiresAt: PreviousKeyExpiresAtSchema.optional(),
 });
 
 // ---- responses ------------------------------------------------------------------------------
@@ -211,6 +249,8 @@ export const StatusSchema = z.object({
     needsAttention: z.number().int(),
     /** Keys older than SERVAL_KEY_MAX_AGE_DAYS. */
     rotationDue: z.number().int(),
+    /** Keys that stop working at Stripe within 24 hours, or already have (rotated there with an Expiration). */
+    expiringSoon: z.number().int(),
   }),
   version: z.string(),
 });

@@ -99,8 +99,8 @@ export const ERRORS = {
   },
   malformed_key: {
     status: 422,
-    message: 'That does not look like a Stripe secret or restricted key.',
-    hint: 'Ensure you are using a secret key (starts with sk_) or a restricted key (starts with rk_), copied whole.',
+    message: 'That does not look like a Stripe secret, restricted or organization key.',
+    hint: 'Ensure you are using a secret key (starts with sk_), a restricted key (starts with rk_ or rkcs_) or an organization key (starts with sk_org_), copied whole.',
   },
   publishable_key: {
     status: 422,
@@ -116,6 +116,21 @@ export const ERRORS = {
     status: 422,
     message: "This key's mode (test or live) is not the application's declared environment.",
     hint: "Check you're using the correct mode: switch the Stripe Dashboard's Test mode toggle and create the key there, or change the application's environment.",
+  },
+  stripe_account_required: {
+    status: 422,
+    message: 'This is an organization key (sk_org_…): it acts on whichever account of the organization a request names, and this application names none.',
+    hint: 'Set the application\'s Stripe account first: PATCH /api/applications/{id} with {"stripeAccount": "acct_…"} (an admin), or create the application with it. The account id is in the Stripe Dashboard\'s account picker, or in the URL of the account\'s pages (dashboard.stripe.com/acct_…/…).',
+  },
+  stripe_account_inaccessible: {
+    status: 422,
+    message: "Stripe says this key cannot act on the application's Stripe account: the account is not in the key's organization, or does not exist.",
+    hint: "Check the application's Stripe account (stripeAccount) against the accounts of your organization in the Stripe Dashboard, then send the key again.",
+  },
+  key_expiry_out_of_range: {
+    status: 400,
+    message: 'previousKeyExpiresAt must be between now and 7 days from now: Stripe keeps a rotated key working for at most 7 days.',
+    hint: "Send the Expiration chosen in Stripe's Rotate dialog (Now, 1 hour, 24 hours, 3 days or 7 days) as an ISO time, or leave it out.",
   },
   expired_api_key: {
     status: 422,

@@ -4,10 +4,21 @@
  * extension (detection, display). Pure functions, no I/O.
  */
 
-export type KeyType = 'secret' | 'restricted';
+/**
+ * `secret` (sk_test_/sk_live_), `restricted` (rk_test_/rk_live_, and rkcs_test_ from claimable
+ * sandboxes) and `organization` (sk_org_: one key for every account of a Stripe organization,
+ * naming the account it acts on in the Stripe-Context header; there is no rk_org_).
+ */
+export type KeyType = 'secret' | 'restricted' | 'organization';
 export type KeyMode = 'test' | 'live';
 
-export type ParsedKey = { ok: true; key: string; keyType: KeyType; mode: KeyMode };
+/**
+ * An organization key's prefix says nothing of its mode (it works in sandboxes and in live mode):
+ * its mode is `null` until Stripe's answer to a check says which.
+ */
+export type ParsedKey =
+  | { ok: true; key: string; keyType: 'secret' | 'restricted'; mode: KeyMode }
+  | { ok: true; key: string; keyType: 'organization'; mode: null };
 export type KeyRejection = {
   ok: false;
   code: 'malformed_key' | 'publishable_key';
@@ -15,17 +26,38 @@ export type KeyRejection = {
   message?: string;
 };
 
-/** Characters after `sk_test_` etc. Legacy keys have 24, current ones 99: never assume one length. */
+/** Characters after the prefix: legacy keys have 24, current ones 99. Never assume one length. */
 export const MIN_KEY_BODY = 24;
-export const MAX_KEY_BODY = 247;
+/** A whole key, prefix included, is at most 255 characters. */
+export const MAX_KEY_LENGTH = 255;
 
-const FULL_KEY = new RegExp(`^(sk|rk|pk)_(test|live)_([A-Za-z0-9]{${MIN_KEY_BODY},${MAX_KEY_BODY}})$`);
+/** The prefixes of the keys Serval takes, with what each says about the key. */
+const KEY_PREFIXES = [
+  { prefix: 'sk_test_', keyType: 'secret', mode: 'test' },
+  { prefix: 'sk_live_', keyType: 'secret', mode: 'live' },
+  { prefix: 'rk_test_', keyType: 'restricted', mode: 'test' },
+  { prefix: 'rk_live_', keyType: 'restricted', mode: 'live' },
+  { prefix: 'rkcs_test_', keyType: 'restricted', mode: 'test' },
+  { prefix: 'sk_org_', keyType: 'organization', mode: null },
+] as const;
+
+/** The longest body any prefix allows (sk_org_'s, the shortest prefix). */
+export const MAX_KEY_BODY = MAX_KEY_LENGTH - Math.min(...KEY_PREFIXES.map((p) => p.prefix.length));
+
+/** `prefix[A-Za-z0-9]{24,255 − prefix}`, one alternative per prefix, for the patterns below. */
+const WHOLE_KEY = KEY_PREFIXES.map(({ prefix }) => `${prefix}[A-Za-z0-9]{${MIN_KEY_BODY},${MAX_KEY_LENGTH - prefix.length}}`).join('|');
+
+const FULL_KEY = new RegExp(`^(?:${WHOLE_KEY})$`);
+const PUBLISHABLE_KEY = new RegExp(`^pk_(?:test|live)_[A-Za-z0-9]{${MIN_KEY_BODY},${MAX_KEY_LENGTH - 'pk_test_'.length}}$`);
 
 /**
- * A full secret or restricted key inside other text. Used by the extension's detector and
- * shared with the tests. The lookarounds stop it from matching inside a longer token.
+ * A full secret, restricted or organization key inside other text. Used by the extension's
+ * detector and shared with the tests. The lookarounds stop it from matching inside a longer token.
  */
-export const SECRET_KEY_IN_TEXT = new RegExp(`(?<![A-Za-z0-9_])(?:sk|rk)_(?:test|live)_[A-Za-z0-9]{${MIN_KEY_BODY},${MAX_KEY_BODY}}(?![A-Za-z0-9])`, 'g');
+export const SECRET_KEY_IN_TEXT = new RegExp(`(?<![A-Za-z0-9_])(?:${WHOLE_KEY})(?![A-Za-z0-9])`, 'g');
+
+/** Every prefix a secret may be written with, for scrubbing (`prod` appears in third-party samples). */
+const SECRET_PREFIX = '(?:sk|rk)_(?:test|live|prod)_|rkcs_(?:test|live)_|sk_org_';
 
 /**
  * Anything that could be a secret: scrubbed from every log line, however short or odd its body,
@@ -34,7 +66,9 @@ export const SECRET_KEY_IN_TEXT = new RegExp(`(?<![A-Za-z0-9_])(?:sk|rk)_(?:test
  * %-encoding (`%0A`, `%2F`) ends in a letter or digit right before the key. Masking a little too
  * much (`task_test_…`) is harmless; missing a key is not.
  */
-const SCRUB_PATTERN = /((?:sk|rk)_(?:test|live|prod)_)(?:(?!(?:sk|rk)_(?:test|live|prod)_)[A-Za-z0-9]){4,}|whsec_[A-Za-z0-9+/]{4,}=*/g;
+const SCRUB_PATTERN = new RegExp(`(?:${SECRET_PREFIX})(?:(?!${SECRET_PREFIX})[A-Za-z0-9]){4,}|whsec_[A-Za-z0-9+/]{4,}=*`, 'g');
+/** What masking keeps of a key: its prefix, publishable keys' too. */
+const MASK_PREFIX = new RegExp(`^(?:${SECRET_PREFIX}|pk_(?:test|live|prod)_|whsec_)`);
 
 export function parseKey(input: string): ParsedKey | KeyRejection {
   const key = input.trim();
@@ -52,17 +86,16 @@ export function parseKey(input: string): ParsedKey | KeyRejection {
       message: 'This is a webhook signing secret (whsec_…), not an API key. Use a restricted key (rk_…) or a secret key (sk_…).',
     };
   }
-  const match = FULL_KEY.exec(key);
-  if (!match) return { ok: false, code: 'malformed_key' };
-  const [, prefix, mode] = match as unknown as [string, 'sk' | 'rk' | 'pk', KeyMode];
-  if (prefix === 'pk') return { ok: false, code: 'publishable_key' };
-  return { ok: true, key, keyType: prefix === 'sk' ? 'secret' : 'restricted', mode };
+  if (PUBLISHABLE_KEY.test(key)) return { ok: false, code: 'publishable_key' };
+  if (!FULL_KEY.test(key)) return { ok: false, code: 'malformed_key' };
+  const kind = KEY_PREFIXES.find((p) => key.startsWith(p.prefix))!;
+  return kind.keyType === 'organization' ? { ok: true, key, keyType: 'organization', mode: null } : { ok: true, key, keyType: kind.keyType, mode: kind.mode };
 }
 
 /** `rk_test_…Ab12`: the prefix and the last four characters, as shown in the UI and the API. */
 export function maskKey(key: string): string {
   const trimmed = key.trim();
-  const prefix = /^(?:sk|rk|pk)_(?:test|live|prod)_/.exec(trimmed)?.[0] ?? (trimmed.startsWith('whsec_') ? 'whsec_' : '');
+  const prefix = MASK_PREFIX.exec(trimmed)?.[0] ?? '';
   const body = trimmed.slice(prefix.length);
   if (body.length < 8) return `${prefix}…`;
   return `${prefix}…${body.slice(-4)}`;
@@ -77,14 +110,14 @@ export function scrubSecrets(text: string): string {
   let scrubbed = text;
   // The most decoded first: it shows the longest key (one partly %-encoded reads whole only there).
   if (text.includes('%')) for (let depth = decodingDepth(text); depth > 0; depth--) scrubbed = scrubDecoded(scrubbed, depth);
-  // Whatever the pattern matches holds "k_" (sk_, rk_) or "whsec_"; text with neither — nearly
+  // Whatever the pattern matches holds "k_" (sk_, rk_), "kcs_" (rkcs_) or "whsec_"; text with none — nearly
   // every log line — is returned without running the pattern over it.
   if (!mayHoldSecret(scrubbed)) return scrubbed;
   return scrubbed.replace(SCRUB_PATTERN, (whole) => maskKey(whole));
 }
 
 function mayHoldSecret(text: string): boolean {
-  return text.includes('k_') || text.includes('whsec_');
+  return text.includes('k_') || text.includes('kcs_') || text.includes('whsec_');
 }
 
 /** How many times %-decoding changes the text, up to MAX_DECODINGS (once and twice are what a logged path can hold). */
@@ -145,7 +178,7 @@ function scrubDecoded(text: string, depth: number): string {
   return at === 0 ? text : out + text.slice(at);
 }
 
-/** True if the text contains something shaped like a full secret or restricted key. */
+/** True if the text contains something shaped like a full secret, restricted or organization key. */
 export function containsSecretKey(text: string): boolean {
   SECRET_KEY_IN_TEXT.lastIndex = 0;
   const found = SECRET_KEY_IN_TEXT.test(text);
@@ -153,7 +186,7 @@ export function containsSecretKey(text: string): boolean {
   return found;
 }
 
-/** Every full secret or restricted key in the text, in order, without duplicates. */
+/** Every full secret, restricted or organization key in the text, in order, without duplicates. */
 export function findSecretKeys(text: string): string[] {
   return [...new Set(text.match(SECRET_KEY_IN_TEXT) ?? [])];
 }

@@ -11,8 +11,8 @@ export type Role = (typeof ROLES)[number];
  * What a request may need, from least to most:
  * - `read`: applications, statuses, `GET /api/me`, one's own devices and sessions (and revoking them);
  * - `write_test`: create applications; connect, replace or re-check a test key; validate-only; rotate test keys; the workflows;
- * - `write_live`: connect, replace or rotate in a live key;
- * - `destroy`: remove an integration, delete an application, change its environment;
+ * - `write_live`: connect, replace or rotate in a live key (an organization key: live by Stripe's answer);
+ * - `destroy`: remove an integration, delete an application, change its environment or its Stripe account (where an organization key's calls go);
  * - `administer`: people, roles, invites; anyone's devices and sessions; the audit log;
  * - `manage_alerts`: alert endpoints (where alerts go, their signing secrets) and their deliveries.
  */
@@ -34,7 +34,7 @@ const DOES: Record<Permission, string> = {
   read: 'read this',
   write_test: 'change applications and test keys',
   write_live: 'send live keys',
-  destroy: 'remove integrations, delete applications or change their environment',
+  destroy: 'remove integrations, delete applications or change their environment or Stripe account',
   administer: 'manage people, other people’s devices and sessions, and read the audit log',
   manage_alerts: 'manage alerts',
 };

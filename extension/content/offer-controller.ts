@@ -44,7 +44,8 @@ export function createOfferController(options: OfferControllerOptions): OfferCon
       for (const { key, element } of found) {
         if (destroyed || offered.has(key)) continue;
         const parsed = parseKey(key);
-        if (!parsed.ok) continue;
+        // An organization key's mode is Stripe's to say (parsed.mode is null): not offered until the card can show that.
+        if (!parsed.ok || parsed.mode === null) continue;
         offered.add(key);
         void loadCardOnce().then((api) => {
           if (!api) {

@@ -4,7 +4,8 @@
  */
 import { MIN_KEY_BODY, SECRET_KEY_IN_TEXT } from '../../shared/keys.js';
 
-const MARKERS = ['k_live_', 'k_test_'];
+/** What every key's prefix ends with: sk_/rk_ live and test, sk_org_, rkcs_test_. */
+const MARKERS = ['k_live_', 'k_test_', 'k_org_', 'kcs_test_'];
 
 function isKeyChar(code: number): boolean {
   return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
@@ -26,7 +27,7 @@ function keyBodyAt(text: string, start: number): boolean {
 }
 
 /**
- * How many places in the text could start a key: a `k_live_` or `k_test_` followed by at least
+ * How many places in the text could start a key: a marker (`k_live_`, `k_test_`…) followed by at least
  * 24 key characters. Masked keys on the API keys page (`rk_test_…Zq9x`, `sk_live_••••4242`) fail
  * after a character or two, so the dashboard's ordinary text costs an `indexOf` or two and no regex.
  */
@@ -58,7 +59,7 @@ const NOT_A_KEY_END = /^(?:…|\.\.|•|\*|·|●|_)/;
  */
 const INVISIBLE = /\u00AD|\u200B|\u200C|\u200D|\u2060|\uFEFF/g;
 
-/** Every full secret or restricted key shown in the text, in order, without duplicates. */
+/** Every full secret, restricted or organization key shown in the text, in order, without duplicates. */
 export function findRevealedKeys(text: string): string[] {
   if (!mightContainKey(text)) return [];
   const visible = text.replace(INVISIBLE, '');

@@ -12,19 +12,20 @@ export type SqlRunner = {
   tableExists(name: string): Promise<boolean>;
 };
 
-export type Summary = { applications: number; integrations: number; connected: number; rotationDue: number };
+export type Summary = { applications: number; integrations: number; connected: number; rotationDue: number; expiringSoon: number };
 
-export type SummaryRow = Record<'applications' | 'integrations' | 'connected' | 'rotation_due', number | string>;
+export type SummaryRow = Record<'applications' | 'integrations' | 'connected' | 'rotation_due' | 'expiring_soon', number | string>;
 
 /**
  * What GET /api/status shows, in one query: one row from one pass over the integrations.
- * `rotationDueBefore` may be a placeholder, for a dialect that prepares the query once.
+ * The cut-offs may be placeholders, for a dialect that prepares the query once.
  */
-export function summaryQuery(rotationDueBefore: string | Placeholder): SQL<SummaryRow> {
+export function summaryQuery(rotationDueBefore: string | Placeholder, expiringBefore: string | Placeholder): SQL<SummaryRow> {
   return sql<SummaryRow>`
     select (select count(*) from applications) as applications, count(*) as integrations,
       count(*) filter (where status = 'connected') as connected,
-      count(*) filter (where connected_at < ${rotationDueBefore}) as rotation_due
+      count(*) filter (where connected_at < ${rotationDueBefore}) as rotation_due,
+      count(*) filter (where key_expires_at < ${expiringBefore}) as expiring_soon
     from stripe_integrations`;
 }
 
@@ -35,6 +36,7 @@ export function summaryOf(row: SummaryRow): Summary {
     integrations: Number(row.integrations),
     connected: Number(row.connected),
     rotationDue: Number(row.rotation_due),
+    expiringSoon: Number(row.expiring_soon),
   };
 }
 
@@ -69,6 +71,20 @@ export async function startUp(db: SqlRunner, migrate: () => Promise<void>, keyId
 /** The outbox's once-only key of a key's rotation-due event: one per key (a replaced key is due again later). */
 export function rotationDueKey(applicationId: string, connectedAt: string): string {
   return `integration.rotation_due:${applicationId}:${connectedAt}`;
+}
+
+/** The outbox's once-only key of a key's expiring event: one per stored key (its connectedAt names it). */
+export function keyExpiringKey(applicationId: string, connectedAt: string): string {
+  return `integration.key_expiring:${applicationId}:${connectedAt}`;
+}
+
+/** Keys that stop working at Stripe before `expiresBefore` whose expiring event (keyExpiringKey) was never written. */
+export function keyExpiringUnannouncedQuery(expiresBefore: string, limit: number): SQL<{ application_id: string; connected_at: string }> {
+  return sql`
+    select i.application_id, i.connected_at from stripe_integrations i
+    where i.key_expires_at < ${expiresBefore}
+      and not exists (select 1 from alert_events e where e.dedupe_key = 'integration.key_expiring:' || i.application_id || ':' || i.connected_at)
+    order by i.key_expires_at limit ${limit}`;
 }
 
 /** Keys connected before `connectedBefore` whose rotation-due event (rotationDueKey) was never written. */

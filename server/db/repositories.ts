@@ -58,9 +58,10 @@ export interface Repositories {
 
   /**
    * What GET /api/status shows, in one query: the number of applications, of integrations by
-   * status, and of keys connected before `rotationDueBefore` (none when null).
+   * status, of keys connected before `rotationDueBefore` and of keys that stop working at Stripe
+   * before `expiringBefore` (none when null).
    */
-  summary(rotationDueBefore: string | null): Promise<Summary>;
+  summary(rotationDueBefore: string | null, expiringBefore?: string | null): Promise<Summary>;
 
   settings: {
     set(name: string, value: string): Promise<void>;
@@ -75,7 +76,7 @@ export interface Repositories {
      */
     lock(id: string): Promise<ApplicationRow | undefined>;
     create(row: ApplicationRow): Promise<void>;
-    update(id: string, patch: Partial<Pick<ApplicationRow, 'name' | 'environment'>>): Promise<boolean>;
+    update(id: string, patch: Partial<Pick<ApplicationRow, 'name' | 'environment' | 'stripeAccount'>>): Promise<boolean>;
     /** Cascades to the application's sealed key. */
     delete(id: string): Promise<boolean>;
   };
@@ -91,7 +92,7 @@ export interface Repositories {
     /** Other applications' integrations with this Stripe account and mode, with the application's name. */
     withAccount(accountId: string, mode: IntegrationRow['mode'], exceptApplicationId: string): Promise<Array<IntegrationRow & { applicationName: string }>>;
     /** Other applications holding the same key (its fingerprint under each master key held). */
-    withFingerprint(fingerprints: string[], exceptApplicationId: string): Promise<Array<{ applicationId: string; applicationName: string }>>;
+    withFingerprint(fingerprints: string[], exceptApplicationId: string): Promise<Array<{ applicationId: string; applicationName: string; maskedKey: string }>>;
     keyIdsInUse(): Promise<string[]>;
     /** The sealed keys not sealed under `keyId` (what a master-key rotation re-seals), a batch at a time. */
     sealedOtherThan(keyId: string, limit: number): Promise<Array<Pick<IntegrationRow, 'applicationId' | 'keyId' | 'sealedKey'>>>;
@@ -107,9 +108,15 @@ export interface Repositories {
     /**
      * Claims up to `limit` integrations last checked before `dueBefore` whose lease has run out,
      * leasing them until `leaseUntil`: however many instances ask at once, each due integration
-     * goes to one of them.
+     * goes to one of them. Integrations of a Stripe account with a lease still running on any of
+     * its keys are left out, so that one claim at a time speaks to an account.
      */
     claimDue(input: { dueBefore: string; now: string; leaseUntil: string; limit: number }): Promise<string[]>;
+    /**
+     * Ends a claim: the lease is dropped (null: the key was checked), or held until `until`, before
+     * which neither the key nor the rest of its account is claimed again.
+     */
+    releaseRecheck(applicationId: string, until: string | null): Promise<void>;
   };
 
   people: {
@@ -221,6 +228,8 @@ export interface Repositories {
      * type. An event whose `dedupeKey` was written before writes nothing: false.
      */
     enqueue(event: AlertEventRow): Promise<boolean>;
+    /** Integrations whose key stops working at Stripe before `expiresBefore` and whose expiring event (`key_expiring:<application>:<connectedAt>`) was never written. */
+    keyExpiringUnannounced(expiresBefore: string, limit: number): Promise<Array<{ applicationId: string; connectedAt: string }>>;
     /** Integrations connected before `connectedBefore` whose rotation-due event (`rotation_due:<application>:<connectedAt>`) was never written. */
     rotationDueUnannounced(connectedBefore: string, limit: number): Promise<Array<{ applicationId: string; connectedAt: string }>>;
     /**

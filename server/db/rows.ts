@@ -14,15 +14,20 @@ export type ApplicationRow = {
   createdAt: string;
   /** The Stripe mode the application is meant to use; null: not declared. */
   environment: 'test' | 'live' | null;
+  /** The account an organization key acts on for it (`Stripe-Context`); null: none declared. */
+  stripeAccount: string | null;
 };
 
 /** An application's Stripe integration: its sealed key and what the last check found. */
 export type IntegrationRow = {
   applicationId: string;
-  keyType: 'secret' | 'restricted';
+  keyType: 'secret' | 'restricted' | 'organization';
+  /** An organization key's mode is what Stripe answered. */
   mode: 'test' | 'live';
   maskedKey: string;
   accountId: string | null;
+  /** The account's display name in Stripe (a sandbox's name); null when the key may not read it. */
+  accountName: string | null;
   status: 'connected' | 'missing_permissions' | 'invalid' | 'unverified';
   /** JSON: Record<PermissionId, boolean> */
   permissions: string;
@@ -36,6 +41,8 @@ export type IntegrationRow = {
   /** nonce ‖ AES-256-GCM ciphertext ‖ tag, base64; AAD is the application id. */
   sealedKey: string;
   keyId: string;
+  /** When the key stops working at Stripe: it was rotated there with an Expiration and this application still holds it. */
+  keyExpiresAt: string | null;
 };
 
 /**

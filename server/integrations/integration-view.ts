@@ -20,6 +20,7 @@ export function toIntegration(row: IntegrationRow, keyAge: KeyAge): Integration 
     mode: row.mode,
     maskedKey: row.maskedKey,
     accountId: row.accountId,
+    accountName: row.accountName,
     status: row.status,
     permissions,
     missingPermissions: missingPermissions(permissions),
@@ -29,6 +30,7 @@ export function toIntegration(row: IntegrationRow, keyAge: KeyAge): Integration 
     lastError: row.lastErrorCode ? { code: row.lastErrorCode, message: row.lastErrorMessage ?? '' } : null,
     rotationDueAt: dueAt,
     rotationDue: dueAt !== null && keyAge.now().getTime() >= Date.parse(dueAt),
+    keyExpiresAt: row.keyExpiresAt,
   };
 }
 

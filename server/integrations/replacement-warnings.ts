@@ -6,7 +6,12 @@
 import type { Warning } from '../../shared/api.js';
 import type { IntegrationRow } from '../db/repositories.js';
 
-type Keyed = Pick<IntegrationRow, 'accountId' | 'mode'>;
+type Keyed = Pick<IntegrationRow, 'accountId' | 'mode'> & Partial<Pick<IntegrationRow, 'accountName'>>;
+
+/** `"Sandbox B" (acct_2)`, or the id alone when Stripe gave no name: which sandbox, not only which id. */
+export function accountLabel(account: { accountId: string; accountName?: string | null }): string {
+  return account.accountName ? `"${account.accountName}" (${account.accountId})` : account.accountId;
+}
 type OtherApplication = { applicationId: string; applicationName: string; maskedKey: string };
 
 /** A replacement that moved to another Stripe account or to the other mode. */
@@ -16,7 +21,11 @@ export function replacementWarnings(previous: Keyed | undefined, next: Keyed): W
   if (previous.accountId && next.accountId && previous.accountId !== next.accountId) {
     warnings.push({
       code: 'account_changed',
-      message: `The new key belongs to Stripe account ${next.accountId}; the key it replaced belonged to ${previous.accountId}.`,
+      message: `The new key belongs to Stripe account ${accountLabel({ accountId: next.accountId, accountName: next.accountName })}; the key it replaced belonged to ${accountLabel({ accountId: previous.accountId, accountName: previous.accountName })}.`,
+      details: {
+        previous: { accountId: previous.accountId, accountName: previous.accountName ?? null },
+        next: { accountId: next.accountId, accountName: next.accountName ?? null },
+      },
     });
   }
   if (previous.mode !== next.mode) {
@@ -34,13 +43,13 @@ export function keyReusedWarning(other: Pick<OtherApplication, 'applicationId' |
  * Other applications still hold an older key of the same account and mode: after a rotation in
  * the Stripe Dashboard, these still need the new key (POST /api/stripe/rotate).
  */
-export function usedElsewhereWarning(key: { accountId: string; mode: string }, others: OtherApplication[]): Warning | null {
+export function usedElsewhereWarning(key: { accountId: string; accountName?: string | null; mode: string }, others: OtherApplication[]): Warning | null {
   if (others.length === 0) return null;
   const one = others.length === 1;
   const names = others.map((o) => `"${o.applicationName}"`).join(', ');
   return {
     code: 'account_used_elsewhere',
-    message: `${one ? 'Another application' : `${others.length} other applications`} (${names}) still use${one ? 's' : ''} an older key of Stripe account ${key.accountId} in ${key.mode} mode: update ${one ? 'it' : 'them'} with this key too.`,
+    message: `${one ? 'Another application' : `${others.length} other applications`} (${names}) still use${one ? 's' : ''} an older key of Stripe account ${accountLabel(key)} in ${key.mode} mode: update ${one ? 'it' : 'them'} with this key too.`,
     details: { applications: others.map((o) => ({ id: o.applicationId, name: o.applicationName, maskedKey: o.maskedKey })) },
   };
 }

@@ -6,25 +6,35 @@
  * sealed key at rest and re-sealing (sealed-key.ts).
  */
 import type { Integration, KeySource, Validation, Warning } from '../../shared/api.js';
-import { maskKey, parseKey, type ParsedKey } from '../../shared/keys.js';
+import { parseKey, type KeyMode, type ParsedKey } from '../../shared/keys.js';
 import { missingPermissions, type PermissionId, type Permissions } from '../../shared/permissions.js';
 import { ApiError, refusalError } from '../api-error.js';
 import type { AuditRecorder } from '../audit.js';
 import type { Actor } from '../auth/principal.js';
-import type { ApplicationRow, IntegrationRow, Repositories } from '../db/repositories.js';
+import type { IntegrationRow, Repositories } from '../db/repositories.js';
 import type { Keyring } from '../crypto/keyring.js';
 import type { KeyChecker } from '../stripe/key-checker.js';
 import type { Logger } from '../logger.js';
-import { statusOf, toIntegration, type KeyAge } from './integration-view.js';
-import { requireApplication, requireIntegration } from './lookups.js';
+import { toIntegration, type KeyAge } from './integration-view.js';
+import { markOldKeyHolders, previousKeyExpiry, previousKeyWarning } from './key-expiry.js';
+import { requireApplication, requireIntegration, storedStripeContext, stripeContextFor } from './lookups.js';
 import { createRecheck } from './recheck.js';
-import { keyReusedWarning, replacementWarnings, usedElsewhereWarning } from './replacement-warnings.js';
-import { associatedData, isSameKey, openStoredKey, resealAll, sealToColumns } from './sealed-key.js';
+import { createRecheckBatch } from './recheck-batch.js';
+import { keyReusedWarning, usedElsewhereWarning } from './replacement-warnings.js';
+import { isSameKey, openStoredKey, resealAll } from './sealed-key.js';
+import { requireMode, storeKey, type StoreRequest } from './store-key.js';
 
 export type IntegrationService = ReturnType<typeof createIntegrationService>;
 
-/** How a key came to be stored: by a PUT for one application, or by a rotation for several; from where; by whom. */
-type StoreRequest = { via: 'put' | 'rotation'; source: KeySource; actor: Actor | null };
+/** What a Send carries besides the key: where it came from, and the Rotate dialog's Expiration for the key it replaces. */
+type SendInput = { apiKey: string; source?: KeySource; previousKeyExpiresAt?: string };
+
+/**
+ * Refuses (403) a mode the sender may not send. Keys with a mode in their prefix were decided
+ * before anything reached Stripe; an organization key's mode is known only from Stripe's answer,
+ * and is decided here, before anything is stored.
+ */
+export type ModeGate = (mode: KeyMode) => void;
 
 type Deps = {
   repos: Repositories;
@@ -41,7 +51,10 @@ type Deps = {
 
 export function createIntegrationService({ repos, keyring, checker, audit, now, logger, keyMaxAgeMs = 0, onKeyChanged = () => {} }: Deps) {
   const keyAge: KeyAge = { maxAgeMs: keyMaxAgeMs, now };
-  const { recheck, recheckMany, recheckAll } = createRecheck({ repos, keyring, checker, audit, now, logger, keyAge });
+  const { recheck, recheckStored } = createRecheck({ repos, keyring, checker, audit, now, logger, keyAge });
+  const { recheckMany } = createRecheckBatch({ repos, logger, recheckStored });
+  /** Every stored key, now (unpaced). */
+  const recheckAll = async () => (await recheckMany((await repos.integrations.list()).map((r) => r.applicationId))).summary;
 
   /** Shape first: malformed and publishable keys never reach Stripe. */
   function parseOrRefuse(apiKey: string): ParsedKey {
@@ -50,80 +63,50 @@ export function createIntegrationService({ repos, keyring, checker, audit, now, 
     return parsed;
   }
 
-  async function checkParsed(key: ParsedKey): Promise<{ key: ParsedKey; validation: Validation }> {
-    const verdict = await checker.check(key);
+  async function checkParsed(key: ParsedKey, stripeContext: string | null = null): Promise<{ key: ParsedKey; validation: Validation }> {
+    const verdict = await checker.check(key, stripeContext);
     if (!verdict.ok) throw refusalError(verdict.refusal);
     return { key, validation: verdict.validation };
   }
 
-  /** Shape first (malformed and publishable keys never reach Stripe), then Stripe's answer. */
-  async function checkKey(apiKey: string): Promise<{ key: ParsedKey; validation: Validation }> {
-    return checkParsed(parseOrRefuse(apiKey));
-  }
-
-  /** A key whose mode differs from the application's declared environment never reaches Stripe. */
-  function requireMode(application: ApplicationRow, key: ParsedKey): void {
-    if (application.environment && application.environment !== key.mode) {
-      throw new ApiError('mode_mismatch', {
-        message: `This is a ${key.mode} key, but the application "${application.name}" is declared ${application.environment}. Nothing was stored.`,
-      });
-    }
-  }
-
   /**
-   * Seals and stores the key for one application, inside `tx`, with its audit event. The
-   * application's environment is read again here, under the row lock a PATCH takes too: one
-   * changed while Stripe was answering refuses the key (mode_mismatch) and the transaction stores
-   * nothing.
+   * Shape first (malformed and publishable keys never reach Stripe), then Stripe's answer. An
+   * organization key is checked against `stripeAccount` (422 stripe_account_required without one).
    */
-  async function store(tx: Repositories, applicationId: string, key: ParsedKey, validation: Validation, how: StoreRequest) {
-    const application = await tx.applications.lock(applicationId);
-    if (!application) throw new ApiError('application_not_found');
-    requireMode(application, key);
-    const previous = await tx.integrations.lock(applicationId);
-    const sealer = keyring.current; // the newest master key (re-read if master.key changed)
-    const at = now().toISOString();
-    const row: IntegrationRow = {
-      applicationId,
-      keyType: key.keyType,
-      mode: key.mode,
-      maskedKey: maskKey(key.key),
-      accountId: validation.accountId,
-      status: statusOf(validation),
-      permissions: JSON.stringify(validation.permissions),
-      source: how.source,
-      connectedAt: previous && isSameKey(keyring, previous, key.key) ? previous.connectedAt : at,
-      lastValidatedAt: validation.checkedAt,
-      lastErrorCode: null,
-      lastErrorMessage: null,
-      fingerprint: sealer.fingerprint(key.key),
-      ...sealToColumns(sealer.seal(key.key, associatedData(applicationId))),
-    };
-    await tx.integrations.upsert(row);
-    await audit.record(tx, {
-      action: previous ? 'integration.replaced' : 'integration.connected',
-      actor: how.actor,
-      applicationId,
-      detail: {
-        via: how.via,
-        maskedKey: row.maskedKey,
-        accountId: row.accountId,
-        ...(previous ? { previousMaskedKey: previous.maskedKey, previousAccountId: previous.accountId, previousMode: previous.mode, previousStatus: previous.status } : {}),
-        keyType: row.keyType,
-        mode: row.mode,
-        status: row.status,
-        missingPermissions: validation.missingPermissions,
-        source: row.source,
-      },
-    });
-    return { row, previous, warnings: replacementWarnings(previous, row) };
+  async function checkKey(apiKey: string, stripeAccount: string | null = null): Promise<{ key: ParsedKey; validation: Validation }> {
+    const key = parseOrRefuse(apiKey);
+    return checkParsed(key, stripeContextFor({ stripeAccount }, key.keyType));
   }
 
   /** Other applications holding an older key of the same account and mode. */
   async function usedElsewhere(row: IntegrationRow, apiKey: string): Promise<Warning | null> {
     if (!row.accountId) return null;
     const others = (await repos.integrations.withAccount(row.accountId, row.mode, row.applicationId)).filter((o) => !isSameKey(keyring, o, apiKey));
-    return usedElsewhereWarning({ accountId: row.accountId, mode: row.mode }, others);
+    return usedElsewhereWarning({ accountId: row.accountId, accountName: row.accountName, mode: row.mode }, others);
+  }
+
+  /** Everything about a Send that can be refused before Stripe is asked: the key's shape, the expiry, each application's rules. */
+  async function prepare(input: SendInput, applicationIds: string[]) {
+    const key = parseOrRefuse(input.apiKey);
+    const expiresAt = previousKeyExpiry(input.previousKeyExpiresAt, now());
+    const contexts = new Map<string, string | null>();
+    for (const id of applicationIds) {
+      const application = await requireApplication(repos, id);
+      contexts.set(id, stripeContextFor(application, key.keyType));
+      if (key.mode) requireMode(application, key.mode);
+    }
+    return { key, expiresAt, contexts };
+  }
+
+  /** One check per Stripe-Context the key is sent with (one, but for an organization key sent to applications of several accounts). */
+  async function checkFor(key: ParsedKey, contexts: Map<string, string | null>, gate: ModeGate): Promise<Map<string | null, Validation>> {
+    const validations = new Map<string | null, Validation>();
+    for (const context of new Set(contexts.values())) {
+      const { validation } = await checkParsed(key, context);
+      gate(validation.mode);
+      validations.set(context, validation);
+    }
+    return validations;
   }
 
   const service = {
@@ -142,55 +125,74 @@ export function createIntegrationService({ repos, keyring, checker, audit, now, 
       return toIntegration(await requireIntegration(repos, applicationId), keyAge);
     },
 
-    async connect(applicationId: string, input: { apiKey: string; source?: KeySource }, actor: Actor | null) {
-      const key = parseOrRefuse(input.apiKey);
-      requireMode(await requireApplication(repos, applicationId), key);
-      const { validation } = await checkParsed(key);
+    async connect(applicationId: string, input: SendInput, actor: Actor | null, gate: ModeGate = () => {}) {
+      const { key, expiresAt, contexts } = await prepare(input, [applicationId]);
+      const stripeContext = contexts.get(applicationId) ?? null;
+      const validation = (await checkFor(key, contexts, gate)).get(stripeContext)!;
       // Stripe took a while: the application may have been deleted, or its environment changed,
       // meanwhile. Inside the write, the application is locked: a delete or a PATCH racing this
       // replace either waits for it (and then removes the new key with the application, or changes
       // an environment the key was checked against) or wins (and this answers application_not_found
       // or mode_mismatch, storing nothing).
       const how: StoreRequest = { via: 'put', source: input.source ?? 'api', actor };
-      const stored = await repos.transaction(async (tx) => store(tx, applicationId, key, validation, how));
+      const stored = await repos.transaction(async (tx) => {
+        const one = await storeKey(tx, { keyring, audit, now }, { applicationId, key, validation, stripeContext, how });
+        const holders = expiresAt
+          ? await markOldKeyHolders(tx, { keyring, audit }, { replaced: [one.previous], newKey: key.key, updatedIds: [applicationId], expiresAt, actor })
+          : [];
+        return { ...one, holders };
+      });
       onKeyChanged(applicationId);
+      for (const holder of stored.holders) onKeyChanged(holder.applicationId);
       const warnings: Warning[] = [...validation.warnings, ...stored.warnings];
       for (const other of await repos.integrations.withFingerprint(keyring.fingerprints(key.key), applicationId)) {
         warnings.push(keyReusedWarning(other));
       }
       const elsewhere = await usedElsewhere(stored.row, key.key);
       if (elsewhere) warnings.push(elsewhere);
+      const expiring = expiresAt ? previousKeyWarning(expiresAt, stored.holders, now()) : null;
+      if (expiring) warnings.push(expiring);
       logger.info({ applicationId, maskedKey: stored.row.maskedKey, status: stored.row.status, mode: stored.row.mode }, 'stripe key connected');
       return { integration: toIntegration(stored.row, keyAge), validation: { ...validation, warnings } };
     },
 
     /**
-     * After a rotation in the Stripe Dashboard: one new key, checked once, replacing the key of
-     * every listed application in one transaction — all of them or none. An unknown application
-     * (404), an environment the key's mode doesn't fit (422, checked again inside the write) or a
-     * key Stripe refuses (422) changes nothing anywhere. `replacements` says, per application,
-     * what a PUT would have warned about (account_changed, mode_changed).
+     * After a rotation in the Stripe Dashboard: one new key, checked once (once per Stripe account
+     * for an organization key), replacing the key of every listed application in one transaction —
+     * all of them or none. An unknown application (404), an environment the key's mode doesn't fit
+     * (422, checked again inside the write) or a key Stripe refuses (422) changes nothing anywhere.
+     * `replacements` says, per application, what a PUT would have warned about (account_changed,
+     * mode_changed). With `previousKeyExpiresAt`, the applications not listed that still hold a
+     * replaced key learn when it stops working.
      */
-    async rotate(input: { apiKey: string; applicationIds: string[]; source?: KeySource }, actor: Actor | null) {
-      const key = parseOrRefuse(input.apiKey);
+    async rotate(input: SendInput & { applicationIds: string[] }, actor: Actor | null, gate: ModeGate = () => {}) {
       const ids = [...new Set(input.applicationIds)];
-      for (const id of ids) requireMode(await requireApplication(repos, id), key);
-      const { validation } = await checkParsed(key);
+      const { key, expiresAt, contexts } = await prepare(input, ids);
+      const validations = await checkFor(key, contexts, gate);
       const how: StoreRequest = { via: 'rotation', source: input.source ?? 'api', actor };
       const stored = await repos.transaction(async (tx) => {
         const rows = [];
-        for (const id of ids) rows.push(await store(tx, id, key, validation, how));
-        return rows;
+        for (const id of ids) {
+          const stripeContext = contexts.get(id) ?? null;
+          rows.push(await storeKey(tx, { keyring, audit, now }, { applicationId: id, key, validation: validations.get(stripeContext)!, stripeContext, how }));
+        }
+        const replaced = rows.map((r) => r.previous);
+        const holders = expiresAt ? await markOldKeyHolders(tx, { keyring, audit }, { replaced, newKey: key.key, updatedIds: ids, expiresAt, actor }) : [];
+        return { rows, holders };
       });
       for (const id of ids) onKeyChanged(id);
+      for (const holder of stored.holders) onKeyChanged(holder.applicationId);
+      const validation = validations.get(contexts.get(ids[0]!) ?? null)!;
       const warnings: Warning[] = [...validation.warnings];
-      const elsewhere = await usedElsewhere(stored[0].row, key.key);
+      const elsewhere = await usedElsewhere(stored.rows[0]!.row, key.key);
       if (elsewhere) warnings.push(elsewhere);
-      logger.info({ applicationIds: ids, maskedKey: stored[0].row.maskedKey, mode: key.mode }, 'stripe key rotated');
+      const expiring = expiresAt ? previousKeyWarning(expiresAt, stored.holders, now()) : null;
+      if (expiring) warnings.push(expiring);
+      logger.info({ applicationIds: ids, maskedKey: stored.rows[0]!.row.maskedKey, mode: validation.mode }, 'stripe key rotated');
       return {
         validation: { ...validation, warnings },
-        integrations: stored.map((s) => toIntegration(s.row, keyAge)),
-        replacements: stored.map((s) => ({ applicationId: s.row.applicationId, previousMaskedKey: s.previous?.maskedKey ?? null, warnings: s.warnings })),
+        integrations: stored.rows.map((s) => toIntegration(s.row, keyAge)),
+        replacements: stored.rows.map((s) => ({ applicationId: s.row.applicationId, previousMaskedKey: s.previous?.maskedKey ?? null, warnings: s.warnings })),
       };
     },
 
@@ -237,11 +239,13 @@ export function createIntegrationService({ repos, keyring, checker, audit, now, 
     },
 
     /**
-     * Every workflow request asks, so that a key replaced or removed through another instance is
-     * never used from this one's cache of Stripe clients: the current key's fingerprint.
+     * Every workflow request asks, so that a key replaced or removed — or an organization key's
+     * account changed — through another instance is never used from this one's cache of Stripe
+     * clients: the current key's fingerprint, and the Stripe-Context its calls send.
      */
-    async fingerprint(applicationId: string): Promise<string> {
-      return (await requireIntegration(repos, applicationId)).fingerprint;
+    async current(applicationId: string): Promise<{ fingerprint: string; stripeContext: string | null }> {
+      const row = await requireIntegration(repos, applicationId);
+      return { fingerprint: row.fingerprint, stripeContext: await storedStripeContext(repos, row) };
     },
 
     /** The plaintext key, for calling Stripe on the application's behalf. Never leaves the server. */

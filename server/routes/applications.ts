@@ -56,21 +56,23 @@ export function applicationRoutes({
       path: '/applications',
       tags: ['Applications'],
       summary: 'Create an application (members and admins)',
+      description:
+        '`environment`: the Stripe mode it is meant to use. `stripeAccount` (`acct_…`): the account an organization key (`sk_org_…`) acts on for it, sent to Stripe as `Stripe-Context`; an organization key needs it.',
       security: authenticated,
       middleware: allow('write_test'),
       request: jsonBody(CreateApplicationSchema),
       responses: { 201: json(ApplicationResponseSchema, 'Created'), ...errors('unauthorized', 'forbidden', 'validation_failed') },
     }),
     async (c) => {
-      const { name, environment = null } = c.req.valid('json');
-      const row: ApplicationRow = { id: newId('app'), name, createdAt: now().toISOString(), environment };
+      const { name, environment = null, stripeAccount = null } = c.req.valid('json');
+      const row: ApplicationRow = { id: newId('app'), name, createdAt: now().toISOString(), environment, stripeAccount };
       await repos.transaction(async (tx) => {
         await tx.applications.create(row);
         await audit.record(tx, {
           action: 'application.created',
           actor: actorOf(c.get('principal')),
           applicationId: row.id,
-          detail: { name: row.name, environment },
+          detail: { name: row.name, environment, ...(stripeAccount ? { stripeAccount } : {}) },
         });
       });
       return c.json({ application: { ...row, stripe: null } }, 201);
@@ -96,15 +98,17 @@ export function applicationRoutes({
       method: 'patch',
       path: '/applications/{id}',
       tags: ['Applications'],
-      summary: 'Rename an application or declare its environment (partial: what is left out stays)',
+      summary: 'Rename an application, declare its environment or its Stripe account (partial: what is left out stays)',
       description:
         'With `environment` set, a key of the other mode is refused (422 mode_mismatch) before any call to Stripe. ' +
-        'Renaming needs a member or an admin; changing the environment, an admin (403 `forbidden`, and nothing changes).',
+        '`stripeAccount` (`acct_…`): the account an organization key (`sk_org_…`) acts on, sent to Stripe as `Stripe-Context` on every call made with it; ' +
+        'while the application holds an organization key it cannot be cleared (422 `stripe_account_required`). ' +
+        'Renaming needs a member or an admin; changing the environment or the Stripe account, an admin (403 `forbidden`, and nothing changes).',
       security: authenticated,
       request: { params: IdParam, ...jsonBody(UpdateApplicationSchema) },
       responses: {
         200: json(ApplicationResponseSchema, 'The application'),
-        ...errors('unauthorized', 'forbidden', 'validation_failed', 'application_not_found'),
+        ...errors('unauthorized', 'forbidden', 'validation_failed', 'application_not_found', 'stripe_account_required'),
       },
     }),
     async (c) => {
@@ -115,10 +119,17 @@ export function applicationRoutes({
       const updated = await repos.transaction(async (tx) => {
         const before = await tx.applications.lock(id);
         if (!before) throw new ApiError('application_not_found');
-        // Changing the environment needs an admin (`destroy`); renaming, or restating it, a member. A refusal ends the transaction.
-        requirePermission(principal, patch.environment !== undefined && patch.environment !== before.environment ? 'destroy' : 'write_test');
+        // Changing the environment or the Stripe account (where an organization key's calls go) needs
+        // an admin (`destroy`); renaming, or restating them, a member. A refusal ends the transaction.
+        const changes = (field: 'environment' | 'stripeAccount') => patch[field] !== undefined && patch[field] !== before[field];
+        requirePermission(principal, changes('environment') || changes('stripeAccount') ? 'destroy' : 'write_test');
         const after = { ...before, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) } as ApplicationRow;
-        await tx.applications.update(id, { name: after.name, environment: after.environment });
+        if (!after.stripeAccount && before.stripeAccount && (await tx.integrations.lock(id))?.keyType === 'organization') {
+          throw new ApiError('stripe_account_required', {
+            message: `"${before.name}" holds an organization key, which needs the Stripe account it acts on: the account can be changed, not removed. Nothing changed.`,
+          });
+        }
+        await tx.applications.update(id, { name: after.name, environment: after.environment, stripeAccount: after.stripeAccount });
         if (after.name !== before.name) {
           await audit.record(tx, { action: 'application.renamed', actor, applicationId: id, detail: { from: before.name, to: after.name } });
         }
@@ -128,6 +139,14 @@ export function applicationRoutes({
             actor,
             applicationId: id,
             detail: { from: before.environment, to: after.environment },
+          });
+        }
+        if (after.stripeAccount !== before.stripeAccount) {
+          await audit.record(tx, {
+            action: 'application.stripe_account_changed',
+            actor,
+            applicationId: id,
+            detail: { from: before.stripeAccount, to: after.stripeAccount },
           });
         }
         return after;

@@ -10,7 +10,7 @@ import {
 } from '../../shared/api.js';
 import { allow } from '../auth/authorize.js';
 import { actorOf } from '../auth/principal.js';
-import { requireKeyPermission } from '../integrations/key-permission.js';
+import { modeGate, requireKeyPermission } from '../integrations/key-permission.js';
 import type { IntegrationService } from '../integrations/stripe-integration.js';
 import { authenticated, createRouter, errors, IdParam, json, jsonBody } from './openapi-helpers.js';
 
@@ -20,9 +20,17 @@ const keyRefusals = [
   'invalid_api_key',
   'expired_api_key',
   'key_access_restricted',
+  'stripe_account_required',
+  'stripe_account_inaccessible',
   'stripe_unavailable',
   'stripe_rate_limited',
 ] as const;
+
+/** What every route that takes a key says about organization keys, sandboxes and the Rotate dialog's Expiration. */
+const STRIPE_2026 =
+  " An organization key (`sk_org_…`) acts on the account its application declares (`stripeAccount`, sent to Stripe as `Stripe-Context` on every call): without one it is 422 `stripe_account_required` before any call to Stripe, and an account outside the key's organization is 422 `stripe_account_inaccessible`; its mode is what Stripe answers (so `mode_mismatch`, and the admin a live key needs, are decided after the check, before anything is stored). " +
+  "The integration carries the account's display name (`accountName`: which sandbox), and `account_changed` names both accounts by name. " +
+  "`previousKeyExpiresAt` (an ISO time from now to 7 days ahead, else 400 `key_expiry_out_of_range`): the Expiration chosen in Stripe's Rotate dialog for the key this one replaces. The other applications still holding that key get `keyExpiresAt`, and the warning `previous_key_expiring` lists them (`details: {expiresAt, expired, applications}`).";
 
 export function integrationRoutes({ integrations }: { integrations: IntegrationService }) {
   const router = createRouter();
@@ -37,19 +45,29 @@ export function integrationRoutes({ integrations }: { integrations: IntegrationS
         "A key Stripe refuses (422) or a Stripe outage (502/503) changes nothing; a key limited to other IP addresses is 422 `key_access_restricted`, not `invalid_api_key`. A key whose mode differs from the application's declared environment is refused (422 `mode_mismatch`) before any call to Stripe, and again if the environment changed while Stripe was answering. " +
         'A restricted key lacking some of the five permissions is stored with status `missing_permissions`. Warnings: `account_changed` and `mode_changed` when a replacement differs from the key it replaced; ' +
         '`account_used_elsewhere` (with `details.applications`) when other applications still hold an older key of the same account and mode. ' +
-        'A test key needs a member or an admin; a live key, an admin (403 `forbidden`, decided from the key itself before any call to Stripe).',
+        'A test key needs a member or an admin; a live key, an admin (403 `forbidden`, decided from the key itself before any call to Stripe).' +
+        STRIPE_2026,
       security: authenticated,
       request: { params: IdParam, ...jsonBody(PutStripeIntegrationSchema) },
       responses: {
         200: json(IntegrationWithValidationSchema, 'Stored'),
-        ...errors('unauthorized', 'forbidden', 'validation_failed', 'application_not_found', 'payload_too_large', 'mode_mismatch', ...keyRefusals),
+        ...errors(
+          'unauthorized',
+          'forbidden',
+          'validation_failed',
+          'key_expiry_out_of_range',
+          'application_not_found',
+          'payload_too_large',
+          'mode_mismatch',
+          ...keyRefusals,
+        ),
       },
     }),
     async (c) => {
       const input = c.req.valid('json');
       const principal = c.get('principal');
       requireKeyPermission(principal, input.apiKey);
-      return c.json(await integrations.connect(c.req.valid('param').id, input, actorOf(principal)), 200);
+      return c.json(await integrations.connect(c.req.valid('param').id, input, actorOf(principal), modeGate(principal)), 200);
     },
   );
 
@@ -122,19 +140,29 @@ export function integrationRoutes({ integrations }: { integrations: IntegrationS
         'The key is checked with Stripe once, then stored for every listed application in one transaction: all or nothing. ' +
         "An unknown application (404), a key whose mode differs from an application's environment (422 `mode_mismatch`, also when the environment changed while Stripe was answering) or a key Stripe refuses (422) changes nothing anywhere. " +
         'Each replacement is audited (`detail.via: "rotation"`, with the account id). `replacements` gives, per application, the warnings a PUT would give: `account_changed` and `mode_changed` when the new key differs from the key it replaced. ' +
-        'A test key needs a member or an admin; a live key, an admin (403 `forbidden`, before any call to Stripe).',
+        'A test key needs a member or an admin; a live key, an admin (403 `forbidden`, before any call to Stripe).' +
+        STRIPE_2026,
       security: authenticated,
       request: jsonBody(RotateKeySchema),
       responses: {
         200: json(RotateResponseSchema, 'Stored for every listed application'),
-        ...errors('unauthorized', 'forbidden', 'validation_failed', 'application_not_found', 'payload_too_large', 'mode_mismatch', ...keyRefusals),
+        ...errors(
+          'unauthorized',
+          'forbidden',
+          'validation_failed',
+          'key_expiry_out_of_range',
+          'application_not_found',
+          'payload_too_large',
+          'mode_mismatch',
+          ...keyRefusals,
+        ),
       },
     }),
     async (c) => {
       const input = c.req.valid('json');
       const principal = c.get('principal');
       requireKeyPermission(principal, input.apiKey);
-      return c.json(await integrations.rotate(input, actorOf(principal)), 200);
+      return c.json(await integrations.rotate(input, actorOf(principal), modeGate(principal)), 200);
     },
   );
 
@@ -144,6 +172,7 @@ export function integrationRoutes({ integrations }: { integrations: IntegrationS
       path: '/stripe/validate',
       tags: ['Stripe integration'],
       summary: 'Check a key with Stripe without storing it (members and admins; a live key too)',
+      description: 'An organization key (`sk_org_…`) is checked against `stripeAccount` (sent as `Stripe-Context`): 422 `stripe_account_required` without one.',
       security: authenticated,
       middleware: allow('write_test'),
       request: jsonBody(ValidateKeySchema),
@@ -152,7 +181,10 @@ export function integrationRoutes({ integrations }: { integrations: IntegrationS
         ...errors('unauthorized', 'forbidden', 'validation_failed', 'payload_too_large', ...keyRefusals),
       },
     }),
-    async (c) => c.json({ validation: (await integrations.checkKey(c.req.valid('json').apiKey)).validation }, 200),
+    async (c) => {
+      const { apiKey, stripeAccount = null } = c.req.valid('json');
+      return c.json({ validation: (await integrations.checkKey(apiKey, stripeAccount)).validation }, 200);
+    },
   );
 
   return router;

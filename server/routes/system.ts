@@ -3,6 +3,7 @@ import { AuditListSchema, HealthSchema, HealthUnavailableSchema, StatusSchema } 
 import type { AuditRecorder } from '../audit.js';
 import { allow } from '../auth/authorize.js';
 import type { Database, Repositories } from '../db/repositories.js';
+import { EXPIRING_SOON_MS } from '../integrations/key-expiry.js';
 import type { IntegrationService } from '../integrations/stripe-integration.js';
 import { authenticated, createRouter, errors, json } from './openapi-helpers.js';
 
@@ -53,14 +54,15 @@ export function systemRoutes({
     async (c) => {
       const { device, person } = c.get('principal');
       const { maxAgeMs, now } = integrations.keyAge;
-      const summary = await repos.summary(maxAgeMs > 0 ? new Date(now().getTime() - maxAgeMs).toISOString() : null);
-      const { applications, integrations: total, connected, rotationDue } = summary;
+      const at = now().getTime();
+      const summary = await repos.summary(maxAgeMs > 0 ? new Date(at - maxAgeMs).toISOString() : null, new Date(at + EXPIRING_SOON_MS).toISOString());
+      const { applications, integrations: total, connected, rotationDue, expiringSoon } = summary;
       return c.json(
         {
           device: device ? { id: device.id, name: device.name } : null,
           person: { id: person.id, name: person.name, role: person.role },
           applications,
-          integrations: { connected, needsAttention: total - connected, rotationDue },
+          integrations: { connected, needsAttention: total - connected, rotationDue, expiringSoon },
           version,
         },
         200,

@@ -5,7 +5,24 @@ import { stripeSdk } from './sdk.js';
 
 export type StripeSettings = Config['stripe'];
 
-export async function createStripeClient(apiKey: string, settings: StripeSettings): Promise<Stripe> {
+export type ClientOptions = {
+  /**
+   * Awaited before every request the client sends, its own retries included (the scheduled
+   * re-checks' pacing, server/recheck-pacing.ts). The SDK's timeout starts after it.
+   */
+  beforeRequest?: () => Promise<void>;
+};
+
+/**
+ * `stripeContext`: the account an organization key acts on, sent as the `Stripe-Context` header
+ * with every request (stripe-node's `stripeContext` option); null for other keys.
+ */
+export async function createStripeClient(
+  apiKey: string,
+  settings: StripeSettings,
+  stripeContext: string | null = null,
+  options: ClientOptions = {},
+): Promise<Stripe> {
   const Sdk = await stripeSdk();
   return new Sdk(apiKey, {
     host: settings.host,
@@ -15,5 +32,18 @@ export async function createStripeClient(apiKey: string, settings: StripeSetting
     maxNetworkRetries: settings.maxRetries,
     telemetry: false,
     appInfo: { name: 'Serval for Stripe' },
+    ...(stripeContext ? { stripeContext } : {}),
+    ...(options.beforeRequest ? { httpClient: gatedHttpClient(Sdk, options.beforeRequest) } : {}),
+  });
+}
+
+/** The SDK's own Node HTTP client, each request waiting for `gate` first. */
+function gatedHttpClient(Sdk: typeof Stripe, gate: () => Promise<void>): Stripe.HttpClient {
+  const inner = Sdk.createNodeHttpClient();
+  return Object.assign(Object.create(inner) as Stripe.HttpClient, {
+    async makeRequest(...args: Parameters<Stripe.HttpClient['makeRequest']>) {
+      await gate();
+      return inner.makeRequest(...args);
+    },
   });
 }

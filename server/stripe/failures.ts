@@ -11,6 +11,11 @@ export type StripeFailure =
   | { kind: 'auth'; expired: boolean; message: string }
   /** The key is fine, but not for requests from this address (Manage IP restrictions). */
   | { kind: 'access_restricted'; message: string }
+  /**
+   * 403 `account_invalid`: the key may not act on the account a request names (an organization
+   * key's Stripe-Context naming an account outside its organization, or none that exists).
+   */
+  | { kind: 'account_access'; message: string }
   /** 403: the key is valid but lacks a permission. */
   | { kind: 'permission'; message: string; accountId: string | null; scope: string | null }
   | { kind: 'rate_limited'; message: string; retryAfterSeconds: number }
@@ -36,6 +41,9 @@ export function describeStripeFailure(error: unknown): StripeFailure {
   }
   if (status === 401) {
     return { kind: 'auth', expired: error.code === 'api_key_expired', message };
+  }
+  if (status === 403 && error.code === 'account_invalid') {
+    return { kind: 'account_access', message };
   }
   if (status === 403) {
     return { kind: 'permission', message, accountId: accountIdFromMessage(message), scope: scopeFromMessage(message) };

@@ -39,6 +39,9 @@ export function workflowFailure(failure: StripeFailure, needed: PermissionId): {
     case 'access_restricted':
       // Stripe knows the key; it refuses this backend's address. The key is not invalid.
       return { error: new ApiError('key_access_restricted'), change: null };
+    case 'account_access':
+      // The organization key may not act on the application's account: the key itself is fine.
+      return { error: new ApiError('stripe_account_inaccessible'), change: null };
     case 'rate_limited':
       return { error: new ApiError('stripe_rate_limited', {}, { 'Retry-After': String(failure.retryAfterSeconds) }), change: null };
     case 'unavailable':

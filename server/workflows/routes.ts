@@ -47,6 +47,7 @@ const failures = errors(
   'stripe_permission_denied',
   'stripe_key_invalid',
   'key_access_restricted',
+  'stripe_account_inaccessible',
   'stripe_rate_limited',
   'stripe_unavailable',
 );
@@ -61,21 +62,22 @@ export function workflowRoutes({ integrations, stripeClients, logger }: Deps) {
    * very key that was refused) and becomes our error.
    */
   async function withStripe<T>(applicationId: string, actor: Actor, needed: PermissionId, call: (stripe: Stripe) => Promise<T>): Promise<T> {
-    let fingerprint: string;
+    let current: { fingerprint: string; stripeContext: string | null };
     try {
-      fingerprint = await integrations.fingerprint(applicationId); // 404s when there is nothing to use
+      current = await integrations.current(applicationId); // 404s when there is nothing to use
     } catch (error) {
       // The application or its key is gone (an application deleted outright never says so): forget its client.
       stripeClients.drop(applicationId);
       throw error;
     }
-    const stripe = await stripeClients.get(applicationId, fingerprint, async () => (await integrations.openKey(applicationId)).apiKey);
+    // An organization key's calls all send Stripe-Context: the application's account (client.ts).
+    const stripe = await stripeClients.get(applicationId, current, async () => (await integrations.openKey(applicationId)).apiKey);
     try {
       return await call(stripe);
     } catch (error) {
       const failure = describeStripeFailure(error);
       const { error: apiError, change } = workflowFailure(failure, needed);
-      if (change) await integrations.recordStripeRefusal(applicationId, fingerprint, change, actor);
+      if (change) await integrations.recordStripeRefusal(applicationId, current.fingerprint, change, actor);
       logger.warn({ applicationId, kind: failure.kind, code: apiError.code }, 'stripe workflow request refused');
       throw apiError;
     }

@@ -75,6 +75,7 @@ export function integration(overrides: Partial<Integration> = {}): Integration {
     mode: 'test',
     maskedKey: 'rk_test_…Ab12',
     accountId: 'acct_1Serval',
+    accountName: null,
     status: missing.length ? 'missing_permissions' : 'connected',
     permissions,
     missingPermissions: missing,
@@ -84,6 +85,7 @@ export function integration(overrides: Partial<Integration> = {}): Integration {
     lastError: null,
     rotationDueAt: null,
     rotationDue: false,
+    keyExpiresAt: null,
     ...overrides,
   };
 }
@@ -94,6 +96,7 @@ export function validation(of: Integration, overrides: Partial<Validation> = {})
     keyType: of.keyType,
     mode: of.mode,
     accountId: of.accountId,
+    accountName: of.accountName,
     permissions: of.permissions,
     missingPermissions: of.missingPermissions,
     warnings: [],
@@ -103,5 +106,5 @@ export function validation(of: Integration, overrides: Partial<Validation> = {})
 }
 
 export function application(overrides: Partial<Application> = {}): Application {
-  return { id: 'app_1', name: 'Billing', createdAt: '2026-11-28T08:00:00.000Z', environment: null, stripe: null, ...overrides };
+  return { id: 'app_1', name: 'Billing', createdAt: '2026-11-28T08:00:00.000Z', environment: null, stripeAccount: null, stripe: null, ...overrides };
 }

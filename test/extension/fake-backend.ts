@@ -49,7 +49,8 @@ export function createFakeBackend(options: FakeBackendOptions = {}) {
   const validationOf = (parsed: ParsedKey, warnings: Validation['warnings'] = []) =>
     makeValidation({
       keyType: parsed.keyType,
-      mode: parsed.mode,
+      // An organization key's mode is Stripe's answer: this fake's Stripe answers as a sandbox does.
+      mode: parsed.mode ?? 'test',
       permissions: state.permissions,
       missingPermissions: missingPermissions(state.permissions),
       warnings,
@@ -61,7 +62,7 @@ export function createFakeBackend(options: FakeBackendOptions = {}) {
     application.stripe = makeIntegration({
       applicationId: application.id,
       keyType: parsed.keyType,
-      mode: parsed.mode,
+      mode: parsed.mode ?? 'test',
       maskedKey: maskKey(parsed.key),
       status: missing.length > 0 ? 'missing_permissions' : 'connected',
       permissions: state.permissions,
@@ -115,7 +116,14 @@ export function createFakeBackend(options: FakeBackendOptions = {}) {
     if (method === 'POST' && path === '/api/applications') {
       const refusal = refused('write_test');
       if (refusal) return refusal;
-      const application: Application = { id: `app_${state.nextId++}`, name: body.name, createdAt: new Date().toISOString(), environment: null, stripe: null };
+      const application: Application = {
+        id: `app_${state.nextId++}`,
+        name: body.name,
+        createdAt: new Date().toISOString(),
+        environment: null,
+        stripeAccount: null,
+        stripe: null,
+      };
       state.applications.push(application);
       return json(201, { application });
     }
@@ -127,7 +135,7 @@ export function createFakeBackend(options: FakeBackendOptions = {}) {
       if (targets.some((a) => a === undefined)) return error('application_not_found');
       const parsed = parseKey(String(body?.apiKey ?? ''));
       if (!parsed.ok) return error(parsed.code);
-      const refusal = refused(permissionForKey(parsed.mode));
+      const refusal = refused(permissionForKey(parsed.mode ?? 'test'));
       if (refusal) return refusal;
       const replacements = (targets as Application[]).map((a) => ({ applicationId: a.id, previousMaskedKey: a.stripe?.maskedKey ?? null, warnings: [] }));
       const integrations = (targets as Application[]).map((application) => connect(application, parsed, { source: body?.source ?? 'api' }));
@@ -140,7 +148,7 @@ export function createFakeBackend(options: FakeBackendOptions = {}) {
       if (method === 'PUT' && !stripePath[2]) {
         const parsed = parseKey(String(body?.apiKey ?? ''));
         if (!parsed.ok) return error(parsed.code);
-        const refusal = refused(permissionForKey(parsed.mode));
+        const refusal = refused(permissionForKey(parsed.mode ?? 'test'));
         if (refusal) return refusal;
         const integration = connect(application, parsed);
         const warnings = [

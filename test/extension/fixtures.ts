@@ -19,6 +19,7 @@ export function integration(overrides: Partial<Integration> = {}): Integration {
     mode: 'test',
     maskedKey: 'rk_test_…Hn0',
     accountId: 'acct_1Serval',
+    accountName: null,
     status: 'connected',
     permissions: allPermissions(true),
     missingPermissions: [],
@@ -28,6 +29,7 @@ export function integration(overrides: Partial<Integration> = {}): Integration {
     lastError: null,
     rotationDueAt: '2026-04-01T10:00:00.000Z',
     rotationDue: false,
+    keyExpiresAt: null,
     ...overrides,
   };
 }
@@ -38,6 +40,7 @@ export function validation(overrides: Partial<Validation> = {}): Validation {
     keyType: 'restricted',
     mode: 'test',
     accountId: 'acct_1Serval',
+    accountName: null,
     permissions: allPermissions(true),
     missingPermissions: [],
     warnings: [],
@@ -47,5 +50,5 @@ export function validation(overrides: Partial<Validation> = {}): Validation {
 }
 
 export function application(overrides: Partial<Application> = {}): Application {
-  return { id: 'app_1', name: 'Billing', createdAt: '2026-01-01T09:00:00.000Z', environment: null, stripe: null, ...overrides };
+  return { id: 'app_1', name: 'Billing', createdAt: '2026-01-01T09:00:00.000Z', environment: null, stripeAccount: null, stripe: null, ...overrides };
 }

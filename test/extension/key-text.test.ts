@@ -9,6 +9,17 @@ describe('findRevealedKeys', () => {
     expect(findRevealedKeys(`${SECRET_TEST} and ${RESTRICTED_LIVE} and ${SECRET_TEST}`)).toEqual([SECRET_TEST, RESTRICTED_LIVE]);
   });
 
+  it('finds organization keys (sk_org_) and claimable-sandbox keys (rkcs_test_), up to 255 characters', () => {
+    const org = `sk_org_${body99}`;
+    const sandbox = `rkcs_test_${body99}`;
+    const longest = `sk_org_${'a'.repeat(248)}`;
+    expect(findRevealedKeys(`Organization key ${org} and ${sandbox}`)).toEqual([org, sandbox]);
+    expect(mightContainKey(`<td>${org}</td>`)).toBe(true);
+    expect(findRevealedKeys(longest)).toEqual([longest]);
+    expect(findRevealedKeys(`${longest}a`)).toEqual([]);
+    expect(findRevealedKeys('sk_org_…4242')).toEqual([]);
+  });
+
   it('accepts a key surrounded by whitespace, newlines or a sentence full stop', () => {
     expect(findRevealedKeys(`\n\t  ${SECRET_TEST}  \n`)).toEqual([SECRET_TEST]);
     expect(findRevealedKeys(`Copy ${SECRET_TEST}.`)).toEqual([SECRET_TEST]);

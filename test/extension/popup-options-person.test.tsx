@@ -36,7 +36,12 @@ function reportFor(person: PairedPerson): StatusReport {
   return {
     backendUrl: 'http://127.0.0.1:8787',
     version: '0.1.0',
-    status: { device: { id: 'dev_1', name: 'Chrome on Linux' }, person, applications: 1, integrations: { connected: 1, needsAttention: 0, rotationDue: 0 } },
+    status: {
+      device: { id: 'dev_1', name: 'Chrome on Linux' },
+      person,
+      applications: 1,
+      integrations: { connected: 1, needsAttention: 0, rotationDue: 0, expiringSoon: 0 },
+    },
     applications: [application({ stripe: integration() })],
     checkedAt: '2026-03-01T12:00:00.000Z',
   };

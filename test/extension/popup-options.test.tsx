@@ -27,7 +27,7 @@ const report: StatusReport = {
     device: { id: 'dev_1', name: 'Chrome on Linux' },
     person: owner,
     applications: 2,
-    integrations: { connected: 1, needsAttention: 1, rotationDue: 0 },
+    integrations: { connected: 1, needsAttention: 1, rotationDue: 0, expiringSoon: 0 },
   },
   applications: [
     application({ id: 'app_1', name: 'Billing', stripe: integration({ mode: 'live', maskedKey: 'rk_live_…Ab12' }) }),

@@ -14,6 +14,7 @@ const row: IntegrationRow = {
   mode: 'test',
   maskedKey: 'rk_test_…Ab12',
   accountId: 'acct_1',
+  accountName: 'Serval Shop',
   status: 'connected',
   permissions: JSON.stringify(all),
   source: 'api',
@@ -24,6 +25,7 @@ const row: IntegrationRow = {
   fingerprint: 'fp',
   keyId: 'k1',
   sealedKey: 'sealed',
+  keyExpiresAt: null,
 } as IntegrationRow;
 
 describe('replacement warnings', () => {
@@ -80,13 +82,14 @@ describe('what a re-check changes', () => {
     keyType: 'restricted',
     mode: 'test',
     accountId: null,
+    accountName: null,
     permissions: { ...all, balance_read: false } as Validation['permissions'],
     missingPermissions: ['balance_read'],
     warnings: [],
     checkedAt: at,
   };
 
-  it('a fresh verdict replaces what the last check found, keeping a known account', () => {
+  it('a fresh verdict replaces what the last check found, keeping a known account and its name', () => {
     const outcome = recheckOutcome({ ...row, lastErrorCode: 'invalid_api_key', lastErrorMessage: 'x' }, { ok: true, validation }, at);
     expect(outcome).toEqual({
       validation,
@@ -94,6 +97,8 @@ describe('what a re-check changes', () => {
         status: 'missing_permissions',
         permissions: JSON.stringify(validation.permissions),
         accountId: 'acct_1',
+        accountName: 'Serval Shop',
+        mode: 'test',
         lastValidatedAt: at,
         lastErrorCode: null,
         lastErrorMessage: null,

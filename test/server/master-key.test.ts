@@ -41,7 +41,7 @@ async function seed(harness: Harness, n: number): Promise<Map<string, string>> {
       const applicationId = newId('app');
       const apiKey = harness.stripe.createKey({ type: 'restricted' });
       keys.set(applicationId, apiKey);
-      await tx.applications.create({ id: applicationId, name: `Seeded ${i}`, createdAt: new Date().toISOString(), environment: null });
+      await tx.applications.create({ id: applicationId, name: `Seeded ${i}`, createdAt: new Date().toISOString(), environment: null, stripeAccount: null });
       const sealed = sealer.seal(apiKey, associatedData(applicationId));
       await tx.integrations.upsert({
         applicationId,
@@ -49,6 +49,7 @@ async function seed(harness: Harness, n: number): Promise<Map<string, string>> {
         mode: 'test',
         maskedKey: 'rk_test_…seed',
         accountId: null,
+        accountName: null,
         status: 'connected',
         permissions: '{}',
         source: 'api',
@@ -59,6 +60,7 @@ async function seed(harness: Harness, n: number): Promise<Map<string, string>> {
         fingerprint: sealer.fingerprint(apiKey),
         sealedKey: sealed.sealed,
         keyId: sealed.keyId,
+        keyExpiresAt: null,
       });
     }
   });

@@ -117,7 +117,13 @@ describe(`a database from the release before the audit log's seq (${dialect})`, 
   it('opens and migrates with every row kept, and the audit log in the order it was written', async () => {
     const { repos } = await started(await releaseDatabase(BEFORE_AUDIT_SEQ, history));
 
-    expect(await repos.applications.get('app_old')).toEqual({ id: 'app_old', name: 'Old billing', createdAt: '2026-04-01T00:00:00.000Z', environment: 'test' });
+    expect(await repos.applications.get('app_old')).toEqual({
+      id: 'app_old',
+      name: 'Old billing',
+      createdAt: '2026-04-01T00:00:00.000Z',
+      environment: 'test',
+      stripeAccount: null,
+    });
     const [owner] = await repos.people.list();
     expect((await repos.devices.activeByTokenHash('hash_old'))?.device).toMatchObject({ id: 'dev_old', personId: owner!.id });
     const listed = await repos.audit.list(100);

@@ -19,7 +19,7 @@ afterAll(async () => {
   await h.close();
 });
 
-const app = (id: string) => ({ id, name: id, createdAt: new Date().toISOString(), environment: null });
+const app = (id: string) => ({ id, name: id, createdAt: new Date().toISOString(), environment: null, stripeAccount: null });
 const tick = (ms = 5) => new Promise((r) => setTimeout(r, ms));
 
 function integration(applicationId: string, lastValidatedAt: string | null): IntegrationRow {
@@ -29,6 +29,7 @@ function integration(applicationId: string, lastValidatedAt: string | null): Int
     mode: 'test',
     maskedKey: 'rk_test_…0000',
     accountId: null,
+    accountName: null,
     status: 'connected',
     permissions: '{}',
     source: 'api',
@@ -38,6 +39,7 @@ function integration(applicationId: string, lastValidatedAt: string | null): Int
     lastErrorMessage: null,
     fingerprint: `fp_${applicationId}`,
     sealedKey: 'sealed',
+    keyExpiresAt: null,
     keyId: 'k1',
   };
 }

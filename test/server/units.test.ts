@@ -155,7 +155,7 @@ describe('the verdict', () => {
 
   it('an outage anywhere refuses to guess', () => {
     const probes = { ...all(ok), balance_read: fail({ kind: 'unavailable', message: '' }) };
-    expect(decideVerdict(key, { account: { ok: true, value: { id: 'acct_1' } }, probes }, 'now')).toEqual({
+    expect(decideVerdict(key, { account: { ok: true, value: { id: 'acct_1', name: null } }, probes }, 'now')).toEqual({
       ok: false,
       refusal: { code: 'stripe_unavailable' },
     });

@@ -5,12 +5,14 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { maskKey, MAX_KEY_BODY, MIN_KEY_BODY, parseKey, scrubSecrets } from '../../shared/keys.js';
+import { findSecretKeys, maskKey, MAX_KEY_BODY, MAX_KEY_LENGTH, MIN_KEY_BODY, parseKey, scrubSecrets } from '../../shared/keys.js';
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const body = (min = MIN_KEY_BODY, max = 120) => fc.string({ unit: fc.constantFrom(...ALNUM), minLength: min, maxLength: max });
-const prefix = fc.constantFrom('sk_test_', 'sk_live_', 'rk_test_', 'rk_live_');
-const secretKey = fc.tuple(prefix, body()).map(([p, b]) => p + b);
+const PREFIXES = ['sk_test_', 'sk_live_', 'rk_test_', 'rk_live_', 'rkcs_test_', 'sk_org_'] as const;
+const prefix = fc.constantFrom(...PREFIXES);
+/** Any key Serval takes, of any length it may have: 255 characters at most in all. */
+const secretKey = prefix.chain((p) => body(MIN_KEY_BODY, MAX_KEY_LENGTH - p.length).map((b) => p + b));
 /** Anything around a key: any unicode, escapes, %-encodings, JSON punctuation. */
 const surroundings = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 30 }),
@@ -45,7 +47,10 @@ describe('the log scrubber', () => {
     fc.assert(
       fc.property(surroundings, secretKey, encoding, surroundings, (before, key, how, after) => {
         const chosen = (c: string, i: number) =>
-          how.which === 'all' || (how.which === 'underscores' && c === '_') || (how.which === 'prefix' && i < 8) || (how.which === 'some' && how.some[i]);
+          how.which === 'all' ||
+          (how.which === 'underscores' && c === '_') ||
+          (how.which === 'prefix' && i < key.lastIndexOf('_') + 1) ||
+          (how.which === 'some' && how.some[i]);
         let encoded = [...key].map((c, i) => (chosen(c, i) ? percent(c, how.lower) : c)).join('');
         for (let round = 1; round < how.depth; round++) encoded = encoded.replaceAll('%', '%25'); // encoded again, % signs and all
         for (const line of [before + encoded + after, JSON.stringify({ path: `/api/stripe/validate/${before}${encoded}${after}` })]) {
@@ -110,10 +115,12 @@ describe('the key parser', () => {
             expect(['malformed_key', 'publishable_key']).toContain(parsed.code);
             return;
           }
-          expect(parsed.key).toMatch(/^(sk|rk)_(test|live)_[A-Za-z0-9]{24,247}$/);
+          expect(parsed.key).toMatch(/^(?:(?:sk|rk)_(?:test|live)_|rkcs_test_|sk_org_)[A-Za-z0-9]{24,}$/);
+          expect(parsed.key.length).toBeLessThanOrEqual(MAX_KEY_LENGTH);
           expect(parsed.key).toBe(input.trim());
-          expect(parsed.keyType).toBe(parsed.key.startsWith('sk_') ? 'secret' : 'restricted');
-          expect(parsed.mode).toBe(parsed.key.slice(3, 7) === 'live' ? 'live' : 'test');
+          const p = PREFIXES.find((candidate) => parsed.key.startsWith(candidate))!;
+          expect(parsed.keyType).toBe(p === 'sk_org_' ? 'organization' : p.startsWith('sk_') ? 'secret' : 'restricted');
+          expect(parsed.mode).toBe(p === 'sk_org_' ? null : p.includes('_live_') ? 'live' : 'test');
         },
       ),
       { numRuns: 3000 },
@@ -124,6 +131,37 @@ describe('the key parser', () => {
     fc.assert(
       fc.property(secretKey, fc.constantFrom('', ' ', '\n', '\t '), (key, pad) => {
         expect(parseKey(pad + key + pad)).toMatchObject({ ok: true, key });
+      }),
+    );
+  });
+
+  it('refuses a key one character longer than 255, and every publishable key or webhook secret', () => {
+    fc.assert(
+      fc.property(prefix, fc.constantFrom(...ALNUM), (p, c) => {
+        expect(parseKey(p + c.repeat(MAX_KEY_LENGTH - p.length + 1))).toMatchObject({ ok: false, code: 'malformed_key' });
+      }),
+    );
+    fc.assert(
+      fc.property(fc.constantFrom('pk_test_', 'pk_live_'), body(), (p, b) => {
+        expect(parseKey(p + b)).toEqual({ ok: false, code: 'publishable_key' });
+        expect(findSecretKeys(`key: ${p + b}`)).toEqual([]);
+      }),
+    );
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom(...ALNUM, '+', '/'), minLength: 1, maxLength: 80 }), (b) => {
+        expect(parseKey(`whsec_${b}`)).toMatchObject({ ok: false, code: 'malformed_key', message: expect.stringContaining('webhook') });
+      }),
+    );
+  });
+});
+
+describe('the detector', () => {
+  it('finds every key whole in the text around it, and nothing in a longer token', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('', ' ', 'Key: ', '"', '>'), secretKey, fc.constantFrom('', ' ', '.', '"', '<'), (before, key, after) => {
+        expect(findSecretKeys(before + key + after)).toEqual([key]);
+        expect(findSecretKeys(`x${key}`)).toEqual([]);
+        expect(findSecretKeys(`${key}${'A'.repeat(MAX_KEY_LENGTH - key.length + 1)}`)).toEqual([]);
       }),
     );
   });

@@ -13,6 +13,22 @@ describe('parseKey', () => {
     expect(parseKey(`rk_test_${body99}`)).toMatchObject({ ok: true, keyType: 'restricted', mode: 'test' });
   });
 
+  it('knows organization keys (sk_org_, mode unknown until Stripe answers) and claimable-sandbox keys (rkcs_test_, restricted)', () => {
+    expect(parseKey(`sk_org_${body99}`)).toEqual({ ok: true, key: `sk_org_${body99}`, keyType: 'organization', mode: null });
+    expect(parseKey(`rkcs_test_${body99}`)).toEqual({ ok: true, key: `rkcs_test_${body99}`, keyType: 'restricted', mode: 'test' });
+    for (const bad of [`rk_org_${body99}`, `rkcs_live_${body99}`, `sk_org_test_${body99}`, `pk_org_${body99}`]) {
+      expect(parseKey(bad), bad).toMatchObject({ ok: false, code: 'malformed_key' });
+    }
+  });
+
+  it('takes keys up to 255 characters in all, whatever the prefix', () => {
+    for (const prefix of ['sk_test_', 'rk_live_', 'rkcs_test_', 'sk_org_']) {
+      const longest = prefix + 'a'.repeat(255 - prefix.length);
+      expect(parseKey(longest), prefix).toMatchObject({ ok: true, key: longest });
+      expect(parseKey(`${longest}a`), prefix).toMatchObject({ ok: false, code: 'malformed_key' });
+    }
+  });
+
   it('trims whitespace around a pasted key', () => {
     expect(parseKey(`  \n${legacy}\t \n`)).toMatchObject({ ok: true, key: legacy });
   });
@@ -52,6 +68,8 @@ describe('maskKey', () => {
     expect(maskKey(legacy)).toBe('sk_test_…p7dc');
     expect(maskKey(`rk_live_${body99}`)).toBe('rk_live_…0123');
     expect(maskKey('sk_test_abc')).toBe('sk_test_…');
+    expect(maskKey(`sk_org_${body99}`)).toBe('sk_org_…0123');
+    expect(maskKey(`rkcs_test_${body99}`)).toBe('rkcs_test_…0123');
   });
 });
 
@@ -64,6 +82,12 @@ describe('scrubSecrets', () => {
     expect(scrubbed).not.toContain('abcdEFGH1234');
     expect(scrubbed).toContain('sk_test_…p7dc');
     expect(scrubbed).toContain('rk_live_…0123');
+  });
+
+  it('masks organization and claimable-sandbox keys too', () => {
+    const line = `org=sk_org_${body99} sandbox=rkcs_test_${body99}`;
+    expect(scrubSecrets(line)).toBe('org=sk_org_…0123 sandbox=rkcs_test_…0123');
+    expect(scrubSecrets(encodeURIComponent(`/x/rkcs_test_${body99}`))).not.toContain(body99);
   });
 
   it('leaves Stripe-masked keys and ordinary text alone', () => {
@@ -89,5 +113,7 @@ describe('finding keys in text', () => {
     expect(containsSecretKey('pk_test_TYooMQauvdEDq54NiTphI7jx')).toBe(false);
     expect(containsSecretKey(`rk_live_${body99}`)).toBe(true);
     expect(containsSecretKey(`rk_live_${body99}0`.slice(0, 20))).toBe(false);
+    expect(findSecretKeys(`Organization key sk_org_${body99}, sandbox key rkcs_test_${body99}.`)).toEqual([`sk_org_${body99}`, `rkcs_test_${body99}`]);
+    expect(findSecretKeys(`pk_live_${body99} whsec_${body99}`)).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@
  * moment are left to it, so each delivery goes to one sender.
  */
 import { and, desc, eq, inArray, isNull, lt, lte, ne, or } from 'drizzle-orm';
-import { rotationDueUnannouncedQuery } from '../queries.js';
+import { keyExpiringUnannouncedQuery, rotationDueUnannouncedQuery } from '../queries.js';
 import type { Repositories } from '../repositories.js';
 import { newId } from '../../ids.js';
 import type { PgDb } from './repositories.js';
@@ -62,6 +62,11 @@ export function postgresAlertsRepositories(db: PgDb): Pick<Repositories, 'alerts
           );
         }
         return true;
+      },
+
+      async keyExpiringUnannounced(expiresBefore, limit) {
+        const { rows } = await db.execute<{ application_id: string; connected_at: string }>(keyExpiringUnannouncedQuery(expiresBefore, limit));
+        return rows.map((r) => ({ applicationId: r.application_id, connectedAt: r.connected_at }));
       },
 
       async rotationDueUnannounced(connectedBefore, limit) {

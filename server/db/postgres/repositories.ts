@@ -1,5 +1,5 @@
 /** The repositories on PostgreSQL (node-postgres, pooled). Locks are row locks; claims skip rows another instance holds. */
-import { and, desc, eq, getTableColumns, gt, inArray, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, gt, gte, inArray, isNotNull, isNull, lt, ne, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import type { NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
 import { PgDialect, type PgDatabase } from 'drizzle-orm/pg-core';
 import type pg from 'pg';
@@ -10,6 +10,9 @@ import { postgresPeopleRepositories } from './people-repositories.js';
 import * as schema from './schema.js';
 
 const { applications, auditEvents, pairingCodes, pairingFailures, people, settings, stripeIntegrations } = schema;
+
+/** pg_advisory_xact_lock's key for "claiming due re-checks": the same number in every instance. */
+const RECHECK_CLAIM_LOCK = 0x5e4a1_c1a13;
 
 /** The pool, or a transaction on one of its connections: the same query builder. */
 export type PgDb = PgDatabase<NodePgQueryResultHKT, typeof schema>;
@@ -29,7 +32,7 @@ export function postgresRunner(db: PgDb): SqlRunner {
 }
 
 /** The summary's text with its cut-off as `$1`, to run as a prepared statement. */
-const SUMMARY_TEXT = new PgDialect().sqlToQuery(summaryQuery(sql.placeholder('rotationDueBefore'))).sql;
+const SUMMARY_TEXT = new PgDialect().sqlToQuery(summaryQuery(sql.placeholder('rotationDueBefore'), sql.placeholder('expiringBefore'))).sql;
 
 /**
  * The repositories on the pool (`pool` given), or on one transaction's connection (`pool` null).
@@ -47,12 +50,13 @@ export function createPostgresRepositories(db: PgDb, pool: pg.Pool | null): Repo
       return db.transaction((tx) => fn(createPostgresRepositories(tx, null)));
     },
 
-    async summary(rotationDueBefore) {
+    async summary(rotationDueBefore, expiringBefore = null) {
       // No cut-off: an empty string, before every ISO time.
       const cutoff = rotationDueBefore ?? '';
+      const expiring = expiringBefore ?? '';
       const { rows } = pool
-        ? await pool.query<SummaryRow>({ name: 'serval_summary', text: SUMMARY_TEXT, values: [cutoff] })
-        : await db.execute<SummaryRow>(summaryQuery(cutoff));
+        ? await pool.query<SummaryRow>({ name: 'serval_summary', text: SUMMARY_TEXT, values: [cutoff, expiring] })
+        : await db.execute<SummaryRow>(summaryQuery(cutoff, expiring));
       return summaryOf(rows[0]!);
     },
 
@@ -114,7 +118,7 @@ export function createPostgresRepositories(db: PgDb, pool: pg.Pool | null): Repo
       },
       withFingerprint: (fingerprints, exceptApplicationId) =>
         db
-          .select({ applicationId: stripeIntegrations.applicationId, applicationName: applications.name })
+          .select({ applicationId: stripeIntegrations.applicationId, applicationName: applications.name, maskedKey: stripeIntegrations.maskedKey })
           .from(stripeIntegrations)
           .innerJoin(applications, eq(applications.id, stripeIntegrations.applicationId))
           .where(and(inArray(stripeIntegrations.fingerprint, fingerprints), ne(stripeIntegrations.applicationId, exceptApplicationId))),
@@ -141,25 +145,39 @@ export function createPostgresRepositories(db: PgDb, pool: pg.Pool | null): Repo
         return (await db.selectDistinct({ keyId: stripeIntegrations.keyId }).from(stripeIntegrations)).map((r) => r.keyId);
       },
       async claimDue({ dueBefore, now, leaseUntil, limit }) {
-        // SKIP LOCKED: rows another instance is claiming right now are left to it, not waited for.
-        const due = db
-          .select({ id: stripeIntegrations.applicationId })
-          .from(stripeIntegrations)
-          .where(
-            and(
-              or(isNull(stripeIntegrations.lastValidatedAt), lt(stripeIntegrations.lastValidatedAt, dueBefore)),
-              or(isNull(stripeIntegrations.recheckLeaseUntil), lt(stripeIntegrations.recheckLeaseUntil, now)),
-            ),
-          )
-          .orderBy(sql`${stripeIntegrations.lastValidatedAt} asc nulls first`)
-          .limit(limit)
-          .for('update', { skipLocked: true });
-        const rows = await db
-          .update(stripeIntegrations)
-          .set({ recheckLeaseUntil: leaseUntil })
-          .where(inArray(stripeIntegrations.applicationId, due))
-          .returning({ applicationId: stripeIntegrations.applicationId });
-        return rows.map((r) => r.applicationId);
+        const claim = async (q: PgDb) => {
+          // One claim at a time, so that two instances can't both find an account free and each
+          // take some of its keys; the next claim's statement sees this one's leases.
+          await q.execute(sql`select pg_advisory_xact_lock(${RECHECK_CLAIM_LOCK})`);
+          // An account with a lease running on any of its keys belongs to that claim until it ends.
+          const heldAccounts = q
+            .select({ id: stripeIntegrations.accountId })
+            .from(stripeIntegrations)
+            .where(and(isNotNull(stripeIntegrations.accountId), gte(stripeIntegrations.recheckLeaseUntil, now)));
+          const due = q
+            .select({ id: stripeIntegrations.applicationId })
+            .from(stripeIntegrations)
+            .where(
+              and(
+                or(isNull(stripeIntegrations.lastValidatedAt), lt(stripeIntegrations.lastValidatedAt, dueBefore)),
+                or(isNull(stripeIntegrations.recheckLeaseUntil), lt(stripeIntegrations.recheckLeaseUntil, now)),
+                or(isNull(stripeIntegrations.accountId), notInArray(stripeIntegrations.accountId, heldAccounts)),
+              ),
+            )
+            .orderBy(sql`${stripeIntegrations.lastValidatedAt} asc nulls first`)
+            .limit(limit)
+            .for('update', { skipLocked: true }); // rows a writer holds are left for the next round
+          const rows = await q
+            .update(stripeIntegrations)
+            .set({ recheckLeaseUntil: leaseUntil })
+            .where(inArray(stripeIntegrations.applicationId, due))
+            .returning({ applicationId: stripeIntegrations.applicationId });
+          return rows.map((r) => r.applicationId);
+        };
+        return pool ? db.transaction((tx) => claim(tx)) : claim(db);
+      },
+      async releaseRecheck(applicationId, until) {
+        await db.update(stripeIntegrations).set({ recheckLeaseUntil: until }).where(eq(stripeIntegrations.applicationId, applicationId));
       },
     },
 

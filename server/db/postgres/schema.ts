@@ -14,6 +14,8 @@ export const applications = pgTable('applications', {
   name: text('name').notNull(),
   createdAt: text('created_at').notNull(),
   environment: text('environment', { enum: ['test', 'live'] }),
+  /** The account an organization key acts on for it (`Stripe-Context`); null: none declared. */
+  stripeAccount: text('stripe_account'),
 });
 
 export const stripeIntegrations = pgTable(
@@ -22,10 +24,12 @@ export const stripeIntegrations = pgTable(
     applicationId: text('application_id')
       .primaryKey()
       .references(() => applications.id, { onDelete: 'cascade' }),
-    keyType: text('key_type', { enum: ['secret', 'restricted'] }).notNull(),
+    keyType: text('key_type', { enum: ['secret', 'restricted', 'organization'] }).notNull(),
     mode: text('mode', { enum: ['test', 'live'] }).notNull(),
     maskedKey: text('masked_key').notNull(),
     accountId: text('account_id'),
+    /** The account's display name in Stripe; null when the key may not read it. */
+    accountName: text('account_name'),
     status: text('status', { enum: ['connected', 'missing_permissions', 'invalid', 'unverified'] }).notNull(),
     permissions: text('permissions').notNull(),
     source: text('source', { enum: ['extension', 'manual', 'api'] }).notNull(),
@@ -36,6 +40,8 @@ export const stripeIntegrations = pgTable(
     fingerprint: text('fingerprint').notNull(),
     sealedKey: text('sealed_key').notNull(),
     keyId: text('key_id').notNull(),
+    /** When the key stops working at Stripe (rotated there with an Expiration). */
+    keyExpiresAt: text('key_expires_at'),
     recheckLeaseUntil: text('recheck_lease_until'),
   },
   (t) => [index('stripe_integrations_fingerprint').on(t.fingerprint)],

@@ -4,7 +4,7 @@
  * across processes on the same file.
  */
 import { and, desc, eq, inArray, isNull, lt, lte, ne, or } from 'drizzle-orm';
-import { rotationDueUnannouncedQuery } from '../queries.js';
+import { keyExpiringUnannouncedQuery, rotationDueUnannouncedQuery } from '../queries.js';
 import type { AlertEndpointRow, AlertEventRow, ClaimedDelivery, DeliveryOutcome, Repositories } from '../repositories.js';
 import { newId } from '../../ids.js';
 import type { Op } from './people-repositories.js';
@@ -61,6 +61,13 @@ export function sqliteAlertsRepositories(db: SqliteDb, op: Op): Pick<Repositorie
         }
         return true;
       }),
+
+      keyExpiringUnannounced: op((expiresBefore: string, limit: number) =>
+        db.all<{ application_id: string; connected_at: string }>(keyExpiringUnannouncedQuery(expiresBefore, limit)).map((r) => ({
+          applicationId: r.application_id,
+          connectedAt: r.connected_at,
+        })),
+      ),
 
       rotationDueUnannounced: op((connectedBefore: string, limit: number) =>
         db.all<{ application_id: string; connected_at: string }>(rotationDueUnannouncedQuery(connectedBefore, limit)).map((r) => ({

@@ -8,7 +8,7 @@
  * write lock (BEGIN IMMEDIATE, with busy_timeout) serialises writers.
  */
 import type Database from 'better-sqlite3';
-import { and, desc, eq, getTableColumns, gt, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, gt, gte, inArray, isNotNull, isNull, lt, ne, notInArray, or, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import { summaryOf, summaryQuery, type SqlRunner, type SummaryRow } from '../queries.js';
@@ -40,7 +40,9 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
   // a garbage collection.
   const peopleRepositories = sqlitePeopleRepositories(db);
   const summaryStatement = preparedOnFirstUse(() =>
-    sqlite.prepare<[string], SummaryRow>(new SQLiteSyncDialect().sqlToQuery(summaryQuery(sql.placeholder('cutoff'))).sql),
+    sqlite.prepare<[string, string], SummaryRow>(
+      new SQLiteSyncDialect().sqlToQuery(summaryQuery(sql.placeholder('rotationDueBefore'), sql.placeholder('expiringBefore'))).sql,
+    ),
   );
 
   const integrationOf = (applicationId: string) => db.select().from(stripeIntegrations).where(eq(stripeIntegrations.applicationId, applicationId)).get();
@@ -85,7 +87,9 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
       },
 
       // No cut-off: an empty string, before every ISO time.
-      summary: op((rotationDueBefore: string | null) => summaryOf(summaryStatement().get(rotationDueBefore ?? '') as SummaryRow)),
+      summary: op((rotationDueBefore: string | null, expiringBefore: string | null = null) =>
+        summaryOf(summaryStatement().get(rotationDueBefore ?? '', expiringBefore ?? '') as SummaryRow),
+      ),
 
       settings: {
         set: op((name: string, value: string) => {
@@ -102,7 +106,7 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
           db.insert(applications).values(row).run();
         }),
         update: op(
-          (id: string, patch: Partial<Pick<ApplicationRow, 'name' | 'environment'>>) =>
+          (id: string, patch: Partial<Pick<ApplicationRow, 'name' | 'environment' | 'stripeAccount'>>) =>
             db.update(applications).set(patch).where(eq(applications.id, id)).run().changes > 0,
         ),
         delete: op((id: string) => db.delete(applications).where(eq(applications.id, id)).run().changes > 0),
@@ -134,7 +138,7 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
         ),
         withFingerprint: op((fingerprints: string[], exceptApplicationId: string) =>
           db
-            .select({ applicationId: stripeIntegrations.applicationId, applicationName: applications.name })
+            .select({ applicationId: stripeIntegrations.applicationId, applicationName: applications.name, maskedKey: stripeIntegrations.maskedKey })
             .from(stripeIntegrations)
             .innerJoin(applications, eq(applications.id, stripeIntegrations.applicationId))
             .where(and(inArray(stripeIntegrations.fingerprint, fingerprints), ne(stripeIntegrations.applicationId, exceptApplicationId)))
@@ -171,6 +175,11 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
         ),
         // One UPDATE … RETURNING: SQLite's write lock makes the claim atomic across processes.
         claimDue: op(({ dueBefore, now, leaseUntil, limit }: { dueBefore: string; now: string; leaseUntil: string; limit: number }) => {
+          // An account with a lease running on any of its keys belongs to that claim until it ends.
+          const heldAccounts = db
+            .select({ id: stripeIntegrations.accountId })
+            .from(stripeIntegrations)
+            .where(and(isNotNull(stripeIntegrations.accountId), gte(stripeIntegrations.recheckLeaseUntil, now)));
           const due = db
             .select({ id: stripeIntegrations.applicationId })
             .from(stripeIntegrations)
@@ -178,6 +187,7 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
               and(
                 or(isNull(stripeIntegrations.lastValidatedAt), lt(stripeIntegrations.lastValidatedAt, dueBefore)),
                 or(isNull(stripeIntegrations.recheckLeaseUntil), lt(stripeIntegrations.recheckLeaseUntil, now)),
+                or(isNull(stripeIntegrations.accountId), notInArray(stripeIntegrations.accountId, heldAccounts)),
               ),
             )
             .orderBy(sql`${stripeIntegrations.lastValidatedAt} is not null`, stripeIntegrations.lastValidatedAt)
@@ -189,6 +199,9 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
             .returning({ applicationId: stripeIntegrations.applicationId })
             .all()
             .map((r) => r.applicationId);
+        }),
+        releaseRecheck: op((applicationId: string, until: string | null) => {
+          db.update(stripeIntegrations).set({ recheckLeaseUntil: until }).where(eq(stripeIntegrations.applicationId, applicationId)).run();
         }),
       },
 

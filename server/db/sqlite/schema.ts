@@ -16,6 +16,8 @@ export const applications = sqliteTable('applications', {
   createdAt: text('created_at').notNull(),
   /** The Stripe mode the application is meant to use; null: not declared. */
   environment: text('environment', { enum: ['test', 'live'] }),
+  /** The account an organization key acts on for it (`Stripe-Context`); null: none declared. */
+  stripeAccount: text('stripe_account'),
 });
 
 export const stripeIntegrations = sqliteTable(
@@ -24,10 +26,12 @@ export const stripeIntegrations = sqliteTable(
     applicationId: text('application_id')
       .primaryKey()
       .references(() => applications.id, { onDelete: 'cascade' }),
-    keyType: text('key_type', { enum: ['secret', 'restricted'] }).notNull(),
+    keyType: text('key_type', { enum: ['secret', 'restricted', 'organization'] }).notNull(),
     mode: text('mode', { enum: ['test', 'live'] }).notNull(),
     maskedKey: text('masked_key').notNull(),
     accountId: text('account_id'),
+    /** The account's display name in Stripe; null when the key may not read it. */
+    accountName: text('account_name'),
     status: text('status', { enum: ['connected', 'missing_permissions', 'invalid', 'unverified'] }).notNull(),
     /** JSON: Record<PermissionId, boolean> */
     permissions: text('permissions').notNull(),
@@ -41,6 +45,8 @@ export const stripeIntegrations = sqliteTable(
     /** nonce ‖ AES-256-GCM ciphertext ‖ tag, base64; AAD is the application id. */
     sealedKey: text('sealed_key').notNull(),
     keyId: text('key_id').notNull(),
+    /** When the key stops working at Stripe (rotated there with an Expiration). */
+    keyExpiresAt: text('key_expires_at'),
     /** The scheduled re-check's claim: until then, one instance is checking this key. */
     recheckLeaseUntil: text('recheck_lease_until'),
   },
