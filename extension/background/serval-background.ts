@@ -26,6 +26,7 @@ import {
 import type { ApiClient, ApiReply, StatusAnswer } from '../../ui/api-client';
 import { createBackendClient } from './backend-client';
 import { badgeFor } from './badge';
+import { createCardRelayHandlers } from './card-relay';
 import { createOfferHandlers } from './offers';
 
 export const STATUS_ALARM = 'serval:poll-status';
@@ -270,6 +271,7 @@ export function createServalBackground(options: ServalBackgroundOptions = {}) {
     },
 
     ...createOfferHandlers(),
+    ...createCardRelayHandlers(),
 
     'serval:open-options': async () => {
       await browser.runtime.openOptionsPage();

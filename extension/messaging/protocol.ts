@@ -60,8 +60,9 @@ export type TakenOffer = {
 };
 
 /**
- * From the card's frame to its host in the dashboard's content-script world (`tabs.sendMessage`,
- * which the page's scripts can neither send nor read): the card's height, and that it closed.
+ * From the card's frame to its host in the dashboard's content-script world, passed on by the
+ * background worker (`serval:tell-card-host`, then `tabs.sendMessage`, which the page's scripts
+ * can neither send nor read): the card's height, and that it closed.
  */
 export const CARD_FRAME_MESSAGE = 'serval:card-frame';
 export type CardFrameMessage =
@@ -92,6 +93,8 @@ export type Protocol = {
   'serval:offer-key': Message<{ key: string; page: StripePage | null; slot: string }, { offerId: string }, 'page'>;
   /** The card's frame (an extension page) takes the key its id stands for; the id is spent. */
   'serval:take-offer': Message<{ offerId: string }, TakenOffer, 'extension'>;
+  /** The card's frame tells its host (in the frame `frameId` of the sender's own tab) its size or its closing. */
+  'serval:tell-card-host': Message<{ frameId: number; message: CardFrameMessage }, null, 'extension'>;
   'serval:open-options': Message<void, null, 'any'>;
 };
 
@@ -114,6 +117,7 @@ export const MESSAGE_ORIGINS: { [K in MessageType]: Protocol[K]['from'] } = {
   'serval:load-card': 'page',
   'serval:offer-key': 'page',
   'serval:take-offer': 'extension',
+  'serval:tell-card-host': 'extension',
   'serval:open-options': 'any',
 };
 

@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { Page } from 'puppeteer-core';
+import type { Frame, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maskKey } from '../../shared/keys.js';
 import type { StripeTestServer } from '../stripe-server/index.js';
@@ -45,7 +45,29 @@ async function serveDashboard(page: Page, keys: { reveal?: string; rotate?: stri
   });
 }
 
-const text = (page: Page) => page.evaluate(() => (globalThis as any).document.body.innerText);
+const text = (page: Page | Frame) => page.evaluate(() => (globalThis as any).document.body?.innerText ?? '');
+
+/**
+ * The card's frame showing `key` (masked): card.html, an extension page in a frame inside the
+ * card host's closed shadow root. The page's own scripts cannot reach it; the test driver can.
+ */
+async function cardFor(tab: Page, key: string): Promise<Frame> {
+  const masked = maskKey(key);
+  const deadline = Date.now() + UI_TIMEOUT;
+  for (;;) {
+    for (const frame of tab.frames()) {
+      if (!frame.url().startsWith(`${firefox.extensionBase}card.html`)) continue;
+      if ((await text(frame).catch(() => '')).includes(masked)) return frame;
+    }
+    if (Date.now() > deadline) throw new Error(`no card frame shows ${masked}`);
+    await new Promise((resolve) => setTimeout(resolve, 50)); // polling the frames: puppeteer has no event for a frame's text
+  }
+}
+
+/** Waits until the card's frame says `words`. */
+async function cardSays(card: Frame, words: string): Promise<void> {
+  await card.waitForFunction((w) => ((globalThis as any).document.body?.innerText ?? '').includes(w), { timeout: UI_TIMEOUT }, words);
+}
 
 beforeAll(async () => {
   await promisify(execFile)('npm', ['run', 'build:firefox'], { cwd: REPO_ROOT }); // about 2 s
@@ -84,15 +106,14 @@ describe('Send to Serval, in Firefox ESR', () => {
     await serveDashboard(tab, { reveal: key });
     await tab.goto(`${DASHBOARD}/test/apikeys`);
     await tab.locator('::-p-aria([name="Reveal test key"][role="button"])').click();
-    const send = await tab.waitForSelector('serval-key-offer >>> ::-p-aria([name="Send to Serval"][role="button"])', { timeout: UI_TIMEOUT });
-    const card = await tab.$eval('serval-key-offer', (host) => host.shadowRoot!.textContent ?? '');
-    expect(card).toContain(maskKey(key));
-    expect(card).not.toContain(key);
-    await send!.click();
-    await tab.waitForFunction(
-      () => ((globalThis as any).document.querySelector('serval-key-offer')?.shadowRoot?.textContent ?? '').includes('Connected to Billing'),
-      { timeout: UI_TIMEOUT },
-    );
+    const card = await cardFor(tab, key);
+    // The page sees the host only: its shadow root is closed, and no key, masked or not, is in its DOM.
+    expect(await tab.$eval('serval-key-offer', (host) => host.shadowRoot)).toBeNull();
+    const shown = await text(card);
+    expect(shown).toContain(maskKey(key));
+    expect(shown).not.toContain(key);
+    await card.locator('::-p-aria([name="Send to Serval"][role="button"])').click();
+    await cardSays(card, 'Connected to Billing');
     const stored = await backend.api('GET', `/api/applications/${billingId}/integrations/stripe`, { token });
     expect(stored.body.integration).toMatchObject({ maskedKey: maskKey(key), status: 'connected', source: 'extension' });
     await tab.close();
@@ -129,17 +150,14 @@ describe('Send to Serval, in Firefox ESR', () => {
     await tab.waitForFunction((k) => ((globalThis as any).document.querySelector('[role="dialog"]')?.textContent ?? '').includes(k), {}, newKey);
 
     // Billing, where the first key went, is the default application: Send.
-    const send = await tab.waitForSelector('serval-key-offer >>> ::-p-aria([name="Send to Serval"][role="button"])', { timeout: UI_TIMEOUT });
-    await send!.click();
-    const also = await tab.waitForSelector('serval-key-offer >>> ::-p-aria([name="Also update"][role="button"])', { timeout: UI_TIMEOUT });
-    const card = await tab.$eval('serval-key-offer', (host) => host.shadowRoot!.textContent ?? '');
-    expect(card).toContain('Connected to Billing');
-    expect(card).toContain('Reports');
+    const card = await cardFor(tab, newKey);
+    await card.locator('::-p-aria([name="Send to Serval"][role="button"])').click();
+    const also = await card.waitForSelector('::-p-aria([name="Also update"][role="button"])', { timeout: UI_TIMEOUT });
+    const shown = await text(card);
+    expect(shown).toContain('Connected to Billing');
+    expect(shown).toContain('Reports');
     await also!.click();
-    await tab.waitForFunction(
-      () => ((globalThis as any).document.querySelector('serval-key-offer')?.shadowRoot?.textContent ?? '').includes('Also updated Reports'),
-      { timeout: UI_TIMEOUT },
-    );
+    await cardSays(card, 'Also updated Reports');
     for (const id of [billingId, reportsId]) {
       const stored = await backend.api('GET', `/api/applications/${id}/integrations/stripe`, { token });
       expect(stored.body.integration.maskedKey).toBe(maskKey(newKey));

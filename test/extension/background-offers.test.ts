@@ -2,7 +2,8 @@
  * How a key reaches the card's frame: the dashboard's card host hands it over for a one-time id,
  * and the card's page (card.html, an extension page in the same tab) takes it with that id, once.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { createCardRelayHandlers } from '../../extension/background/card-relay';
 import { createOfferHandlers, OFFER_TTL_MS } from '../../extension/background/offers';
 import { dispatch, type Sender } from '../../extension/messaging/router';
 import { setup, useFakeBrowser } from './background-harness';
@@ -61,5 +62,45 @@ describe('the one-time id between the card host and the card', () => {
     const { background } = setup();
     const reply = await dispatch(background.handlers, { type: 'serval:offer-key', data: { key: 'pk_test_abc', page, slot: '1' } }, PAGE, EXTENSION);
     expect(reply).toMatchObject({ ok: false });
+  });
+});
+
+describe('the card telling its host its size and its closing, through the worker', () => {
+  const size = { type: 'serval:card-frame', slot: '3', event: 'size', height: 212 } as const;
+
+  it('passes the message on to the frame named, in the tab the card itself is in, as the host reads it', async () => {
+    const send = vi.fn(async () => undefined);
+    const handlers = createCardRelayHandlers(send);
+    const extra = { ...size, key: 'rk_test_anything', html: '<b>' } as never;
+    expect(await dispatch(handlers as never, { type: 'serval:tell-card-host', data: { frameId: 0, message: extra } }, card(7), EXTENSION)).toEqual({
+      ok: true,
+      data: null,
+    });
+    expect(send).toHaveBeenCalledWith(7, size, 0); // the extra fields stay behind
+    const close = { type: 'serval:card-frame', slot: '3', event: 'close', hadFocus: true } as const;
+    await dispatch(handlers as never, { type: 'serval:tell-card-host', data: { frameId: 2, message: close } }, card(9), EXTENSION);
+    expect(send).toHaveBeenLastCalledWith(9, close, 2);
+  });
+
+  it('refuses the page, a card outside a tab, and anything but the two messages a host reads', async () => {
+    const send = vi.fn(async () => undefined);
+    const handlers = createCardRelayHandlers(send);
+    const tell = (data: unknown, sender: Sender) => dispatch(handlers as never, { type: 'serval:tell-card-host', data }, sender, EXTENSION);
+    expect(await tell({ frameId: 0, message: size }, PAGE)).toMatchObject({ ok: false, error: { code: 'not_allowed' } });
+    const tabless: Sender = { id: EXTENSION.id, url: `${EXTENSION.baseUrl}card.html` };
+    expect(await tell({ frameId: 0, message: size }, tabless)).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    for (const message of [{ ...size, height: Number.NaN }, { ...size, event: 'focus' }, { ...size, type: 'serval:send-key' }, { ...size, slot: 3 }, null]) {
+      expect(await tell({ frameId: 0, message }, card())).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    }
+    expect(await tell({ frameId: -1, message: size }, card())).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    expect(send).not.toHaveBeenCalled();
+  });
+
+  it('answers even when the host is gone (the page navigated away)', async () => {
+    const handlers = createCardRelayHandlers(async () => Promise.reject(new Error('Could not establish connection. Receiving end does not exist.')));
+    expect(await dispatch(handlers as never, { type: 'serval:tell-card-host', data: { frameId: 0, message: size } }, card(), EXTENSION)).toEqual({
+      ok: true,
+      data: null,
+    });
   });
 });

@@ -4,7 +4,6 @@
  * once, and the key comes from the background worker (background/offers.ts).
  */
 import { render } from 'preact';
-import { browser } from 'wxt/browser';
 import { adoptStyles } from '../../../ui/adopt-styles';
 import { backgroundCardClient } from '../../card/card-client';
 import { CARD_FRAME_CSS } from '../../card/card-styles';
@@ -17,7 +16,8 @@ const deps: CardPageDeps = {
   tellHost(offer, event) {
     if (!offer) return;
     const message = { type: CARD_FRAME_MESSAGE, slot: offer.slot, ...event } as CardFrameMessage;
-    void browser.tabs.sendMessage(offer.tabId, message, { frameId: offer.frameId }).catch(() => undefined);
+    // Through the background worker: Firefox gives a frame like this one no `tabs` (background/card-relay.ts).
+    void sendToBackground('serval:tell-card-host', { frameId: offer.frameId, message });
   },
   client: backgroundCardClient,
 };
