@@ -2,19 +2,23 @@
  * The extension's flows in a real Firefox ESR, beside Chromium (send-to-serval.test.ts): pair in
  * the options page, reveal a key on the (fixture) Stripe Dashboard, Send to Serval, the verdict in
  * the card and in the popup, the extension's storage holding no key; then Stripe's rotate dialog,
- * Send for one application and Also update for the other.
+ * Send for one application and Also update for the other. Before pairing, the card says so; by
+ * keyboard alone, Tab goes from the key into the card, a new application is named and sent to,
+ * focus lands on the verdict and Escape gives it back to the key. The card is an extension page in
+ * a frame (firefox-card.ts finds it); axe checks it there.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { Frame, Page } from 'puppeteer-core';
+import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maskKey } from '../../shared/keys.js';
 import type { StripeTestServer } from '../stripe-server/index.js';
 import { createApplications, REPO_ROOT, startBackendWithStripe, type Backend, type BackendWithStripe } from './backend.js';
 import { DASHBOARD } from './dashboard.js';
 import { launchFirefoxWithExtension, type FirefoxWithExtension } from './firefox.js';
+import { axeInCard, cardFor as findCard, cardGone, cardSays, focusReaches, innerText } from './firefox-card.js';
 
 const FIREFOX_EXTENSION_DIR = path.join(REPO_ROOT, '.output', 'firefox-mv3');
 const UI_TIMEOUT = 20_000;
@@ -29,7 +33,7 @@ let billingId: string;
 let key: string;
 
 /** The fixture dashboard at https://dashboard.stripe.com/…, answered by request interception. */
-async function serveDashboard(page: Page, keys: { reveal?: string; rotate?: string }): Promise<void> {
+async function serveDashboard(page: Page, keys: { reveal?: string; rotate?: string; restricted?: string }): Promise<void> {
   await page.setRequestInterception(true);
   page.on('request', (request) => {
     const url = new URL(request.url());
@@ -45,28 +49,21 @@ async function serveDashboard(page: Page, keys: { reveal?: string; rotate?: stri
   });
 }
 
-const text = (page: Page | Frame) => page.evaluate(() => (globalThis as any).document.body?.innerText ?? '');
+const text = innerText;
+const cardFor = (tab: Page, key: string) => findCard(tab, firefox.extensionBase, key);
 
-/**
- * The card's frame showing `key` (masked): card.html, an extension page in a frame inside the
- * card host's closed shadow root. The page's own scripts cannot reach it; the test driver can.
- */
-async function cardFor(tab: Page, key: string): Promise<Frame> {
-  const masked = maskKey(key);
+/** The tab the extension opened since `before`, once it shows `file` (BiDi does not report that navigation as finished). */
+async function openedPage(before: Set<Page>, file: string): Promise<Page> {
   const deadline = Date.now() + UI_TIMEOUT;
   for (;;) {
-    for (const frame of tab.frames()) {
-      if (!frame.url().startsWith(`${firefox.extensionBase}card.html`)) continue;
-      if ((await text(frame).catch(() => '')).includes(masked)) return frame;
+    for (const page of await firefox.browser.pages()) {
+      if (before.has(page)) continue;
+      const path = await page.evaluate(() => (globalThis as any).location.pathname).catch(() => '');
+      if (path === `/${file}`) return page;
     }
-    if (Date.now() > deadline) throw new Error(`no card frame shows ${masked}`);
-    await new Promise((resolve) => setTimeout(resolve, 50)); // polling the frames: puppeteer has no event for a frame's text
+    if (Date.now() > deadline) throw new Error(`no new tab shows ${file}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
-}
-
-/** Waits until the card's frame says `words`. */
-async function cardSays(card: Frame, words: string): Promise<void> {
-  await card.waitForFunction((w) => ((globalThis as any).document.body?.innerText ?? '').includes(w), { timeout: UI_TIMEOUT }, words);
 }
 
 beforeAll(async () => {
@@ -84,6 +81,23 @@ afterAll(async () => {
 }, 60_000);
 
 describe('Send to Serval, in Firefox ESR', () => {
+  it('before pairing, the card says so and leads to the options page', async () => {
+    const early = stripe.createKey({ type: 'restricted', mode: 'test' });
+    const tab = await firefox.browser.newPage();
+    await serveDashboard(tab, { reveal: early });
+    await tab.goto(`${DASHBOARD}/test/apikeys`);
+    await tab.locator('::-p-aria([name="Reveal test key"][role="button"])').click();
+    const card = await cardFor(tab, early);
+    await cardSays(card, 'Serval is not paired with this browser yet.');
+    expect(await card.$$('::-p-aria([name="Send to Serval"][role="button"])')).toHaveLength(0);
+    expect(await axeInCard(card)).toEqual([]);
+    const before = new Set(await firefox.browser.pages());
+    await card.locator('::-p-aria([name="Open Serval options"][role="button"])').click();
+    const options = await openedPage(before, 'options.html');
+    await options.close();
+    await tab.close();
+  });
+
   it('pairs through the options page', async () => {
     const options = await firefox.openExtensionPage('options.html');
     const url = await options.waitForSelector('::-p-aria([name="Backend URL"][role="textbox"])', { timeout: UI_TIMEOUT });
@@ -162,6 +176,54 @@ describe('Send to Serval, in Firefox ESR', () => {
       const stored = await backend.api('GET', `/api/applications/${id}/integrations/stripe`, { token });
       expect(stored.body.integration.maskedKey).toBe(maskKey(newKey));
     }
+    await tab.close();
+  });
+
+  it('by keyboard alone: from the key into the card, a new application, Enter on Send to Serval, focus on the verdict; Escape gives focus back to the key; axe finds nothing', async () => {
+    const created = stripe.createKey({ type: 'restricted', mode: 'test' });
+    const tab = await firefox.browser.newPage();
+    await serveDashboard(tab, { restricted: created });
+    await tab.goto(`${DASHBOARD}/test/apikeys`);
+    await tab.locator('::-p-aria([name="Create restricted key"][role="button"])').click();
+    await tab.locator('::-p-aria([name="Create"][role="button"])').click();
+    await tab.waitForFunction((k) => (globalThis as any).document.querySelector('#new-key')?.value === k, { timeout: UI_TIMEOUT }, created);
+    await tab.hover('[role="dialog"] footer button'); // Copy: the activity that reveals a value set silently
+    const card = await cardFor(tab, created);
+    await card.waitForSelector('::-p-aria([name="Send to Serval"][role="button"])', { timeout: UI_TIMEOUT });
+    expect(await axeInCard(card)).toEqual([]);
+
+    // From here on, only the keyboard: the card is the next stop after the key's field.
+    await tab.focus('#new-key');
+    const stops: string[] = [];
+    const tabTo = async (expected: { tag: string; name?: string; text?: string }) => {
+      await tab.keyboard.press('Tab');
+      const now = await focusReaches(tab, card, (f) => f.inCard && f.tag === expected.tag);
+      expect(now).toMatchObject({ inCard: true, focusVisible: true, ...expected });
+      stops.push(now.name ?? now.text);
+    };
+    await tabTo({ tag: 'button', name: 'Close' });
+    await tabTo({ tag: 'select', name: 'Application' });
+    await tab.keyboard.type('New'); // the picker's type-to-select: New application…
+    await card.waitForSelector('::-p-aria([name="Name of the new application"][role="textbox"])', { timeout: UI_TIMEOUT });
+    await tabTo({ tag: 'input', name: 'Name of the new application' });
+    await tab.keyboard.type('Ledger');
+    await tabTo({ tag: 'button', text: 'Send to Serval' });
+    expect(stops).toEqual(['Close', 'Application', 'Name of the new application', 'Send to Serval']);
+    await tab.keyboard.press('Enter');
+
+    // Focus moves to the verdict; the new application holds the key.
+    const verdict = await focusReaches(tab, card, (f) => f.role === 'status' && f.text.includes('Connected to Ledger'));
+    expect(verdict).toMatchObject({ inCard: true, role: 'status', text: expect.stringContaining('Connected to Ledger') });
+    expect(await axeInCard(card)).toEqual([]);
+    const listed = await backend.api('GET', '/api/applications', { token });
+    const ledger = listed.body.applications.find((a: { name: string }) => a.name === 'Ledger');
+    expect(ledger?.stripe).toMatchObject({ maskedKey: maskKey(created), status: 'connected' });
+
+    // Escape closes the card, not Stripe's dialog, and focus is back in the key's field.
+    await tab.keyboard.press('Escape');
+    await cardGone(tab, firefox.extensionBase, created);
+    expect(await focusReaches(tab, card, (f) => f.tag === 'input')).toMatchObject({ inCard: false, tag: 'input', name: 'Serval' });
+    expect(await tab.$('[role="dialog"]')).not.toBeNull();
     await tab.close();
   });
 });
