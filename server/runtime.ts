@@ -109,7 +109,7 @@ export async function createRuntime(config: Config, options: { logger: Logger; n
     const alertSender = startAlertSender({
       repos,
       openSecret: alerts.openSecret,
-      scanRotationDue: alerts.scanRotationDue,
+      scanFound: async () => (await alerts.scanRotationDue()) + (await alerts.scanKeyExpiring()),
       now,
       logger,
       resolver: options.resolver ?? systemResolver,

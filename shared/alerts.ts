@@ -79,7 +79,17 @@ export const AlertPayloadSchema = z
     createdAt: z.string(),
     application: z.object({ id: z.string(), name: z.string() }).nullable(),
     integration: z
-      .object({ maskedKey: z.string(), keyType: KeyTypeSchema, mode: KeyModeSchema, accountId: z.string().nullable(), status: IntegrationStatusSchema })
+      .object({
+        maskedKey: z.string(),
+        keyType: KeyTypeSchema,
+        mode: KeyModeSchema,
+        accountId: z.string().nullable(),
+        /** The account's display name in Stripe (which sandbox). */
+        accountName: z.string().nullable(),
+        status: IntegrationStatusSchema,
+        /** When the key stops working at Stripe (integration.key_expiring), or null. */
+        keyExpiresAt: z.string().nullable(),
+      })
       .nullable(),
     person: PersonRefSchema.nullable(),
   })

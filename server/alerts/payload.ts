@@ -52,7 +52,7 @@ export function alertPayload(input: {
   type: AlertEventType;
   createdAt: string;
   application: Pick<ApplicationRow, 'id' | 'name'> | undefined;
-  integration: Pick<IntegrationRow, 'maskedKey' | 'keyType' | 'mode' | 'accountId' | 'status'> | undefined;
+  integration: Pick<IntegrationRow, 'maskedKey' | 'keyType' | 'mode' | 'accountId' | 'accountName' | 'status' | 'keyExpiresAt'> | undefined;
   person: Pick<PersonRow, 'id' | 'name'> | undefined;
 }): AlertPayload {
   const { application, integration, person } = input;
@@ -62,7 +62,15 @@ export function alertPayload(input: {
     createdAt: input.createdAt,
     application: application ? { id: application.id, name: application.name } : null,
     integration: integration
-      ? { maskedKey: integration.maskedKey, keyType: integration.keyType, mode: integration.mode, accountId: integration.accountId, status: integration.status }
+      ? {
+          maskedKey: integration.maskedKey,
+          keyType: integration.keyType,
+          mode: integration.mode,
+          accountId: integration.accountId,
+          accountName: integration.accountName,
+          status: integration.status,
+          keyExpiresAt: integration.keyExpiresAt,
+        }
       : null,
     person: person ? { id: person.id, name: person.name } : null,
   };

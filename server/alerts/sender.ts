@@ -19,13 +19,14 @@ const BATCH = 10;
 const MAX_IN_FLIGHT = 32;
 /** Longer than an attempt may take, so that a claim outlives its attempt. */
 const LEASE_MS = ATTEMPT_TIMEOUT_MS * 6;
-/** How often to look for keys fallen due for rotation. */
+/** How often to look for events found by looking: keys fallen due for rotation, keys about to stop working. */
 const SCAN_EVERY_MS = 60_000;
 
 export type AlertSenderDeps = {
   repos: Repositories;
   openSecret: (endpoint: ClaimedDelivery['endpoint']) => string;
-  scanRotationDue: () => Promise<number>;
+  /** Writes the events found by looking (alerts/service.ts scanRotationDue, scanKeyExpiring). */
+  scanFound: () => Promise<number>;
   now: () => Date;
   logger: Logger;
   resolver: Resolver;
@@ -93,7 +94,7 @@ export function startAlertSender(deps: AlertSenderDeps) {
   async function round(): Promise<void> {
     if (Date.now() - lastScan >= SCAN_EVERY_MS) {
       lastScan = Date.now();
-      await deps.scanRotationDue();
+      await deps.scanFound();
     }
     while (!stopping) {
       const room = Math.min(BATCH, MAX_IN_FLIGHT - pending.size);

@@ -2,17 +2,18 @@
  * Alerts: the endpoints an admin adds, and the events written to the outbox. An event is written
  * through the transaction of the change it tells of (`onAudited`, called for every audited change),
  * so it commits with the change or not at all; ./sender.ts delivers it. Events that no change
- * causes — a key growing old enough to rotate — are found by looking (`scanRotationDue`) and
- * written once.
+ * causes — a key growing old enough to rotate, a rotated key's Expiration coming near — are found
+ * by looking (`scanRotationDue`, `scanKeyExpiring`) and written once.
  */
 import type { AlertDelivery, AlertEndpoint, AlertEndpointCreated, AlertEventType } from '../../shared/alerts.js';
 import { ApiError } from '../api-error.js';
 import type { AuditEntry, AuditRecorder } from '../audit.js';
 import type { Actor } from '../auth/principal.js';
 import type { Keyring } from '../crypto/keyring.js';
-import { rotationDueKey } from '../db/queries.js';
+import { keyExpiringKey, rotationDueKey } from '../db/queries.js';
 import type { AlertDeliveryRow, AlertEndpointRow, Repositories } from '../db/repositories.js';
 import { newId } from '../ids.js';
+import { EXPIRING_SOON_MS } from '../integrations/key-expiry.js';
 import type { Logger } from '../logger.js';
 import { AlertUrlError, judgeUrl } from './address.js';
 import { resolveTarget, type Resolver } from './deliver.js';
@@ -139,6 +140,23 @@ export function createAlertService({ repos, keyring, audit, now, logger, resolve
       for (const { applicationId, connectedAt } of due) {
         const wrote = await repos.transaction((tx) =>
           enqueue(tx, 'integration.rotation_due', { applicationId, personId: null }, rotationDueKey(applicationId, connectedAt)),
+        );
+        if (wrote) written++;
+      }
+      if (written) onEnqueued();
+      return written;
+    },
+
+    /**
+     * Keys that stop working at Stripe within 24 hours (rotated there with an Expiration) since the
+     * last look: one event each, once per stored key, whichever instance looks first.
+     */
+    async scanKeyExpiring(): Promise<number> {
+      const soon = await repos.alerts.keyExpiringUnannounced(new Date(now().getTime() + EXPIRING_SOON_MS).toISOString(), 100);
+      let written = 0;
+      for (const { applicationId, connectedAt } of soon) {
+        const wrote = await repos.transaction((tx) =>
+          enqueue(tx, 'integration.key_expiring', { applicationId, personId: null }, keyExpiringKey(applicationId, connectedAt)),
         );
         if (wrote) written++;
       }

@@ -25,8 +25,14 @@ export function slackMessage(payload: AlertPayload): SlackMessage {
   const about: string[] = [];
   if (payload.application) about.push(`*${escapeSlack(payload.application.name)}*`);
   if (payload.integration) {
-    const { maskedKey, mode, status, accountId } = payload.integration;
-    about.push(`\`${escapeSlack(maskedKey)}\` (${mode}, ${status.replace('_', ' ')}${accountId ? `, ${escapeSlack(accountId)}` : ''})`);
+    const { maskedKey, mode, status, accountId, accountName, keyExpiresAt } = payload.integration;
+    // The account's name is Stripe's (whatever its owner typed): escaped like an application's.
+    const account = [accountName, accountId]
+      .filter(Boolean)
+      .map((part) => `, ${escapeSlack(String(part))}`)
+      .join('');
+    const expiry = keyExpiresAt ? `, stops working at ${escapeSlack(keyExpiresAt)}` : '';
+    about.push(`\`${escapeSlack(maskedKey)}\` (${mode}, ${status.replace('_', ' ')}${account}${expiry})`);
   }
   if (payload.person) about.push(`by ${escapeSlack(payload.person.name)}`);
   const line = `${headline}${about.length ? `: ${about.join(' ')}` : ''}`;

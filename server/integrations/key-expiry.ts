@@ -57,7 +57,7 @@ export async function markOldKeyHolders(
       });
     }
   }
-  return [...holders.values()];
+  return [...holders.values()].sort((a, b) => a.applicationName.localeCompare(b.applicationName) || a.applicationId.localeCompare(b.applicationId));
 }
 
 /**

@@ -129,7 +129,15 @@ describe(`alert endpoints (${dialect})`, () => {
       type: 'integration.broken',
       createdAt: expect.any(String),
       application: { id: app, name: 'Payouts' },
-      integration: { maskedKey: expect.stringMatching(/^rk_test_…/), keyType: 'restricted', mode: 'test', accountId: expect.any(String), status: 'invalid' },
+      integration: {
+        maskedKey: expect.stringMatching(/^rk_test_…/),
+        keyType: 'restricted',
+        mode: 'test',
+        accountId: expect.any(String),
+        accountName: null,
+        status: 'invalid',
+        keyExpiresAt: null,
+      },
       person: { id: expect.any(String), name: 'Owner' },
     });
     expect(broken.headers['content-type']).toBe('application/json');

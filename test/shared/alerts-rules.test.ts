@@ -154,7 +154,15 @@ describe('which changes make alerts', () => {
       type: 'integration.broken',
       createdAt: '2026-06-01T12:00:00.000Z',
       application: { id: 'app_1', name: 'Billing <!channel> & co' },
-      integration: { maskedKey: 'rk_test_…Ab12', keyType: 'restricted', mode: 'test', accountId: 'acct_1', status: 'invalid' },
+      integration: {
+        maskedKey: 'rk_test_…Ab12',
+        keyType: 'restricted',
+        mode: 'test',
+        accountId: 'acct_1',
+        accountName: 'Sandbox A',
+        status: 'invalid',
+        keyExpiresAt: null,
+      },
       person: undefined,
     });
     expect(payload).toEqual({
@@ -162,11 +170,19 @@ describe('which changes make alerts', () => {
       type: 'integration.broken',
       createdAt: '2026-06-01T12:00:00.000Z',
       application: { id: 'app_1', name: 'Billing <!channel> & co' },
-      integration: { maskedKey: 'rk_test_…Ab12', keyType: 'restricted', mode: 'test', accountId: 'acct_1', status: 'invalid' },
+      integration: {
+        maskedKey: 'rk_test_…Ab12',
+        keyType: 'restricted',
+        mode: 'test',
+        accountId: 'acct_1',
+        accountName: 'Sandbox A',
+        status: 'invalid',
+        keyExpiresAt: null,
+      },
       person: null,
     });
     const slack = slackMessage(payload);
-    expect(slack.text).toBe('Serval: A stored key stopped working: *Billing &lt;!channel&gt; &amp; co* `rk_test_…Ab12` (test, invalid, acct_1)');
+    expect(slack.text).toBe('Serval: A stored key stopped working: *Billing &lt;!channel&gt; &amp; co* `rk_test_…Ab12` (test, invalid, Sandbox A, acct_1)');
     expect(slack.blocks[0]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: expect.stringContaining('&lt;!channel&gt;') } });
     expect(slack.blocks[1]).toEqual({ type: 'context', elements: [{ type: 'mrkdwn', text: 'integration.broken · evt_1 · 2026-06-01T12:00:00.000Z' }] });
     expect(escapeSlack('a<b>&c')).toBe('a&lt;b&gt;&amp;c');

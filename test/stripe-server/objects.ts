@@ -229,14 +229,18 @@ export function newBalance(transactions: readonly Stripe.BalanceTransaction[], l
 }
 
 /** The caller's own account, as GET /v1/account returns it to a secret key. No `livemode` field. */
-export function newAccount(accountId: string, created: number): Stripe.Account {
+/** The name a new account shows in the Dashboard (and its public business name) unless given one. */
+export const DEFAULT_ACCOUNT_NAME = 'Serval Test Shop';
+
+/** `name`: the Dashboard's display name (`settings.dashboard.display_name`, a sandbox's name) and the business name. */
+export function newAccount(accountId: string, created: number, name: string = DEFAULT_ACCOUNT_NAME): Stripe.Account {
   return {
     id: accountId,
     object: 'account',
     business_profile: {
       mcc: '5734',
       minority_owned_business_designation: null,
-      name: 'Serval Test Shop',
+      name,
       specified_commercial_transactions_act_url: null,
       support_address: null,
       support_email: 'support@example.com',
@@ -255,6 +259,18 @@ export function newAccount(accountId: string, created: number): Stripe.Account {
     email: 'owner@example.com',
     metadata: {},
     payouts_enabled: true,
+    settings: {
+      branding: { icon: null, logo: null, primary_color: null, secondary_color: null },
+      card_payments: { statement_descriptor_prefix: null, statement_descriptor_prefix_kana: null, statement_descriptor_prefix_kanji: null },
+      dashboard: { display_name: name, timezone: 'Etc/UTC' },
+      payments: {
+        statement_descriptor: 'SERVAL TEST',
+        statement_descriptor_kana: null,
+        statement_descriptor_kanji: null,
+        statement_descriptor_prefix_kana: null,
+        statement_descriptor_prefix_kanji: null,
+      },
+    },
     type: 'standard',
   };
 }

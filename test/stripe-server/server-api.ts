@@ -34,6 +34,15 @@ export interface StripeTestServer {
   defaultAccountId: string;
   /** A new realistic random key: prefix + `51…` (99 chars after the prefix), or 24 if legacy. */
   createKey(opts?: KeyOptions): string;
+  /**
+   * A new account named `name` (its Dashboard display name): a sandbox by default — each sandbox is
+   * its own account — or a live account (`sandbox: false`), optionally in an organization.
+   */
+  createAccount(opts: { name: string; sandbox?: boolean; organization?: string }): string;
+  /** An organization of these accounts (more join with createAccount): its id, for createKey({type: 'organization'}). */
+  createOrganization(accountIds?: string[]): string;
+  /** Stripe's Rotate with an Expiration: a new key like this one, which keeps working until `expiresAt` (then 401 api_key_expired). */
+  rotateKey(key: string, opts: { expiresAt: Date }): string;
   /** Afterwards: 401 invalid. */
   deleteKey(key: string): void;
   /** Afterwards: 401 api_key_expired. */

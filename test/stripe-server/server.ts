@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { authenticate, checkAccountAccess, checkPermission, keyFromAuthorization, type PermissionWording } from './access.js';
 import { FaultQueue, faultReply, type FaultSpec } from './faults.js';
 import { KeyRegistry, newAccountId, type KeyOptions, type StripePermission } from './keys.js';
+import { actingKey, Organizations } from './organizations.js';
 import { parseForm } from './params.js';
 import { findRoute } from './routes.js';
 import type { RecordedRequest, StartOptions, StripeTestServer } from './server-api.js';
@@ -37,6 +38,7 @@ class StripeServer implements StripeTestServer {
 
   private readonly keys = new KeyRegistry(this.defaultAccountId);
   private readonly data = new Store();
+  private readonly orgs = new Organizations();
   private readonly faults = new FaultQueue();
   private readonly latencyTimers = new Set<NodeJS.Timeout>();
   private held: { matches: (request: RecordedRequest) => boolean; until: Promise<void> } | null = null;
@@ -67,6 +69,19 @@ class StripeServer implements StripeTestServer {
 
   createKey(opts?: KeyOptions): string {
     return this.keys.create(opts);
+  }
+  createAccount({ name, sandbox = true, organization }: { name: string; sandbox?: boolean; organization?: string }): string {
+    const accountId = newAccountId();
+    this.data.createAccount(accountId, name);
+    this.orgs.describe(accountId, { name, sandbox });
+    if (organization) this.orgs.addAccount(organization, accountId);
+    return accountId;
+  }
+  createOrganization(accountIds: string[] = []): string {
+    return this.orgs.create(accountIds);
+  }
+  rotateKey(key: string, { expiresAt }: { expiresAt: Date }): string {
+    return this.keys.rotate(key, expiresAt);
   }
   deleteKey(key: string): void {
     this.keys.delete(key);
@@ -132,7 +147,7 @@ class StripeServer implements StripeTestServer {
     const sentKey = keyFromAuthorization(firstHeader(req, 'authorization'));
     const record: RecordedRequest = {
       receivedAt: performance.timeOrigin + performance.now(),
-      accountId: (sentKey && this.keys.lookup(sentKey)?.accountId) ?? null,
+      accountId: this.accountOf(sentKey, firstHeader(req, 'stripe-context')),
       method: req.method ?? 'GET',
       path: url.pathname,
       query: url.search.slice(1),
@@ -163,9 +178,10 @@ class StripeServer implements StripeTestServer {
   private answer(req: IncomingMessage, record: RecordedRequest, requestId: string): WireReply {
     const auth = authenticate(firstHeader(req, 'authorization'), this.keys, req.socket.remoteAddress);
     if (!auth.ok) return auth.reply;
-    const key = auth.key;
-    const data = this.data.account(key.accountId);
     try {
+      // An organization key acts on the account its Stripe-Context names (./organizations.ts).
+      const key = actingKey(auth.key, { stripeContext: firstHeader(req, 'stripe-context'), stripeVersion: firstHeader(req, 'stripe-version') }, this.orgs);
+      const data = this.data.account(key.accountId);
       const found = findRoute(record.method, record.path);
       if (!found) throw unrecognizedUrl(record.method, record.path);
       const { route, pathParams } = found;
@@ -191,6 +207,13 @@ class StripeServer implements StripeTestServer {
       if (error instanceof StripeWireError) return error.toReply();
       throw error;
     }
+  }
+
+  /** The account a request acts on: the key's, or for an organization key the one its Stripe-Context names. */
+  private accountOf(sentKey: string | null, stripeContext: string | undefined): string | null {
+    const record = sentKey ? this.keys.lookup(sentKey) : undefined;
+    if (!record) return null;
+    return record.type === 'organization' ? (stripeContext ?? null) : record.accountId;
   }
 
   /**

@@ -92,8 +92,11 @@ export class AccountData {
   readonly idempotentResults = new Map<string, IdempotentResult>();
   readonly account: Stripe.Account;
 
-  constructor(readonly accountId: string) {
-    this.account = newAccount(accountId, nowSeconds() - 90 * 24 * 3600);
+  constructor(
+    readonly accountId: string,
+    name?: string,
+  ) {
+    this.account = newAccount(accountId, nowSeconds() - 90 * 24 * 3600, name);
   }
 }
 
@@ -121,6 +124,13 @@ const SEED_TRANSACTION_TYPES: Array<{ type: BalanceTransactionFields['type']; si
 
 export class Store {
   private readonly accounts = new Map<string, AccountData>();
+
+  /** A new account with this name (its Dashboard display name). */
+  createAccount(accountId: string, name: string): AccountData {
+    const data = new AccountData(accountId, name);
+    this.accounts.set(accountId, data);
+    return data;
+  }
 
   account(accountId: string): AccountData {
     let data = this.accounts.get(accountId);
