@@ -59,22 +59,27 @@ it('answers 503 database_unavailable while PostgreSQL is down, stays up, and rec
     }
   };
   const load = Promise.all(Array.from({ length: 8 }, (_, n) => client(n)));
-  await vi.waitFor(() => expect(statuses.length).toBeGreaterThan(50));
+  let upAt: number;
+  try {
+    await vi.waitFor(() => expect(statuses.length).toBeGreaterThan(50), { timeout: 15_000 });
 
-  await cluster.stop('fast');
-  const downAt = statuses.length;
-  await vi.waitFor(() => expect(statuses.slice(downAt).filter((s) => s === 503).length).toBeGreaterThan(30), { timeout: 15_000 });
-  const health = await backend.fetch('/api/health');
-  expect(health.status).toBe(503);
-  expect(health.body).toMatchObject({ status: 'unavailable' });
-  expect((await backend.fetch('/api/pair', { method: 'POST', body: { code: 'ABCD-EFGH', deviceName: 'x' } })).status).toBe(503);
+    await cluster.stop('fast');
+    const downAt = statuses.length;
+    await vi.waitFor(() => expect(statuses.slice(downAt).filter((s) => s === 503).length).toBeGreaterThan(30), { timeout: 15_000 });
+    const health = await backend.fetch('/api/health');
+    expect(health.status).toBe(503);
+    expect(health.body).toMatchObject({ status: 'unavailable' });
+    expect((await backend.fetch('/api/pair', { method: 'POST', body: { code: 'ABCD-EFGH', deviceName: 'x' } })).status).toBe(503);
 
-  await cluster.start();
-  await vi.waitFor(async () => expect((await backend.fetch('/api/health')).status).toBe(200), { timeout: 15_000, interval: 100 });
-  const upAt = statuses.length;
-  await vi.waitFor(() => expect(statuses.length - upAt).toBeGreaterThan(50));
-  loading = false;
-  await load;
+    await cluster.start();
+    await vi.waitFor(async () => expect((await backend.fetch('/api/health')).status).toBe(200), { timeout: 15_000, interval: 100 });
+    upAt = statuses.length;
+    await vi.waitFor(() => expect(statuses.length - upAt).toBeGreaterThan(50), { timeout: 15_000 });
+  } finally {
+    // The clients stop after their request in flight, whatever happened above: none outlives the test.
+    loading = false;
+    await load;
+  }
 
   // Every answer was a success or a 503 in the error shape: never a crash, a hang or a 500.
   expect(backend.child.exitCode).toBeNull();
