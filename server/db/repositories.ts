@@ -109,9 +109,10 @@ export interface Repositories {
      * Claims up to `limit` integrations last checked before `dueBefore` whose lease has run out,
      * leasing them until `leaseUntil`: however many instances ask at once, each due integration
      * goes to one of them. Integrations of a Stripe account with a lease still running on any of
-     * its keys are left out, so that one claim at a time speaks to an account.
+     * its keys are left out, so that one claim at a time speaks to an account — except `ownAccounts`,
+     * whose running leases are the caller's own (it knows what it sent them).
      */
-    claimDue(input: { dueBefore: string; now: string; leaseUntil: string; limit: number }): Promise<string[]>;
+    claimDue(input: { dueBefore: string; now: string; leaseUntil: string; limit: number; ownAccounts?: string[] }): Promise<string[]>;
     /**
      * Ends a claim: the lease is dropped (null: the key was checked), or held until `until`, before
      * which neither the key nor the rest of its account is claimed again.

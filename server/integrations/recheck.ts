@@ -89,7 +89,7 @@ export function createRecheck({ repos, keyring, checker, audit, now, logger, key
   /**
    * Re-checks one stored key and records what changed, with an audit event when its status did.
    * A refusal is returned, not thrown: recorded first when Stripe answered (see recheckOutcome).
-   * `options.beforeRequest` paces the requests (scheduled re-checks).
+   * `options.pace` paces the requests (scheduled re-checks).
    */
   async function recheckStored(applicationId: string, actor: Actor | null, reason: string, options: CheckOptions = {}): Promise<Rechecked | RecheckRefused> {
     const before = await requireIntegration(repos, applicationId);

@@ -7,10 +7,11 @@ export type StripeSettings = Config['stripe'];
 
 export type ClientOptions = {
   /**
-   * Awaited before every request the client sends, its own retries included (the scheduled
-   * re-checks' pacing, server/recheck-pacing.ts). The SDK's timeout starts after it.
+   * Awaited before every request the client sends, its own retries included, to the function to
+   * call once the request is answered or has failed: the scheduled re-checks' pacing
+   * (server/recheck-pacing.ts). The SDK's timeout starts after it.
    */
-  beforeRequest?: () => Promise<void>;
+  pace?: () => Promise<() => void>;
 };
 
 /**
@@ -33,17 +34,21 @@ export async function createStripeClient(
     telemetry: false,
     appInfo: { name: 'Serval for Stripe' },
     ...(stripeContext ? { stripeContext } : {}),
-    ...(options.beforeRequest ? { httpClient: gatedHttpClient(Sdk, options.beforeRequest) } : {}),
+    ...(options.pace ? { httpClient: pacedHttpClient(Sdk, options.pace) } : {}),
   });
 }
 
-/** The SDK's own Node HTTP client, each request waiting for `gate` first. */
-function gatedHttpClient(Sdk: typeof Stripe, gate: () => Promise<void>): Stripe.HttpClient {
+/** The SDK's own Node HTTP client, each request waiting for its slot and giving it back answered. */
+function pacedHttpClient(Sdk: typeof Stripe, pace: () => Promise<() => void>): Stripe.HttpClient {
   const inner = Sdk.createNodeHttpClient();
   return Object.assign(Object.create(inner) as Stripe.HttpClient, {
     async makeRequest(...args: Parameters<Stripe.HttpClient['makeRequest']>) {
-      await gate();
-      return inner.makeRequest(...args);
+      const answered = await pace();
+      try {
+        return await inner.makeRequest(...args);
+      } finally {
+        answered();
+      }
     },
   });
 }

@@ -15,7 +15,7 @@ import { decideVerdict, type CallResult, type CheckAnswers, type Verdict } from 
  */
 export type KeyChecker = { check(key: ParsedKey, stripeAccount?: string | null, options?: CheckOptions): Promise<Verdict> };
 
-/** `beforeRequest`: awaited before each of the six requests (and any retry) goes — the scheduled re-checks' pacing. */
+/** `pace`: awaited before each of the six requests (and any retry) goes — the scheduled re-checks' pacing. */
 export type CheckOptions = ClientOptions;
 
 const PROBES: Record<PermissionId, (stripe: Stripe) => Promise<unknown>> = {

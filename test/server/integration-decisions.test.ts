@@ -117,6 +117,14 @@ describe('what a re-check changes', () => {
     }
   });
 
+  it('Stripe refusing the key for this address is recorded as the last error, the verdict kept', () => {
+    const outcome = recheckOutcome(row, { ok: false, refusal: { code: 'key_access_restricted' } }, at);
+    expect(outcome).toEqual({
+      refusal: { code: 'key_access_restricted' },
+      patch: { lastValidatedAt: at, lastErrorCode: 'key_access_restricted', lastErrorMessage: expect.stringContaining('IP addresses') },
+    });
+  });
+
   it('Stripe down or rate-limited says nothing about the key: the refusal is the answer, nothing changes', () => {
     const refusal = { code: 'stripe_rate_limited' as const, retryAfterSeconds: 3 };
     expect(recheckOutcome(row, { ok: false, refusal }, at)).toEqual({ refusal });

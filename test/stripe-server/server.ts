@@ -160,11 +160,11 @@ class StripeServer implements StripeTestServer {
     record.body = await readBody(req);
 
     const fault = this.faults.take(record.path);
-    if (fault === 'hang') return; // never answered; close() destroys the socket
+    if (fault?.kind === 'hang') return; // never answered; close() destroys the socket
     if (this.held?.matches(record)) await this.held.until;
     await this.delay();
     if (this.closing || res.destroyed) return;
-    if (fault === 'reset') {
+    if (fault?.kind === 'reset') {
       req.socket.destroy();
       return;
     }

@@ -144,7 +144,7 @@ export function createPostgresRepositories(db: PgDb, pool: pg.Pool | null): Repo
       async keyIdsInUse() {
         return (await db.selectDistinct({ keyId: stripeIntegrations.keyId }).from(stripeIntegrations)).map((r) => r.keyId);
       },
-      async claimDue({ dueBefore, now, leaseUntil, limit }) {
+      async claimDue({ dueBefore, now, leaseUntil, limit, ownAccounts = [] }) {
         const claim = async (q: PgDb) => {
           // One claim at a time, so that two instances can't both find an account free and each
           // take some of its keys; the next claim's statement sees this one's leases.
@@ -153,7 +153,13 @@ export function createPostgresRepositories(db: PgDb, pool: pg.Pool | null): Repo
           const heldAccounts = q
             .select({ id: stripeIntegrations.accountId })
             .from(stripeIntegrations)
-            .where(and(isNotNull(stripeIntegrations.accountId), gte(stripeIntegrations.recheckLeaseUntil, now)));
+            .where(
+              and(
+                isNotNull(stripeIntegrations.accountId),
+                gte(stripeIntegrations.recheckLeaseUntil, now),
+                notInArray(stripeIntegrations.accountId, ownAccounts),
+              ),
+            );
           const due = q
             .select({ id: stripeIntegrations.applicationId })
             .from(stripeIntegrations)

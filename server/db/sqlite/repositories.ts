@@ -174,12 +174,18 @@ export function createSqliteRepositories(db: SqliteDb, sqlite: Database.Database
             .map((r) => r.keyId),
         ),
         // One UPDATE … RETURNING: SQLite's write lock makes the claim atomic across processes.
-        claimDue: op(({ dueBefore, now, leaseUntil, limit }: { dueBefore: string; now: string; leaseUntil: string; limit: number }) => {
+        claimDue: op(({ dueBefore, now, leaseUntil, limit, ownAccounts = [] }: Parameters<Repositories['integrations']['claimDue']>[0]) => {
           // An account with a lease running on any of its keys belongs to that claim until it ends.
           const heldAccounts = db
             .select({ id: stripeIntegrations.accountId })
             .from(stripeIntegrations)
-            .where(and(isNotNull(stripeIntegrations.accountId), gte(stripeIntegrations.recheckLeaseUntil, now)));
+            .where(
+              and(
+                isNotNull(stripeIntegrations.accountId),
+                gte(stripeIntegrations.recheckLeaseUntil, now),
+                notInArray(stripeIntegrations.accountId, ownAccounts),
+              ),
+            );
           const due = db
             .select({ id: stripeIntegrations.applicationId })
             .from(stripeIntegrations)
