@@ -218,8 +218,10 @@ describe(`console sessions across instances (${dialect})`, () => {
 
 describe(`the scheduled re-check across instances (${dialect})`, () => {
   it('each due integration is checked by one instance, not once per instance', { timeout: 60_000 }, async () => {
-    // Two more instances with the schedule on: a 6 s interval, so they tick every 1.5 s.
-    const [c, d] = await Promise.all([instance({ SERVAL_RECHECK_INTERVAL_MINUTES: '0.1' }), instance({ SERVAL_RECHECK_INTERVAL_MINUTES: '0.1' })]);
+    // Two more instances with the schedule on: a 12 s interval, so they tick every 3 s — and a key
+    // checked early is not due again before the last one is checked at the re-checks' pace (10
+    // requests to an account in any 1.1 s after their answers: the eight keys take about 6 s).
+    const [c, d] = await Promise.all([instance({ SERVAL_RECHECK_INTERVAL_MINUTES: '0.2' }), instance({ SERVAL_RECHECK_INTERVAL_MINUTES: '0.2' })]);
     const { code } = await h.runtime.pairing.issueCode();
     const token = await pairOn(c, code, 'Scheduler');
     const keys: string[] = [];
@@ -239,7 +241,7 @@ describe(`the scheduled re-check across instances (${dialect})`, () => {
       interval: 100,
     });
     h.stripe.setLatency(0);
-    // Each key's permission probe for Balance: Read ran exactly once (the next round is due 6 s later).
+    // Each key's permission probe for Balance: Read ran exactly once (the next round is due 12 s later).
     const balanceProbes = (key: string) => h.stripe.requests.filter((r) => r.path === '/v1/balance' && r.headers.authorization === `Bearer ${key}`).length;
     expect(keys.map(balanceProbes)).toEqual(keys.map(() => 1));
     await Promise.all([c.logWritten(), d.logWritten()]);
