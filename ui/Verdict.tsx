@@ -9,7 +9,7 @@
 import type { Integration, Validation } from '../shared/api.js';
 import { apiKeysPageUrl, createRestrictedKeyUrl, PERMISSIONS } from '../shared/permissions.js';
 import { hintFor } from './errors';
-import { formatTime, keyTypeLabel, LIVE_MODE_WARNING, modeLabel, permissionLabels, statusLabel } from './labels';
+import { accountLabel, formatTime, keyTypeLabel, LIVE_MODE_WARNING, modeLabel, permissionLabels, statusLabel } from './labels';
 import { StatusPill } from './StatusPill';
 
 export type VerdictProps = {
@@ -57,7 +57,7 @@ export function Verdict({ integration, validation, applicationName, facts = fals
       {status === 'connected' && applicationName !== undefined && (
         <>
           <p class="ok">
-            Connected to {applicationName}. Stripe accepted the key{integration.accountId ? ` for ${integration.accountId}` : ''}.
+            Connected to {applicationName}. Stripe accepted the key{integration.accountId ? ` for ${accountLabel(integration)}` : ''}.
           </p>
           <p class="muted">
             Permissions:{' '}
@@ -123,7 +123,16 @@ function KeyFacts({ integration }: { integration: Integration }) {
         <code>{integration.maskedKey}</code>
       </dd>
       <dt>Account</dt>
-      <dd>{integration.accountId ? <code>{integration.accountId}</code> : 'unknown'}</dd>
+      <dd>
+        {integration.accountName && <span class="account-name">{integration.accountName} </span>}
+        {integration.accountId ? <code>{integration.accountId}</code> : !integration.accountName && 'unknown'}
+      </dd>
+      {integration.keyExpiresAt && (
+        <>
+          <dt>Stops working</dt>
+          <dd class="warn">{formatTime(integration.keyExpiresAt)}</dd>
+        </>
+      )}
       <dt>Last check</dt>
       <dd>{formatTime(integration.lastValidatedAt)}</dd>
     </dl>

@@ -22,12 +22,9 @@ import {
   type AlertKind,
 } from '../shared/alerts.js';
 import {
-  ApplicationListSchema,
-  ApplicationResponseSchema,
   AuditListSchema,
   DeviceListSchema,
   HealthSchema,
-  IntegrationWithValidationSchema,
   InviteResponseSchema,
   MeSchema,
   PairingCodeResponseSchema,
@@ -35,11 +32,9 @@ import {
   PeopleListSchema,
   PersonResponseSchema,
   RoleSchema,
-  RotateResponseSchema,
   SessionListSchema,
   SignInMethodsSchema,
   SignInResponseSchema,
-  StatusSchema,
   type Application,
   type AuditEvent,
   type Device,
@@ -53,6 +48,14 @@ import {
   type RotateResponse,
   type SessionInfo,
 } from '../shared/api.js';
+import {
+  ApplicationAnswer,
+  ApplicationListAnswerSchema,
+  IntegrationWithValidationAnswerSchema,
+  RotateAnswerSchema,
+  StatusAnswerSchema,
+  type StatusAnswer,
+} from './api-answers';
 import { clientError, type ServalError } from './errors';
 
 /** An answer: the checked data, or the error with the HTTP status (null when none came back). */
@@ -76,26 +79,7 @@ export type ApiClientOptions = {
   refusal?: ServalError | null;
 };
 
-/**
- * GET /api/status as the popup reads it. Older backends sent no version (the popup then takes it
- * from /api/health) and no count of keys due for rotation (none, then): accept both.
- */
-const StatusAnswerSchema = StatusSchema.extend({
-  version: z.string().optional(),
-  integrations: StatusSchema.shape.integrations.extend({
-    rotationDue: z
-      .number()
-      .int()
-      .optional()
-      .transform((n) => n ?? 0),
-  }),
-});
-export type StatusAnswer = z.infer<typeof StatusAnswerSchema>;
-
-/** POST /api/stripe/rotate as the card reads it. Older backends sent no `replacements` (none, then). */
-const RotateAnswerSchema = RotateResponseSchema.extend({
-  replacements: RotateResponseSchema.shape.replacements.optional().transform((r) => r ?? []),
-});
+export type { StatusAnswer } from './api-answers';
 
 /** The API's `{error:{code,message,hint?,details?}}`, or an `unexpected_response` when the body is not one. */
 function errorFromBody(body: unknown, status: number): ServalError {
@@ -130,6 +114,12 @@ export type PasskeySignInStart = z.infer<typeof PasskeySignInStartSchema>;
 export type PasskeyRegistrationStart = z.infer<typeof PasskeyRegistrationStartSchema>;
 export type NewPerson = { name: string; email: string | null; role: Role };
 export type PersonChange = { name?: string; role?: Role; disabled?: boolean };
+/** What an application is meant for: its Stripe mode, and the account an organization key acts on (`acct_…`). */
+export type ApplicationSettings = { environment?: 'test' | 'live' | null; stripeAccount?: string | null };
+/** PATCH /api/applications/{id}: what is sent changes, what is left out stays. */
+export type ApplicationChange = ApplicationSettings & { name?: string };
+/** With a Send: the Expiration chosen in Stripe's Rotate dialog for the key it replaces (ISO time). */
+export type SendOptions = { previousKeyExpiresAt?: string };
 
 function unwrap<T, U>(reply: ApiReply<T>, pick: (data: T) => U): ApiReply<U> {
   return reply.ok ? { ok: true, data: pick(reply.data) } : reply;
@@ -223,24 +213,27 @@ export function createApiClient(options: ApiClientOptions) {
     revokeSession: (sessionId: string): Promise<ApiReply<null>> => request('DELETE', `/api/sessions/${encodeURIComponent(sessionId)}`, null),
 
     listApplications: async (): Promise<ApiReply<Application[]>> =>
-      unwrap(await request('GET', '/api/applications', ApplicationListSchema), (r) => r.applications),
+      unwrap(await request('GET', '/api/applications', ApplicationListAnswerSchema), (r) => r.applications),
     getApplication: async (applicationId: string): Promise<ApiReply<Application>> =>
-      unwrap(await request('GET', applicationPath(applicationId), ApplicationResponseSchema), (r) => r.application),
-    createApplication: async (name: string): Promise<ApiReply<Application>> =>
-      unwrap(await request('POST', '/api/applications', ApplicationResponseSchema, { body: { name } }), (r) => r.application),
+      unwrap(await request('GET', applicationPath(applicationId), ApplicationAnswer), (r) => r.application),
+    createApplication: async (name: string, settings: ApplicationSettings = {}): Promise<ApiReply<Application>> =>
+      unwrap(await request('POST', '/api/applications', ApplicationAnswer, { body: { name, ...settings } }), (r) => r.application),
+    /** Changing the environment or the Stripe account needs an admin; renaming, a member. */
+    updateApplication: async (applicationId: string, change: ApplicationChange): Promise<ApiReply<Application>> =>
+      unwrap(await request('PATCH', applicationPath(applicationId), ApplicationAnswer, { body: change }), (r) => r.application),
 
     /** Checks the key with Stripe, then stores it. One of the two requests that carry a Stripe key. */
-    putStripeKey: (applicationId: string, apiKey: string, source: KeySource): Promise<ApiReply<IntegrationWithValidation>> =>
-      request('PUT', `${applicationPath(applicationId)}/integrations/stripe`, IntegrationWithValidationSchema, {
-        body: { apiKey, source },
+    putStripeKey: (applicationId: string, apiKey: string, source: KeySource, send: SendOptions = {}): Promise<ApiReply<IntegrationWithValidation>> =>
+      request('PUT', `${applicationPath(applicationId)}/integrations/stripe`, IntegrationWithValidationAnswerSchema, {
+        body: { apiKey, source, ...send },
         checksWithStripe: true,
       }),
     /** The other one: the same key for several applications, all or nothing. */
-    rotateStripeKey: (applicationIds: string[], apiKey: string, source: KeySource): Promise<ApiReply<RotateResponse>> =>
-      request('POST', '/api/stripe/rotate', RotateAnswerSchema, { body: { apiKey, applicationIds, source }, checksWithStripe: true }),
+    rotateStripeKey: (applicationIds: string[], apiKey: string, source: KeySource, send: SendOptions = {}): Promise<ApiReply<RotateResponse>> =>
+      request('POST', '/api/stripe/rotate', RotateAnswerSchema, { body: { apiKey, applicationIds, source, ...send }, checksWithStripe: true }),
     /** Re-checks the stored key now. */
     recheckIntegration: (applicationId: string): Promise<ApiReply<IntegrationWithValidation>> =>
-      request('POST', `${applicationPath(applicationId)}/integrations/stripe/validate`, IntegrationWithValidationSchema, {
+      request('POST', `${applicationPath(applicationId)}/integrations/stripe/validate`, IntegrationWithValidationAnswerSchema, {
         checksWithStripe: true,
       }),
     removeIntegration: (applicationId: string): Promise<ApiReply<null>> => request('DELETE', `${applicationPath(applicationId)}/integrations/stripe`, null),

@@ -4,7 +4,13 @@ import type { KeyMode, KeyType } from '../shared/keys.js';
 import { permissionInfo, type PermissionId } from '../shared/permissions.js';
 
 export function keyTypeLabel(keyType: KeyType): string {
-  return keyType === 'secret' ? 'Secret key' : 'Restricted key';
+  return keyType === 'secret' ? 'Secret key' : keyType === 'organization' ? 'Organization key' : 'Restricted key';
+}
+
+/** `Sandbox A (acct_1…)`: the account's name in Stripe beside its id — which sandbox, not only which id. */
+export function accountLabel(account: { accountId: string | null; accountName: string | null }): string {
+  if (!account.accountId) return account.accountName ?? 'unknown';
+  return account.accountName ? `${account.accountName} (${account.accountId})` : account.accountId;
 }
 
 export function modeLabel(mode: KeyMode): string {

@@ -72,6 +72,11 @@ export function ApplicationPage({ api, id, tab }: { api: ConsoleApi; id: string;
           <>
             <p>Created {formatTime(application.createdAt)}.</p>
             {application.environment && <p>Environment: {application.environment}</p>}
+            {application.stripeAccount && (
+              <p>
+                Stripe account (organization keys): <code>{application.stripeAccount}</code>
+              </p>
+            )}
             {application.stripe ? (
               <Verdict integration={application.stripe} validation={null} facts newKeyStep="save the new key on the API Integration tab" />
             ) : (

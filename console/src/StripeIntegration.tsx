@@ -4,7 +4,9 @@
  * the field is cleared at once, and it is sent in the request body and nowhere else (never the
  * URL, web storage or component state). What the person's role can't do is not offered: a
  * viewer reads; a member connects test keys (a live key is refused here, before it leaves the
- * page); removing needs an admin.
+ * page); removing needs an admin. An organization key (sk_org_…) acts on the application's Stripe
+ * account: the form asks for it beside the key, and a changed account is saved first (an admin's
+ * change).
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Application, Integration, Validation } from '../../shared/api.js';
@@ -74,8 +76,14 @@ export function StripeIntegration({ api, application, onChanged }: Props) {
       setError({ code: 'forbidden', message: forbiddenMessage(permissionForKey('live')) });
       return;
     }
+    const accountField = (event.currentTarget as HTMLFormElement).elements.namedItem('stripeAccount') as HTMLInputElement | null;
+    const stripeAccount = accountField?.value.trim() || null;
     setValidation(null);
     await run('save', async () => {
+      // An organization key acts on the account named here: a new one is the application's first.
+      if (parsed.ok && parsed.keyType === 'organization' && stripeAccount && stripeAccount !== application.stripeAccount) {
+        await api.updateApplication(application.id, { stripeAccount });
+      }
       const result = await api.saveStripeKey(application.id, apiKey);
       setValidation(result.validation);
       setReplacing(false);
@@ -113,8 +121,24 @@ export function StripeIntegration({ api, application, onChanged }: Props) {
         aria-describedby="stripe-api-key-note"
       />
       <p id="stripe-api-key-note" class="muted">
-        A restricted key (rk_…) with Serval's permissions, or a secret key (sk_…). Serval checks it with Stripe, then seals it.
+        A restricted key (rk_…, or a claimable sandbox's rkcs_test_…) with Serval's permissions, a secret key (sk_…), or an organization key (sk_org_…). Serval
+        checks it with Stripe, then seals it.
         {!mayLive && ` ${forbiddenMessage('write_live')}`}
+      </p>
+      <label for="stripe-account">Stripe account (for an organization key)</label>
+      <input
+        id="stripe-account"
+        name="stripeAccount"
+        type="text"
+        autocomplete="off"
+        spellcheck={false}
+        placeholder="acct_…"
+        pattern="acct_[A-Za-z0-9]+"
+        defaultValue={application.stripeAccount ?? ''}
+        aria-describedby="stripe-account-note"
+      />
+      <p id="stripe-account-note" class="muted">
+        The account an sk_org_ key acts on (sent to Stripe as Stripe-Context). Other keys act on their own account.
       </p>
       <div class="row">
         <button type="submit" class="primary" disabled={busy !== null}>

@@ -7,7 +7,7 @@
  * signing out and any 401 forget it.
  */
 import type { Person, SignInResponse } from '../../shared/api.js';
-import { createApiClient, type ApiReply, type NewPerson, type PersonChange } from '../../ui/api-client';
+import { createApiClient, type ApiReply, type ApplicationChange, type NewPerson, type PersonChange } from '../../ui/api-client';
 import type { ServalError } from '../../ui/errors';
 import { forgetSecret, keepSecret, readSecret } from './session-secret';
 
@@ -77,6 +77,7 @@ export function createConsoleApi(fetchImpl: typeof fetch = (...args) => fetch(..
     applications: () => answer(client.listApplications()),
     application: (id: string) => answer(client.getApplication(id)),
     createApplication: (name: string) => answer(client.createApplication(name)),
+    updateApplication: (id: string, change: ApplicationChange) => answer(client.updateApplication(id, change)),
     saveStripeKey: (id: string, apiKey: string) => answer(client.putStripeKey(id, apiKey, 'manual')),
     recheckIntegration: (id: string) => answer(client.recheckIntegration(id)),
     removeIntegration: (id: string) => answer(client.removeIntegration(id)),

@@ -89,6 +89,37 @@ describe('the API Integration tab', () => {
     expect(JSON.stringify({ ...localStorage, ...sessionStorage })).not.toContain(FULL_KEY);
   });
 
+  it('takes every kind of key: an organization key with its Stripe account (saved first), a claimable sandbox’s rkcs_test_ key', async () => {
+    const orgKey = `sk_org_${FULL_KEY.slice('rk_test_'.length)}`;
+    const sandboxKey = `rkcs_test_${FULL_KEY.slice('rk_test_'.length)}`;
+    const connected = integration({ keyType: 'organization', maskedKey: 'sk_org_…Ab12', accountId: 'acct_1Sandbox', accountName: 'Sandbox A' });
+    const fake = open('/applications/app_1/api-integration', {
+      ...signedInAs('admin'),
+      'GET /api/applications/app_1': { status: 200, body: { application: application() } },
+      'PATCH /api/applications/app_1': { status: 200, body: { application: application({ stripeAccount: 'acct_1Sandbox' }) } },
+      'PUT /api/applications/app_1/integrations/stripe': { status: 200, body: { integration: connected, validation: validation(connected) } },
+    });
+    const field = await chooseStripe();
+    fireEvent.input(screen.getByLabelText('Stripe account (for an organization key)'), { target: { value: 'acct_1Sandbox' } });
+    field.value = orgKey;
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    expect(await screen.findByText('Organization key')).toBeTruthy();
+    expect(screen.getByText(/Sandbox A/)).toBeTruthy();
+    const sent = fake.calls.filter((c) => c.method === 'PATCH' || c.method === 'PUT').map(({ method, body }) => ({ method, body }));
+    expect(sent).toEqual([
+      { method: 'PATCH', body: { stripeAccount: 'acct_1Sandbox' } },
+      { method: 'PUT', body: { apiKey: orgKey, source: 'manual' } },
+    ]);
+
+    fireEvent.click(screen.getByRole('button', { name: 'Replace key' }));
+    const again = screen.getByLabelText('Stripe API key') as HTMLInputElement;
+    again.value = sandboxKey;
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(fake.calls.filter((c) => c.method === 'PUT')).toHaveLength(2));
+    expect(fake.calls.filter((c) => c.method === 'PUT').at(-1)?.body).toEqual({ apiKey: sandboxKey, source: 'manual' });
+    expect(fake.calls.filter((c) => c.method === 'PATCH')).toHaveLength(1);
+  });
+
   it('missing permissions: names them, with the edit link and the pre-filled create link', async () => {
     const missing = integration({ missingPermissions: ['balance_read', 'customers_write'] });
     open('/applications/app_1/api-integration', {

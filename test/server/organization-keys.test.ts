@@ -175,3 +175,36 @@ describe('sandboxes by name', () => {
     expect(sent.body.integration).toMatchObject({ keyType: 'restricted', mode: 'test', maskedKey: expect.stringMatching(/^rkcs_test_…/) });
   });
 });
+
+describe('the OpenAPI document', () => {
+  it('describes every new field and error', async () => {
+    const doc = (await h.get('/api/openapi.json', { token: null })).body;
+    const { Application, Integration, Validation } = doc.components.schemas;
+    expect(Application.properties).toHaveProperty('stripeAccount');
+    expect(Integration.properties.keyType.enum).toEqual(['secret', 'restricted', 'organization']);
+    expect(Integration.properties).toHaveProperty('accountName');
+    expect(Integration.properties).toHaveProperty('keyExpiresAt');
+    expect(Validation.properties).toHaveProperty('accountName');
+    const body = (path: string, verb: string) => JSON.stringify(doc.paths[path][verb].requestBody);
+    for (const [path, verb] of [
+      ['/applications', 'post'],
+      ['/applications/{id}', 'patch'],
+      ['/stripe/validate', 'post'],
+    ]) {
+      expect(body(path!, verb!), `${verb} ${path}`).toContain('stripeAccount');
+    }
+    for (const [path, verb] of [
+      ['/applications/{id}/integrations/stripe', 'put'],
+      ['/stripe/rotate', 'post'],
+    ]) {
+      expect(body(path!, verb!)).toContain('previousKeyExpiresAt');
+      const described = JSON.stringify(doc.paths[path!][verb!]);
+      for (const code of ['stripe_account_required', 'stripe_account_inaccessible', 'key_expiry_out_of_range', 'previous_key_expiring', 'Stripe-Context']) {
+        expect(described, `${verb} ${path} ${code}`).toContain(code);
+      }
+    }
+    expect(JSON.stringify(doc.paths['/applications/{id}'].patch.responses)).toContain('stripe_account_required');
+    expect(JSON.stringify(doc.paths['/status'].get.responses)).toContain('expiringSoon');
+    expect(JSON.stringify(doc.paths['/applications/{id}/stripe/customers'].get.responses)).toContain('stripe_account_inaccessible');
+  });
+});

@@ -13,9 +13,37 @@ const answering = (response: () => Response) => vi.fn(async () => response()) as
 
 describe('the REST client', () => {
   it('hands back an answer that keeps to the contract, checked', async () => {
-    const application = { id: 'app_1', name: 'Billing', createdAt: '2026-11-28T08:00:00.000Z', environment: null, stripe: null };
+    const application = { id: 'app_1', name: 'Billing', createdAt: '2026-11-28T08:00:00.000Z', environment: null, stripeAccount: null, stripe: null };
     const client = createApiClient({ baseUrl: 'http://127.0.0.1:8787/', fetch: answering(() => json(200, { applications: [application] })) });
     expect(await client.listApplications()).toEqual({ ok: true, data: [application] });
+  });
+
+  it('reads an older backend’s answers without the fields added since as none: no Stripe account, account name or key expiry, 0 expiring', async () => {
+    const { accountName: _name, keyExpiresAt: _expiry, ...olderIntegration } = integration();
+    const olderApplication = { id: 'app_1', name: 'Billing', createdAt: '2026-11-28T08:00:00.000Z', environment: null, stripe: olderIntegration };
+    const client = createApiClient({ baseUrl: '', fetch: answering(() => json(200, { application: olderApplication })) });
+    expect(await client.getApplication('app_1')).toEqual({
+      ok: true,
+      data: { ...olderApplication, stripeAccount: null, stripe: { ...olderIntegration, accountName: null, keyExpiresAt: null } },
+    });
+    const status = { device: null, person: { id: 'per_1', name: 'Owner', role: 'admin' }, applications: 1, integrations: { connected: 1, needsAttention: 0 } };
+    const older = createApiClient({ baseUrl: '', fetch: answering(() => json(200, status)) });
+    expect(await older.status()).toMatchObject({ ok: true, data: { integrations: { rotationDue: 0, expiringSoon: 0 } } });
+  });
+
+  it('sends the Rotate dialog’s Expiration with a Send, and an application’s Stripe account with a PATCH', async () => {
+    const fetch = answering(() => json(200, { integration: integration(), validation: validation() }));
+    const client = createApiClient({ baseUrl: '', fetch });
+    await client.putStripeKey('app_1', 'sk_org_x', 'extension', { previousKeyExpiresAt: '2026-11-29T08:00:00.000Z' });
+    const [, put] = (fetch as unknown as { mock: { calls: Array<[string, RequestInit]> } }).mock.calls[0]!;
+    expect(JSON.parse(String(put.body))).toEqual({ apiKey: 'sk_org_x', source: 'extension', previousKeyExpiresAt: '2026-11-29T08:00:00.000Z' });
+    const patching = answering(() =>
+      json(200, { application: { id: 'app_1', name: 'Billing', createdAt: 'x', environment: null, stripeAccount: 'acct_1A', stripe: null } }),
+    );
+    const reply = await createApiClient({ baseUrl: '', fetch: patching }).updateApplication('app_1', { stripeAccount: 'acct_1A' });
+    expect(reply).toMatchObject({ ok: true, data: { stripeAccount: 'acct_1A' } });
+    const [url, patch] = (patching as unknown as { mock: { calls: Array<[string, RequestInit]> } }).mock.calls[0]!;
+    expect([url, patch.method, JSON.parse(String(patch.body))]).toEqual(['/api/applications/app_1', 'PATCH', { stripeAccount: 'acct_1A' }]);
   });
 
   it('reads a rotation with what each replacement changed, and a rotation from an older backend without it (none, then)', async () => {

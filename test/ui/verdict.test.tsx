@@ -31,6 +31,21 @@ describe('the verdict', () => {
     expect(container.querySelector('.pill, .facts')).toBeNull();
   });
 
+  it('names the account by its name in Stripe beside its id (which sandbox), and says when a rotated key stops working', () => {
+    const named = integration({ accountName: 'Sandbox A', keyType: 'organization', maskedKey: 'sk_org_…Hn0', keyExpiresAt: '2026-01-02T10:00:00.000Z' });
+    inCard({ integration: named });
+    expect(screen.getByText('Connected to Billing. Stripe accepted the key for Sandbox A (acct_1Serval).')).toBeTruthy();
+    const { container } = inConsole({ integration: named });
+    const facts = [...container.querySelectorAll('.facts dt')].map((dt) => `${dt.textContent}: ${dt.nextElementSibling!.textContent}`);
+    expect(facts).toEqual(
+      expect.arrayContaining([
+        'Type: Organization key',
+        'Account: Sandbox A acct_1Serval',
+        `Stops working: ${new Date('2026-01-02T10:00:00.000Z').toLocaleString()}`,
+      ]),
+    );
+  });
+
   it('connected, in the console: the status pill, then type, mode, masked key, account and last check', () => {
     const { container } = inConsole({ integration: integration({ mode: 'live', maskedKey: 'rk_live_…Hn0' }) });
     expect(screen.getByText('Connected').className).toBe('pill status-connected');
