@@ -25,6 +25,8 @@ import { dialect, freshDatabaseEnv, postgresCluster } from './harness.js';
 /** The last migration of each earlier release: before the audit log's `seq` on SQLite (PostgreSQL had it already), and before people. */
 const BEFORE_AUDIT_SEQ = { sqlite: '0003_application_environment', postgres: '0002_application_environment' };
 const BEFORE_PEOPLE = { sqlite: '0004_audit_seq', postgres: '0002_application_environment' };
+/** Before organization keys, account names and key expiry (issue 25). */
+const BEFORE_STRIPE_2026 = { sqlite: '0006_alerts', postgres: '0004_alerts' };
 
 const made: string[] = [];
 const opened: ServalDatabase[] = [];
@@ -236,5 +238,31 @@ describe(`a database from the release before people (${dialect})`, () => {
     const fresh = await started({ dataDir: tempDir('data'), url: databaseUrl });
     expect(await fresh.repos.people.list()).toEqual([]);
     expect(await fresh.repos.devices.listActive(null)).toEqual([]);
+  });
+});
+
+describe(`a database from the release before organization keys (${dialect})`, () => {
+  it('keeps its applications and stored keys, each without a Stripe account, an account name or an expiry until a check says', async () => {
+    const { repos } = await started(
+      await releaseDatabase(BEFORE_STRIPE_2026, [
+        "insert into applications (id, name, created_at, environment) values ('app_kept', 'Kept', '2026-10-01T00:00:00.000Z', 'test')",
+        `insert into stripe_integrations (application_id, key_type, mode, masked_key, account_id, status, permissions, source, connected_at,
+           last_validated_at, fingerprint, sealed_key, key_id)
+         values ('app_kept', 'restricted', 'test', 'rk_test_…Ab12', 'acct_1Kept', 'connected', '{}', 'extension', '2026-10-01T00:00:00.000Z',
+           '2026-10-02T00:00:00.000Z', 'fp_kept', 'sealed', 'k_test')`,
+      ]),
+    );
+    expect(await repos.applications.get('app_kept')).toMatchObject({ name: 'Kept', environment: 'test', stripeAccount: null });
+    expect(await repos.integrations.get('app_kept')).toMatchObject({
+      maskedKey: 'rk_test_…Ab12',
+      accountId: 'acct_1Kept',
+      accountName: null,
+      keyExpiresAt: null,
+    });
+    expect(await repos.summary(null, '2099-01-01T00:00:00.000Z')).toMatchObject({ integrations: 1, expiringSoon: 0 });
+    await repos.applications.update('app_kept', { stripeAccount: 'acct_1Org' });
+    await repos.integrations.update('app_kept', { accountName: 'Sandbox A', keyExpiresAt: '2026-12-01T00:00:00.000Z' });
+    expect(await repos.integrations.get('app_kept')).toMatchObject({ accountName: 'Sandbox A', keyExpiresAt: '2026-12-01T00:00:00.000Z' });
+    expect((await repos.summary(null, '2099-01-01T00:00:00.000Z')).expiringSoon).toBe(1);
   });
 });

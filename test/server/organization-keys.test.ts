@@ -15,6 +15,8 @@ let sandboxB: string;
 let liveAccount: string;
 let orgKey: string;
 let memberToken: string;
+/** Every key of the new kinds sent in this file: none may be readable anywhere afterwards. */
+const sent: string[] = [];
 
 beforeAll(async () => {
   h = await startHarness();
@@ -170,9 +172,17 @@ describe('sandboxes by name', () => {
 
   it('a claimable sandbox’s rkcs_test_ key is a restricted test key', async () => {
     const claimed = await app({ name: 'Claimed' });
-    const sent = await put(claimed.id, h.stripe.createKey({ type: 'restricted', claimable: true, accountId: sandboxA }));
-    expect(sent.status).toBe(200);
-    expect(sent.body.integration).toMatchObject({ keyType: 'restricted', mode: 'test', maskedKey: expect.stringMatching(/^rkcs_test_…/) });
+    const claimable = h.stripe.createKey({ type: 'restricted', claimable: true, accountId: sandboxA });
+    sent.push(claimable);
+    const stored = await put(claimed.id, claimable);
+    expect(stored.status).toBe(200);
+    expect(stored.body.integration).toMatchObject({ keyType: 'restricted', mode: 'test', maskedKey: expect.stringMatching(/^rkcs_test_…/) });
+  });
+});
+
+describe('secrets', () => {
+  it('an organization key and a claimable sandbox’s key are never logged, answered or stored unsealed', async () => {
+    await h.assertNeverExposed([orgKey, ...sent]);
   });
 });
 
