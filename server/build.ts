@@ -6,7 +6,7 @@
  *   require, so stripe-node and node-postgres cost nothing until a request needs them.
  * - dist/server/main.cjs: what `npm run serve` runs with plain `node`; it turns on Node's compile
  *   cache in a private directory and loads server.cjs (server/launch.ts).
- * - dist/server/{pair,invite,rotate-master-key,backup}.mjs: the command-line tools, ES modules sharing chunks.
+ * - dist/server/{pair,invite,rotate-master-key,backup,import}.mjs: the command-line tools, ES modules sharing chunks.
  *
  * Why esbuild rather than tsc: it bundles. The server's ~60 modules and the hundreds of files of
  * its dependencies (hono, zod, drizzle, stripe, pino) become one file, so start-up reads and
@@ -43,6 +43,7 @@ const TOOLS = {
   invite: 'server/cli/invite.ts',
   'rotate-master-key': 'server/cli/rotate-master-key.ts',
   backup: 'server/cli/backup.ts',
+  import: 'server/cli/import.ts',
 };
 
 const COMMON: esbuild.BuildOptions = {

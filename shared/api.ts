@@ -19,7 +19,10 @@ export const PermissionsSchema = z.object({
 });
 
 export const IntegrationStatusSchema = z.enum(['connected', 'missing_permissions', 'invalid', 'unverified']);
-export const KeySourceSchema = z.enum(['extension', 'manual', 'api']);
+/** How a key came in: the extension's card, the console's manual flow, the API, or `npm run import` (a key that existed before). */
+export const KeySourceSchema = z
+  .enum(['extension', 'manual', 'api', 'import'])
+  .meta({ description: "How the key came in: the extension, the console's manual flow, the API, or `npm run import` on the backend's machine" });
 
 export const WarningSchema = z.object({
   code: z.string(),

@@ -31,7 +31,7 @@ export type IntegrationRow = {
   status: 'connected' | 'missing_permissions' | 'invalid' | 'unverified';
   /** JSON: Record<PermissionId, boolean> */
   permissions: string;
-  source: 'extension' | 'manual' | 'api';
+  source: 'extension' | 'manual' | 'api' | 'import';
   connectedAt: string;
   lastValidatedAt: string | null;
   lastErrorCode: string | null;

@@ -32,7 +32,7 @@ export const stripeIntegrations = pgTable(
     accountName: text('account_name'),
     status: text('status', { enum: ['connected', 'missing_permissions', 'invalid', 'unverified'] }).notNull(),
     permissions: text('permissions').notNull(),
-    source: text('source', { enum: ['extension', 'manual', 'api'] }).notNull(),
+    source: text('source', { enum: ['extension', 'manual', 'api', 'import'] }).notNull(),
     connectedAt: text('connected_at').notNull(),
     lastValidatedAt: text('last_validated_at'),
     lastErrorCode: text('last_error_code'),

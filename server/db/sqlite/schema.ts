@@ -35,7 +35,7 @@ export const stripeIntegrations = sqliteTable(
     status: text('status', { enum: ['connected', 'missing_permissions', 'invalid', 'unverified'] }).notNull(),
     /** JSON: Record<PermissionId, boolean> */
     permissions: text('permissions').notNull(),
-    source: text('source', { enum: ['extension', 'manual', 'api'] }).notNull(),
+    source: text('source', { enum: ['extension', 'manual', 'api', 'import'] }).notNull(),
     connectedAt: text('connected_at').notNull(),
     lastValidatedAt: text('last_validated_at'),
     lastErrorCode: text('last_error_code'),
