@@ -62,7 +62,8 @@ export function createOfferHandlers(now: () => number = Date.now): Pick<Handlers
       const senderTab = sender.tab?.id;
       if (!offer || offer.expires <= now() || (senderTab !== undefined && senderTab !== offer.tabId)) return { ok: false, error: offerGone() };
       const parsed = parseKey(offer.key);
-      if (!parsed.ok) return { ok: false, error: offerGone() };
+      // An organization key's mode is Stripe's to say (parsed.mode is null): not offered until the card can show that.
+      if (!parsed.ok || parsed.mode === null) return { ok: false, error: offerGone() };
       return {
         ok: true,
         data: {
