@@ -5,10 +5,10 @@
  * - https:// only, except a loopback host (localhost, 127.0.0.0/8, ::1), which may use http://;
  *   no user name or password in the URL.
  * - Any other host must be, or resolve only to, public addresses: private (10/8, 172.16/12,
- *   192.168/16, 100.64/10, fc00::/7), link-local (169.254/16, fe80::/10), loopback reached through
- *   a name, and the reserved ranges are refused — unless SERVAL_ALERTS_ALLOW_PRIVATE=1. Cloud
- *   metadata addresses (169.254.169.254, fd00:ec2::254, 100.100.100.200) are refused even then:
- *   no alert has any business there.
+ *   192.168/16, 100.64/10, fc00::/7), link-local (169.254/16, fe80::/10) and loopback reached
+ *   through a name are refused unless SERVAL_ALERTS_ALLOW_PRIVATE=1. Cloud metadata addresses
+ *   (169.254.169.254, fd00:ec2::254, 100.100.100.200) and the reserved ranges (0.0.0.0/8,
+ *   multicast, documentation, benchmarking) are refused even then: no alert has any business there.
  * - IPv4 inside IPv6 (::ffff:10.0.0.5, 64:ff9b::a00:5, 2002:a00:5::) is judged as the IPv4 it carries.
  */
 import net from 'node:net';
@@ -142,7 +142,9 @@ export function judgeAddress(host: string, address: string, allowPrivate: boolea
     throw new AlertUrlError('alert_url_refused', `${host} resolves to ${address}, which is not this machine.`);
   }
   if (kind === 'public') return;
-  if (allowPrivate && kind !== 'metadata') return;
+  // The setting opens the team's own networks, nothing else: never metadata, never a reserved range
+  // (0.0.0.0/8, multicast, documentation, benchmarking), which no receiver lives on.
+  if (allowPrivate && (kind === 'private' || kind === 'link_local' || kind === 'loopback')) return;
   const what = { loopback: 'loopback', private: 'private', link_local: 'link-local', metadata: 'cloud-metadata', reserved: 'reserved' }[kind];
   throw new AlertUrlError('alert_url_refused', `${host === address ? address : `${host} resolves to ${address}, which`} is a ${what} address.`);
 }

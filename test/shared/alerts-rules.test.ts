@@ -101,7 +101,7 @@ describe('where an alert may go', () => {
     expect(judged('not a url')).toBe('alert_url_insecure');
   });
 
-  it('refuses private, link-local and metadata addresses; SERVAL_ALERTS_ALLOW_PRIVATE lets private and link-local through, never metadata', () => {
+  it('refuses private, link-local and metadata addresses; SERVAL_ALERTS_ALLOW_PRIVATE lets private and link-local through, never metadata or a reserved range', () => {
     const judged = (host: string, address: string, allowPrivate = false) => refusal(() => judgeAddress(host, address, allowPrivate));
     expect(judged('hooks.example.com', '93.184.215.14')).toBe('allowed');
     for (const address of ['10.0.0.5', '169.254.169.254', 'fe80::1', '::ffff:10.0.0.5', '127.0.0.1', '::1']) {
@@ -110,6 +110,9 @@ describe('where an alert may go', () => {
     expect(judged('hooks.internal', '10.0.0.5', true)).toBe('allowed');
     expect(judged('hooks.internal', 'fe80::1', true)).toBe('allowed');
     expect(judged('hooks.internal', '169.254.169.254', true)).toBe('alert_url_refused');
+    for (const address of ['0.0.0.0', '224.0.0.1', '192.0.2.1', 'ff02::1', '2001:db8::1']) {
+      expect([address, judged('hooks.internal', address, true)]).toEqual([address, 'alert_url_refused']); // reserved: never
+    }
     expect(judged('localhost', '127.0.0.1')).toBe('allowed');
     expect(judged('localhost', '10.0.0.5')).toBe('alert_url_refused'); // "localhost" must stay on this machine
   });
