@@ -3,8 +3,10 @@ import { describe, expect, it } from 'vitest';
 import type { Validation } from '../../shared/api.js';
 import { PERMISSION_IDS } from '../../shared/permissions.js';
 import type { IntegrationRow } from '../../server/db/repositories.js';
+import { inWords, previousKeyExpiry } from '../../server/integrations/key-expiry.js';
 import { recheckOutcome } from '../../server/integrations/recheck.js';
 import { keyReusedWarning, replacementWarnings, usedElsewhereWarning } from '../../server/integrations/replacement-warnings.js';
+import { decideVerdict } from '../../server/stripe/verdict.js';
 
 const all = Object.fromEntries(PERMISSION_IDS.map((id) => [id, true]));
 
@@ -129,5 +131,55 @@ describe('what a re-check changes', () => {
     const refusal = { code: 'stripe_rate_limited' as const, retryAfterSeconds: 3 };
     expect(recheckOutcome(row, { ok: false, refusal }, at)).toEqual({ refusal });
     expect(recheckOutcome(row, { ok: false, refusal: { code: 'stripe_unavailable' } }, at)).toEqual({ refusal: { code: 'stripe_unavailable' } });
+  });
+});
+
+describe("an organization key's verdict", () => {
+  const at = '2026-11-28T10:00:00.000Z';
+  const orgKey = { ok: true as const, key: `sk_org_${'a'.repeat(99)}`, keyType: 'organization' as const, mode: null };
+  const granted = (value: unknown) => ({ ok: true as const, value });
+  const refused = { ok: false as const, failure: { kind: 'permission' as const, message: '', accountId: null, scope: null } };
+  const probes = (balance: unknown, charges: unknown) => ({
+    charges_read: charges === null ? refused : granted(charges),
+    customers_read: granted({ object: 'list', data: [] }),
+    customers_write: { ok: false as const, failure: { kind: 'request' as const, statusCode: 404, code: 'resource_missing', message: '', param: null } },
+    balance_read: balance === null ? refused : granted(balance),
+    balance_transactions_read: granted({ object: 'list', data: [] }),
+  });
+  const account = { ok: true as const, value: { id: 'acct_1Org', name: 'Sandbox A' } };
+
+  it('takes its mode from what Stripe answered: the balance, else a listed object; live, said so, when nothing says', () => {
+    const fromBalance = decideVerdict(orgKey, { account, probes: probes({ livemode: false }, null) }, at, 'acct_1Org');
+    expect(fromBalance).toMatchObject({ ok: true, validation: { keyType: 'organization', mode: 'test', accountId: 'acct_1Org', accountName: 'Sandbox A' } });
+    const fromCharge = decideVerdict(orgKey, { account, probes: probes(null, { object: 'list', data: [{ livemode: true }] }) }, at, 'acct_1Org');
+    expect(fromCharge).toMatchObject({ ok: true, validation: { mode: 'live' } });
+    const unknown = decideVerdict(orgKey, { account: refused, probes: probes(null, { object: 'list', data: [] }) }, at, 'acct_1Org');
+    expect(unknown).toMatchObject({ ok: true, validation: { mode: 'live', accountId: 'acct_1Org', accountName: null } });
+    if (!unknown.ok) throw new Error('refused');
+    expect(unknown.validation.warnings.map((w) => w.code)).toEqual(['mode_unconfirmed', 'organization_key_wide_access', 'missing_permissions', 'live_mode']);
+  });
+
+  it('an account it may not act on is stripe_account_inaccessible, whatever else was answered', () => {
+    const noAccess = { ok: false as const, failure: { kind: 'account_access' as const, message: '' } };
+    expect(decideVerdict(orgKey, { account: noAccess, probes: probes({ livemode: false }, null) }, at, 'acct_1Other')).toEqual({
+      ok: false,
+      refusal: { code: 'stripe_account_inaccessible' },
+    });
+  });
+});
+
+describe('the Rotate dialog’s Expiration', () => {
+  const now = new Date('2026-11-28T10:00:00.000Z');
+  it('takes now (a few minutes of clock difference allowed) to 7 days ahead, normalised to UTC, and refuses the rest', () => {
+    expect(previousKeyExpiry(undefined, now)).toBeNull();
+    expect(previousKeyExpiry('2026-11-28T09:57:00.000Z', now)).toBe('2026-11-28T09:57:00.000Z');
+    expect(previousKeyExpiry('2026-12-05T11:00:00+01:00', now)).toBe('2026-12-05T10:00:00.000Z');
+    for (const out of ['2026-11-28T09:54:00.000Z', '2026-12-05T10:06:00.000Z']) {
+      expect(() => previousKeyExpiry(out, now), out).toThrow(expect.objectContaining({ code: 'key_expiry_out_of_range' }));
+    }
+  });
+
+  it('says how long is left as a countdown reads', () => {
+    expect([inWords(30_000), inWords(45 * 60_000), inWords(23.9 * 3600_000), inWords(3 * 86_400_000 + 1)]).toEqual(['1 min', '45 min', '23 h', '3 days']);
   });
 });
