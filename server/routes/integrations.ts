@@ -1,13 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import {
-  IntegrationSchema,
-  IntegrationWithValidationSchema,
-  PutStripeIntegrationSchema,
-  RotateKeySchema,
-  RotateResponseSchema,
-  ValidateKeySchema,
-  ValidationSchema,
-} from '../../shared/api.js';
+import { IntegrationSchema, IntegrationWithValidationSchema, RotateResponseSchema, ValidationSchema } from '../../shared/api.js';
+import { PutStripeIntegrationSchema, RotateKeySchema, ValidateKeySchema } from '../../shared/key-requests.js';
 import { allow } from '../auth/authorize.js';
 import { actorOf } from '../auth/principal.js';
 import { modeGate, requireKeyPermission } from '../integrations/key-permission.js';
