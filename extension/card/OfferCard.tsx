@@ -9,19 +9,19 @@ import { createRestrictedKeyUrl } from '../../shared/permissions.js';
 import { ErrorMessage } from '../../ui/ErrorMessage';
 import { keyTypeLabel, LIVE_MODE_WARNING, modeLabel } from '../../ui/labels';
 import { Verdict } from '../../ui/Verdict';
+import type { TakenOffer } from '../messaging/protocol';
 import type { StripePage } from '../page/stripe-pages';
 import { roleInWords, sendRefusal } from '../people/person';
 import { ACCOUNT_USED_ELSEWHERE, applicationsHoldingOlderKey } from './also-update';
 import { AlsoUpdate } from './AlsoUpdate';
 import { byPersonOnly } from './by-person';
-import type { KeyOffer } from './card-api';
 import type { CardClient } from './card-client';
 import { SendForm } from './SendForm';
 import { useOffer, type OfferPhase } from './use-offer';
 
 export type OfferCardProps = {
   /** `page`: the dashboard page the key was found on, whose URL may name the account. */
-  offer: Pick<KeyOffer, 'key' | 'keyType' | 'mode' | 'maskedKey'> & { page?: StripePage | null };
+  offer: Pick<TakenOffer, 'key' | 'keyType' | 'mode' | 'maskedKey'> & { page?: StripePage | null };
   client: CardClient;
   onDismiss(): void;
 };
@@ -118,7 +118,7 @@ export function OfferCard({ offer, client, onDismiss }: OfferCardProps) {
         {refusal && state.person && (
           <>
             <p class="warn">{refusal}</p>
-            {/* The role, not the name: the Stripe page's scripts can read the card's open shadow root. */}
+            {/* The role, not the name: the card says no more about the person than it needs to. */}
             <p class="muted">This browser is paired with Serval as {roleInWords(state.person.role)}.</p>
           </>
         )}

@@ -4,15 +4,15 @@
  * card host's script (entrypoints/card-host.ts) installs a CardApi there; the content script looks
  * it up after asking the background worker to inject the script.
  */
-import type { KeyMode, KeyType } from '../../shared/keys.js';
 import type { StripePage } from '../page/stripe-pages';
 
-/** A key the content script found, held in memory only, on its way to the card. */
+/**
+ * A key the content script found, held in memory only, on its way to the card. What the card
+ * shows of it (type, mode, masked form) the background worker works out when the card's frame
+ * takes it: the content script, on every dashboard page, carries no parser for that.
+ */
 export type KeyOffer = {
   key: string;
-  keyType: KeyType;
-  mode: KeyMode;
-  maskedKey: string;
   /** The element that shows the key, used to place the card beside (not over) its dialog. */
   anchor: Element | null;
   page: StripePage | null;

@@ -1,12 +1,15 @@
 /**
- * The card host's side of the card's frames: one `<iframe>` per offer, showing card.html, an
- * extension page. The page's scripts cannot read into it (another origin) nor reach it (it sits in
- * a closed shadow root). Its URL carries only a one-time id (background/offers.ts), in the
- * fragment. Its height follows the card's, which the frame reports (with its closing) through the
- * extension's messaging.
+ * The card host's side of the card's frames: one per offer, showing card.html, an extension page.
+ * The page's scripts cannot read into it (another origin) nor reach it (it sits in a closed shadow
+ * root). Its URL carries only a one-time id (background/offers.ts), in the fragment. Its height
+ * follows the card's, which the frame reports (with its closing) through the extension's
+ * messaging.
  *
- * A frame the page moves or takes out and puts back loads again, and its id is spent by then: the
- * host asks for a new one, so the card comes back (as a fresh offer) rather than as a dead frame.
+ * Each `<iframe>` is navigated once, to its id, and never again: a frame the page moves or takes
+ * out and puts back loads again (a second `load`), its id spent by then, so the host puts a fresh
+ * frame with a new id in its place and the card comes back as a fresh offer. Handing a new id to
+ * the same frame by changing its fragment would be no better: Chromium fires `load` for a fragment
+ * change started from another origin too (crbug.com/1248444), so it could not be told from a reload.
  */
 import { CARD_WIDTH } from './placement';
 
@@ -18,9 +21,10 @@ export type CardFrameDeps = {
 };
 
 export type CardFrame = {
-  readonly element: HTMLIFrameElement;
+  /** What the host places: it holds the current `<iframe>`. */
+  readonly element: HTMLElement;
   resize(height: number): void;
-  /** Drops its listener; the caller removes the element. */
+  /** Drops its listeners; the caller removes the element. */
   destroy(): void;
 };
 
@@ -28,7 +32,7 @@ const setImportant = (element: HTMLElement, properties: Record<string, string>) 
   for (const [name, value] of Object.entries(properties)) element.style.setProperty(name, value, 'important');
 };
 
-export function createCardFrame(document: Document, slot: string, deps: CardFrameDeps, onGone: () => void): CardFrame {
+function newIframe(document: Document, src: string): HTMLIFrameElement {
   const frame = document.createElement('iframe');
   frame.title = 'Serval';
   setImportant(frame, {
@@ -43,41 +47,57 @@ export function createCardFrame(document: Document, slot: string, deps: CardFram
     'color-scheme': 'light dark',
     background: 'transparent',
   });
+  frame.src = src;
+  return frame;
+}
+
+export function createCardFrame(document: Document, slot: string, deps: CardFrameDeps, onGone: () => void): CardFrame {
+  const holder = document.createElement('div');
+  setImportant(holder, { display: 'block', margin: '0', padding: '0' });
+  let frame: HTMLIFrameElement | null = null;
+  let stopWatching: (() => void) | null = null;
   let destroyed = false;
-  /** Whether the next load is one this host started (a new id), or the page moving the frame. */
-  let loadExpected = false;
+  /** A new id is on its way: the frame made for it will be fresh, whatever the page does meanwhile. */
+  let registering = false;
+
+  /** A frame's first load is its own; a second is the page having moved it. */
+  function watch(target: HTMLIFrameElement): () => void {
+    let loads = 0;
+    const onLoad = () => {
+      if (++loads < 2 || registering) return;
+      setImportant(target, { height: '0px' }); // it shows "no longer available" until replaced
+      void load();
+    };
+    target.addEventListener('load', onLoad);
+    return () => target.removeEventListener('load', onLoad);
+  }
 
   async function load(): Promise<void> {
+    registering = true;
     const offerId = await deps.register(slot);
+    registering = false;
     if (destroyed) return;
     if (!offerId) {
       onGone();
       return;
     }
-    // A first URL loads the page; a new id for a page already there is a fragment change, which
-    // fires no load event (the card's page takes the new id on `hashchange`).
-    loadExpected = !frame.getAttribute('src');
-    frame.src = deps.frameUrl(offerId);
+    stopWatching?.();
+    frame?.remove();
+    frame = newIframe(document, deps.frameUrl(offerId));
+    stopWatching = watch(frame);
+    holder.append(frame);
   }
-
-  const onLoad = () => {
-    if (loadExpected) loadExpected = false;
-    else if (frame.src !== '') {
-      setImportant(frame, { height: '0px' });
-      void load(); // moved or put back by the page: its id is spent, so it needs a new one
-    }
-  };
-  frame.addEventListener('load', onLoad);
   void load();
 
   return {
-    element: frame,
+    element: holder,
     resize(height) {
-      if (Number.isFinite(height) && height >= 0) setImportant(frame, { height: `${Math.ceil(height)}px` });
+      if (frame && Number.isFinite(height) && height >= 0) setImportant(frame, { height: `${Math.ceil(height)}px` });
     },
     destroy() {
       destroyed = true;
-      frame.removeEventListener('load', onLoad);
+      stopWatching?.();
+      stopWatching = null;
     },
   };
 }

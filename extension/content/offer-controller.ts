@@ -3,10 +3,12 @@
  * dismissed) until the user asks for the page's keys again. Loads the card on the first offer.
  * Keys are held here in memory only, for the life of the page.
  */
-import { maskKey, parseKey } from '../../shared/keys.js';
 import type { FoundKey } from '../detection/key-detector';
 import type { StripePage } from '../page/stripe-pages';
 import type { CardApi } from '../card/card-api';
+
+/** shared/keys.ts's organization keys (`sk_org_…`); the detector only finds whole keys. */
+const ORGANIZATION_KEY_PREFIX = 'sk_org_';
 
 export type OfferControllerOptions = {
   /** Makes the card available (injecting its script the first time); null if it cannot be. */
@@ -43,9 +45,8 @@ export function createOfferController(options: OfferControllerOptions): OfferCon
     offer(found) {
       for (const { key, element } of found) {
         if (destroyed || offered.has(key)) continue;
-        const parsed = parseKey(key);
-        // An organization key's mode is Stripe's to say (parsed.mode is null): not offered until the card can show that.
-        if (!parsed.ok || parsed.mode === null) continue;
+        // An organization key's mode is Stripe's to say: not offered until the card can show that.
+        if (key.startsWith(ORGANIZATION_KEY_PREFIX)) continue;
         offered.add(key);
         void loadCardOnce().then((api) => {
           if (!api) {
@@ -53,14 +54,7 @@ export function createOfferController(options: OfferControllerOptions): OfferCon
             return;
           }
           if (destroyed) return;
-          api.show({
-            key: parsed.key,
-            keyType: parsed.keyType,
-            mode: parsed.mode,
-            maskedKey: maskKey(parsed.key),
-            anchor: element,
-            page: options.currentPage(),
-          });
+          api.show({ key, anchor: element, page: options.currentPage() });
         });
       }
     },

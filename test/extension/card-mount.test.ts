@@ -15,14 +15,7 @@ function openDialogWithField() {
   return { dialog, field };
 }
 
-const offer = (key: string, anchor: Element | null): KeyOffer => ({
-  key,
-  keyType: 'restricted',
-  mode: key.startsWith('rk_live') ? 'live' : 'test',
-  maskedKey: `${key.slice(0, 8)}…${key.slice(-4)}`,
-  anchor,
-  page: null,
-});
+const offer = (key: string, anchor: Element | null): KeyOffer => ({ key, anchor, page: null });
 
 const host = () => document.querySelector(CARD_HOST_TAG) as HTMLElement | null;
 const frames = () => [...(cardShadowRoot(host()!)?.querySelectorAll('iframe') ?? [])];
@@ -114,6 +107,7 @@ describe('the card host', () => {
     api.show(offer(RESTRICTED_TEST, null));
     api.show(offer(RESTRICTED_LIVE, null));
     expect(document.querySelectorAll(CARD_HOST_TAG)).toHaveLength(1);
+    await changesDelivered(); // each frame is made once its id is there
     expect(frames()).toHaveLength(2);
     fromFrame({ slot: '1', event: 'close', hadFocus: false });
     expect(frames()).toHaveLength(1);
@@ -129,6 +123,28 @@ describe('the card host', () => {
     expect(host()!.parentElement).toBe(document.body);
     expect(frames()).toHaveLength(1);
   });
+
+  it('puts a fresh frame with a new id in place of one the page reloaded (by moving the card), once', async () => {
+    api.show(offer(RESTRICTED_TEST, null));
+    await vi.waitFor(() => expect(frames()[0]?.getAttribute('src')).toBe('about:blank#offer1'));
+    const first = frames()[0];
+    first.dispatchEvent(new Event('load')); // its own navigation (happy-dom loads no frame: as the browser would)
+    await changesDelivered();
+    expect(deps.register).toHaveBeenCalledTimes(1);
+    fromFrame({ slot: '1', event: 'size', height: 200 });
+    first.dispatchEvent(new Event('load')); // again: the page moved it, and its id is spent
+    first.dispatchEvent(new Event('load')); // and again while the new id is on its way: still one new frame
+    expect(first.style.getPropertyValue('height')).toBe('0px');
+    await vi.waitFor(() => expect(frames()[0]?.getAttribute('src')).toBe('about:blank#offer2'));
+    expect(frames()).toHaveLength(1);
+    expect(first.isConnected).toBe(false);
+    expect(deps.register).toHaveBeenCalledTimes(2);
+    frames()[0].dispatchEvent(new Event('load')); // the fresh frame's own load
+    await changesDelivered();
+    expect(deps.register).toHaveBeenCalledTimes(2);
+    fromFrame({ slot: '1', event: 'size', height: 120 });
+    expect(frames()[0].style.getPropertyValue('height')).toBe('120px');
+  });
 });
 
 describe('focus when an offer closes', () => {
@@ -139,9 +155,10 @@ describe('focus when an offer closes', () => {
     return { before: document.getElementById('before')!, field: document.getElementById('key')!, copy: document.getElementById('copy')! };
   }
 
-  it('goes back to the page element that had it before the card, when the card had it', () => {
+  it('goes back to the page element that had it before the card, when the card had it', async () => {
     const { copy, field } = pageWithKeyField();
     api.show(offer(RESTRICTED_TEST, field));
+    await changesDelivered();
     copy.focus();
     frames()[0].focus(); // into the card
     fromFrame({ slot: '1', event: 'close', hadFocus: true });
@@ -165,13 +182,15 @@ describe('focus when an offer closes', () => {
     expect(document.activeElement).toBe(copy);
   });
 
-  it('with several offers, closing one gives focus back too, and the card does not move while focus is in it', () => {
+  it('with several offers, closing one gives focus back too, and the card does not move while focus is in it', async () => {
     const { before, field } = pageWithKeyField();
     const other = document.body.appendChild(document.createElement('code'));
     api.show(offer(RESTRICTED_TEST, field));
+    await changesDelivered();
     before.focus();
     frames()[0].focus();
     api.show(offer(RESTRICTED_LIVE, other)); // a second key while the person is in the card
+    await changesDelivered();
     expect(frames()).toHaveLength(2);
     fromFrame({ slot: '1', event: 'close', hadFocus: true });
     expect(frames()).toHaveLength(1);

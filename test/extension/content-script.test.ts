@@ -9,7 +9,7 @@ import { CARD_HOST_TAG } from '../../extension/card/card-api';
 import { createOfferController } from '../../extension/content/offer-controller';
 import { OFFER_AGAIN } from '../../extension/messaging/protocol';
 import { afterContentScriptSaw, resetDashboard, startDashboard, tearDownDashboard } from './dashboard-harness';
-import { application, PUBLISHABLE_LIVE, RESTRICTED_LIVE, RESTRICTED_TEST, SECRET_TEST } from './fixtures';
+import { application, body99, PUBLISHABLE_LIVE, RESTRICTED_LIVE, RESTRICTED_TEST, SECRET_TEST } from './fixtures';
 
 const host = () => document.querySelector(CARD_HOST_TAG) as HTMLElement | null;
 /** The card's frames, as the harness renders them (happy-dom loads no frame). */
@@ -108,14 +108,15 @@ describe('the content script', () => {
 describe('the offer controller', () => {
   const found = (key: string) => [{ key, element: document.body }];
 
-  it('offers each key once per page and skips what is not a secret or restricted key', async () => {
+  it('offers each key once per page, the key and where it is only, and not yet an organization key', async () => {
     const show = vi.fn();
     const loadCard = vi.fn(async () => ({ show, clear: vi.fn() }));
     const offers = createOfferController({ loadCard, currentPage: () => null });
-    offers.offer([...found(SECRET_TEST), ...found(SECRET_TEST), ...found(PUBLISHABLE_LIVE)]);
+    offers.offer([...found(SECRET_TEST), ...found(SECRET_TEST), ...found(`sk_org_${body99}`)]);
     offers.offer(found(SECRET_TEST));
     await vi.waitFor(() => expect(show).toHaveBeenCalledTimes(1));
-    expect(show.mock.calls[0][0]).toMatchObject({ key: SECRET_TEST, keyType: 'secret', mode: 'test', maskedKey: 'sk_test_…8Hn0' });
+    // What the card shows of the key (type, mode, masked) the background works out for the card's frame.
+    expect(show.mock.calls[0][0]).toEqual({ key: SECRET_TEST, anchor: document.body, page: null });
     expect(loadCard).toHaveBeenCalledTimes(1);
     offers.forgetOffered();
     offers.offer(found(SECRET_TEST));

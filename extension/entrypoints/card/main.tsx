@@ -31,6 +31,4 @@ function show(): void {
 }
 
 adoptStyles(document, CARD_FRAME_CSS);
-// A frame the page moved or put back loads again, its id spent: its host gives it a new one.
-addEventListener('hashchange', show);
 show();
