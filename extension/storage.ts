@@ -19,6 +19,8 @@ export type StatusSnapshot = {
   needsAttention: number;
   /** Keys older than the backend's SERVAL_KEY_MAX_AGE_DAYS; absent in snapshots from before key-age tracking. */
   rotationDue?: number;
+  /** Keys that stop working at Stripe within 24 hours (rotated there with an Expiration); absent in older snapshots. */
+  expiringSoon?: number;
   applications: number;
 };
 

@@ -1,6 +1,7 @@
 /** The words the card, the popup, the options page and the console use for the API's values. Pure. */
 import type { IntegrationStatus, Role } from '../shared/api.js';
 import type { KeyMode, KeyType } from '../shared/keys.js';
+import { inWords } from '../shared/key-expiry.js';
 import { permissionInfo, type PermissionId } from '../shared/permissions.js';
 
 export function keyTypeLabel(keyType: KeyType): string {
@@ -28,6 +29,17 @@ export function environmentLabel(environment: 'test' | 'live' | null): string | 
 /** "Rotation due since 1 Apr 2026 …": when the key came due, if the backend says. */
 export function rotationDueText(rotationDueAt: string | null): string {
   return rotationDueAt ? `${ROTATION_DUE} since ${formatTime(rotationDueAt)}` : ROTATION_DUE;
+}
+
+/**
+ * "Stops working in 23 h" or "Stopped working": a key rotated in Stripe with an Expiration, which
+ * an application still holds. Null when it has no end.
+ */
+export function keyExpiryText(keyExpiresAt: string | null, now: Date = new Date()): string | null {
+  if (!keyExpiresAt) return null;
+  const left = Date.parse(keyExpiresAt) - now.getTime();
+  if (Number.isNaN(left)) return null;
+  return left > 0 ? `Stops working in ${inWords(left)}` : 'Stopped working';
 }
 
 export const LIVE_MODE_WARNING = 'Live mode: processes real payments';

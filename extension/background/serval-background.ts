@@ -111,6 +111,7 @@ export function createServalBackground(options: ServalBackgroundOptions = {}) {
       connected: status.integrations.connected,
       needsAttention: status.integrations.needsAttention,
       rotationDue: status.integrations.rotationDue,
+      expiringSoon: status.integrations.expiringSoon,
       applications: status.applications,
     };
   }
@@ -124,6 +125,7 @@ export function createServalBackground(options: ServalBackgroundOptions = {}) {
       connected: previous?.connected ?? 0,
       needsAttention: previous?.needsAttention ?? 0,
       rotationDue: previous?.rotationDue ?? 0,
+      expiringSoon: previous?.expiringSoon ?? 0,
       applications: previous?.applications ?? 0,
     });
   }

@@ -9,7 +9,7 @@ import { createRestrictedKeyUrl } from '../../shared/permissions.js';
 import type { ServalError } from '../../ui/errors';
 import type { PairingState, StatusReport } from '../messaging/protocol';
 import { ErrorMessage } from '../../ui/ErrorMessage';
-import { environmentLabel, formatTime, modeLabel, permissionLabels, ROTATION_DUE, rotationDueText } from '../../ui/labels';
+import { accountLabel, environmentLabel, formatTime, keyExpiryText, modeLabel, permissionLabels, ROTATION_DUE, rotationDueText } from '../../ui/labels';
 import { StatusPill } from '../../ui/StatusPill';
 import { changeRefusal, personLabel } from '../people/person';
 import type { UiClient } from './ui-client';
@@ -100,6 +100,7 @@ export function StatusPanel({ client, state, variant, onStateChange }: StatusPan
         {load.kind === 'loaded' && (
           <p class="muted">
             {load.report.status.integrations.connected} connected, {load.report.status.integrations.needsAttention} needing attention
+            {load.report.status.integrations.expiringSoon ? `, ${load.report.status.integrations.expiringSoon} stopping working within 24 h` : ''}
             {load.report.status.integrations.rotationDue ? `, ${load.report.status.integrations.rotationDue} due for rotation` : ''} · checked{' '}
             {formatTime(load.report.checkedAt)}
           </p>
@@ -119,6 +120,7 @@ export function StatusPanel({ client, state, variant, onStateChange }: StatusPan
           {applications.map((application) => {
             const stripe = application.stripe;
             const check = rechecks[application.id];
+            const expiry = keyExpiryText(stripe?.keyExpiresAt ?? null);
             return (
               <li key={application.id} class="application">
                 <div class="application-head">
@@ -131,12 +133,23 @@ export function StatusPanel({ client, state, variant, onStateChange }: StatusPan
                     </span>
                   )}
                   {application.environment && <span class="pill environment">{environmentLabel(application.environment)}</span>}
+                  {expiry && (
+                    <span class="pill key-expiring" title={formatTime(stripe?.keyExpiresAt ?? null)}>
+                      {expiry}
+                    </span>
+                  )}
                 </div>
+                {!stripe && application.stripeAccount && <p class="muted">Stripe account {application.stripeAccount}</p>}
                 {stripe && (
                   <>
                     <p class="muted">
-                      <code>{stripe.maskedKey}</code> · last check {formatTime(stripe.lastValidatedAt)}
+                      <code>{stripe.maskedKey}</code> · <span class="account">{accountLabel(stripe)}</span> · last check {formatTime(stripe.lastValidatedAt)}
                     </p>
+                    {expiry && (
+                      <p class="warn">
+                        {expiry} ({formatTime(stripe.keyExpiresAt)}): this key was rotated in Stripe. Send this application the new key.
+                      </p>
+                    )}
                     {stripe.missingPermissions.length > 0 && <p class="warn">Missing: {permissionLabels(stripe.missingPermissions).join(', ')}</p>}
                     {stripe.lastError && <p class="warn">{stripe.lastError.message}</p>}
                     {stripe.rotationDue && <p class="warn">{rotationDueText(stripe.rotationDueAt)}: create a new key in Stripe and send it to Serval.</p>}

@@ -38,7 +38,7 @@ a { color: var(--serval-accent); }
 .pill { display: inline-block; font-size: var(--serval-text-sm); font-weight: 600; border-radius: var(--serval-radius-pill);
   padding: 0 var(--serval-space-2); border: 1px solid var(--serval-line); }
 .status-connected { color: var(--serval-ok); }
-.status-missing_permissions, .status-invalid, .rotation-due { color: var(--serval-warn); }
+.status-missing_permissions, .status-invalid, .rotation-due, .key-expiring { color: var(--serval-warn); }
 .mode-live { background: var(--serval-live); color: var(--serval-on-live); border-color: var(--serval-live); }
 .field { display: flex; flex-direction: column; gap: var(--serval-space-1); margin-top: 10px; }
 .actions { display: flex; justify-content: space-between; align-items: center; gap: var(--serval-space-2); margin-top: var(--serval-space-4); }

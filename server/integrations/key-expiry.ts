@@ -5,6 +5,7 @@
  * it stops working (`keyExpiresAt`), so someone updates it in time.
  */
 import type { Warning } from '../../shared/api.js';
+import { EXPIRING_SOON_MS, inWords } from '../../shared/key-expiry.js';
 import { ApiError } from '../api-error.js';
 import type { AuditRecorder } from '../audit.js';
 import type { Actor } from '../auth/principal.js';
@@ -17,8 +18,7 @@ export const MAX_PREVIOUS_KEY_LIFETIME_MS = 7 * 24 * 3600_000;
 /** Clocks differ, and the person takes a moment between the dialog and the Send: "Now" may arrive a little in the past. */
 export const EXPIRY_CLOCK_SKEW_MS = 5 * 60_000;
 
-/** Within 24 hours: what GET /api/status counts as expiring soon, and what alerts. */
-export const EXPIRING_SOON_MS = 24 * 3600_000;
+export { EXPIRING_SOON_MS };
 
 /** `previousKeyExpiresAt` checked against now (400 key_expiry_out_of_range), normalised to UTC; null when not given. */
 export function previousKeyExpiry(input: string | undefined, now: Date): string | null {
@@ -80,11 +80,4 @@ export function previousKeyWarning(expiresAt: string, holders: OldKeyHolder[], n
   };
 }
 
-/** 23 h, 45 min, 3 days: rounded down, as a countdown reads. */
-export function inWords(ms: number): string {
-  const minutes = Math.floor(ms / 60_000);
-  if (minutes < 60) return `${Math.max(minutes, 1)} min`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 48) return `${hours} h`;
-  return `${Math.floor(hours / 24)} days`;
-}
+export { inWords };

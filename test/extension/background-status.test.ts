@@ -47,6 +47,28 @@ describe('status and the toolbar badge', () => {
     expect(await fakeBrowser.action.getTitle({})).toBe('Serval for Stripe: 1 Stripe integration needs attention. 2 keys are due for rotation.');
   });
 
+  it('turns red for keys that stop working at Stripe within 24 hours, counted with the broken ones, and says so in the title', async () => {
+    const inHours = (h: number) => new Date(Date.now() + h * 3600_000).toISOString();
+    const { backend, background } = setup({
+      applications: [
+        application({ id: 'a', stripe: integration({ keyExpiresAt: inHours(23) }) }),
+        application({ id: 'b', stripe: integration({ keyExpiresAt: inHours(71) }) }),
+        application({ id: 'c', stripe: integration({ rotationDue: true }) }),
+      ],
+    });
+    await pair();
+    await background.refreshStatus();
+    expect(await fakeBrowser.action.getBadgeText({})).toBe('1');
+    expect(await fakeBrowser.action.getBadgeBackgroundColor({})).toEqual([0xd9, 0x2d, 0x20, 255]); // BADGE_COLORS.attention
+    expect(await fakeBrowser.action.getTitle({})).toBe(
+      'Serval for Stripe: 1 key stops working within 24 hours: send its application the new key. 1 key is due for rotation.',
+    );
+    backend.state.applications[1].stripe = integration({ status: 'invalid', keyExpiresAt: inHours(-1) });
+    await background.refreshStatus();
+    expect(await fakeBrowser.action.getBadgeText({})).toBe('3');
+    expect(await fakeBrowser.action.getTitle({})).toContain('1 Stripe integration needs attention. 2 keys stop working within 24 hours');
+  });
+
   it('clears the badge when everything is connected, and shows "?" when the backend is down', async () => {
     const { backend, background } = setup({ applications: [application({ stripe: integration() })] });
     await pair();

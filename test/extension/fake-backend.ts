@@ -104,6 +104,7 @@ export function createFakeBackend(options: FakeBackendOptions = {}) {
           connected: integrations.filter((i) => i.status === 'connected').length,
           needsAttention: integrations.filter((i) => i.status !== 'connected').length,
           rotationDue: integrations.filter((i) => i.rotationDue).length,
+          expiringSoon: integrations.filter((i) => i.keyExpiresAt !== null && Date.parse(i.keyExpiresAt) < Date.now() + 24 * 3600_000).length,
         },
         version: options.version ?? '0.1.0',
       });

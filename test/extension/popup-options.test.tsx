@@ -170,6 +170,36 @@ describe('status', () => {
     }
   });
 
+  it("names each key's Stripe account beside its id (which sandbox), and the keys that stop working soon", async () => {
+    const inHours = (h: number) => new Date(Date.now() + h * 3600_000 + 60_000).toISOString();
+    const sandboxReport: StatusReport = {
+      ...report,
+      status: { ...report.status, integrations: { ...report.status.integrations, expiringSoon: 2 } },
+      applications: [
+        application({
+          id: 'app_1',
+          name: 'Billing',
+          stripe: integration({ accountId: 'acct_1SandboxA', accountName: 'Sandbox A', keyExpiresAt: inHours(23) }),
+        }),
+        application({ id: 'app_2', name: 'Payouts', stripe: integration({ applicationId: 'app_2', accountId: 'acct_1SandboxB', keyExpiresAt: inHours(-2) }) }),
+        application({ id: 'app_3', name: 'Reports', stripeAccount: 'acct_1Org' }),
+      ],
+    };
+    for (const variant of ['popup', 'options'] as const) {
+      render(<ServalApp client={fakeClient(paired, { getStatus: vi.fn(async () => ok(sandboxReport)) })} variant={variant} />);
+      await screen.findByText(/2 stopping working within 24 h/);
+      const [billing, payouts, reports] = screen.getAllByRole('listitem').filter((li) => li.classList.contains('application'));
+      expect(within(billing).getByText('Sandbox A (acct_1SandboxA)')).toBeTruthy();
+      expect(within(billing).getByText('Stops working in 23 h').className).toContain('key-expiring');
+      expect(within(billing).getByText(/^Stops working in 23 h \(.*\): this key was rotated in Stripe\. Send this application the new key\.$/)).toBeTruthy();
+      // No name known (a restricted key may not read the account): the id alone.
+      expect(within(payouts).getByText('acct_1SandboxB')).toBeTruthy();
+      expect(within(payouts).getByText('Stopped working')).toBeTruthy();
+      expect(within(reports).getByText('Stripe account acct_1Org')).toBeTruthy();
+      cleanup();
+    }
+  });
+
   it('re-checks one application on demand and shows the new check', async () => {
     let answer!: (reply: Reply<never>) => void;
     const client = fakeClient(paired, { recheck: vi.fn(() => new Promise<Reply<never>>((resolve) => (answer = resolve))) });
