@@ -62,14 +62,13 @@ export function createOfferHandlers(now: () => number = Date.now): Pick<Handlers
       const senderTab = sender.tab?.id;
       if (!offer || offer.expires <= now() || (senderTab !== undefined && senderTab !== offer.tabId)) return { ok: false, error: offerGone() };
       const parsed = parseKey(offer.key);
-      // An organization key's mode is Stripe's to say (parsed.mode is null): not offered until the card can show that.
-      if (!parsed.ok || parsed.mode === null) return { ok: false, error: offerGone() };
+      if (!parsed.ok) return { ok: false, error: offerGone() };
       return {
         ok: true,
         data: {
           key: parsed.key,
           keyType: parsed.keyType,
-          mode: parsed.mode,
+          mode: parsed.mode, // null for an organization key: Stripe's answer to the check says
           maskedKey: maskKey(parsed.key),
           page: offer.page as never,
           slot: offer.slot,

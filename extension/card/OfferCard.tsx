@@ -54,8 +54,11 @@ export function OfferCard({ offer, client, onDismiss }: OfferCardProps) {
   const state = useOffer(client, offer.key);
   const { phase } = state;
   const { sectionRef, statusRef } = useFocusOnAnswer(phase);
+  // An organization key's mode is Stripe's to say: known once the check has answered.
+  const mode = offer.mode ?? (phase.kind === 'done' ? phase.result.integration.mode : null);
   // A member with a live key, a viewer with any: said instead of a Send the backend would refuse.
-  const refusal = phase.kind === 'ready' && state.person ? sendRefusal(state.person, offer.mode) : null;
+  // An organization key asks for the least a Send needs; the backend refuses a live one after the check.
+  const refusal = phase.kind === 'ready' && state.person ? sendRefusal(state.person, offer.mode ?? 'test') : null;
 
   return (
     <section
@@ -80,13 +83,16 @@ export function OfferCard({ offer, client, onDismiss }: OfferCardProps) {
 
       <p class="key">
         <span class="key-type">{keyTypeLabel(offer.keyType)}</span> <code>{offer.maskedKey}</code>{' '}
-        <span class={`mode mode-${offer.mode}`}>{modeLabel(offer.mode)}</span>
+        {mode ? <span class={`mode mode-${mode}`}>{modeLabel(mode)}</span> : <span class="mode mode-unknown">Mode: decided by Stripe</span>}
       </p>
-      {offer.mode === 'live' && <p class="live-warning">{LIVE_MODE_WARNING}.</p>}
+      {mode === 'live' && <p class="live-warning">{LIVE_MODE_WARNING}.</p>}
+      {offer.keyType === 'organization' && (
+        <p class="note">An organization key can act on every account of your Stripe organization: Serval uses it for the account its application names.</p>
+      )}
       {offer.keyType === 'secret' && (
         <p class="note">
           A secret key can do everything in your Stripe account. A restricted key with only Serval's permissions is safer:{' '}
-          <a href={createRestrictedKeyUrl(offer.mode)} target="_blank" rel="noopener noreferrer">
+          <a href={createRestrictedKeyUrl(offer.mode ?? 'test')} target="_blank" rel="noopener noreferrer">
             Create a restricted key for Serval
           </a>
           .

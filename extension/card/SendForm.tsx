@@ -9,7 +9,8 @@ import { environmentLabel, modeLabel, ROTATION_DUE, statusLabel } from '../../ui
 import { byPersonOnly } from './by-person';
 import { NEW_APPLICATION, type Offer } from './use-offer';
 
-export function SendForm({ offer, mode }: { offer: Offer; mode: KeyMode }) {
+/** `mode`: null for an organization key, whose mode Stripe's answer says. */
+export function SendForm({ offer, mode }: { offer: Offer; mode: KeyMode | null }) {
   const { phase, applications, selected, newName } = offer;
   const selectId = useId();
   const nameId = useId();
@@ -63,7 +64,7 @@ export function SendForm({ offer, mode }: { offer: Offer; mode: KeyMode }) {
       {chosen?.environment && (
         <p class={`muted environment environment-${chosen.environment}`}>
           {environmentLabel(chosen.environment)}
-          {chosen.environment !== mode ? `: this ${modeLabel(mode).toLowerCase()} key does not belong here.` : '.'}
+          {mode && chosen.environment !== mode ? `: this ${modeLabel(mode).toLowerCase()} key does not belong here.` : '.'}
         </p>
       )}
       {chosen?.stripe && (

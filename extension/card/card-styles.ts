@@ -28,6 +28,7 @@ code { font: var(--serval-text-sm) var(--serval-font-mono); background: var(--se
   padding: 0 var(--serval-space-2); }
 .mode-test { background: var(--serval-test-bg); color: var(--serval-test-fg); }
 .mode-live { background: var(--serval-live); color: var(--serval-on-live); }
+.mode-unknown { background: var(--serval-surface); color: var(--serval-fg); }
 .live-warning { margin: 0 0 var(--serval-space-2); color: var(--serval-warn); font-weight: 600; }
 .note, .muted { color: var(--serval-muted); font-size: var(--serval-text-sm); margin: var(--serval-space-1) 0 var(--serval-space-2); }
 .body p { margin: 6px 0; }

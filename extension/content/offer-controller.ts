@@ -7,9 +7,6 @@ import type { FoundKey } from '../detection/key-detector';
 import type { StripePage } from '../page/stripe-pages';
 import type { CardApi } from '../card/card-api';
 
-/** shared/keys.ts's organization keys (`sk_org_…`); the detector only finds whole keys. */
-const ORGANIZATION_KEY_PREFIX = 'sk_org_';
-
 export type OfferControllerOptions = {
   /** Makes the card available (injecting its script the first time); null if it cannot be. */
   loadCard(): Promise<CardApi | null>;
@@ -45,8 +42,6 @@ export function createOfferController(options: OfferControllerOptions): OfferCon
     offer(found) {
       for (const { key, element } of found) {
         if (destroyed || offered.has(key)) continue;
-        // An organization key's mode is Stripe's to say: not offered until the card can show that.
-        if (key.startsWith(ORGANIZATION_KEY_PREFIX)) continue;
         offered.add(key);
         void loadCardOnce().then((api) => {
           if (!api) {

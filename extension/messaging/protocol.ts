@@ -51,7 +51,8 @@ export type StatusReport = {
 export type TakenOffer = {
   key: string;
   keyType: KeyType;
-  mode: KeyMode;
+  /** Null for an organization key (`sk_org_…`): its prefix does not say; Stripe's answer to the check does. */
+  mode: KeyMode | null;
   maskedKey: string;
   page: StripePage | null;
   slot: string;

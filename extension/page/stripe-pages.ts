@@ -5,10 +5,15 @@
  * (`/acct_…/apikeys`, `/acct_…/test/apikeys`) when a user switches accounts, and — since the
  * Developers Dashboard became Workbench — under `/workbench/apikeys` and `/developers/apikeys`.
  * Its create and edit pages (`/apikeys/create`, `/apikeys/rk_…/edit`) reveal keys too.
+ *
+ * An organization's keys (`sk_org_…`) have their own page, in the organization's Dashboard:
+ * `/org/api-keys/secret` ("Create and manage organization API keys on the API keys tab of your
+ * organization's Dashboard", docs.stripe.com/keys/organization-api-keys). It belongs to no one
+ * account and no one mode: an organization key works in sandboxes and live mode alike.
  */
 import type { KeyMode } from '../../shared/keys.js';
 
-export type StripePage = { kind: 'apikeys'; mode: KeyMode; accountId: string | null };
+export type StripePage = { kind: 'apikeys'; mode: KeyMode; accountId: string | null } | { kind: 'organization-apikeys'; mode: null; accountId: null };
 
 export const DASHBOARD_HOST = 'dashboard.stripe.com';
 
@@ -26,6 +31,7 @@ export function recognizeStripePage(input: string | URL): StripePage | null {
   if (url.protocol !== 'https:' || url.hostname !== DASHBOARD_HOST) return null;
 
   const segments = url.pathname.split('/').filter((s) => s !== '');
+  if (segments[0] === 'org' && segments[1] === 'api-keys') return { kind: 'organization-apikeys', mode: null, accountId: null };
   let i = 0;
   let accountId: string | null = null;
   if (ACCOUNT_SEGMENT.test(segments[i] ?? '')) accountId = segments[i++];

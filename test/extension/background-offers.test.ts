@@ -7,7 +7,7 @@ import { createCardRelayHandlers } from '../../extension/background/card-relay';
 import { createOfferHandlers, OFFER_TTL_MS } from '../../extension/background/offers';
 import { dispatch, type Sender } from '../../extension/messaging/router';
 import { setup, useFakeBrowser } from './background-harness';
-import { RESTRICTED_TEST } from './fixtures';
+import { body99, RESTRICTED_TEST } from './fixtures';
 import { dashboardSender, EXTENSION } from './senders';
 
 useFakeBrowser();
@@ -56,6 +56,19 @@ describe('the one-time id between the card host and the card', () => {
     now += OFFER_TTL_MS;
     const taken = await handlers['serval:take-offer']({ offerId: (late as { data: { offerId: string } }).data.offerId }, card());
     expect(taken).toMatchObject({ ok: false, error: { code: 'offer_gone' } });
+  });
+
+  it("hands an organization key over with no mode: Stripe's answer to the check says which", async () => {
+    const { background } = setup();
+    const orgKey = `sk_org_${body99}`;
+    const orgPage = { kind: 'organization-apikeys', mode: null, accountId: null };
+    const offered = await dispatch(background.handlers, { type: 'serval:offer-key', data: { key: orgKey, page: orgPage, slot: '2' } }, PAGE, EXTENSION);
+    const offerId = (offered as { data: { offerId: string } }).data.offerId;
+    const taken = await dispatch(background.handlers, { type: 'serval:take-offer', data: { offerId } }, card(), EXTENSION);
+    expect(taken).toMatchObject({
+      ok: true,
+      data: { key: orgKey, keyType: 'organization', mode: null, maskedKey: expect.stringMatching(/^sk_org_…/), page: orgPage },
+    });
   });
 
   it('takes only a real key', async () => {

@@ -108,19 +108,20 @@ describe('the content script', () => {
 describe('the offer controller', () => {
   const found = (key: string) => [{ key, element: document.body }];
 
-  it('offers each key once per page, the key and where it is only, and not yet an organization key', async () => {
+  it('offers each key once per page, the key and where it is only, an organization key too', async () => {
     const show = vi.fn();
     const loadCard = vi.fn(async () => ({ show, clear: vi.fn() }));
     const offers = createOfferController({ loadCard, currentPage: () => null });
     offers.offer([...found(SECRET_TEST), ...found(SECRET_TEST), ...found(`sk_org_${body99}`)]);
     offers.offer(found(SECRET_TEST));
-    await vi.waitFor(() => expect(show).toHaveBeenCalledTimes(1));
+    await vi.waitFor(() => expect(show).toHaveBeenCalledTimes(2));
+    expect(show.mock.calls[1][0]).toMatchObject({ key: `sk_org_${body99}` });
     // What the card shows of the key (type, mode, masked) the background works out for the card's frame.
     expect(show.mock.calls[0][0]).toEqual({ key: SECRET_TEST, anchor: document.body, page: null });
     expect(loadCard).toHaveBeenCalledTimes(1);
     offers.forgetOffered();
     offers.offer(found(SECRET_TEST));
-    await vi.waitFor(() => expect(show).toHaveBeenCalledTimes(2));
+    await vi.waitFor(() => expect(show).toHaveBeenCalledTimes(3));
   });
 
   it('lets a key be offered again later if the card could not be loaded', async () => {

@@ -27,6 +27,18 @@ describe('recognizeStripePage', () => {
     expect(recognizeStripePage('https://dashboard.stripe.com/apikeys/rk_123/edit')).toMatchObject({ kind: 'apikeys' });
   });
 
+  it("knows the organization's API keys page (sk_org_ keys), which names no account and no mode", () => {
+    for (const url of [
+      'https://dashboard.stripe.com/org/api-keys/secret',
+      'https://dashboard.stripe.com/org/api-keys',
+      'https://dashboard.stripe.com/org/api-keys/secret?x=1#k',
+    ]) {
+      expect(recognizeStripePage(url), url).toEqual({ kind: 'organization-apikeys', mode: null, accountId: null });
+    }
+    expect(recognizeStripePage('https://dashboard.stripe.com/org/settings')).toBeNull();
+    expect(recognizeStripePage('https://dashboard.stripe.com/acct_1AbC/org/api-keys/secret')).toBeNull();
+  });
+
   it('ignores query strings, fragments and trailing slashes', () => {
     expect(recognizeStripePage('https://dashboard.stripe.com/test/apikeys/?foo=1#reveal')).toMatchObject({ mode: 'test' });
     expect(recognizeStripePage(new URL('https://dashboard.stripe.com/apikeys#x'))).toMatchObject({ mode: 'live' });
