@@ -4,7 +4,7 @@
  * as in ./api.ts, whose values they use.
  */
 import { z } from 'zod';
-import { KeySourceSchema, StripeAccountSchema } from './api.js';
+import { StripeAccountSchema } from './api.js';
 
 /**
  * When the key a Send replaces stops working, as chosen in the Stripe Dashboard's Rotate dialog
@@ -15,9 +15,12 @@ export const PreviousKeyExpiresAtSchema = z.iso.datetime({ offset: true, message
 /** The key is checked by the shared key parser, not here, so that its answer is the right 422. */
 export const ApiKeyInputSchema = z.string().max(1000, 'apiKey is far longer than any Stripe key');
 
+/** What a request may say it came from: `import` is only ever set by `npm run import` itself, on the backend's machine. */
+export const RequestKeySourceSchema = z.enum(['extension', 'manual', 'api']);
+
 export const PutStripeIntegrationSchema = z.object({
   apiKey: ApiKeyInputSchema,
-  source: KeySourceSchema.optional(),
+  source: RequestKeySourceSchema.optional(),
   previousKeyExpiresAt: PreviousKeyExpiresAtSchema.optional(),
 });
 /** `stripeAccount`: the account an organization key is checked against (Stripe-Context); other keys ignore it. */
@@ -30,6 +33,6 @@ export const RotateKeySchema = z.object({
     .array(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'An application id holds only letters, digits, _ and -'))
     .min(1, 'List at least one application')
     .max(100),
-  source: KeySourceSchema.optional(),
+  source: RequestKeySourceSchema.optional(),
   previousKeyExpiresAt: PreviousKeyExpiresAtSchema.optional(),
 });

@@ -93,10 +93,19 @@ describe('wrong types, missing fields, odd strings', () => {
     expect((await h.get(`/api/applications/${res.body.application.id}`)).body.application.name).toBe(name.trim());
   });
 
-  it('integration PUT: missing apiKey, wrong types, unknown source, giant key', async () => {
-    for (const body of [{}, { apiKey: 123 }, { apiKey: null }, { apiKey: 'sk_test_x', source: 'browser' }, { apiKey: `sk_test_${'a'.repeat(2000)}` }]) {
+  it('integration PUT: missing apiKey, wrong types, unknown source, giant key; a request cannot claim to be npm run import', async () => {
+    const key = h.stripe.createKey();
+    for (const body of [
+      {},
+      { apiKey: 123 },
+      { apiKey: null },
+      { apiKey: 'sk_test_x', source: 'browser' },
+      { apiKey: `sk_test_${'a'.repeat(2000)}` },
+      { apiKey: key, source: 'import' },
+    ]) {
       expectErrorShape(await h.put(`/api/applications/${appId}/integrations/stripe`, body), 400, 'validation_failed');
     }
+    expectErrorShape(await h.post('/api/stripe/rotate', { apiKey: key, applicationIds: [appId], source: 'import' }), 400, 'validation_failed');
   });
 
   it('keys with spaces, newlines, tabs, zero-width or non-ASCII characters → 422 malformed_key, nothing sent to Stripe', async () => {
