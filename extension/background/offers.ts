@@ -16,6 +16,7 @@ import { browser } from 'wxt/browser';
 import { errorBody } from '../../shared/errors.js';
 import { maskKey, parseKey } from '../../shared/keys.js';
 import { clientError, type ServalError } from '../../ui/errors';
+import type { RotateChoice } from '../messaging/protocol';
 import type { Handlers, Sender } from '../messaging/router';
 
 /** The card host's script (entrypoints/card-host.ts), injected on the first key of a page. */
@@ -25,7 +26,7 @@ export const OFFER_TTL_MS = 2 * 60_000;
 /** More offers than this waiting at once is a page asking in a loop: the oldest are dropped. */
 const MAX_WAITING = 32;
 
-type Waiting = { key: string; page: unknown; slot: string; tabId: number; frameId: number; expires: number };
+type Waiting = { key: string; page: unknown; rotation: RotateChoice | null; slot: string; tabId: number; frameId: number; expires: number };
 
 function newOfferId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
@@ -33,6 +34,14 @@ function newOfferId(): string {
 }
 
 const offerGone = (): ServalError => clientError('offer_gone');
+
+/** The Rotate dialog's choice as the host read it: two strings, or nothing. */
+function rotateChoice(value: unknown): RotateChoice | null {
+  const choice = value as Partial<RotateChoice> | null | undefined;
+  return typeof choice?.expiration === 'string' && typeof choice.chosenAt === 'string'
+    ? { expiration: choice.expiration.slice(0, 40), chosenAt: choice.chosenAt }
+    : null;
+}
 
 export function createOfferHandlers(now: () => number = Date.now): Pick<Handlers, 'serval:offer-key' | 'serval:take-offer' | 'serval:load-card'> {
   const waiting = new Map<string, Waiting>();
@@ -44,14 +53,22 @@ export function createOfferHandlers(now: () => number = Date.now): Pick<Handlers
   }
 
   return {
-    'serval:offer-key': async ({ key, page, slot }, sender: Sender) => {
+    'serval:offer-key': async ({ key, page, rotation, slot }, sender: Sender) => {
       const tabId = sender.tab?.id;
       if (tabId === undefined) return { ok: false, error: clientError('not_allowed') };
       const parsed = typeof key === 'string' ? parseKey(key) : null;
       if (!parsed?.ok) return { ok: false, error: errorBody(parsed?.code ?? 'malformed_key', { message: parsed?.message }).error };
       prune();
       const offerId = newOfferId();
-      waiting.set(offerId, { key: parsed.key, page: page ?? null, slot: String(slot), tabId, frameId: sender.frameId ?? 0, expires: now() + OFFER_TTL_MS });
+      waiting.set(offerId, {
+        key: parsed.key,
+        page: page ?? null,
+        rotation: rotateChoice(rotation),
+        slot: String(slot),
+        tabId,
+        frameId: sender.frameId ?? 0,
+        expires: now() + OFFER_TTL_MS,
+      });
       return { ok: true, data: { offerId } };
     },
 
@@ -71,6 +88,7 @@ export function createOfferHandlers(now: () => number = Date.now): Pick<Handlers
           mode: parsed.mode, // null for an organization key: Stripe's answer to the check says
           maskedKey: maskKey(parsed.key),
           page: offer.page as never,
+          rotation: offer.rotation,
           slot: offer.slot,
           tabId: offer.tabId,
           frameId: offer.frameId,

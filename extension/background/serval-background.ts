@@ -38,6 +38,9 @@ function fail<T>(error: ServalError): Reply<T> {
   return { ok: false, error };
 }
 
+/** What a Send carries of the Rotate dialog's Expiration: the time, when the card gave one (the backend checks its range). */
+const expiryOf = (previousKeyExpiresAt: unknown) => (typeof previousKeyExpiresAt === 'string' ? { previousKeyExpiresAt } : {});
+
 export function createServalBackground(options: ServalBackgroundOptions = {}) {
   const now = options.now ?? (() => new Date());
   const clientFor = (backendUrl: string, token?: string) => createBackendClient({ baseUrl: backendUrl, token, fetch: options.fetch });
@@ -232,18 +235,24 @@ export function createServalBackground(options: ServalBackgroundOptions = {}) {
       return { ok: true, data: { applications: reply.data, defaultApplicationId, person: pairing?.person ?? null } };
     },
 
-    'serval:create-application': async ({ name }) => {
+    'serval:create-application': async ({ name, stripeAccount }) => {
       if (typeof name !== 'string' || name.trim() === '') {
         return fail({ code: 'validation_failed', message: 'Give the new application a name.' });
       }
-      const reply = await withPairing((client) => client.createApplication(name.trim()));
+      const settings = typeof stripeAccount === 'string' ? { stripeAccount } : {};
+      const reply = await withPairing((client) => client.createApplication(name.trim(), settings));
       return reply.ok ? { ok: true, data: { application: reply.data } } : reply;
     },
 
-    'serval:send-key': async ({ applicationId, apiKey }) => {
+    'serval:set-stripe-account': async ({ applicationId, stripeAccount }) => {
+      const reply = await withPairing((client) => client.updateApplication(applicationId, { stripeAccount }));
+      return reply.ok ? { ok: true, data: { application: reply.data } } : reply;
+    },
+
+    'serval:send-key': async ({ applicationId, apiKey, previousKeyExpiresAt }) => {
       const parsed = typeof apiKey === 'string' ? parseKey(apiKey) : null;
       if (!parsed?.ok) return fail(errorBody(parsed?.code ?? 'malformed_key', { message: parsed?.message }).error);
-      const reply = await withPairing((client) => client.putStripeKey(applicationId, parsed.key, 'extension'));
+      const reply = await withPairing((client) => client.putStripeKey(applicationId, parsed.key, 'extension', expiryOf(previousKeyExpiresAt)));
       if (reply.ok) {
         if ((await defaultApplicationItem.getValue()) === null) await defaultApplicationItem.setValue(applicationId);
         void refreshStatus();
@@ -251,12 +260,12 @@ export function createServalBackground(options: ServalBackgroundOptions = {}) {
       return reply;
     },
 
-    'serval:rotate-key': async ({ applicationIds, apiKey }) => {
+    'serval:rotate-key': async ({ applicationIds, apiKey, previousKeyExpiresAt }) => {
       const parsed = typeof apiKey === 'string' ? parseKey(apiKey) : null;
       if (!parsed?.ok) return fail(errorBody(parsed?.code ?? 'malformed_key', { message: parsed?.message }).error);
       const ids = Array.isArray(applicationIds) ? applicationIds.filter((id): id is string => typeof id === 'string') : [];
       if (ids.length === 0) return fail({ code: 'validation_failed', message: 'Choose at least one application to update.' });
-      const reply = await withPairing((client) => client.rotateStripeKey(ids, parsed.key, 'extension'));
+      const reply = await withPairing((client) => client.rotateStripeKey(ids, parsed.key, 'extension', expiryOf(previousKeyExpiresAt)));
       if (reply.ok) void refreshStatus();
       return reply;
     },

@@ -51,7 +51,7 @@ function useFocusOnAnswer(phase: OfferPhase) {
 }
 
 export function OfferCard({ offer, client, onDismiss }: OfferCardProps) {
-  const state = useOffer(client, offer.key);
+  const state = useOffer(client, offer.key, { organization: offer.keyType === 'organization', previousKeyExpiresAt: null });
   const { phase } = state;
   const { sectionRef, statusRef } = useFocusOnAnswer(phase);
   // An organization key's mode is Stripe's to say: known once the check has answered.

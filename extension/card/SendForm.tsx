@@ -4,6 +4,7 @@
  */
 import { useId } from 'preact/hooks';
 import type { KeyMode } from '../../shared/keys.js';
+import { allows } from '../../shared/roles.js';
 import { isRetryable } from '../../ui/errors';
 import { environmentLabel, modeLabel, ROTATION_DUE, statusLabel } from '../../ui/labels';
 import { byPersonOnly } from './by-person';
@@ -14,8 +15,14 @@ export function SendForm({ offer, mode }: { offer: Offer; mode: KeyMode | null }
   const { phase, applications, selected, newName } = offer;
   const selectId = useId();
   const nameId = useId();
+  const accountId = useId();
+  const accountHelpId = useId();
   const sending = phase.kind === 'sending';
   const chosen = applications.find((a) => a.id === selected);
+  // An organization key acts on the account its application names: typed here when it names none.
+  const accountNeeded = offer.organization && !chosen?.stripeAccount;
+  // Setting it on an existing application is an admin's change; on a new one, a member's too.
+  const accountRefused = accountNeeded && chosen && offer.person && !allows(offer.person.role, 'destroy');
 
   return (
     // Never sends on submit (see by-person.ts): the Send button's click does.
@@ -36,7 +43,7 @@ export function SendForm({ offer, mode }: { offer: Offer; mode: KeyMode | null }
       >
         {applications.map((application) => (
           <option key={application.id} value={application.id}>
-            {application.name}
+            {offer.organization && application.stripeAccount ? `${application.name} (${application.stripeAccount})` : application.name}
           </option>
         ))}
         <option value={NEW_APPLICATION}>New application…</option>
@@ -61,6 +68,39 @@ export function SendForm({ offer, mode }: { offer: Offer; mode: KeyMode | null }
           />
         </>
       )}
+      {accountNeeded && !accountRefused && (
+        <>
+          <label for={accountId}>Stripe account</label>
+          <input
+            id={accountId}
+            type="text"
+            value={offer.stripeAccount}
+            placeholder="acct_…"
+            maxLength={69}
+            spellcheck={false}
+            autocomplete="off"
+            aria-describedby={accountHelpId}
+            disabled={sending}
+            onInput={(event) => {
+              const field = event.currentTarget as HTMLInputElement;
+              byPersonOnly(
+                event,
+                () => offer.typeStripeAccount(field.value),
+                () => (field.value = offer.stripeAccount),
+              );
+            }}
+          />
+          <p id={accountHelpId} class="muted">
+            The account this organization key acts on for {chosen ? chosen.name : 'the new application'}: its id, acct_…, from Stripe's account switcher.
+          </p>
+        </>
+      )}
+      {accountRefused && (
+        <p class="warn">
+          {chosen.name} names no Stripe account, and only an admin can set one. Choose an application that names its account, or a new application.
+        </p>
+      )}
+      {offer.organization && chosen?.stripeAccount && <p class="muted">Acts on Stripe account {chosen.stripeAccount}.</p>}
       {chosen?.environment && (
         <p class={`muted environment environment-${chosen.environment}`}>
           {environmentLabel(chosen.environment)}
@@ -76,7 +116,7 @@ export function SendForm({ offer, mode }: { offer: Offer; mode: KeyMode | null }
       <button
         type="submit"
         class="primary"
-        disabled={sending}
+        disabled={sending || Boolean(accountRefused)}
         aria-busy={sending}
         onClick={(event) => {
           event.preventDefault(); // no submit event: this click is the only way to send

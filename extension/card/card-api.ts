@@ -4,6 +4,7 @@
  * card host's script (entrypoints/card-host.ts) installs a CardApi there; the content script looks
  * it up after asking the background worker to inject the script.
  */
+import type { RotateChoice } from '../messaging/protocol';
 import type { StripePage } from '../page/stripe-pages';
 
 /**
@@ -16,6 +17,8 @@ export type KeyOffer = {
   /** The element that shows the key, used to place the card beside (not over) its dialog. */
   anchor: Element | null;
   page: StripePage | null;
+  /** The Expiration chosen in Stripe's Rotate dialog just before the key appeared, if it came from there. */
+  rotation?: RotateChoice | null;
 };
 
 export type CardApi = {

@@ -13,7 +13,7 @@ export const CARD_PAGE = '/card.html';
 
 export const backgroundHostDeps: CardHostDeps = {
   async register(offer, slot) {
-    const reply = await sendToBackground('serval:offer-key', { key: offer.key, page: offer.page, slot });
+    const reply = await sendToBackground('serval:offer-key', { key: offer.key, page: offer.page, rotation: offer.rotation ?? null, slot });
     return reply.ok ? reply.data.offerId : null;
   },
   frameUrl: (offerId) => `${browser.runtime.getURL(CARD_PAGE)}#${offerId}`,

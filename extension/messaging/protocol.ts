@@ -44,6 +44,12 @@ export type StatusReport = {
 };
 
 /**
+ * The Expiration chosen in Stripe's Rotate dialog (its words: "Now", "1 hour", … "7 days"), and
+ * when the person clicked to rotate: the old key stops working that long after.
+ */
+export type RotateChoice = { expiration: string; chosenAt: string };
+
+/**
  * What the card's frame gets for its one-time id: the key and what the card shows of it, and where
  * its host is (the tab, the frame, the host's own name for the card) to tell it the card's size and
  * when it closes.
@@ -55,6 +61,8 @@ export type TakenOffer = {
   mode: KeyMode | null;
   maskedKey: string;
   page: StripePage | null;
+  /** Set when the key came out of Stripe's Rotate dialog. */
+  rotation: RotateChoice | null;
   slot: string;
   tabId: number;
   frameId: number;
@@ -82,16 +90,20 @@ export type Protocol = {
   'serval:get-status': Message<void, StatusReport, 'extension'>;
   /** With the person asked about just now: the card offers Send only when their role allows it. */
   'serval:list-applications': Message<void, { applications: Application[]; defaultApplicationId: string | null; person: PairedPerson | null }, 'any'>;
-  'serval:create-application': Message<{ name: string }, { application: Application }, 'any'>;
-  'serval:send-key': Message<{ applicationId: string; apiKey: string }, IntegrationWithValidation, 'any'>;
+  /** `stripeAccount`: the account an organization key acts on for it (a member may set it on creation). */
+  'serval:create-application': Message<{ name: string; stripeAccount?: string }, { application: Application }, 'any'>;
+  /** Sets the account an existing application's organization key acts on: an admin's change. */
+  'serval:set-stripe-account': Message<{ applicationId: string; stripeAccount: string }, { application: Application }, 'any'>;
+  /** `previousKeyExpiresAt`: when the key this one replaced stops working (the Rotate dialog's Expiration). */
+  'serval:send-key': Message<{ applicationId: string; apiKey: string; previousKeyExpiresAt?: string }, IntegrationWithValidation, 'any'>;
   /** Also update: the key just sent, to the other applications holding the account's older key. */
-  'serval:rotate-key': Message<{ applicationIds: string[]; apiKey: string }, RotateResponse, 'any'>;
+  'serval:rotate-key': Message<{ applicationIds: string[]; apiKey: string; previousKeyExpiresAt?: string }, RotateResponse, 'any'>;
   'serval:recheck': Message<{ applicationId: string }, IntegrationWithValidation, 'extension'>;
   'serval:set-default-application': Message<{ applicationId: string | null }, PairingState, 'any'>;
   /** Injects the card host's script into the sender's frame. */
   'serval:load-card': Message<void, null, 'page'>;
   /** The card host hands a key over for its card's frame: a one-time id back (background/offers.ts). */
-  'serval:offer-key': Message<{ key: string; page: StripePage | null; slot: string }, { offerId: string }, 'page'>;
+  'serval:offer-key': Message<{ key: string; page: StripePage | null; rotation?: RotateChoice | null; slot: string }, { offerId: string }, 'page'>;
   /** The card's frame (an extension page) takes the key its id stands for; the id is spent. */
   'serval:take-offer': Message<{ offerId: string }, TakenOffer, 'extension'>;
   /** The card's frame tells its host (in the frame `frameId` of the sender's own tab) its size or its closing. */
@@ -111,6 +123,7 @@ export const MESSAGE_ORIGINS: { [K in MessageType]: Protocol[K]['from'] } = {
   'serval:get-status': 'extension',
   'serval:list-applications': 'any',
   'serval:create-application': 'any',
+  'serval:set-stripe-account': 'any',
   'serval:send-key': 'any',
   'serval:rotate-key': 'any',
   'serval:recheck': 'extension',

@@ -27,7 +27,7 @@ describe('the one-time id between the card host and the card', () => {
     const taken = await dispatch(background.handlers, { type: 'serval:take-offer', data: { offerId } }, card(), EXTENSION);
     expect(taken).toEqual({
       ok: true,
-      data: { key: RESTRICTED_TEST, keyType: 'restricted', mode: 'test', maskedKey: 'rk_test_…8Hn0', page, slot: '3', tabId: 7, frameId: 0 },
+      data: { key: RESTRICTED_TEST, keyType: 'restricted', mode: 'test', maskedKey: 'rk_test_…8Hn0', page, rotation: null, slot: '3', tabId: 7, frameId: 0 },
     });
     const again = await dispatch(background.handlers, { type: 'serval:take-offer', data: { offerId } }, card(), EXTENSION);
     expect(again).toMatchObject({ ok: false, error: { code: 'offer_gone' } });

@@ -19,7 +19,10 @@ export function fakeClient(overrides: Partial<CardClient> = {}): CardClient {
     listApplications: vi.fn(async () =>
       ok({ applications: [application(), application({ id: 'app_2', name: 'Payouts' })], defaultApplicationId: 'app_2', person: owner }),
     ),
-    createApplication: vi.fn(async (name: string) => ok({ application: application({ id: 'app_new', name }) })),
+    createApplication: vi.fn(async (name: string, stripeAccount?: string) =>
+      ok({ application: application({ id: 'app_new', name, stripeAccount: stripeAccount ?? null }) }),
+    ),
+    setStripeAccount: vi.fn(async (applicationId: string, stripeAccount: string) => ok({ application: application({ id: applicationId, stripeAccount }) })),
     sendKey: vi.fn(async () => ok({ integration: integration(), validation: validation() })),
     rotateKey: vi.fn(async (ids: string[]) =>
       ok({

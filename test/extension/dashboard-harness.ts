@@ -59,9 +59,10 @@ export async function startDashboard(url: string, backendOptions: FakeBackendOpt
   const toBackground = (type: string, data?: unknown) => dispatch(background.handlers, { type, data }, cardSender, EXTENSION) as Promise<never>;
   const client: CardClient = {
     listApplications: () => toBackground('serval:list-applications'),
-    createApplication: (name) => toBackground('serval:create-application', { name }),
-    sendKey: (applicationId, apiKey) => toBackground('serval:send-key', { applicationId, apiKey }),
-    rotateKey: (applicationIds, apiKey) => toBackground('serval:rotate-key', { applicationIds, apiKey }),
+    createApplication: (name, stripeAccount) => toBackground('serval:create-application', { name, stripeAccount }),
+    setStripeAccount: (applicationId, stripeAccount) => toBackground('serval:set-stripe-account', { applicationId, stripeAccount }),
+    sendKey: (applicationId, apiKey, previousKeyExpiresAt) => toBackground('serval:send-key', { applicationId, apiKey, previousKeyExpiresAt }),
+    rotateKey: (applicationIds, apiKey, previousKeyExpiresAt) => toBackground('serval:rotate-key', { applicationIds, apiKey, previousKeyExpiresAt }),
     openOptions: async () => ({ ok: true, data: null }),
   };
   let toHost: ((message: FrameEvent) => void) | null = null;
