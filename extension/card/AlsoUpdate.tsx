@@ -6,23 +6,31 @@ import { useState } from 'preact/hooks';
 import type { RotateResponse } from '../../shared/api.js';
 import { ErrorMessage } from '../../ui/ErrorMessage';
 import type { ServalError } from '../../ui/errors';
-import { listNames, type OlderKeyHolder } from './also-update';
+import { listNames, type OldKeyExpiry, type OlderKeyHolder } from './also-update';
 import { byPersonOnly } from './by-person';
 import type { CardClient } from './card-client';
 
 type AlsoUpdatePhase = { kind: 'offered' } | { kind: 'sending' } | { kind: 'done'; result: RotateResponse } | { kind: 'failed'; error: ServalError };
 
-export function AlsoUpdate({ holders, apiKey, client }: { holders: OlderKeyHolder[]; apiKey: string; client: CardClient }) {
+export type AlsoUpdateProps = {
+  holders: OlderKeyHolder[];
+  apiKey: string;
+  client: CardClient;
+  /** The key replaced was rotated in Stripe: when it stops working, said first. */
+  expiry?: OldKeyExpiry | null;
+  /** Sent with the rotation: when the key it replaces stops working (the Rotate dialog's Expiration). */
+  previousKeyExpiresAt?: string | null;
+};
+
+export function AlsoUpdate({ holders, apiKey, client, expiry, previousKeyExpiresAt }: AlsoUpdateProps) {
   const [state, setState] = useState<AlsoUpdatePhase>({ kind: 'offered' });
   if (holders.length === 0) return null;
   const names = listNames(holders.map((h) => h.name));
 
   async function update(): Promise<void> {
     setState({ kind: 'sending' });
-    const reply = await client.rotateKey(
-      holders.map((h) => h.id),
-      apiKey,
-    );
+    const ids = holders.map((h) => h.id);
+    const reply = await (previousKeyExpiresAt ? client.rotateKey(ids, apiKey, previousKeyExpiresAt) : client.rotateKey(ids, apiKey));
     setState(reply.ok ? { kind: 'done', result: reply.data } : { kind: 'failed', error: reply.error });
   }
 
@@ -39,7 +47,11 @@ export function AlsoUpdate({ holders, apiKey, client }: { holders: OlderKeyHolde
 
   return (
     <div class="also-update">
-      <p>{holders.length === 1 ? 'Another application still holds' : `${holders.length} other applications still hold`} an older key of this account:</p>
+      {expiry ? (
+        <p class={expiry.expired ? 'warn old-key-expired' : 'warn old-key-expiring'}>{expiry.message}</p>
+      ) : (
+        <p>{holders.length === 1 ? 'Another application still holds' : `${holders.length} other applications still hold`} an older key of this account:</p>
+      )}
       <ul>
         {holders.map((h) => (
           <li key={h.id}>

@@ -7,12 +7,13 @@
 import { useEffect, useRef } from 'preact/hooks';
 import { createRestrictedKeyUrl } from '../../shared/permissions.js';
 import { ErrorMessage } from '../../ui/ErrorMessage';
-import { keyTypeLabel, LIVE_MODE_WARNING, modeLabel } from '../../ui/labels';
+import { rotateExpirationMs } from '../../shared/key-expiry.js';
+import { formatTime, keyTypeLabel, LIVE_MODE_WARNING, modeLabel } from '../../ui/labels';
 import { Verdict } from '../../ui/Verdict';
 import type { TakenOffer } from '../messaging/protocol';
 import type { StripePage } from '../page/stripe-pages';
 import { roleInWords, sendRefusal } from '../people/person';
-import { ACCOUNT_USED_ELSEWHERE, applicationsHoldingOlderKey } from './also-update';
+import { ACCOUNT_USED_ELSEWHERE, applicationsHoldingOlderKey, oldKeyExpiry, PREVIOUS_KEY_EXPIRING } from './also-update';
 import { AlsoUpdate } from './AlsoUpdate';
 import { byPersonOnly } from './by-person';
 import type { CardClient } from './card-client';
@@ -21,13 +22,20 @@ import { useOffer, type OfferPhase } from './use-offer';
 
 export type OfferCardProps = {
   /** `page`: the dashboard page the key was found on, whose URL may name the account. */
-  offer: Pick<TakenOffer, 'key' | 'keyType' | 'mode' | 'maskedKey'> & { page?: StripePage | null };
+  offer: Pick<TakenOffer, 'key' | 'keyType' | 'mode' | 'maskedKey'> & { page?: StripePage | null; rotation?: TakenOffer['rotation'] };
   client: CardClient;
   onDismiss(): void;
 };
 
 /** Warnings the card says in its own words around the verdict: the secret-key note, the live badge, Also update. */
-const SAID_ELSEWHERE = new Set(['secret_key_full_access', 'live_mode', ACCOUNT_USED_ELSEWHERE]);
+const SAID_ELSEWHERE = new Set(['secret_key_full_access', 'live_mode', ACCOUNT_USED_ELSEWHERE, PREVIOUS_KEY_EXPIRING]);
+
+/** When the key this one replaces stops working: the Expiration chosen in Stripe's Rotate dialog, from when the person rotated. */
+export function previousKeyExpiresAt(rotation: TakenOffer['rotation'] | undefined): string | null {
+  const ms = rotation ? rotateExpirationMs(rotation.expiration) : null;
+  const from = rotation ? Date.parse(rotation.chosenAt) : Number.NaN;
+  return ms === null || Number.isNaN(from) ? null : new Date(from + ms).toISOString();
+}
 
 /**
  * When a send ends, the Send button that had keyboard focus is disabled or gone: focus the answer
@@ -51,7 +59,8 @@ function useFocusOnAnswer(phase: OfferPhase) {
 }
 
 export function OfferCard({ offer, client, onDismiss }: OfferCardProps) {
-  const state = useOffer(client, offer.key, { organization: offer.keyType === 'organization', previousKeyExpiresAt: null });
+  const expiresAt = previousKeyExpiresAt(offer.rotation);
+  const state = useOffer(client, offer.key, { organization: offer.keyType === 'organization', previousKeyExpiresAt: expiresAt });
   const { phase } = state;
   const { sectionRef, statusRef } = useFocusOnAnswer(phase);
   // An organization key's mode is Stripe's to say: known once the check has answered.
@@ -86,6 +95,14 @@ export function OfferCard({ offer, client, onDismiss }: OfferCardProps) {
         {mode ? <span class={`mode mode-${mode}`}>{modeLabel(mode)}</span> : <span class="mode mode-unknown">Mode: decided by Stripe</span>}
       </p>
       {mode === 'live' && <p class="live-warning">{LIVE_MODE_WARNING}.</p>}
+      {expiresAt && offer.rotation && (
+        <p class="note rotation">
+          Rotated in Stripe with Expiration {offer.rotation.expiration}:{' '}
+          {rotateExpirationMs(offer.rotation.expiration) === 0
+            ? 'the old key stopped working at once.'
+            : `the old key keeps working until ${formatTime(expiresAt)}.`}
+        </p>
+      )}
       {offer.keyType === 'organization' && (
         <p class="note">An organization key can act on every account of your Stripe organization: Serval uses it for the account its application names.</p>
       )}
@@ -140,7 +157,15 @@ export function OfferCard({ offer, client, onDismiss }: OfferCardProps) {
             saidElsewhere={SAID_ELSEWHERE}
           />
         )}
-        {phase.kind === 'done' && <AlsoUpdate holders={applicationsHoldingOlderKey(phase.result.validation)} apiKey={offer.key} client={client} />}
+        {phase.kind === 'done' && (
+          <AlsoUpdate
+            holders={applicationsHoldingOlderKey(phase.result.validation)}
+            expiry={oldKeyExpiry(phase.result.validation)}
+            previousKeyExpiresAt={expiresAt}
+            apiKey={offer.key}
+            client={client}
+          />
+        )}
 
         {phase.kind === 'failed' && <ErrorMessage error={phase.error} announce={false} />}
       </div>

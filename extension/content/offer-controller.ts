@@ -6,11 +6,14 @@
 import type { FoundKey } from '../detection/key-detector';
 import type { StripePage } from '../page/stripe-pages';
 import type { CardApi } from '../card/card-api';
+import type { RotateChoice } from '../messaging/protocol';
 
 export type OfferControllerOptions = {
   /** Makes the card available (injecting its script the first time); null if it cannot be. */
   loadCard(): Promise<CardApi | null>;
   currentPage(): StripePage | null;
+  /** The Expiration chosen in Stripe's Rotate dialog just before, handed with the next key found (once). */
+  rotation?: { current(): RotateChoice | null; forget(): void };
 };
 
 export type OfferController = {
@@ -43,13 +46,15 @@ export function createOfferController(options: OfferControllerOptions): OfferCon
       for (const { key, element } of found) {
         if (destroyed || offered.has(key)) continue;
         offered.add(key);
+        const rotation = options.rotation?.current() ?? null;
+        if (rotation) options.rotation?.forget();
         void loadCardOnce().then((api) => {
           if (!api) {
             offered.delete(key);
             return;
           }
           if (destroyed) return;
-          api.show({ key, anchor: element, page: options.currentPage() });
+          api.show({ key, anchor: element, page: options.currentPage(), rotation });
         });
       }
     },

@@ -61,7 +61,7 @@ describe('rotating a key on the Stripe Dashboard', () => {
     await tab.getByRole('button', { name: 'More options for Reporting' }).click();
     await tab.getByRole('menuitem', { name: 'Rotate key' }).click();
     const dialog = tab.getByRole('dialog');
-    await dialog.getByLabel('Expiration').selectOption({ label: 'In 24 hours' });
+    await dialog.getByLabel('Expiration').selectOption({ label: '24 hours' });
     await dialog.getByRole('button', { name: 'Rotate API key' }).click();
     await dialog.getByText(newKey).waitFor(); // the new key, as text, in the same dialog
 

@@ -117,7 +117,7 @@ describe('the offer controller', () => {
     await vi.waitFor(() => expect(show).toHaveBeenCalledTimes(2));
     expect(show.mock.calls[1][0]).toMatchObject({ key: `sk_org_${body99}` });
     // What the card shows of the key (type, mode, masked) the background works out for the card's frame.
-    expect(show.mock.calls[0][0]).toEqual({ key: SECRET_TEST, anchor: document.body, page: null });
+    expect(show.mock.calls[0][0]).toEqual({ key: SECRET_TEST, anchor: document.body, page: null, rotation: null });
     expect(loadCard).toHaveBeenCalledTimes(1);
     offers.forgetOffered();
     offers.offer(found(SECRET_TEST));
