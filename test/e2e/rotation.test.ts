@@ -40,7 +40,7 @@ afterAll(async () => {
 }, 60_000);
 
 describe('rotating a key on the Stripe Dashboard', () => {
-  it('Send for one application and Also update for the other: both end up holding the new key', async () => {
+  it('Send for one application (with the Expiration chosen) and Also update for the other: both end up holding the new key', async () => {
     // Two applications share the account's old key.
     const oldKey = stripe.createKey({ type: 'restricted', mode: 'test', accountId: ACCOUNT, accountReadable: true });
     const ids = await createApplications(backend, token, ['Checkout', 'Reports'], { stripeKey: oldKey });
@@ -75,6 +75,13 @@ describe('rotating a key on the Stripe Dashboard', () => {
     await frameFitsCard(picker);
     await card.getByRole('button', { name: 'Send to Serval' }).click();
     await card.getByText(/Connected to Checkout/).waitFor({ timeout: UI_TIMEOUT });
+
+    // The Expiration chosen went with the Send: the card says when the old key stops working, and who holds it.
+    await card.getByText(/The old key stops working in 23 h; 1 application \("Reports"\) still holds it/).waitFor({ timeout: UI_TIMEOUT });
+    const held = await api('GET', `/api/applications/${ids.Reports}/integrations/stripe`);
+    const left = Date.parse(held.body.integration.keyExpiresAt) - Date.now();
+    expect(left).toBeGreaterThan(23 * 3600_000);
+    expect(left).toBeLessThanOrEqual(24 * 3600_000);
 
     // The answer names the other application still on the old key: Also update.
     expect(await card.innerText()).toContain('Reports');
