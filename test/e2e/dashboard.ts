@@ -12,8 +12,11 @@ const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtur
 
 export const DASHBOARD = 'https://dashboard.stripe.com';
 
-/** Which key the page gets for "Reveal test key", "Create secret key", "Create restricted key" and ⋯ → "Rotate key". */
-export type KeySlot = 'reveal' | 'secret' | 'restricted' | 'rotate';
+/**
+ * Which key the page gets for "Reveal test key", "Create secret key", "Create restricted key",
+ * ⋯ → "Rotate key", and "Reveal key" on the organization's API keys page (/org/api-keys/secret).
+ */
+export type KeySlot = 'reveal' | 'secret' | 'restricted' | 'rotate' | 'org';
 
 export type Dashboard = { keys: Partial<Record<KeySlot, string>> };
 
