@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maskKey } from '../../shared/keys.js';
 import type { StripeTestServer } from '../stripe-server/index.js';
+import { expectNoAxeViolations } from './accessibility.js';
 import { startBackendWithStripe, type Backend, type BackendWithStripe } from './backend.js';
 import { launchWithExtension, type ExtensionBrowser } from './chromium.js';
 import { DASHBOARD, serveDashboard, type Dashboard } from './dashboard.js';
@@ -60,10 +61,12 @@ describe("the organization's API keys page", () => {
     // No application yet: a new one, named and given the account, by a person's typing.
     await card.getByRole('textbox', { name: 'Name of the new application' }).pressSequentially('Org billing');
     await card.getByRole('textbox', { name: 'Stripe account' }).pressSequentially(sandbox);
+    await expectNoAxeViolations(tab, 'card', 'an organization key, its account typed');
     await card.getByRole('button', { name: 'Send to Serval' }).click();
     await card.getByText(/Connected to Org billing/).waitFor({ timeout: UI_TIMEOUT });
     await card.getByText('Test mode', { exact: true }).first().waitFor();
     expect(await card.innerText()).toContain('Sandbox A');
+    await expectNoAxeViolations(tab, 'card', 'an organization key connected');
 
     const listed = await backend.api('GET', '/api/applications', { token });
     const created = listed.body.applications.find((a: { name: string }) => a.name === 'Org billing');
