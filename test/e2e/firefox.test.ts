@@ -33,7 +33,7 @@ let billingId: string;
 let key: string;
 
 /** The fixture dashboard at https://dashboard.stripe.com/…, answered by request interception. */
-async function serveDashboard(page: Page, keys: { reveal?: string; rotate?: string; restricted?: string }): Promise<void> {
+async function serveDashboard(page: Page, keys: { reveal?: string; rotate?: string; restricted?: string; org?: string }): Promise<void> {
   await page.setRequestInterception(true);
   page.on('request', (request) => {
     const url = new URL(request.url());
@@ -176,6 +176,32 @@ describe('Send to Serval, in Firefox ESR', () => {
       const stored = await backend.api('GET', `/api/applications/${id}/integrations/stripe`, { token });
       expect(stored.body.integration.maskedKey).toBe(maskKey(newKey));
     }
+    await tab.close();
+  });
+
+  it("offers an sk_org_ key revealed on the organization's API keys page, and sends it to an application that names its account", async () => {
+    const sandbox = stripe.createAccount({ name: 'Sandbox Firefox' });
+    const orgKey = stripe.createKey({ type: 'organization', organization: stripe.createOrganization([sandbox]) });
+    const created = await backend.api('POST', '/api/applications', { token, body: { name: 'Org payouts', stripeAccount: sandbox } });
+    expect(created.status).toBe(201);
+    const tab = await firefox.browser.newPage();
+    await serveDashboard(tab, { org: orgKey });
+    await tab.goto(`${DASHBOARD}/org/api-keys/secret`);
+    await tab.locator('::-p-aria([name="Reveal key"][role="button"])').click();
+    const card = await cardFor(tab, orgKey);
+    await cardSays(card, 'Mode: decided by Stripe');
+    expect(await text(card)).toContain('Organization key');
+    // A person's choice: type-to-select on the focused picker.
+    const picker = await card.waitForSelector('::-p-aria([name="Application"][role="combobox"])', { timeout: UI_TIMEOUT });
+    await picker!.focus();
+    await tab.keyboard.type('Org payouts');
+    await cardSays(card, `Acts on Stripe account ${sandbox}.`);
+    expect(await axeInCard(card)).toEqual([]);
+    await card.locator('::-p-aria([name="Send to Serval"][role="button"])').click();
+    await cardSays(card, 'Connected to Org payouts');
+    expect(await text(card)).toContain('Test mode');
+    const stored = await backend.api('GET', `/api/applications/${created.body.application.id}/integrations/stripe`, { token });
+    expect(stored.body.integration).toMatchObject({ keyType: 'organization', mode: 'test', accountName: 'Sandbox Firefox', maskedKey: maskKey(orgKey) });
     await tab.close();
   });
 
