@@ -11,6 +11,7 @@
  * the same frame by changing its fragment would be no better: Chromium fires `load` for a fragment
  * change started from another origin too (crbug.com/1248444), so it could not be told from a reload.
  */
+import { setImportant, setStyles } from './important-style';
 import { CARD_WIDTH } from './placement';
 
 export type CardFrameDeps = {
@@ -28,14 +29,10 @@ export type CardFrame = {
   destroy(): void;
 };
 
-const setImportant = (element: HTMLElement, properties: Record<string, string>) => {
-  for (const [name, value] of Object.entries(properties)) element.style.setProperty(name, value, 'important');
-};
-
 function newIframe(document: Document, src: string): HTMLIFrameElement {
   const frame = document.createElement('iframe');
   frame.title = 'Serval';
-  setImportant(frame, {
+  setStyles(frame, {
     display: 'block',
     border: '0',
     margin: '0',
@@ -53,7 +50,7 @@ function newIframe(document: Document, src: string): HTMLIFrameElement {
 
 export function createCardFrame(document: Document, slot: string, deps: CardFrameDeps, onGone: () => void): CardFrame {
   const holder = document.createElement('div');
-  setImportant(holder, { display: 'block', margin: '0', padding: '0' });
+  setStyles(holder, { display: 'block', margin: '0', padding: '0' });
   let frame: HTMLIFrameElement | null = null;
   let stopWatching: (() => void) | null = null;
   let destroyed = false;

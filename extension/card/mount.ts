@@ -16,6 +16,7 @@
  */
 import { CARD_HOST_TAG, type CardApi, type KeyOffer } from './card-api';
 import { createCardFrame, type CardFrame } from './card-frames';
+import { setImportant, setStyles } from './important-style';
 import { placeCard, type Rect } from './placement';
 
 const DIALOG_SELECTOR = 'dialog, [role="dialog"], [role="alertdialog"], [aria-modal="true"]';
@@ -90,10 +91,6 @@ export function createCardApi(document: Document, deps: CardHostDeps): CardApi {
   /** The page's element that had focus last: focus goes back there when an offer is closed. */
   let focusBefore: Element | null = null;
 
-  const setImportant = (element: HTMLElement, properties: Record<string, string>) => {
-    for (const [name, value] of Object.entries(properties)) element.style.setProperty(name, value, 'important');
-  };
-
   const onPageFocus = (event: Event) => {
     const target = event.target;
     // Focus in the card shows here as its host (or, unretargeted, its frame, in the shadow tree).
@@ -102,8 +99,7 @@ export function createCardApi(document: Document, deps: CardHostDeps): CardApi {
 
   function createHost(): HTMLElement {
     const element = document.createElement(CARD_HOST_TAG);
-    // Inline styles through the CSSOM: not subject to the page's style-src CSP.
-    setImportant(element, {
+    setStyles(element, {
       position: 'fixed',
       'z-index': '2147483647',
       margin: '0',
@@ -121,7 +117,7 @@ export function createCardApi(document: Document, deps: CardHostDeps): CardApi {
     const shadow = element.attachShadow({ mode: 'closed' });
     CLOSED_ROOTS.set(element, shadow);
     stack = document.createElement('div');
-    setImportant(stack, { display: 'flex', 'flex-direction': 'column', gap: '8px', 'max-height': 'calc(100vh - 32px)', overflow: 'auto' });
+    setStyles(stack, { display: 'flex', 'flex-direction': 'column', gap: '8px', 'max-height': 'calc(100vh - 32px)', overflow: 'auto' });
     shadow.append(stack);
     if (typeof element.showPopover === 'function') element.setAttribute('popover', 'manual');
     document.addEventListener('focusin', onPageFocus, true);

@@ -4,8 +4,12 @@
  */
 import { MIN_KEY_BODY, SECRET_KEY_IN_TEXT } from '../../shared/keys.js';
 
-/** What every key's prefix ends with: sk_/rk_ live and test, sk_org_, rkcs_test_. */
-const MARKERS = ['k_live_', 'k_test_', 'k_org_', 'kcs_test_'];
+/**
+ * What every key's prefix ends with — sk_/rk_ live and test, sk_org_, rkcs_test_ — found in one
+ * pass of the regex engine over the text (a literal alternation: no backtracking), which measured
+ * faster than one `indexOf` pass per marker on a feed's text, and as fast on short strings.
+ */
+const MARKER = /k_(?:live|test|org)_|kcs_test_/g;
 
 function isKeyChar(code: number): boolean {
   return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
@@ -27,23 +31,21 @@ function keyBodyAt(text: string, start: number): boolean {
 }
 
 /**
- * How many places in the text could start a key: a marker (`k_live_`, `k_test_`…) followed by at least
- * 24 key characters. Masked keys on the API keys page (`rk_test_…Zq9x`, `sk_live_••••4242`) fail
- * after a character or two, so the dashboard's ordinary text costs an `indexOf` or two and no regex.
+ * How many places in the text could start a key (up to `enough`): a marker (`k_live_`,
+ * `k_test_`…) followed by at least 24 key characters. Masked keys on the API keys page
+ * (`rk_test_…Zq9x`, `sk_live_••••4242`) fail after a character or two, so the dashboard's
+ * ordinary text costs one scan and no full match.
  */
-export function possibleKeys(text: string): number {
+export function possibleKeys(text: string, enough = Number.POSITIVE_INFINITY): number {
   let count = 0;
-  for (const marker of MARKERS) {
-    for (let at = text.indexOf(marker); at !== -1; at = text.indexOf(marker, at + 1)) {
-      if (keyBodyAt(text, at + marker.length)) count++;
-    }
-  }
+  MARKER.lastIndex = 0;
+  while (count < enough && MARKER.exec(text) !== null) if (keyBodyAt(text, MARKER.lastIndex)) count++;
   return count;
 }
 
 /** The fast gate, true for every text `findRevealedKeys` can find a key in. */
 export function mightContainKey(text: string): boolean {
-  return possibleKeys(text) > 0;
+  return possibleKeys(text, 1) > 0;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { findRevealedKeys, mightContainKey } from '../../extension/detection/key-text';
+import fc from 'fast-check';
+import { findRevealedKeys, mightContainKey, possibleKeys } from '../../extension/detection/key-text';
 import { LEGACY_SECRET_TEST, PUBLISHABLE_LIVE, RESTRICTED_LIVE, SECRET_TEST, body99 } from './fixtures';
 
 describe('findRevealedKeys', () => {
@@ -60,5 +61,30 @@ describe('findRevealedKeys', () => {
     for (const text of [SECRET_TEST, `Your key: ${RESTRICTED_LIVE}.`, LEGACY_SECRET_TEST, `${SECRET_TEST.slice(0, 20)}\u200B${SECRET_TEST.slice(20)}`]) {
       expect(mightContainKey(text), text).toBe(true);
     }
+  });
+
+  it('counts what the marker-by-marker reading counts, for any text (one pass over the underscores)', () => {
+    // The reference: each marker looked for on its own, followed by 24 key characters (invisible ones skipped).
+    const reference = (text: string) =>
+      ['k_live_', 'k_test_', 'k_org_', 'kcs_test_'].reduce((count, marker) => {
+        let found = 0;
+        for (let at = text.indexOf(marker); at !== -1; at = text.indexOf(marker, at + 1)) {
+          const body = text.slice(at + marker.length).replace(/^[\u00AD\u200B\u200C\u200D\u2060\uFEFF]*/, '');
+          if (/^(?:[A-Za-z0-9][\u00AD\u200B\u200C\u200D\u2060\uFEFF]*){24}/.test(body)) found++;
+        }
+        return count + found;
+      }, 0);
+    const piece = fc.oneof(
+      fc.constantFrom('sk_', 'rk_', 'rkcs_', 'k_', '_', 'live_', 'test_', 'org_', 'kcs_', '…', '\u200B', ' ', 'cs_test_', 'sk_org_'),
+      fc.stringMatching(/^[A-Za-z0-9]{0,30}$/),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }), (pieces) => {
+        const text = pieces.join('');
+        expect(possibleKeys(text)).toBe(reference(text));
+        expect(mightContainKey(text)).toBe(reference(text) > 0);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
