@@ -11,6 +11,43 @@ useFakeBrowser();
 const DASHBOARD_SENDER = dashboardSender();
 
 describe('sending a key', () => {
+  it("carries the Rotate dialog's expiry with Send and Also update, and the Stripe account an organization key acts on", async () => {
+    const { backend } = setup({ applications: [application(), application({ id: 'app_2', name: 'Payouts' })] });
+    await pair();
+    backend.state.requests = [];
+    const previousKeyExpiresAt = '2026-05-02T10:00:00.000Z';
+    expect(await sendToBackground('serval:send-key', { applicationId: 'app_1', apiKey: RESTRICTED_TEST, previousKeyExpiresAt })).toMatchObject({ ok: true });
+    expect(await sendToBackground('serval:rotate-key', { applicationIds: ['app_2'], apiKey: RESTRICTED_TEST, previousKeyExpiresAt })).toMatchObject({
+      ok: true,
+    });
+    const bodies = backend.state.requests.filter((r) => r.method === 'PUT' || r.url.endsWith('/api/stripe/rotate')).map((r) => r.body);
+    expect(bodies).toEqual([
+      { apiKey: RESTRICTED_TEST, source: 'extension', previousKeyExpiresAt },
+      { apiKey: RESTRICTED_TEST, applicationIds: ['app_2'], source: 'extension', previousKeyExpiresAt },
+    ]);
+
+    const created = await sendToBackground('serval:create-application', { name: 'Org billing', stripeAccount: 'acct_1Org' });
+    expect(created).toMatchObject({ ok: true, data: { application: { name: 'Org billing', stripeAccount: 'acct_1Org' } } });
+    expect(await sendToBackground('serval:set-stripe-account', { applicationId: 'app_1', stripeAccount: 'acct_1Org' })).toMatchObject({
+      ok: true,
+      data: { application: { id: 'app_1', stripeAccount: 'acct_1Org' } },
+    });
+    const patch = backend.state.requests.find((r) => r.method === 'PATCH')!;
+    expect(patch.url).toMatch(/\/api\/applications\/app_1$/);
+    expect(patch.body).toEqual({ stripeAccount: 'acct_1Org' });
+  });
+
+  it('setting the Stripe account of an existing application is refused to a member, as the backend says', async () => {
+    const { backend } = setup({ applications: [application()] });
+    await pair();
+    backend.state.person = { ...backend.state.person, role: 'member' };
+    expect(await sendToBackground('serval:set-stripe-account', { applicationId: 'app_1', stripeAccount: 'acct_1Org' })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
+    expect(backend.state.applications[0].stripeAccount).toBeNull();
+  });
+
   it('Also update: POSTs the key once to /api/stripe/rotate for the listed applications, with source "extension"', async () => {
     const { backend } = setup({ applications: [application(), application({ id: 'app_2', name: 'Payouts' }), application({ id: 'app_3', name: 'Reports' })] });
     await pair();

@@ -122,11 +122,21 @@ export function createFakeBackend(options: FakeBackendOptions = {}) {
         name: body.name,
         createdAt: new Date().toISOString(),
         environment: null,
-        stripeAccount: null,
+        stripeAccount: typeof body.stripeAccount === 'string' ? body.stripeAccount : null,
         stripe: null,
       };
       state.applications.push(application);
       return json(201, { application });
+    }
+    const applicationPath = /^\/api\/applications\/([^/]+)$/.exec(path);
+    if (method === 'PATCH' && applicationPath) {
+      const application = state.applications.find((a) => a.id === decodeURIComponent(applicationPath[1]));
+      if (!application) return error('application_not_found');
+      // As the backend: changing where an organization key's calls go is an admin's change.
+      const refusal = refused(body?.stripeAccount !== undefined && body.stripeAccount !== application.stripeAccount ? 'destroy' : 'write_test');
+      if (refusal) return refusal;
+      if (typeof body?.stripeAccount === 'string') application.stripeAccount = body.stripeAccount;
+      return json(200, { application });
     }
     if (method === 'POST' && path === '/api/stripe/rotate') {
       // All or nothing, as the backend: an unknown application or a refused key changes nothing.
