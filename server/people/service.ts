@@ -51,10 +51,15 @@ export function createPeopleService(deps: {
     for (let attempt = 0; ; attempt++) {
       try {
         return await repos.transaction(async (tx) => {
-          const [admin] = await tx.people.enabledAdmins();
-          if (admin) return admin;
-          // The last-admin rule keeps an enabled admin once there are people: none means none at all.
-          if ((await tx.people.list()).length > 0) throw new Error('This backend has people but no enabled admin.');
+          // People first, admins second: on PostgreSQL each statement sees what was committed before
+          // it began, so an Owner another instance commits between the two reads is seen by the
+          // second (the other order read "no admin", then "people", and refused to start).
+          if ((await tx.people.list()).length > 0) {
+            const [admin] = await tx.people.enabledAdmins();
+            if (admin) return admin;
+            // The last-admin rule keeps an enabled admin once there are people: none means none at all.
+            throw new Error('This backend has people but no enabled admin.');
+          }
           const owner: PersonRow = { ...OWNER, email: null, createdAt: now().toISOString(), disabledAt: null };
           await tx.people.create(owner);
           await audit.record(tx, {
