@@ -13,6 +13,7 @@ export default defineConfig({
           exclude: ['test/server/**/*.pg.test.ts'], // PostgreSQL-only behaviour (an outage)
           globalSetup: ['test/server/global-setup.ts'],
           environment: 'node',
+          isolate: false, // see server-pg
           testTimeout: 20_000,
           hookTimeout: 30_000,
         },
@@ -25,6 +26,10 @@ export default defineConfig({
           environment: 'node',
           env: { SERVAL_TEST_DB: 'postgres' },
           globalSetup: ['test/server/global-setup.ts', 'test/postgres/global-setup.ts'],
+          // The server's modules are loaded once per worker, not once per file: each file builds
+          // its own backend (runtime, database, test Stripe) and keeps no state in modules, and
+          // loading them again for each of ~100 files was half of the server tests' time.
+          isolate: false,
           testTimeout: 20_000,
           hookTimeout: 30_000,
         },
