@@ -38,8 +38,8 @@ const offerGone = (): ServalError => clientError('offer_gone');
 /** The Rotate dialog's choice as the host read it: two strings, or nothing. */
 function rotateChoice(value: unknown): RotateChoice | null {
   const choice = value as Partial<RotateChoice> | null | undefined;
-  return typeof choice?.expiration === 'string' && typeof choice.chosenAt === 'string'
-    ? { expiration: choice.expiration.slice(0, 40), chosenAt: choice.chosenAt }
+  return typeof choice?.expiration === 'string' && Number.isFinite(choice.chosenAt)
+    ? { expiration: choice.expiration.slice(0, 40), chosenAt: choice.chosenAt as number }
     : null;
 }
 

@@ -33,8 +33,7 @@ const SAID_ELSEWHERE = new Set(['secret_key_full_access', 'live_mode', ACCOUNT_U
 /** When the key this one replaces stops working: the Expiration chosen in Stripe's Rotate dialog, from when the person rotated. */
 export function previousKeyExpiresAt(rotation: TakenOffer['rotation'] | undefined): string | null {
   const ms = rotation ? rotateExpirationMs(rotation.expiration) : null;
-  const from = rotation ? Date.parse(rotation.chosenAt) : Number.NaN;
-  return ms === null || Number.isNaN(from) ? null : new Date(from + ms).toISOString();
+  return ms === null || !rotation ? null : new Date(rotation.chosenAt + ms).toISOString();
 }
 
 /**

@@ -13,7 +13,7 @@ export type OfferControllerOptions = {
   loadCard(): Promise<CardApi | null>;
   currentPage(): StripePage | null;
   /** The Expiration chosen in Stripe's Rotate dialog just before, handed with the next key found (once). */
-  rotation?: { current(): RotateChoice | null; forget(): void };
+  rotation?: { take(): RotateChoice | null };
 };
 
 export type OfferController = {
@@ -46,8 +46,7 @@ export function createOfferController(options: OfferControllerOptions): OfferCon
       for (const { key, element } of found) {
         if (destroyed || offered.has(key)) continue;
         offered.add(key);
-        const rotation = options.rotation?.current() ?? null;
-        if (rotation) options.rotation?.forget();
+        const rotation = options.rotation?.take() ?? null;
         void loadCardOnce().then((api) => {
           if (!api) {
             offered.delete(key);

@@ -5,43 +5,35 @@
  * content with the new key, select gone. So the choice is read when a button of that dialog is
  * clicked, and handed with the key that shows up next.
  *
- * One capture listener for clicks, doing nothing for a click outside a dialog with an Expiration
- * select: no polling, nothing read until a person clicks.
+ * One capture listener for clicks (the content script's, removed with it), doing nothing for a
+ * click outside a dialog with an Expiration select: no polling, nothing read until a person clicks.
  */
 import type { RotateChoice } from '../messaging/protocol';
 
 /** A choice older than this belongs to some other rotation: the key a person reveals later is not the rotated one. */
 const CHOICE_TTL_MS = 10 * 60_000;
 
-const labelOf = (select: HTMLSelectElement) =>
-  (select.getAttribute('aria-label') ?? Array.from(select.labels ?? [], (label) => label.textContent ?? '').join(' ')).trim();
+export type RotateExpirationMemory = {
+  /** For the page's clicks, in the capture phase: a button inside a dialog reads its select labelled Expiration. */
+  onClick(event: Event): void;
+  /** The Expiration last chosen, if recent enough to belong to the key showing up now; spent once taken. */
+  take(): RotateChoice | null;
+};
 
-export function watchRotateExpiration(document: Document, now: () => number = Date.now) {
-  let last: { choice: RotateChoice; at: number } | null = null;
-
-  const onClick = (event: Event) => {
-    const target = event.target instanceof Element ? event.target : null;
-    const dialog = target?.closest('button')?.closest('[role="dialog"], dialog');
-    if (!dialog) return;
-    const select = Array.from(dialog.querySelectorAll('select')).find((s) => /^expiration$/i.test(labelOf(s)));
-    const chosen = select?.selectedOptions[0]?.textContent?.replace(/\s+/g, ' ').trim();
-    if (!chosen) return;
-    const at = now();
-    last = { choice: { expiration: chosen, chosenAt: new Date(at).toISOString() }, at };
-  };
-  document.addEventListener('click', onClick, true);
-
+export function rotateExpirationMemory(now: () => number = Date.now): RotateExpirationMemory {
+  let choice: RotateChoice | null = null;
   return {
-    /** The Expiration last chosen, if recent enough to belong to the key showing up now. */
-    current(): RotateChoice | null {
-      return last && now() - last.at < CHOICE_TTL_MS ? last.choice : null;
+    onClick({ target }) {
+      const dialog = (target as Element).closest('[role=dialog] button')?.closest('[role=dialog]');
+      for (const select of dialog?.querySelectorAll('select') ?? []) {
+        const expiration = select.selectedOptions[0]?.text.trim();
+        if (expiration && select.labels[0]?.textContent?.trim() === 'Expiration') choice = { expiration, chosenAt: now() };
+      }
     },
-    /** Spent: once handed with a key, it is not handed with the next one. */
-    forget(): void {
-      last = null;
-    },
-    stop(): void {
-      document.removeEventListener('click', onClick, true);
+    take() {
+      const taken = choice;
+      choice = null;
+      return taken && now() - taken.chosenAt < CHOICE_TTL_MS ? taken : null;
     },
   };
 }

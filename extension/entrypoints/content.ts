@@ -7,7 +7,7 @@ import { defineContentScript } from 'wxt/utils/define-content-script';
 import { CARD_HOST_TAG } from '../card/card-api';
 import { loadCardFromBackground } from '../content/load-card';
 import { createOfferController } from '../content/offer-controller';
-import { watchRotateExpiration } from '../content/rotate-expiration';
+import { rotateExpirationMemory } from '../content/rotate-expiration';
 import { createKeyWatcher } from '../detection/key-watcher';
 import { OFFER_AGAIN, type OfferAgainReply } from '../messaging/protocol';
 import { answer } from '../messaging/router';
@@ -19,7 +19,8 @@ export default defineContentScript({
   main(ctx) {
     let page: StripePage | null = recognizeStripePage(location.href);
 
-    const rotation = watchRotateExpiration(document);
+    const rotation = rotateExpirationMemory();
+    ctx.addEventListener(document, 'click', rotation.onClick, { capture: true });
     const offers = createOfferController({ loadCard: loadCardFromBackground, currentPage: () => page, rotation });
     const watcher = createKeyWatcher({
       document,
@@ -48,7 +49,6 @@ export default defineContentScript({
     ctx.onInvalidated(() => {
       browser.runtime.onMessage.removeListener(onMessage);
       watcher.stop();
-      rotation.stop();
       offers.destroy();
     });
   },

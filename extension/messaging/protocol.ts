@@ -45,9 +45,9 @@ export type StatusReport = {
 
 /**
  * The Expiration chosen in Stripe's Rotate dialog (its words: "Now", "1 hour", … "7 days"), and
- * when the person clicked to rotate: the old key stops working that long after.
+ * when the person clicked to rotate (ms since the epoch): the old key stops working that long after.
  */
-export type RotateChoice = { expiration: string; chosenAt: string };
+export type RotateChoice = { expiration: string; chosenAt: number };
 
 /**
  * What the card's frame gets for its one-time id: the key and what the card shows of it, and where

@@ -25,7 +25,7 @@ function expiring(expired: boolean, expiresAt: string) {
 
 describe("the Rotate dialog's Expiration on the card", () => {
   it('turns each of Stripe’s choices into when the old key stops working', () => {
-    const chosenAt = '2026-05-01T10:00:00.000Z';
+    const chosenAt = Date.parse('2026-05-01T10:00:00.000Z');
     const at = (expiration: string) => previousKeyExpiresAt({ expiration, chosenAt });
     expect(['Now', '1 hour', '24 hours', '3 days', '7 days'].map(at)).toEqual([
       '2026-05-01T10:00:00.000Z',
@@ -39,8 +39,8 @@ describe("the Rotate dialog's Expiration on the card", () => {
   });
 
   it('sends it with the key, says the old key stops working in 23 h and that 2 applications still hold it, and Also update sends it too', async () => {
-    const chosenAt = new Date().toISOString();
-    const expiresAt = new Date(Date.parse(chosenAt) + 24 * 3600_000).toISOString();
+    const chosenAt = Date.now();
+    const expiresAt = new Date(chosenAt + 24 * 3600_000).toISOString();
     const client = fakeClient({ sendKey: vi.fn(async () => expiring(false, expiresAt)) });
     render(<OfferCard offer={{ ...restrictedTest, rotation: { expiration: '24 hours', chosenAt } }} client={client} onDismiss={() => {}} />);
     expect(screen.getByText(/Rotated in Stripe with Expiration 24 hours: the old key keeps working until/)).toBeTruthy();
@@ -55,12 +55,12 @@ describe("the Rotate dialog's Expiration on the card", () => {
   });
 
   it('with Now, says those applications have lost their key', async () => {
-    const chosenAt = new Date().toISOString();
-    const client = fakeClient({ sendKey: vi.fn(async () => expiring(true, chosenAt)) });
+    const chosenAt = Date.now();
+    const client = fakeClient({ sendKey: vi.fn(async () => expiring(true, new Date(chosenAt).toISOString())) });
     render(<OfferCard offer={{ ...restrictedTest, rotation: { expiration: 'Now', chosenAt } }} client={client} onDismiss={() => {}} />);
     expect(screen.getByText(/Expiration Now: the old key stopped working at once/)).toBeTruthy();
     byPerson.click(await screen.findByRole('button', { name: 'Send to Serval' }));
-    await waitFor(() => expect(client.sendKey).toHaveBeenCalledWith('app_2', RESTRICTED_TEST, chosenAt));
+    await waitFor(() => expect(client.sendKey).toHaveBeenCalledWith('app_2', RESTRICTED_TEST, new Date(chosenAt).toISOString()));
     expect((await screen.findByText(/have lost their key/)).className).toContain('old-key-expired');
     expect(screen.getByRole('button', { name: 'Also update' })).toBeTruthy();
   });

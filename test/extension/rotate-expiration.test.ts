@@ -1,7 +1,7 @@
 /** The content script remembers the Expiration chosen in Stripe's Rotate dialog, for the key that shows up next. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createOfferController } from '../../extension/content/offer-controller';
-import { watchRotateExpiration } from '../../extension/content/rotate-expiration';
+import { rotateExpirationMemory } from '../../extension/content/rotate-expiration';
 import { SECRET_TEST } from './fixtures';
 
 afterEach(() => document.body.replaceChildren());
@@ -20,23 +20,25 @@ function rotateDialog(choice: string): HTMLButtonElement {
 }
 
 describe("the Rotate dialog's Expiration", () => {
-  it('is read when the dialog’s button is clicked, in Stripe’s words, with when; forgotten after ten minutes', () => {
+  it('is read when the dialog’s button is clicked, in Stripe’s words, with when; taken once; forgotten after ten minutes', () => {
     let now = Date.parse('2026-05-01T10:00:00.000Z');
-    const watch = watchRotateExpiration(document, () => now);
+    const watch = rotateExpirationMemory(() => now);
+    document.addEventListener('click', watch.onClick, true);
     const rotate = rotateDialog('24 hours');
     (document.getElementById('outside') as HTMLButtonElement).click();
-    expect(watch.current()).toBeNull();
+    expect(watch.take()).toBeNull();
     rotate.click();
-    expect(watch.current()).toEqual({ expiration: '24 hours', chosenAt: '2026-05-01T10:00:00.000Z' });
+    expect(watch.take()).toEqual({ expiration: '24 hours', chosenAt: Date.parse('2026-05-01T10:00:00.000Z') });
+    expect(watch.take()).toBeNull(); // spent
+    rotate.click();
     now += 10 * 60_000;
-    expect(watch.current()).toBeNull();
-    watch.stop();
-    rotateDialog('Now').click();
-    expect(watch.current()).toBeNull();
+    expect(watch.take()).toBeNull();
+    document.removeEventListener('click', watch.onClick, true);
   });
 
   it('goes with the next key offered, once', async () => {
-    const watch = watchRotateExpiration(document);
+    const watch = rotateExpirationMemory();
+    document.addEventListener('click', watch.onClick, true);
     const show = vi.fn();
     const offers = createOfferController({ loadCard: async () => ({ show, clear: vi.fn() }), currentPage: () => null, rotation: watch });
     rotateDialog('3 days').click();
@@ -45,6 +47,6 @@ describe("the Rotate dialog's Expiration", () => {
     await vi.waitFor(() => expect(show).toHaveBeenCalledTimes(2));
     expect(show.mock.calls[0][0].rotation).toMatchObject({ expiration: '3 days' });
     expect(show.mock.calls[1][0].rotation).toBeNull();
-    watch.stop();
+    document.removeEventListener('click', watch.onClick, true);
   });
 });
