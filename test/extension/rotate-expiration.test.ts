@@ -27,6 +27,9 @@ describe("the Rotate dialog's Expiration", () => {
     const rotate = rotateDialog('24 hours');
     (document.getElementById('outside') as HTMLButtonElement).click();
     expect(watch.take()).toBeNull();
+    expect(() => watch.onClick(new MouseEvent('click'))).not.toThrow(); // a click with no element for a target (a script's, on document)
+    expect(() => watch.onClick({ target: document } as unknown as Event)).not.toThrow();
+    expect(watch.take()).toBeNull();
     rotate.click();
     expect(watch.take()).toEqual({ expiration: '24 hours', chosenAt: Date.parse('2026-05-01T10:00:00.000Z') });
     expect(watch.take()).toBeNull(); // spent
