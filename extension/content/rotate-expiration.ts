@@ -24,7 +24,7 @@ export function rotateExpirationMemory(now: () => number = Date.now): RotateExpi
   let choice: RotateChoice | null = null;
   return {
     onClick({ target }) {
-      const dialog = (target as Element).closest?.('[role=dialog] button')?.closest('[role=dialog]');
+      const dialog = (target as Element | null)?.closest?.('[role=dialog] button')?.closest('[role=dialog]');
       for (const select of dialog?.querySelectorAll('select') ?? []) {
         const expiration = select.selectedOptions[0]?.text.trim();
         if (expiration && select.labels[0]?.textContent?.trim() === 'Expiration') choice = { expiration, chosenAt: now() };
