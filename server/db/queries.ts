@@ -17,7 +17,9 @@ export type Summary = { applications: number; integrations: number; connected: n
 export type SummaryRow = Record<'applications' | 'integrations' | 'connected' | 'rotation_due' | 'expiring_soon', number | string>;
 
 /**
- * What GET /api/status shows, in one query: one row from one pass over the integrations.
+ * What GET /api/status shows, in one query: one row from one pass over the integrations. A key
+ * about to expire counts once: among the expiring while it still works, among those needing
+ * attention (not connected) once a check has found it broken.
  * The cut-offs may be placeholders, for a dialect that prepares the query once.
  */
 export function summaryQuery(rotationDueBefore: string | Placeholder, expiringBefore: string | Placeholder): SQL<SummaryRow> {
@@ -25,7 +27,7 @@ export function summaryQuery(rotationDueBefore: string | Placeholder, expiringBe
     select (select count(*) from applications) as applications, count(*) as integrations,
       count(*) filter (where status = 'connected') as connected,
       count(*) filter (where connected_at < ${rotationDueBefore}) as rotation_due,
-      count(*) filter (where key_expires_at < ${expiringBefore}) as expiring_soon
+      count(*) filter (where status = 'connected' and key_expires_at < ${expiringBefore}) as expiring_soon
     from stripe_integrations`;
 }
 

@@ -81,8 +81,15 @@ describe('previousKeyExpiresAt', () => {
     });
     expect((await stripeOf(us)).keyExpiresAt).toBe(now.toISOString());
     expect((await stripeOf(eu)).keyExpiresAt).toBeNull();
+    const counts = async () => {
+      const { expiringSoon, needsAttention } = (await h.get('/api/status')).body.integrations;
+      return { expiringSoon, needsAttention };
+    };
+    const before = await counts();
     const rechecked = await h.post(`/api/applications/${us}/integrations/stripe/validate`);
     expect(rechecked.body.integration).toMatchObject({ status: 'invalid', lastError: { code: 'expired_api_key' } });
+    // Found broken, the key counts as needing attention, and no longer as expiring: once, not twice.
+    expect(await counts()).toEqual({ expiringSoon: before.expiringSoon - 1, needsAttention: before.needsAttention + 1 });
   });
 
   it('in the past or more than 7 days ahead is 400 key_expiry_out_of_range, before Stripe is asked, and nothing changes', async () => {
