@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: the performance figures the issues set targets for. Benchmarks, not timed
  * assertions: they print numbers and flag misses, and never fail CI on a noisy machine.
+ * `npm run bench -- extension` (or any words) runs only the suites whose title holds one of them.
  */
 import os from 'node:os';
 import { benchAlerts } from './alerts.js';
@@ -20,8 +21,10 @@ const suites: Array<[string, () => Promise<BenchResult[]>]> = [
 ];
 
 console.log(`Serval for Stripe benchmarks — Node ${process.version}, ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? ''}\n`);
+const only = process.argv.slice(2).map((word) => word.toLowerCase());
+const chosen = only.length === 0 ? suites : suites.filter(([title]) => only.some((word) => title.toLowerCase().includes(word)));
 let misses = 0;
-for (const [title, run] of suites) {
+for (const [title, run] of chosen) {
   console.log(title);
   for (const r of await run()) {
     const verdict = r.ok === undefined ? '' : r.ok ? '  meets target' : '  MISSES target';
