@@ -6,6 +6,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { vi } from 'vitest';
+import type { ResolvedAddress } from '../../server/alerts/deliver.js';
 
 export type Received = { path: string; headers: http.IncomingHttpHeaders; body: string; at: number };
 export type Behaviour = 'ok' | 'hang' | 'close' | 'huge' | 'redirect' | { status: number; times?: number };
@@ -68,5 +69,17 @@ export async function startAlertReceiver() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
+  };
+}
+
+/**
+ * The backend's resolver for alert endpoints, answering from `dns` (host → addresses) and
+ * ENOTFOUND for any other name: no test ever asks a real DNS server, or reaches past loopback.
+ */
+export function stubResolver(dns: Map<string, string[]>): (host: string) => Promise<ResolvedAddress[]> {
+  return async (host) => {
+    const found = dns.get(host);
+    if (!found) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
+    return found.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
   };
 }

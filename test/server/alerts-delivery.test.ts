@@ -8,19 +8,14 @@
 import diagnostics from 'node:diagnostics_channel';
 import type net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { ResolvedAddress } from '../../server/alerts/deliver.js';
 import { verifySignature } from '../../server/alerts/signature.js';
 import { masterKeyFile, readMasterKeyFile } from '../../server/crypto/master-key.js';
 import { Sealer } from '../../server/crypto/sealing.js';
-import { startAlertReceiver } from './alert-receiver.js';
+import { startAlertReceiver, stubResolver } from './alert-receiver.js';
 import { dialect, randomMasterKey, startHarness, type Harness } from './harness.js';
 
 const dns = new Map<string, string[]>();
-const resolver = async (host: string): Promise<ResolvedAddress[]> => {
-  const found = dns.get(host);
-  if (!found) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
-  return found.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
-};
+const resolver = stubResolver(dns);
 
 let h: Harness;
 let receiver: Awaited<ReturnType<typeof startAlertReceiver>>;

@@ -6,9 +6,8 @@
  * than loopback go to a stubbed resolver: no test sends a packet off this machine.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { ResolvedAddress } from '../../server/alerts/deliver.js';
 import { verifySignature } from '../../server/alerts/signature.js';
-import { startAlertReceiver } from './alert-receiver.js';
+import { startAlertReceiver, stubResolver } from './alert-receiver.js';
 import { dialect, startHarness, type Harness } from './harness.js';
 
 /** What the stubbed resolver answers; any other name does not resolve. */
@@ -17,11 +16,7 @@ const dns = new Map<string, string[]>([
   ['metadata.example.test', ['169.254.169.254']],
   ['mapped.example.test', ['::ffff:10.0.0.5']],
 ]);
-const resolver = async (host: string): Promise<ResolvedAddress[]> => {
-  const found = dns.get(host);
-  if (!found) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
-  return found.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
-};
+const resolver = stubResolver(dns);
 
 let h: Harness;
 let receiver: Awaited<ReturnType<typeof startAlertReceiver>>;
