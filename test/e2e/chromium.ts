@@ -106,6 +106,25 @@ export async function launchWithExtension(extensionDir: string): Promise<Extensi
     const extensionId = extensionIdOf(first)!;
     const extensionUrl = (file: string) => `chrome-extension://${extensionId}/${file.replace(/^\//, '')}`;
 
+    /**
+     * A page in a window of its own. Playwright sizes a page by resizing its window
+     * (Browser.setWindowBounds), and the tabs of a window share it: a popup at 400×640 opened as
+     * a tab would shrink the dashboard tab's real view under its emulated 1280×800, and Chromium
+     * routes a click beyond the real view — on the card's frame, in a corner — to the page
+     * instead of the frame. A person's window has one size; the popup and options are their own.
+     */
+    const newWindow = async (): Promise<Page> => {
+      const opener = context.pages()[0] ?? (await context.newPage());
+      const cdp = await context.newCDPSession(opener);
+      try {
+        const opened = context.waitForEvent('page');
+        await cdp.send('Target.createTarget', { url: 'about:blank', newWindow: true });
+        return await opened;
+      } finally {
+        await cdp.detach().catch(() => undefined);
+      }
+    };
+
     const serviceWorker = async (): Promise<Worker> => {
       const live = context.serviceWorkers().find((w) => extensionIdOf(w) === extensionId);
       if (live) return live;
@@ -124,7 +143,7 @@ export async function launchWithExtension(extensionDir: string): Promise<Extensi
     };
 
     const openExtensionPage = async (file: string, viewport?: { width: number; height: number }) => {
-      const page = await context.newPage();
+      const page = await newWindow();
       if (viewport) await page.setViewportSize(viewport);
       await page.goto(extensionUrl(file));
       return page;
