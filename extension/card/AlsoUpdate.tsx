@@ -9,6 +9,7 @@ import type { ServalError } from '../../ui/errors';
 import { listNames, type OldKeyExpiry, type OlderKeyHolder } from './also-update';
 import { byPersonOnly } from './by-person';
 import type { CardClient } from './card-client';
+import { useSeenWholeGate } from './seen-whole';
 
 type AlsoUpdatePhase = { kind: 'offered' } | { kind: 'sending' } | { kind: 'done'; result: RotateResponse } | { kind: 'failed'; error: ServalError };
 
@@ -24,6 +25,7 @@ export type AlsoUpdateProps = {
 
 export function AlsoUpdate({ holders, apiKey, client, expiry, previousKeyExpiresAt }: AlsoUpdateProps) {
   const [state, setState] = useState<AlsoUpdatePhase>({ kind: 'offered' });
+  const seen = useSeenWholeGate();
   if (holders.length === 0) return null;
   const names = listNames(holders.map((h) => h.name));
 
@@ -61,12 +63,17 @@ export function AlsoUpdate({ holders, apiKey, client, expiry, previousKeyExpires
       </ul>
       {state.kind === 'sending' && <p>Updating {names}…</p>}
       {state.kind === 'failed' && <ErrorMessage error={state.error} announce={false} />}
+      {seen.notice && (
+        <p class="warn" role="alert">
+          {seen.notice}
+        </p>
+      )}
       <button
         type="button"
         class="primary"
         disabled={state.kind === 'sending'}
         aria-busy={state.kind === 'sending'}
-        onClick={(event) => byPersonOnly(event, () => void update())}
+        onClick={(event) => byPersonOnly(event, () => seen.allows && void update())}
       >
         Also update
       </button>

@@ -10,6 +10,7 @@ import type { ServalError } from '../../ui/errors';
 import type { TakenOffer } from '../messaging/protocol';
 import type { CardClient } from './card-client';
 import { OfferCard } from './OfferCard';
+import { SeenWholeProvider, useSeenWhole } from './seen-whole';
 
 /** How the page talks to the rest of the extension; tests substitute their own. */
 export type CardPageDeps = {
@@ -44,11 +45,18 @@ export function CardPage({ offerId, deps }: { offerId: string; deps: CardPageDep
     return () => observer.disconnect();
   }, [offer]);
 
+  // Whether the card is seen whole in the page around its frame (seen-whole.ts): Send waits for it.
+  const seen = useSeenWhole(offer ? root.current : null);
+
   const close = () => deps.tellHost(offer, { event: 'close', hadFocus: document.hasFocus() });
 
   return (
     <div ref={root} class="frame">
-      {state.kind === 'offer' && <OfferCard offer={state.offer} client={deps.client} onDismiss={close} />}
+      {state.kind === 'offer' && (
+        <SeenWholeProvider value={seen}>
+          <OfferCard offer={state.offer} client={deps.client} onDismiss={close} />
+        </SeenWholeProvider>
+      )}
       {state.kind === 'gone' && (
         <section class="card" aria-label="Serval">
           <ErrorMessage error={state.error} announce={false} />

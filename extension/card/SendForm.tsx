@@ -8,6 +8,7 @@ import { allows } from '../../shared/roles.js';
 import { isRetryable } from '../../ui/errors';
 import { environmentLabel, modeLabel, ROTATION_DUE, statusLabel } from '../../ui/labels';
 import { byPersonOnly } from './by-person';
+import { useSeenWholeGate } from './seen-whole';
 import { NEW_APPLICATION, type Offer } from './use-offer';
 
 /** `mode`: null for an organization key, whose mode Stripe's answer says. */
@@ -23,6 +24,7 @@ export function SendForm({ offer, mode }: { offer: Offer; mode: KeyMode | null }
   const accountNeeded = offer.organization && !chosen?.stripeAccount;
   // Setting it on an existing application is an admin's change; on a new one, a member's too.
   const accountRefused = accountNeeded && chosen && offer.person && !allows(offer.person.role, 'destroy');
+  const seen = useSeenWholeGate();
 
   return (
     // Never sends on submit (see by-person.ts): the Send button's click does.
@@ -113,6 +115,11 @@ export function SendForm({ offer, mode }: { offer: Offer; mode: KeyMode | null }
           {chosen.stripe.rotationDue && <span class="rotation-due"> {ROTATION_DUE}.</span>}
         </p>
       )}
+      {seen.notice && (
+        <p class="warn" role="alert">
+          {seen.notice}
+        </p>
+      )}
       <button
         type="submit"
         class="primary"
@@ -120,7 +127,8 @@ export function SendForm({ offer, mode }: { offer: Offer; mode: KeyMode | null }
         aria-busy={sending}
         onClick={(event) => {
           event.preventDefault(); // no submit event: this click is the only way to send
-          byPersonOnly(event, () => void offer.send());
+          // A person's click on a card they can see whole: not one made through a decoy over it.
+          byPersonOnly(event, () => seen.allows && void offer.send());
         }}
       >
         {phase.kind === 'failed' && isRetryable(phase.error) ? 'Send to Serval again' : 'Send to Serval'}

@@ -121,6 +121,7 @@ export function createCardApi(document: Document, deps: CardHostDeps): CardApi {
     shadow.append(stack);
     if (typeof element.showPopover === 'function') element.setAttribute('popover', 'manual');
     document.addEventListener('focusin', onPageFocus, true);
+    element.addEventListener('toggle', onToggle);
     return element;
   }
 
@@ -169,6 +170,12 @@ export function createCardApi(document: Document, deps: CardHostDeps): CardApi {
     target?.focus?.();
   }
 
+  /** A popover the page closed (hidePopover, or moving it): not displayed until shown again. */
+  const hiddenPopover = (element: HTMLElement) => element.hasAttribute('popover') && !element.matches(':popover-open');
+  const onToggle = (event: Event) => {
+    if ((event as ToggleEvent).newState === 'closed' && host === event.currentTarget) attach();
+  };
+
   function teardown(): void {
     watchdog?.disconnect();
     watchdog = null;
@@ -176,6 +183,7 @@ export function createCardApi(document: Document, deps: CardHostDeps): CardApi {
     stopListening = null;
     window.removeEventListener('resize', place);
     document.removeEventListener('focusin', onPageFocus, true);
+    host?.removeEventListener('toggle', onToggle);
     host?.remove();
     host = null;
     stack = null;
@@ -207,9 +215,11 @@ export function createCardApi(document: Document, deps: CardHostDeps): CardApi {
         host = createHost();
         stopListening = deps.listen(onFrameEvent);
         window.addEventListener('resize', place, { passive: true });
-        // Only the host's own presence is checked, once per batch of page changes, while a card is open.
+        // Only the host's own presence is checked, once per batch of page changes, while a card is
+        // open: taken out, it goes back; moved by the page, it is shown again (a popover taken out of
+        // the document closes, and a closed one is not displayed).
         watchdog = new window.MutationObserver(() => {
-          if (host && !host.isConnected) attach();
+          if (host && (!host.isConnected || hiddenPopover(host))) attach();
         });
         watchdog.observe(document, { childList: true, subtree: true });
       }

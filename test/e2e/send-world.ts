@@ -226,7 +226,7 @@ export function useSendWorld(): void {
 
 /** Neither the extension's storage nor the backend's output, answers or data files hold any key the browser saw. */
 export async function expectNoKeyAnywhere(): Promise<void> {
-  expect(keysShown.length).toBeGreaterThanOrEqual(3);
+  expect(keysShown.length, 'the file showed the browser at least one key').toBeGreaterThan(0);
   const { local, session } = await storageContents();
   const stored = JSON.stringify({ local, session });
   for (const key of keysShown) {
