@@ -18,6 +18,7 @@ import { maskKey, parseKey } from '../../shared/keys.js';
 import { clientError, type ServalError } from '../../ui/errors';
 import type { RotateChoice } from '../messaging/protocol';
 import type { Handlers, Sender } from '../messaging/router';
+import { createCardRelayHandlers } from './card-relay';
 
 /** The card host's script (entrypoints/card-host.ts), injected on the first key of a page. */
 export const CARD_HOST_SCRIPT = '/card-host.js';
@@ -107,4 +108,9 @@ export function createOfferHandlers(now: () => number = Date.now): Pick<Handlers
       }
     },
   };
+}
+
+/** Everything the card asks of the worker beyond the backend: its key (offers) and its words to its host (card-relay.ts). */
+export function createCardHandlers(): Pick<Handlers, 'serval:offer-key' | 'serval:take-offer' | 'serval:load-card' | 'serval:tell-card-host'> {
+  return { ...createOfferHandlers(), ...createCardRelayHandlers() };
 }

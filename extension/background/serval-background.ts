@@ -26,8 +26,7 @@ import {
 import type { ApiClient, ApiReply, StatusAnswer } from '../../ui/api-client';
 import { createBackendClient } from './backend-client';
 import { badgeFor } from './badge';
-import { createCardRelayHandlers } from './card-relay';
-import { createOfferHandlers } from './offers';
+import { createCardHandlers } from './offers';
 
 export const STATUS_ALARM = 'serval:poll-status';
 export const STATUS_POLL_MINUTES = 1;
@@ -281,8 +280,7 @@ export function createServalBackground(options: ServalBackgroundOptions = {}) {
       return { ok: true, data: await pairingState() };
     },
 
-    ...createOfferHandlers(),
-    ...createCardRelayHandlers(),
+    ...createCardHandlers(),
 
     'serval:open-options': async () => {
       await browser.runtime.openOptionsPage();
