@@ -253,3 +253,26 @@ describe('Send to Serval, in Firefox ESR', () => {
     await tab.close();
   });
 });
+
+describe('the card in Firefox ESR, dark colour scheme', () => {
+  it('axe finds nothing in the card, and its frame is as tall as the card', async () => {
+    const dark = await launchFirefoxWithExtension(FIREFOX_EXTENSION_DIR, { 'layout.css.prefers-color-scheme.content-override': 0 });
+    try {
+      const live = stripe.createKey({ type: 'secret', mode: 'live' }); // the live badge and warning, the secret-key note
+      const tab = await dark.browser.newPage();
+      await serveDashboard(tab, { reveal: live });
+      await tab.goto(`${DASHBOARD}/test/apikeys`);
+      await tab.locator('::-p-aria([name="Reveal test key"][role="button"])').click();
+      const card = await findCard(tab, dark.extensionBase, live);
+      await cardSays(card, 'Serval is not paired with this browser yet.'); // a fresh profile
+      expect(await card.evaluate(() => (globalThis as any).matchMedia('(prefers-color-scheme: dark)').matches)).toBe(true);
+      expect(await axeInCard(card)).toEqual([]);
+      // Nothing scrolls inside the frame: it follows the card's height.
+      await card.waitForFunction(() => (globalThis as any).document.documentElement.scrollHeight <= (globalThis as any).innerHeight + 1, {
+        timeout: UI_TIMEOUT,
+      });
+    } finally {
+      await dark.close();
+    }
+  });
+});

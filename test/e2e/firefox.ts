@@ -68,10 +68,11 @@ export type FirefoxWithExtension = OfflineFirefox & {
   openExtensionPage(file: string): Promise<Page>;
 };
 
-export async function launchFirefoxWithExtension(extensionDir: string): Promise<FirefoxWithExtension> {
+/** `prefs`: more preferences, say `layout.css.prefers-color-scheme.content-override` (0 dark, 1 light). */
+export async function launchFirefoxWithExtension(extensionDir: string, prefs: Record<string, unknown> = {}): Promise<FirefoxWithExtension> {
   const firefox = await launchFirefox({
     args: ['--remote-allow-system-access'], // to open moz-extension:// pages
-    extraPrefs: { 'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: EXTENSION_UUID }) },
+    extraPrefs: { 'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: EXTENSION_UUID }), ...prefs },
   });
   const { browser } = firefox;
   await browser.installExtension(extensionDir);
