@@ -254,7 +254,8 @@ async function foundTimes(page: Page, kind: FoundKind, repeats: number): Promise
     // The person closes the offer before the next key: each key is timed on its own, not behind
     // the earlier offers (a dialog replaced by the next one would reload theirs).
     const closed = page.waitForEvent('framedetached', { predicate: (frame) => frame === shown.frame, timeout: FOUND_TIMEOUT_MS });
-    await shown.frame.evaluate(`document.querySelector('button[aria-label="Close"]').click()`); // Close is open to scripts (by-person.ts)
+    // Close is open to scripts (by-person.ts); the frame may be gone before the evaluation answers.
+    await shown.frame.evaluate(`document.querySelector('button[aria-label="Close"]').click()`).catch(() => undefined);
     await closed;
   }
   const [first, ...later] = times;

@@ -33,7 +33,7 @@ const ELEMENT_NODE = 1;
  * page may put inside it to wrap it.
  */
 const KEY_REACH = 2 * (8 + MAX_KEY_BODY);
-/** From this many nodes in one record on, their parent is asked once whether it holds fields at all. */
+/** From this many nodes in one run on, their parent is asked once whether it holds fields at all. */
 const MANY_NODES = 64;
 
 /** Whether any text input or textarea is inside: one native query per tag name, as fieldsWithin. */
@@ -140,9 +140,30 @@ export function createRecordReader({ document, isOwnNode, remember }: RecordRead
     return before ? mightContainKey(beside.slice(-KEY_REACH) + text.slice(0, KEY_REACH)) : mightContainKey(text.slice(-KEY_REACH) + beside.slice(0, KEY_REACH));
   }
 
+  /**
+   * The text inputs and textareas the run added. Many nodes under one parent without fields (a
+   * feed's next page, a table growing a row at a time): the parent is asked once, and none of them
+   * is touched one by one — every node the isolated world touches costs a wrapper.
+   */
+  function readRunFields(first: Node, last: Node): void {
+    const parent = first.parentNode;
+    if (runLength >= MANY_NODES && parent !== null && parent === last.parentNode && !hasFields(parent)) return;
+    for (let i = 0; i < run.length; i++) {
+      const added = run[i];
+      for (let j = 0; j < added.length; j++) {
+        const node = added[j];
+        if (node.nodeType !== ELEMENT_NODE || isOwnNode(node)) continue;
+        const name = (node as Element).localName;
+        if (name !== 'input' && name !== 'textarea') readFieldsWithin(node as Element);
+        else if (isKeyField(node)) readField(node);
+      }
+    }
+  }
+
   function readRun(): void {
     const first = run[0][0];
     const last = runLast as Node;
+    readRunFields(first, last);
     let text: string | null = null;
     if (runLength > 1 && first.parentNode !== null && first.parentNode === last.parentNode) {
       runRange ??= document.createRange();
@@ -180,16 +201,7 @@ export function createRecordReader({ document, isOwnNode, remember }: RecordRead
         run.push(added);
         runLength += count;
         runLast = added[count - 1];
-        // A fragment of many nodes (a feed's next page) in a parent without fields: none of them
-        // is touched one by one, since every node the isolated world touches costs a wrapper.
-        if (count >= MANY_NODES && !hasFields(record.target as ParentNode)) continue;
-        for (let j = 0; j < count; j++) {
-          const node = added[j];
-          if (node.nodeType !== ELEMENT_NODE || isOwnNode(node)) continue;
-          const name = (node as Element).localName;
-          if (name !== 'input' && name !== 'textarea') readFieldsWithin(node as Element);
-          else if (isKeyField(node)) readField(node);
-        }
+        // The fields among and within the added nodes are read with the run (readRunFields).
       } else if (type === 'characterData') {
         if (isText(record.target)) readText(record.target);
       } else if (type === 'attributes') {

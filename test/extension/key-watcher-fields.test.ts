@@ -58,6 +58,33 @@ describe('key watcher: a dialog with a long table', () => {
   });
 });
 
+describe('key watcher: a table that grows a row at a time', () => {
+  it('asks a parent without fields once for a batch of many rows, and still finds a key a script puts in a field of one of them', async () => {
+    const tbody = document.createElement('tbody');
+    const table = document.createElement('table');
+    table.append(tbody);
+    document.body.append(table);
+    await mutationsDelivered();
+    // 100 rows, one record each: no fields anywhere, nothing found.
+    for (let i = 0; i < 100; i++) tbody.append(el(`<tr><td>Invoice ${i}</td><td><code>in_${i}</code></td></tr>`));
+    await mutationsDelivered();
+    expect(page.keys()).toEqual([]);
+    // 100 more, one with an input: the parent holds a field now, so every row is read, and the
+    // key a script assigns to that field later (no event, no attribute) is found too.
+    let field: HTMLInputElement | null = null;
+    for (let i = 0; i < 100; i++) {
+      const row = el(`<tr><td>Key ${i}</td><td>${i === 50 ? '<input readonly aria-label="Key">' : ''}</td></tr>`);
+      tbody.append(row);
+      field ??= row.querySelector('input');
+    }
+    await mutationsDelivered();
+    field!.value = SECRET_TEST; // property only: no event, no attribute
+    page.runFrame();
+    expect(page.keys()).toEqual([SECRET_TEST]);
+    expect(page.found[0].element).toBe(field);
+  });
+});
+
 describe('key watcher: inputs and the create-key modal', () => {
   function openCreateModal() {
     const dialog = el('<div class="modal" role="dialog" aria-modal="true"><h2>Create secret key</h2></div>');
