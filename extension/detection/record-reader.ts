@@ -98,21 +98,26 @@ export function createRecordReader({ document, isOwnNode, remember }: RecordRead
     for (let i = 0; i < fields.length; i++) readField(fields[i]);
   }
 
-  function readSubtree(element: Element): void {
-    readElementText(element);
-    readFieldsWithin(element);
-  }
-
-  /** Text read node by node: a run of one, a run that moved since, or a run whose text holds a possible key. */
-  function readRunNodeByNode(): void {
+  /** Every node of the run, in order (the visitors are made once: nothing allocated per run). */
+  function eachRunNode(visit: (node: Node) => void): void {
     for (let i = 0; i < run.length; i++) {
       const added = run[i];
-      for (let j = 0; j < added.length; j++) {
-        const node = added[j];
-        if (isText(node)) readText(node);
-        else if (isElement(node) && !isOwnNode(node) && !isKeyField(node)) readElementText(node);
-      }
+      for (let j = 0; j < added.length; j++) visit(added[j]);
     }
+  }
+
+  /** A node's text, read on its own: a run of one, a run that moved since, or a run whose text holds a possible key. */
+  function readNodeText(node: Node): void {
+    if (isText(node)) readText(node);
+    else if (isElement(node) && !isOwnNode(node) && !isKeyField(node)) readElementText(node);
+  }
+
+  /** A field the run added, or the fields within a node it added. */
+  function readNodeFields(node: Node): void {
+    if (node.nodeType !== ELEMENT_NODE || isOwnNode(node)) return;
+    const name = (node as Element).localName;
+    if (name !== 'input' && name !== 'textarea') readFieldsWithin(node as Element);
+    else if (isKeyField(node)) readField(node);
   }
 
   /** Whether a node's text runs on into its neighbours' on screen (a text node, a `<span>`…). */
@@ -140,32 +145,17 @@ export function createRecordReader({ document, isOwnNode, remember }: RecordRead
     return before ? mightContainKey(beside.slice(-KEY_REACH) + text.slice(0, KEY_REACH)) : mightContainKey(text.slice(-KEY_REACH) + beside.slice(0, KEY_REACH));
   }
 
-  /**
-   * The text inputs and textareas the run added. Many nodes under one parent without fields (a
-   * feed's next page, a table growing a row at a time): the parent is asked once, and none of them
-   * is touched one by one — every node the isolated world touches costs a wrapper.
-   */
-  function readRunFields(first: Node, last: Node): void {
-    const parent = first.parentNode;
-    if (runLength >= MANY_NODES && parent !== null && parent === last.parentNode && !hasFields(parent)) return;
-    for (let i = 0; i < run.length; i++) {
-      const added = run[i];
-      for (let j = 0; j < added.length; j++) {
-        const node = added[j];
-        if (node.nodeType !== ELEMENT_NODE || isOwnNode(node)) continue;
-        const name = (node as Element).localName;
-        if (name !== 'input' && name !== 'textarea') readFieldsWithin(node as Element);
-        else if (isKeyField(node)) readField(node);
-      }
-    }
-  }
-
   function readRun(): void {
     const first = run[0][0];
     const last = runLast as Node;
-    readRunFields(first, last);
+    const parent = first.parentNode;
+    const oneParent = parent !== null && parent === last.parentNode;
+    // The text inputs and textareas it added. Many nodes under one parent without fields (a feed's
+    // next page, a table growing a row at a time): the parent is asked once, and none of them is
+    // touched one by one — every node the isolated world touches costs a wrapper.
+    if (runLength < MANY_NODES || !oneParent || hasFields(parent)) eachRunNode(readNodeFields);
     let text: string | null = null;
-    if (runLength > 1 && first.parentNode !== null && first.parentNode === last.parentNode) {
+    if (runLength > 1 && oneParent) {
       runRange ??= document.createRange();
       // Inside the edge nodes, not around them: a boundary around a node is its index in the
       // parent, which a feed of thousands of children makes the browser count.
@@ -174,7 +164,7 @@ export function createRecordReader({ document, isOwnNode, remember }: RecordRead
       if (!runRange.collapsed) text = runRange.toString(); // else the run was reordered since
       runRange.collapse(); // let go of the page's nodes until the next run
     }
-    if (text === null || mightContainKey(text)) readRunNodeByNode();
+    if (text === null || mightContainKey(text)) eachRunNode(readNodeText);
     else {
       // A key split across nodes may run on from the run's first or last node into a neighbour.
       if (continues(first) && startsKeyish(text) && mayRunAcross(first, text, true)) readScope(lineAround(first));
@@ -201,14 +191,16 @@ export function createRecordReader({ document, isOwnNode, remember }: RecordRead
         run.push(added);
         runLength += count;
         runLast = added[count - 1];
-        // The fields among and within the added nodes are read with the run (readRunFields).
+        // The fields among and within the added nodes are read with the run (readRun).
       } else if (type === 'characterData') {
         if (isText(record.target)) readText(record.target);
       } else if (type === 'attributes') {
         const target = record.target;
         if (isKeyField(target)) readField(target);
         else if (record.attributeName === 'open' && isElement(target) && target.hasAttribute('open') && !isOwnNode(target)) {
-          readSubtree(target); // a <dialog> shown with showModal(): read it once
+          // A <dialog> shown with showModal(): read it once.
+          readElementText(target);
+          readFieldsWithin(target);
         }
       }
     }
