@@ -19,6 +19,18 @@ const keyRefusals = [
   'stripe_rate_limited',
 ] as const;
 
+/** What storing a key can answer, by PUT or by rotation. */
+const storeKeyErrors = errors(
+  'unauthorized',
+  'forbidden',
+  'validation_failed',
+  'key_expiry_out_of_range',
+  'application_not_found',
+  'payload_too_large',
+  'mode_mismatch',
+  ...keyRefusals,
+);
+
 /** What every route that takes a key says about organization keys, sandboxes and the Rotate dialog's Expiration. */
 const STRIPE_2026 =
   " An organization key (`sk_org_…`) acts on the account its application declares (`stripeAccount`, sent to Stripe as `Stripe-Context` on every call): without one it is 422 `stripe_account_required` before any call to Stripe, and an account outside the key's organization is 422 `stripe_account_inaccessible`; its mode is what Stripe answers (so `mode_mismatch`, and the admin a live key needs, are decided after the check, before anything is stored). " +
@@ -44,16 +56,7 @@ export function integrationRoutes({ integrations }: { integrations: IntegrationS
       request: { params: IdParam, ...jsonBody(PutStripeIntegrationSchema) },
       responses: {
         200: json(IntegrationWithValidationSchema, 'Stored'),
-        ...errors(
-          'unauthorized',
-          'forbidden',
-          'validation_failed',
-          'key_expiry_out_of_range',
-          'application_not_found',
-          'payload_too_large',
-          'mode_mismatch',
-          ...keyRefusals,
-        ),
+        ...storeKeyErrors,
       },
     }),
     async (c) => {
@@ -139,16 +142,7 @@ export function integrationRoutes({ integrations }: { integrations: IntegrationS
       request: jsonBody(RotateKeySchema),
       responses: {
         200: json(RotateResponseSchema, 'Stored for every listed application'),
-        ...errors(
-          'unauthorized',
-          'forbidden',
-          'validation_failed',
-          'key_expiry_out_of_range',
-          'application_not_found',
-          'payload_too_large',
-          'mode_mismatch',
-          ...keyRefusals,
-        ),
+        ...storeKeyErrors,
       },
     }),
     async (c) => {
