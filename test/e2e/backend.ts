@@ -180,10 +180,10 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
 /** The real backend and the Stripe-compatible test server it checks keys against: what every e2e file starts. */
 export type BackendWithStripe = { stripe: StripeTestServer; backend: Backend; stop(): Promise<void> };
 
-export async function startBackendWithStripe(): Promise<BackendWithStripe> {
+export async function startBackendWithStripe(env: NodeJS.ProcessEnv = {}): Promise<BackendWithStripe> {
   const stripe = await startStripeServer({ port: 0 });
   try {
-    const backend = await startBackend({ stripeApiBase: stripe.url });
+    const backend = await startBackend({ stripeApiBase: stripe.url, env });
     return {
       stripe,
       backend,

@@ -32,6 +32,8 @@ import {
   useSendWorld,
   expectNoKeyAnywhere,
   pairInOptions,
+  closeOffer,
+  frameFitsCard,
 } from './send-world.js';
 
 useSendWorld();
@@ -181,6 +183,7 @@ describe('the card, out of the page’s reach', () => {
       decoy.showPopover();
     });
     await notice.waitFor({ timeout: UI_TIMEOUT });
+    await frameFitsCard(card); // the notice made the card taller: the click aims at where Send now is
     await send.click(); // a person's click, through the decoy: refused
     expect(await notice.isVisible()).toBe(true);
     expect(await send.isEnabled()).toBe(true);
@@ -192,10 +195,12 @@ describe('the card, out of the page’s reach', () => {
       tab.evaluate((v) => (globalThis as any).document.querySelector('serval-key-offer').style.setProperty('opacity', v, 'important'), value);
     await opacity('0.1');
     await notice.waitFor({ timeout: UI_TIMEOUT });
+    await frameFitsCard(card); // the notice made the card taller: the click aims at where Send now is
     await send.click(); // refused
     expect(await notice.isVisible()).toBe(true);
     await opacity('1');
     await notice.waitFor({ state: 'detached', timeout: UI_TIMEOUT });
+    await frameFitsCard(card);
 
     // Seen whole again: the person's click sends, to the application shown. The two refused
     // clicks went nowhere: the one PUT that reached the backend is this one.
@@ -238,7 +243,7 @@ describe('bad input from the page', () => {
     await card.getByText('Connected to Billing', { exact: false }).waitFor({ timeout: UI_TIMEOUT });
     expect(await changesSince(before)).toEqual([{ method: 'PUT', path: `/api/applications/${applications.Billing}/integrations/stripe` }]);
 
-    await card.getByRole('button', { name: 'Close', exact: true }).click();
+    await closeOffer(card);
     await offerGone(tab, key);
     expect(await host()).toBe(0);
     expect(await extensionListeners(tab)).toEqual(without);

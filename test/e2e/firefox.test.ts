@@ -68,7 +68,8 @@ async function openedPage(before: Set<Page>, file: string): Promise<Page> {
 
 beforeAll(async () => {
   await promisify(execFile)('npm', ['run', 'build:firefox'], { cwd: REPO_ROOT }); // about 2 s
-  services = await startBackendWithStripe();
+  // A key falls due for rotation two seconds after it is connected: the rotation test starts from one that is due.
+  services = await startBackendWithStripe({ SERVAL_KEY_MAX_AGE_DAYS: String(2 / 86_400) });
   ({ stripe, backend } = services);
   ({ token } = await backend.pairDevice('e2e firefox runner'));
   ({ Billing: billingId } = await createApplications(backend, token, ['Billing']));
@@ -153,6 +154,12 @@ describe('Send to Serval, in Firefox ESR', () => {
     // Reports holds the same (soon old) key as Billing.
     const { Reports: reportsId } = await createApplications(backend, token, ['Reports'], { stripeKey: key });
 
+    await expect
+      .poll(async () => (await backend.api('GET', `/api/applications/${billingId}/integrations/stripe`, { token })).body.integration.rotationDue, {
+        timeout: UI_TIMEOUT,
+      })
+      .toBe(true);
+
     const newKey = stripe.createKey({ type: 'secret', mode: 'test' });
     const tab = await firefox.browser.newPage();
     await serveDashboard(tab, { rotate: newKey });
@@ -163,8 +170,9 @@ describe('Send to Serval, in Firefox ESR', () => {
     await tab.locator('::-p-aria([name="Rotate API key"][role="button"])').click();
     await tab.waitForFunction((k) => ((globalThis as any).document.querySelector('[role="dialog"]')?.textContent ?? '').includes(k), {}, newKey);
 
-    // Billing, where the first key went, is the default application: Send.
+    // Billing, where the first key went, is the default application, its key due: Send.
     const card = await cardFor(tab, newKey);
+    await cardSays(card, 'Rotation due.');
     await card.locator('::-p-aria([name="Send to Serval"][role="button"])').click();
     const also = await card.waitForSelector('::-p-aria([name="Also update"][role="button"])', { timeout: UI_TIMEOUT });
     const shown = await text(card);

@@ -27,7 +27,8 @@ let token: string;
 const api = <T = any>(method: string, apiPath: string, body?: unknown) => backend.api<T>(method, apiPath, { token, body });
 
 beforeAll(async () => {
-  services = await startBackendWithStripe();
+  // A key falls due for rotation a second after it is connected: the rotation starts from keys that are due.
+  services = await startBackendWithStripe({ SERVAL_KEY_MAX_AGE_DAYS: String(1 / 86_400) });
   ({ stripe, backend } = services);
   ({ token } = await backend.pairDevice('e2e rotation runner'));
   browser = await launchWithExtension(EXTENSION_DIR);
@@ -44,6 +45,9 @@ describe('rotating a key on the Stripe Dashboard', () => {
     // Two applications share the account's old key.
     const oldKey = stripe.createKey({ type: 'restricted', mode: 'test', accountId: ACCOUNT, accountReadable: true });
     const ids = await createApplications(backend, token, ['Checkout', 'Reports'], { stripeKey: oldKey });
+    await expect
+      .poll(async () => (await api('GET', `/api/applications/${ids.Checkout}/integrations/stripe`)).body.integration.rotationDue, { timeout: UI_TIMEOUT })
+      .toBe(true);
 
     // Pair the browser.
     const options = await browser.openExtensionPage('options.html');
@@ -73,6 +77,8 @@ describe('rotating a key on the Stripe Dashboard', () => {
     await picker.pressSequentially('Checkout');
     await expect.poll(() => picker.evaluate((s) => (s as unknown as { selectedOptions: { text: string }[] }).selectedOptions[0]?.text)).toBe('Checkout');
     await frameFitsCard(picker);
+    // Checkout's key is due: the card says so beside the choice (in the card's own words).
+    expect(await card.getByText(/Replaces its current key/).innerText()).toContain('Rotation due.');
     await card.getByRole('button', { name: 'Send to Serval' }).click();
     await card.getByText(/Connected to Checkout/).waitFor({ timeout: UI_TIMEOUT });
 

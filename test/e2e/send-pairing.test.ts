@@ -30,6 +30,7 @@ import {
   useSendWorld,
   expectNoKeyAnywhere,
   pairInOptions,
+  closeOffer,
 } from './send-world.js';
 
 useSendWorld();
@@ -130,7 +131,7 @@ describe('revoked, then paired as a member', () => {
     await screenshot(liveCard, 'offer-member-live-key.png');
     await expectNoAxeViolations(tab, 'card', 'the card: a member with a live key');
     await expectLegible(tab, 'card', 'the card: a member with a live key');
-    await liveCard.getByRole('button', { name: 'Close', exact: true }).click();
+    await closeOffer(liveCard);
     await offerGone(tab, liveKey);
     await tab.getByRole('dialog').getByRole('button', { name: 'Done' }).click();
 

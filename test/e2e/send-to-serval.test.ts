@@ -33,6 +33,7 @@ import {
   api,
   useSendWorld,
   expectNoKeyAnywhere,
+  closeOffer,
 } from './send-world.js';
 
 useSendWorld();
@@ -138,7 +139,7 @@ describe('Send to Serval, in a real browser', () => {
 
     // Closing the card (its ×, named Close) gives focus back to where it was before the card: the
     // dashboard's Hide button.
-    await card.getByRole('button', { name: 'Close', exact: true }).click();
+    await closeOffer(card);
     await offerGone(tab, secretKey);
     expect(await focusedElement(tab)).toMatchObject({ host: null, tag: 'button', text: 'Hide test key' });
   });

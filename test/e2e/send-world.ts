@@ -92,6 +92,16 @@ export async function offerGone(page: Page, key: string): Promise<void> {
 }
 
 /**
+ * Closes an offer with its × (named Close), once its frame is as tall as the card: the card sits at
+ * a bottom corner, so while its frame grows to a new verdict the × moves up, and a click aimed
+ * before that would land on the page.
+ */
+export async function closeOffer(card: Locator): Promise<void> {
+  await frameFitsCard(card);
+  await card.getByRole('button', { name: 'Close', exact: true }).click();
+}
+
+/**
  * Chooses an application the way a person does, by typing its name into the focused picker. Not
  * `selectOption()`: that sets the value by script, and the card ignores a script's choice.
  */
@@ -111,7 +121,9 @@ export async function frameFitsCard(inCard: Locator): Promise<void> {
   const fits = () =>
     inCard.evaluate(() => {
       const { document, innerHeight } = globalThis as any;
-      return document.documentElement.scrollHeight <= innerHeight + 1;
+      // The frame's height is the card's, rounded up (card-frames.ts): not shorter, not taller.
+      const card = document.querySelector('.frame')?.getBoundingClientRect().height;
+      return card !== undefined && Math.ceil(card) === innerHeight;
     });
   await expect.poll(fits, { timeout: UI_TIMEOUT }).toBe(true);
 }
