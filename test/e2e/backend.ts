@@ -180,7 +180,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
 /** The real backend and the Stripe-compatible test server it checks keys against: what every e2e file starts. */
 export type BackendWithStripe = { stripe: StripeTestServer; backend: Backend; stop(): Promise<void> };
 
-export async function startBackendWithStripe(env: NodeJS.ProcessEnv = {}): Promise<BackendWithStripe> {
+export async function startBackendWithStripe(env: Record<string, string> = {}): Promise<BackendWithStripe> {
   const stripe = await startStripeServer({ port: 0 });
   try {
     const backend = await startBackend({ stripeApiBase: stripe.url, env });
