@@ -122,9 +122,28 @@ describe('Send to Serval, in Firefox ESR', () => {
     await tab.goto(`${DASHBOARD}/test/apikeys`);
     await tab.locator('::-p-aria([name="Reveal test key"][role="button"])').click();
     const card = await cardFor(tab, key);
-    // The page sees the host only: its shadow root is closed, and no key, masked or not, is in its DOM.
-    expect(await tab.$eval('serval-key-offer', (host) => host.shadowRoot)).toBeNull();
+    // The page sees the host only: its shadow root is closed, no frame of the card is within its
+    // reach, no key, masked or not, is in its DOM, and its synthetic clicks at the card do nothing.
+    const seen = await tab.evaluate((masked) => {
+      const page = globalThis as any;
+      const host = page.document.querySelector('serval-key-offer');
+      const rect = host.getBoundingClientRect();
+      for (const type of ['pointerdown', 'mousedown', 'mouseup', 'click']) {
+        const init = { bubbles: true, composed: true, clientX: rect.left + rect.width / 2, clientY: rect.bottom - 30 };
+        host.dispatchEvent(new page.MouseEvent(type, init));
+        page.document.elementFromPoint(init.clientX, init.clientY)?.dispatchEvent(new page.MouseEvent(type, init));
+      }
+      return {
+        shadowRoot: host.shadowRoot,
+        hostHtml: host.innerHTML,
+        pageHasMasked: page.document.documentElement.innerHTML.includes(masked),
+        iframes: page.document.querySelectorAll('iframe').length,
+        frames: page.frames.length,
+      };
+    }, maskKey(key));
+    expect(seen).toEqual({ shadowRoot: null, hostHtml: '', pageHasMasked: false, iframes: 0, frames: 0 });
     const shown = await text(card);
+    expect(shown).not.toContain('Connected'); // nothing was sent
     expect(shown).toContain(maskKey(key));
     expect(shown).not.toContain(key);
     await card.locator('::-p-aria([name="Send to Serval"][role="button"])').click();

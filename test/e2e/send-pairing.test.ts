@@ -125,7 +125,7 @@ describe('revoked, then paired as a member', () => {
     await liveCard.getByText('Only an admin can send live keys.').waitFor({ timeout: UI_TIMEOUT });
     expect(await liveCard.innerText()).toContain('Live mode');
     expect(await liveCard.getByText('This browser is paired with Serval as a member.').count()).toBe(1);
-    expect(await liveCard.innerText()).not.toContain('Ana Lima'); // the page can read the card: the role, not the name
+    expect(await liveCard.innerText()).not.toContain('Ana Lima'); // the role is all the card needs to say, not the name
     expect(await liveCard.getByRole('button', { name: /Send to Serval/ }).count()).toBe(0);
     expect(await liveCard.getByRole('combobox', { name: 'Application' }).count()).toBe(0);
     await screenshot(liveCard, 'offer-member-live-key.png');
