@@ -31,6 +31,24 @@ export function cardFrames(page: Page): Frame[] {
   return page.frames().filter((frame) => /^(chrome|moz)-extension:\/\/[^/]+\/card\.html/.test(frame.url()));
 }
 
+/**
+ * Runs `look` on one of the card's frames, or gives `fallback` if the frame goes meanwhile. A frame
+ * that is being detached (its card closing) can leave an evaluation unanswered rather than
+ * rejected, so the wait for its answer is bounded.
+ */
+export async function inCardFrame<T>(frame: Frame, look: (frame: Frame) => Promise<T>, fallback: T): Promise<T> {
+  if (frame.isDetached()) return fallback;
+  let timer: NodeJS.Timeout | undefined;
+  const gone = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(fallback), 5_000);
+  });
+  try {
+    return await Promise.race([look(frame).catch(() => fallback), gone]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Where a scope is looked at: the page, or each of the card's frames. */
 function targets(page: Page, scope: Scope): Array<Page | Frame> {
   return scope === 'card' ? cardFrames(page) : [page];
@@ -237,10 +255,16 @@ export async function focusedElement(page: Page): Promise<FocusedElement> {
   const outer: FocusedElement = await page.evaluate(() => (globalThis as any).servalA11y.focused());
   if (outer.tag !== 'serval-key-offer') return outer;
   for (const frame of cardFrames(page)) {
-    await install(frame);
-    if (!(await frame.evaluate(() => (globalThis as any).document.hasFocus()))) continue;
-    const inner: FocusedElement = await frame.evaluate(() => (globalThis as any).servalA11y.focused());
-    return { ...inner, host: 'serval-key-offer' };
+    const inner = await inCardFrame(
+      frame,
+      async (f): Promise<FocusedElement | null> => {
+        await install(f);
+        if (!(await f.evaluate(() => (globalThis as any).document.hasFocus()))) return null;
+        return f.evaluate(() => (globalThis as any).servalA11y.focused());
+      },
+      null,
+    );
+    if (inner) return { ...inner, host: 'serval-key-offer' };
   }
   return { ...outer, host: 'serval-key-offer', tag: null };
 }

@@ -82,19 +82,26 @@ export async function launchFirefoxWithExtension(extensionDir: string, prefs: Re
     ...firefox,
     extensionBase,
     async openExtensionPage(file) {
-      const page = await browser.newPage();
-      void page.goto(`${extensionBase}${file}`).catch(() => undefined);
-      // Firefox can answer an evaluation in the document it is replacing with a protocol error
-      // instead of a result: then wait again, in the new document, until the deadline.
-      const deadline = Date.now() + 20_000;
-      for (;;) {
-        try {
-          await page.waitForFunction((path) => (globalThis as any).location.pathname === path, { timeout: Math.max(1, deadline - Date.now()) }, `/${file}`);
-          return page;
-        } catch (error) {
-          if ((error as Error).name === 'TimeoutError' || Date.now() >= deadline) throw error;
+      // Firefox can answer an evaluation in the document a new tab is replacing with a protocol
+      // error instead of a result, and now and then (a loaded machine, the tab's first navigation
+      // into the extension's process) that tab keeps answering so: then wait in a fresh tab.
+      let lastError: unknown;
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const page = await browser.newPage();
+        void page.goto(`${extensionBase}${file}`).catch(() => undefined);
+        const deadline = Date.now() + 10_000;
+        for (;;) {
+          try {
+            await page.waitForFunction((path) => (globalThis as any).location.pathname === path, { timeout: Math.max(1, deadline - Date.now()) }, `/${file}`);
+            return page;
+          } catch (error) {
+            lastError = error;
+            if ((error as Error).name === 'TimeoutError' || Date.now() >= deadline) break;
+          }
         }
+        await page.close().catch(() => undefined);
       }
+      throw lastError;
     },
   };
 }

@@ -11,7 +11,7 @@ export { cardFrames };
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { maskKey } from '../../shared/keys.js';
 import type { StripeTestServer } from '../stripe-server/index.js';
-import { cardFrames, horizontalOverflow } from './accessibility.js';
+import { cardFrames, horizontalOverflow, inCardFrame } from './accessibility.js';
 import { createApplications, REPO_ROOT, startBackendWithStripe, type Backend, type BackendWithStripe } from './backend.js';
 import { launchWithExtension, type ExtensionBrowser } from './chromium.js';
 import { serveDashboard, type Dashboard } from './dashboard.js';
@@ -61,7 +61,7 @@ export async function screenshot(target: Page | Locator, name: string): Promise<
 async function framesShowing(page: Page, masked: string): Promise<Frame[]> {
   const showing: Frame[] = [];
   for (const frame of cardFrames(page)) {
-    const text = await frame.evaluate(() => (globalThis as any).document.body?.innerText ?? '').catch(() => '');
+    const text = await inCardFrame(frame, (f) => f.evaluate(() => (globalThis as any).document.body?.innerText ?? ''), '');
     if (text.includes(masked)) showing.push(frame);
   }
   return showing;
@@ -78,11 +78,7 @@ export async function offerFor(page: Page, key: string, timeout = UI_TIMEOUT): P
 /** How many offers the page shows, in all the card's frames. */
 export async function offerCount(page: Page): Promise<number> {
   let count = 0;
-  for (const frame of cardFrames(page))
-    count += await frame
-      .getByRole('region', { name: OFFER_REGION })
-      .count()
-      .catch(() => 0);
+  for (const frame of cardFrames(page)) count += await inCardFrame(frame, (f) => f.getByRole('region', { name: OFFER_REGION }).count(), 0);
   return count;
 }
 
