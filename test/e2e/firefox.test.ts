@@ -232,8 +232,8 @@ describe('Send to Serval, in Firefox ESR', () => {
     await tab.close();
   });
 
-  it('by keyboard alone: from the key into the card, a new application, Enter on Send to Serval, focus on the verdict; Escape gives focus back to the key; axe finds nothing', async () => {
-    const created = stripe.createKey({ type: 'restricted', mode: 'test' });
+  it('by keyboard alone: from the key into the card, a new application, Enter on Send to Serval, focus on the verdict (missing permissions, which and the fix); Escape gives focus back to the key; axe finds nothing', async () => {
+    const created = stripe.createKey({ type: 'restricted', mode: 'test', permissions: ['charges_read', 'customers_read', 'balance_read'] });
     const tab = await firefox.browser.newPage();
     await serveDashboard(tab, { restricted: created });
     await tab.goto(`${DASHBOARD}/test/apikeys`);
@@ -264,13 +264,19 @@ describe('Send to Serval, in Firefox ESR', () => {
     expect(stops).toEqual(['Close', 'Application', 'Name of the new application', 'Send to Serval']);
     await tab.keyboard.press('Enter');
 
-    // Focus moves to the verdict; the new application holds the key.
-    const verdict = await focusReaches(tab, card, (f) => f.role === 'status' && f.text.includes('Connected to Ledger'));
-    expect(verdict).toMatchObject({ inCard: true, role: 'status', text: expect.stringContaining('Connected to Ledger') });
+    // Focus moves to the verdict, which says which permissions are missing and links to the fix;
+    // the new application holds the key.
+    const verdict = await focusReaches(tab, card, (f) => f.role === 'status' && f.text.includes('missing permissions'));
+    expect(verdict).toMatchObject({ inCard: true, role: 'status', text: expect.stringContaining('Ledger') });
+    const shown = await text(card);
+    expect(shown).toContain('Customers: Write');
+    expect(shown).toContain('Balance Transactions: Read');
+    const fix = await card.$$eval('a', (links) => links.map((a) => (a as unknown as { href: string }).href));
+    expect(fix.some((href) => href.startsWith(`${DASHBOARD}/test/apikeys/create`))).toBe(true);
     expect(await axeInCard(card)).toEqual([]);
     const listed = await backend.api('GET', '/api/applications', { token });
     const ledger = listed.body.applications.find((a: { name: string }) => a.name === 'Ledger');
-    expect(ledger?.stripe).toMatchObject({ maskedKey: maskKey(created), status: 'connected' });
+    expect(ledger?.stripe).toMatchObject({ maskedKey: maskKey(created), status: 'missing_permissions' });
 
     // Escape closes the card, not Stripe's dialog, and focus is back in the key's field.
     await tab.keyboard.press('Escape');
