@@ -5,11 +5,32 @@
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import type { Frame, Page } from 'puppeteer-core';
 import { maskKey } from '../../shared/keys.js';
+import { REPO_ROOT } from './backend.js';
+import { DASHBOARD } from './dashboard.js';
 
 const UI_TIMEOUT = 20_000;
+const FIXTURES = path.join(REPO_ROOT, 'test', 'e2e', 'fixtures');
 const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** The fixture dashboard at https://dashboard.stripe.com/…, answered by request interception. */
+export async function serveDashboard(page: Page, keys: { reveal?: string; rotate?: string; restricted?: string; org?: string }): Promise<void> {
+  await page.setRequestInterception(true);
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    if (url.origin !== DASHBOARD) return void request.continue();
+    if (url.pathname === '/__fixture/key') {
+      const key = keys[url.searchParams.get('slot') as keyof typeof keys];
+      return void (key ? request.respond({ status: 200, contentType: 'text/plain', body: key }) : request.respond({ status: 404, body: '' }));
+    }
+    // resourceType() is not supported over BiDi: isNavigationRequest() is.
+    if (!request.isNavigationRequest()) return void request.respond({ status: 404, body: '' });
+    const file = url.pathname.replace(/\/$/, '') === '/apikeys' ? 'masked-keys.html' : 'app.html';
+    void request.respond({ status: 200, contentType: 'text/html; charset=utf-8', body: fs.readFileSync(path.join(FIXTURES, file), 'utf8') });
+  });
+}
 
 export const innerText = (target: Page | Frame) => target.evaluate(() => (globalThis as any).document.body?.innerText ?? '');
 

@@ -8,7 +8,6 @@
  * a frame (firefox-card.ts finds it); axe checks it there.
  */
 import { execFile } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from 'puppeteer-core';
@@ -18,11 +17,10 @@ import type { StripeTestServer } from '../stripe-server/index.js';
 import { createApplications, REPO_ROOT, startBackendWithStripe, type Backend, type BackendWithStripe } from './backend.js';
 import { DASHBOARD } from './dashboard.js';
 import { launchFirefoxWithExtension, type FirefoxWithExtension } from './firefox.js';
-import { axeInCard, cardFor as findCard, cardGone, cardSays, focusReaches, innerText } from './firefox-card.js';
+import { axeInCard, cardFor as findCard, cardGone, cardSays, focusReaches, innerText, serveDashboard } from './firefox-card.js';
 
 const FIREFOX_EXTENSION_DIR = path.join(REPO_ROOT, '.output', 'firefox-mv3');
 const UI_TIMEOUT = 20_000;
-const FIXTURES = path.join(REPO_ROOT, 'test', 'e2e', 'fixtures');
 
 let services: BackendWithStripe;
 let stripe: StripeTestServer;
@@ -31,23 +29,6 @@ let firefox: FirefoxWithExtension;
 let token: string;
 let billingId: string;
 let key: string;
-
-/** The fixture dashboard at https://dashboard.stripe.com/…, answered by request interception. */
-async function serveDashboard(page: Page, keys: { reveal?: string; rotate?: string; restricted?: string; org?: string }): Promise<void> {
-  await page.setRequestInterception(true);
-  page.on('request', (request) => {
-    const url = new URL(request.url());
-    if (url.origin !== DASHBOARD) return void request.continue();
-    if (url.pathname === '/__fixture/key') {
-      const key = keys[url.searchParams.get('slot') as keyof typeof keys];
-      return void (key ? request.respond({ status: 200, contentType: 'text/plain', body: key }) : request.respond({ status: 404, body: '' }));
-    }
-    // resourceType() is not supported over BiDi: isNavigationRequest() is.
-    if (!request.isNavigationRequest()) return void request.respond({ status: 404, body: '' });
-    const file = url.pathname.replace(/\/$/, '') === '/apikeys' ? 'masked-keys.html' : 'app.html';
-    void request.respond({ status: 200, contentType: 'text/html; charset=utf-8', body: fs.readFileSync(path.join(FIXTURES, file), 'utf8') });
-  });
-}
 
 const text = innerText;
 const cardFor = (tab: Page, key: string) => findCard(tab, firefox.extensionBase, key);
