@@ -6,7 +6,7 @@
  * It runs for every batch of changes on the dashboard, so its common path (nothing key-like)
  * allocates nothing: indexed loops, no closures, shared empty results. In the extension's isolated
  * world each node it touches costs a wrapper of its own, so it touches as few as it can: nodes
- * that a batch adds one after another under one parent (a list growing a row at a time) are a run,
+ * that a batch adds under one parent (a list growing a row at a time) are a run,
  * whose text is read once, through a Range, instead of node by node.
  */
 import {
@@ -51,10 +51,10 @@ export type RecordReaderOptions = {
 export function createRecordReader({ document, isOwnNode, remember }: RecordReaderOptions) {
   let batchFound: FoundKey[] | null = null;
   let batchScopes: Set<Element> | null = null;
-  /** Nodes added one after another under one parent, as the records' lists of added nodes. */
+  /** Nodes a batch added under one parent, as the records' lists of added nodes, in record order. */
   const run: NodeList[] = [];
   let runLength = 0;
-  let runLast: Node | null = null;
+  let runParent: Node | null = null;
   let runRange: Range | null = null;
 
   function report(keys: readonly FoundKey[]): void {
@@ -147,7 +147,8 @@ export function createRecordReader({ document, isOwnNode, remember }: RecordRead
 
   function readRun(): void {
     const first = run[0][0];
-    const last = runLast as Node;
+    const lastAdded = run[run.length - 1];
+    const last = lastAdded[lastAdded.length - 1];
     const parent = first.parentNode;
     const oneParent = parent !== null && parent === last.parentNode;
     // The text inputs and textareas it added. Many nodes under one parent without fields (a feed's
@@ -159,9 +160,12 @@ export function createRecordReader({ document, isOwnNode, remember }: RecordRead
       runRange ??= document.createRange();
       // Inside the edge nodes, not around them: a boundary around a node is its index in the
       // parent, which a feed of thousands of children makes the browser count.
+      // From the first node added to the last: anything the page left between them is read too
+      // (harmless: a key is offered once per page). Added out of order, the range is empty, and
+      // the nodes are read one by one.
       runRange.setStart(first, 0);
       runRange.setEnd(last, isText(last) ? last.data.length : last.childNodes.length);
-      if (!runRange.collapsed) text = runRange.toString(); // else the run was reordered since
+      if (!runRange.collapsed) text = runRange.toString();
       runRange.collapse(); // let go of the page's nodes until the next run
     }
     if (text === null || mightContainKey(text)) eachRunNode(readNodeText);
@@ -172,7 +176,7 @@ export function createRecordReader({ document, isOwnNode, remember }: RecordRead
     }
     run.length = 0;
     runLength = 0;
-    runLast = null;
+    runParent = null;
   }
 
   /** The keys in one batch of records; null when there are none. */
@@ -186,11 +190,12 @@ export function createRecordReader({ document, isOwnNode, remember }: RecordRead
         const added = record.addedNodes;
         const count = added.length;
         if (count === 0) continue;
-        // Nodes added right after the run's last one are read with it.
-        if (run.length > 0 && record.previousSibling !== runLast) readRun();
+        // Nodes added under the run's parent are read with it.
+        const parent = record.target;
+        if (run.length > 0 && parent !== runParent) readRun();
         run.push(added);
         runLength += count;
-        runLast = added[count - 1];
+        runParent = parent;
         // The fields among and within the added nodes are read with the run (readRun).
       } else if (type === 'characterData') {
         if (isText(record.target)) readText(record.target);

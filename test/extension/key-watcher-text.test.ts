@@ -165,6 +165,22 @@ describe('key watcher: nodes added one after another (read as a run)', () => {
     expect(page.keys()).toEqual([SECRET_TEST]);
   });
 
+  it('finds the keys in rows a batch adds at both ends of a list, and in rows prepended one at a time', async () => {
+    const tbody = el('<table><tbody></tbody></table>').querySelector('tbody')!;
+    document.getElementById('main')!.append(tbody.parentElement!);
+    for (let i = 0; i < 80; i++) tbody.append(row(i, `rk_test_…${String(i).padStart(4, '0')}`));
+    await mutationsDelivered();
+    // One batch, one parent, not one after another: a row at the end, then one at the start.
+    tbody.append(row(80, SECRET_TEST));
+    tbody.prepend(row(81, RESTRICTED_LIVE));
+    await mutationsDelivered();
+    expect(page.keys().sort()).toEqual([RESTRICTED_LIVE, SECRET_TEST].sort());
+    // Each row put before the last: the batch's first row ends up last.
+    for (let i = 0; i < 70; i++) tbody.prepend(row(100 + i, i === 0 ? SECRET_LIVE : `sk_live_…${String(i).padStart(4, '0')}`));
+    await mutationsDelivered();
+    expect(page.keys()).toContain(SECRET_LIVE);
+  });
+
   it('still finds the key when nodes of the run move before the batch is read', async () => {
     const list = el('<ul></ul>');
     document.getElementById('main')!.append(list);
