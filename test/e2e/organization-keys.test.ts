@@ -4,51 +4,26 @@
  * and that Stripe decides its mode; the account it acts on is typed for a new application; the
  * backend checks it with Stripe-Context and the card shows the mode Stripe answered.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { maskKey } from '../../shared/keys.js';
-import type { StripeTestServer } from '../stripe-server/index.js';
 import { expectNoAxeViolations } from './accessibility.js';
-import { startBackendWithStripe, type Backend, type BackendWithStripe } from './backend.js';
-import { launchWithExtension, type ExtensionBrowser } from './chromium.js';
-import { DASHBOARD, serveDashboard, type Dashboard } from './dashboard.js';
-import { EXTENSION_DIR } from './global-setup.js';
+import { useCardWorld } from './card-world.js';
+import { DASHBOARD } from './dashboard.js';
 import { offerFor } from './send-world.js';
 
 const UI_TIMEOUT = 20_000;
 
-let services: BackendWithStripe;
-let stripe: StripeTestServer;
-let backend: Backend;
-let browser: ExtensionBrowser;
-let dashboard: Dashboard;
-let token: string;
-
-beforeAll(async () => {
-  services = await startBackendWithStripe();
-  ({ stripe, backend } = services);
-  ({ token } = await backend.pairDevice('e2e organization keys runner'));
-  browser = await launchWithExtension(EXTENSION_DIR);
-  dashboard = await serveDashboard(browser.context);
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await services?.stop();
-}, 60_000);
+const world = useCardWorld('e2e organization keys runner');
 
 describe("the organization's API keys page", () => {
   it('offers a revealed sk_org_ key; the account is typed for a new application, and the card shows the mode Stripe answered', async () => {
+    const { stripe, backend, token, dashboard, browser } = world;
     const sandbox = stripe.createAccount({ name: 'Sandbox A' });
     const organization = stripe.createOrganization([sandbox]);
     const orgKey = stripe.createKey({ type: 'organization', organization });
     dashboard.keys.org = orgKey;
 
-    const options = await browser.openExtensionPage('options.html');
-    await options.getByLabel('Backend URL').fill(backend.url);
-    await options.getByLabel('Pairing code').fill(backend.printedPairingCode);
-    await options.getByRole('button', { name: 'Connect' }).click();
-    await options.getByText('Reachable', { exact: false }).first().waitFor({ timeout: UI_TIMEOUT });
-    await options.close();
+    await world.pairExtension();
 
     const tab = await browser.context.newPage();
     await tab.goto(`${DASHBOARD}/org/api-keys/secret`);

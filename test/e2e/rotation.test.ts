@@ -5,43 +5,23 @@
  * Serval gives the new one to the first, Also update to the other, and the backend's API shows
  * both holding it.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { maskKey } from '../../shared/keys.js';
-import type { StripeTestServer } from '../stripe-server/index.js';
-import { createApplications, startBackendWithStripe, type Backend, type BackendWithStripe } from './backend.js';
-import { launchWithExtension, type ExtensionBrowser } from './chromium.js';
-import { DASHBOARD, serveDashboard, type Dashboard } from './dashboard.js';
-import { EXTENSION_DIR } from './global-setup.js';
+import { createApplications } from './backend.js';
+import { useCardWorld } from './card-world.js';
+import { DASHBOARD } from './dashboard.js';
 import { frameFitsCard, offerFor } from './send-world.js';
 
 const UI_TIMEOUT = 20_000;
 const ACCOUNT = 'acct_1RotateFixture01';
 
-let services: BackendWithStripe;
-let stripe: StripeTestServer;
-let backend: Backend;
-let browser: ExtensionBrowser;
-let dashboard: Dashboard;
-let token: string;
-
-const api = <T = any>(method: string, apiPath: string, body?: unknown) => backend.api<T>(method, apiPath, { token, body });
-
-beforeAll(async () => {
-  // A key falls due for rotation a second after it is connected: the rotation starts from keys that are due.
-  services = await startBackendWithStripe({ SERVAL_KEY_MAX_AGE_DAYS: String(1 / 86_400) });
-  ({ stripe, backend } = services);
-  ({ token } = await backend.pairDevice('e2e rotation runner'));
-  browser = await launchWithExtension(EXTENSION_DIR);
-  dashboard = await serveDashboard(browser.context);
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await services?.stop();
-}, 60_000);
+// A key falls due for rotation a second after it is connected: the rotation starts from keys that are due.
+const world = useCardWorld('e2e rotation runner', { SERVAL_KEY_MAX_AGE_DAYS: String(1 / 86_400) });
+const { api } = world;
 
 describe('rotating a key on the Stripe Dashboard', () => {
   it('Send for one application (with the Expiration chosen) and Also update for the other: both end up holding the new key', async () => {
+    const { stripe, backend, token, dashboard, browser } = world;
     // Two applications share the account's old key.
     const oldKey = stripe.createKey({ type: 'restricted', mode: 'test', accountId: ACCOUNT, accountReadable: true });
     const ids = await createApplications(backend, token, ['Checkout', 'Reports'], { stripeKey: oldKey });
@@ -49,13 +29,7 @@ describe('rotating a key on the Stripe Dashboard', () => {
       .poll(async () => (await api('GET', `/api/applications/${ids.Checkout}/integrations/stripe`)).body.integration.rotationDue, { timeout: UI_TIMEOUT })
       .toBe(true);
 
-    // Pair the browser.
-    const options = await browser.openExtensionPage('options.html');
-    await options.getByLabel('Backend URL').fill(backend.url);
-    await options.getByLabel('Pairing code').fill(backend.printedPairingCode);
-    await options.getByRole('button', { name: 'Connect' }).click();
-    await options.getByText('Reachable', { exact: false }).first().waitFor({ timeout: UI_TIMEOUT });
-    await options.close();
+    await world.pairExtension();
 
     // ⋯ → Rotate key → when the old key expires → Rotate API key.
     const newKey = stripe.createKey({ type: 'restricted', mode: 'test', accountId: ACCOUNT, accountReadable: true });
