@@ -34,6 +34,7 @@ import {
   pairInOptions,
   closeOffer,
   frameFitsCard,
+  clickInCard,
 } from './send-world.js';
 
 useSendWorld();
@@ -151,7 +152,7 @@ describe('the card, out of the page’s reach', () => {
     // What is shown is what is sent: the picker shows Payouts, and a person's click sends there. It
     // goes the same way as anything the script could have started, after it: when the person's PUT
     // has arrived, a send the script started would have too, so the one PUT is the proof none did.
-    await send.click();
+    await clickInCard(send);
     await card.getByText('Connected to Payouts', { exact: false }).waitFor({ timeout: UI_TIMEOUT });
     expect(await changesSince(before)).toEqual([{ method: 'PUT', path: `/api/applications/${applications.Payouts}/integrations/stripe` }]);
     expect((await api('GET', `/api/applications/${applications.Billing}/integrations/stripe`)).status).toBe(404);
@@ -204,7 +205,7 @@ describe('the card, out of the page’s reach', () => {
 
     // Seen whole again: the person's click sends, to the application shown. The two refused
     // clicks went nowhere: the one PUT that reached the backend is this one.
-    await send.click();
+    await clickInCard(send);
     await card.getByText('Connected to Ledger', { exact: false }).waitFor({ timeout: UI_TIMEOUT });
     expect(await changesSince(before)).toEqual([{ method: 'PUT', path: `/api/applications/${applications.Ledger}/integrations/stripe` }]);
   });
@@ -239,7 +240,7 @@ describe('bad input from the page', () => {
 
     const before = await requestsSoFar();
     await chooseApplication(card.getByLabel('Application', { exact: true }), 'Billing');
-    await card.getByRole('button', { name: 'Send to Serval' }).click();
+    await clickInCard(card.getByRole('button', { name: 'Send to Serval' }));
     await card.getByText('Connected to Billing', { exact: false }).waitFor({ timeout: UI_TIMEOUT });
     expect(await changesSince(before)).toEqual([{ method: 'PUT', path: `/api/applications/${applications.Billing}/integrations/stripe` }]);
 
@@ -256,7 +257,7 @@ describe('bad input from the page', () => {
     const asked = stripe.requests.length;
     const release = stripe.hold(); // Stripe answers the check only when the page has gone
     try {
-      await send.click();
+      await clickInCard(send);
       await expect.poll(() => stripe.requests.length, { timeout: UI_TIMEOUT }).toBeGreaterThan(asked); // in flight
       await tab.goto(`${DASHBOARD}/test/payments`);
       await offerGone(tab, key);

@@ -9,7 +9,7 @@ import { maskKey } from '../../shared/keys.js';
 import { expectNoAxeViolations } from './accessibility.js';
 import { useCardWorld } from './card-world.js';
 import { DASHBOARD } from './dashboard.js';
-import { offerFor } from './send-world.js';
+import { offerFor, clickInCard } from './send-world.js';
 
 const UI_TIMEOUT = 20_000;
 
@@ -37,7 +37,7 @@ describe("the organization's API keys page", () => {
     await card.getByRole('textbox', { name: 'Name of the new application' }).pressSequentially('Org billing');
     await card.getByRole('textbox', { name: 'Stripe account' }).pressSequentially(sandbox);
     await expectNoAxeViolations(tab, 'card', 'an organization key, its account typed');
-    await card.getByRole('button', { name: 'Send to Serval' }).click();
+    await clickInCard(card.getByRole('button', { name: 'Send to Serval' }));
     await card.getByText(/Connected to Org billing/).waitFor({ timeout: UI_TIMEOUT });
     await card.getByText('Test mode', { exact: true }).first().waitFor();
     expect(await card.innerText()).toContain('Sandbox A');

@@ -10,7 +10,7 @@ import { maskKey } from '../../shared/keys.js';
 import { createApplications } from './backend.js';
 import { useCardWorld } from './card-world.js';
 import { DASHBOARD } from './dashboard.js';
-import { frameFitsCard, offerFor } from './send-world.js';
+import { frameFitsCard, offerFor, clickInCard } from './send-world.js';
 
 const UI_TIMEOUT = 20_000;
 const ACCOUNT = 'acct_1RotateFixture01';
@@ -53,7 +53,7 @@ describe('rotating a key on the Stripe Dashboard', () => {
     await frameFitsCard(picker);
     // Checkout's key is due: the card says so beside the choice (in the card's own words).
     expect(await card.getByText(/Replaces its current key/).innerText()).toContain('Rotation due.');
-    await card.getByRole('button', { name: 'Send to Serval' }).click();
+    await clickInCard(card.getByRole('button', { name: 'Send to Serval' }));
     await card.getByText(/Connected to Checkout/).waitFor({ timeout: UI_TIMEOUT });
 
     // The Expiration chosen went with the Send: the card says when the old key stops working, and who holds it.
@@ -66,7 +66,7 @@ describe('rotating a key on the Stripe Dashboard', () => {
     // The answer names the other application still on the old key: Also update.
     expect(await card.innerText()).toContain('Reports');
     expect(await card.innerText()).toContain(maskKey(oldKey));
-    await card.getByRole('button', { name: 'Also update' }).click();
+    await clickInCard(card.getByRole('button', { name: 'Also update' }));
     await card.getByText(/Also updated Reports/).waitFor({ timeout: UI_TIMEOUT });
 
     // Both applications hold the new key, through the backend's API.

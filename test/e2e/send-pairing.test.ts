@@ -31,6 +31,7 @@ import {
   expectNoKeyAnywhere,
   pairInOptions,
   closeOffer,
+  clickInCard,
 } from './send-world.js';
 
 useSendWorld();
@@ -143,7 +144,7 @@ describe('revoked, then paired as a member', () => {
     const picker = testCard.getByLabel('Application', { exact: true });
     await picker.waitFor({ timeout: UI_TIMEOUT });
     await chooseApplication(picker, 'Ledger');
-    await testCard.getByRole('button', { name: 'Send to Serval' }).click();
+    await clickInCard(testCard.getByRole('button', { name: 'Send to Serval' }));
     await testCard.getByText('Connected to Ledger', { exact: false }).waitFor({ timeout: UI_TIMEOUT });
     const ledger = await api('GET', `/api/applications/${applications.Ledger}/integrations/stripe`);
     expect(ledger.body.integration).toMatchObject({ maskedKey: maskKey(testKey), mode: 'test', source: 'extension' });

@@ -34,6 +34,7 @@ import {
   useSendWorld,
   expectNoKeyAnywhere,
   closeOffer,
+  clickInCard,
 } from './send-world.js';
 
 useSendWorld();
@@ -126,7 +127,7 @@ describe('Send to Serval, in a real browser', () => {
     expect(await focusedElement(tab)).toMatchObject({ host: 'serval-key-offer', tag: 'button', text: 'Send to Serval' });
     await chooseApplication(picker, 'Payouts');
 
-    await card.getByRole('button', { name: 'Send to Serval' }).click();
+    await clickInCard(card.getByRole('button', { name: 'Send to Serval' }));
     const verdict = card.getByText('Connected to Payouts', { exact: false });
     await verdict.waitFor({ timeout: UI_TIMEOUT });
     const text = await card.innerText();

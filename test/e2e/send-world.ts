@@ -88,13 +88,18 @@ export async function offerGone(page: Page, key: string): Promise<void> {
 }
 
 /**
- * Closes an offer with its × (named Close), once its frame is as tall as the card: the card sits at
- * a bottom corner, so while its frame grows to a new verdict the × moves up, and a click aimed
- * before that would land on the page.
+ * A person's click on something in the card, once its frame is as tall as the card: the card sits
+ * at a bottom corner, so while its frame follows the card's new height (a verdict, a notice, a
+ * field shown) everything in it moves, and a click aimed before that would land on the page.
  */
+export async function clickInCard(target: Locator): Promise<void> {
+  await frameFitsCard(target);
+  await target.click();
+}
+
+/** Closes an offer with its × (named Close). */
 export async function closeOffer(card: Locator): Promise<void> {
-  await frameFitsCard(card);
-  await card.getByRole('button', { name: 'Close', exact: true }).click();
+  await clickInCard(card.getByRole('button', { name: 'Close', exact: true }));
 }
 
 /**
