@@ -10,7 +10,7 @@ import { maskKey } from '../../shared/keys.js';
 import { createApplications } from './backend.js';
 import { useCardWorld } from './card-world.js';
 import { DASHBOARD } from './dashboard.js';
-import { frameFitsCard, offerFor, clickInCard } from './send-world.js';
+import { chooseApplication, clickInCard, offerFor } from './send-world.js';
 
 const UI_TIMEOUT = 20_000;
 const ACCOUNT = 'acct_1RotateFixture01';
@@ -46,11 +46,7 @@ describe('rotating a key on the Stripe Dashboard', () => {
     const card = await offerFor(tab, newKey);
     const picker = card.getByRole('combobox', { name: 'Application' });
     await picker.waitFor({ timeout: UI_TIMEOUT });
-    // A person's choice: type-to-select on the focused picker (a script's selectOption is ignored).
-    await picker.focus();
-    await picker.pressSequentially('Checkout');
-    await expect.poll(() => picker.evaluate((s) => (s as unknown as { selectedOptions: { text: string }[] }).selectedOptions[0]?.text)).toBe('Checkout');
-    await frameFitsCard(picker);
+    await chooseApplication(picker, 'Checkout'); // a person's type-to-select (a script's selectOption is ignored)
     // Checkout's key is due: the card says so beside the choice (in the card's own words).
     expect(await card.getByText(/Replaces its current key/).innerText()).toContain('Rotation due.');
     await clickInCard(card.getByRole('button', { name: 'Send to Serval' }));
